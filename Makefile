@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make                      efs.ko for the running kernel (or KERNELRELEASE=)
+#   make tools                tools/efsctl/efsctl
+#   make install              module (modules_install + depmod) and efsctl
+#   make deps                 install build/test/demo dependencies (Debian)
+#   make check                every test on 6.1 and 6.12; ends "N passed, N failed"
+#   make demo                 the product end to end in a VM
+#   make bench                benchmarks (see tests/bench/README.md)
+#   make modules-all          efs.ko for every installed kernel, in build/<release>/
+#   make checkpatch           kernel style check of module/
+
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+PREFIX ?= /usr/local
+SRC := $(CURDIR)
+# Kernels the project supports and tests (Debian 12 and bookworm-backports).
+TEST_KERNELS ?= $(shell ls -d /lib/modules/6.1.*-amd64 /lib/modules/6.12.*-amd64 2>/dev/null | xargs -rn1 basename)
+
+.PHONY: all module tools install deps check demo bench modules-all clean checkpatch kunit vmtest
+
+all: module
+
+module:
+	@test -d $(KDIR) || { echo "efs: no kernel headers in $(KDIR): install linux-headers-$(KERNELRELEASE) or pass KERNELRELEASE=<release>" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(SRC) modules
+
+# A separate tree per kernel so both can be built side by side (the tests
+# boot each kernel with its own efs.ko from build/<release>/efs.ko).
+build/%/efs.ko: FORCE
+	@mkdir -p build/$*/module build/$*/uapi/linux
+	@cp -p Kbuild build/$*/
+	@cp -p module/*.[ch] build/$*/module/
+	@cp -p uapi/linux/*.h build/$*/uapi/linux/
+	$(MAKE) -C /lib/modules/$*/build M=$(SRC)/build/$* W=$(W) modules
+
+modules-all: $(foreach k,$(TEST_KERNELS),build/$(k)/efs.ko)
+
+tools:
+	$(MAKE) -C tools/efsctl
+
+install: module tools
+	$(MAKE) -C $(KDIR) M=$(SRC) modules_install
+	depmod -a $(KERNELRELEASE)
+	$(MAKE) -C tools/efsctl install PREFIX=$(PREFIX)
+
+deps:
+	tests/deps.sh
+
+check: deps
+	tests/check.sh
+
+demo: deps
+	tests/demo.sh
+
+bench: deps
+	tests/bench/run.sh
+
+kunit:
+	tests/kunit/run.sh
+
+vmtest: modules-all tools
+	tests/vm/check.sh $(TEST_KERNELS)
+
+checkpatch:
+	tests/checkpatch.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null
+	-$(MAKE) -C tools/efsctl clean
+	rm -rf build
+
+FORCE:

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * efs internals shared between the module's files.
+ *
+ * An efs filesystem ("struct efs_fs") is an export root with an EFS
+ * performance mode (ops budget) and throughput mode (byte budget).
+ */
+#ifndef EFS_H
+#define EFS_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/path.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include "../uapi/linux/efs.h"
+#include "limiter.h"
+#include "meter.h"
+#include "request.h"
+
+#define EFS_VERSION "0.1.0"
+
+struct efs_config {
+	u32 perf_mode;		/* enum efs_performance_mode */
+	u32 iops_limit;		/* 0 = mode default */
+	u32 write_weight;
+	u32 max_wait_ms;
+	u32 max_waiters;	/* 0 = half of nfsd's threads */
+	u32 tp_mode;		/* enum efs_throughput_mode */
+	u64 provisioned_bps;	/* 0 = none configured */
+	u64 metered_size;	/* EFS_METERED_SIZE_AUTO = sample */
+	u32 read_ratio;
+	u32 sample_ms;
+	u32 credit_low_pct;
+};
+
+/* Per-CPU counters; summed on read (stats.c). */
+struct efs_counters {
+	u64 data_read_bytes, data_read_ops;
+	u64 data_write_bytes, data_write_ops;
+	u64 metadata_bytes, metadata_ops;
+	u64 metered_bytes;
+	u64 io_units;
+	u64 throttled_ops, throttle_delay_ns, delay_replies;
+	u64 wait_hist[EFS_WAIT_HIST_BUCKETS];
+};
+
+#define EFS_CLIENT_SLOTS	64
+#define EFS_CLIENT_RECENT_S	60	/* "recently" for ClientConnections */
+
+struct efs_client_slot {
+	u64 addr_hash;		/* 0 = free */
+	unsigned long last_seen; /* jiffies */
+};
+
+/* Derived once a second by the sampler (sampler.c). */
+struct efs_sample {
+	u64 io_units;		/* io_units at the last sample */
+	u64 throttled_ops;
+	u64 time_ns;
+	u32 percent_io_limit;	/* hundredths of a percent */
+	u32 client_connections;
+	bool throttling;
+	unsigned int quiet_intervals;
+	bool credits_low, credits_exhausted;
+	u64 next_size_ns;	/* when to sample S again */
+};
+
+struct efs_fs {
+	struct hlist_node hnode;	/* registry hash, by export root */
+	struct list_head node;		/* registry list */
+	refcount_t ref;
+	struct rcu_head rcu;
+	bool dead;			/* deleted: waiters leave at once */
+
+	char name[EFS_FS_NAME_MAX + 1];
+	char *path_name;
+	struct path path;		/* pinned export root */
+
+	struct efs_config cfg;		/* under efs_registry_lock */
+
+	/* Budgets, set up from cfg by efs_fs_apply() (registry.c). */
+	u64 ops_rate;			/* units/s in force */
+	struct efs_bucket ops;		/* generalPurpose: exact */
+	struct efs_pcpu_bucket ops_pcpu; /* maxIO: per-CPU batches */
+	u64 size_bytes;			/* S in force */
+	struct efs_bucket credit;	/* bursting: baseline, max balance */
+	struct efs_bucket peak;		/* burst rate / provisioned rate */
+	u64 permitted_bps;		/* 0 = no byte budget (elastic) */
+
+	atomic_t waiters;
+	struct efs_counters __percpu *ctr;
+	spinlock_t clients_lock;
+	struct efs_client_slot clients[EFS_CLIENT_SLOTS];
+	struct efs_sample sample;	/* sampler only */
+};
+
+/* main.c */
+extern bool efs_releasing;
+extern wait_queue_head_t efs_wait_wq;
+u64 efs_now_ns(void);
+
+/* registry.c */
+extern struct mutex efs_registry_lock;
+extern struct list_head efs_fs_list;
+int efs_registry_init(void);
+void efs_registry_exit(void);
+struct efs_fs *efs_fs_lookup_export(const struct path *export_root);
+struct efs_fs *efs_fs_find_locked(const char *name);
+void efs_fs_put(struct efs_fs *fs);
+int efs_config_validate(const struct efs_config *cfg, const char **why);
+void efs_config_defaults(struct efs_config *cfg);
+int efs_fs_add(const char *name, const char *path, const struct efs_config *cfg,
+	       const u64 *credit_balance, const char **why);
+void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
+			 const u64 *credit_balance);
+int efs_fs_del_locked(struct efs_fs *fs);
+u32 efs_fs_ops_rate(const struct efs_config *cfg);
+u64 efs_fs_credit_balance(struct efs_fs *fs, u64 now);
+u64 efs_fs_permitted_bps(struct efs_fs *fs, u64 now);
+void efs_fs_set_size_locked(struct efs_fs *fs, u64 size);
+
+/* throttle.c */
+int efs_throttle(struct efs_fs *fs, u32 units, u64 metered, struct svc_rqst *rqstp);
+
+/* stats.c */
+void efs_stats_init(void);
+struct efs_totals {
+	struct efs_counters c;
+	u64 total_bytes;
+};
+void efs_stats_add_op(struct efs_fs *fs, enum efs_op_kind kind, u64 bytes,
+		      u64 metered);
+void efs_stats_add_units(struct efs_fs *fs, u32 units);
+void efs_stats_add_wait(struct efs_fs *fs, u64 waited_ns);
+void efs_stats_add_delay_reply(struct efs_fs *fs);
+void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t);
+void efs_stats_seen_client(struct efs_fs *fs, struct svc_rqst *rqstp);
+u32 efs_stats_client_count(struct efs_fs *fs);
+
+/* sampler.c: once a second, S, PercentIOLimit, events */
+int efs_sampler_init(void);
+void efs_sampler_exit(void);
+u64 efs_fs_sample_size(struct efs_fs *fs);
+
+/* request.c: what one RPC costs, called from the knfsd hooks */
+void efs_request_init(void);
+void efs_rpc_begin(struct efs_rpc *rpc, struct svc_rqst *rqstp);
+void efs_rpc_end(struct efs_rpc *rpc);
+int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access);
+int efs_rpc_data(struct svc_rqst *rqstp, void *fhp, bool write, u64 bytes);
+void efs_rpc_data_done(struct svc_rqst *rqstp, void *fhp, bool write,
+		       u64 bytes);
+
+/* hooks.c */
+int efs_hooks_init(void);
+void efs_hooks_exit(void);
+bool efs_hooks_active(void);
+int efs_compat_layout(char *buf, size_t len);
+
+/* netlink.c */
+int efs_netlink_init(void);
+void efs_netlink_exit(void);
+void efs_netlink_event(const char *fs_name, u32 type, u64 value);
+
+#endif /* EFS_H */

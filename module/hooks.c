@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hooking knfsd with sleepable ftrace wrappers.
+ *
+ * For each target an IPMODIFY ftrace_ops sends nfsd's call to our wrapper
+ * (unless the call comes from the wrapper itself), and the wrapper calls
+ * the original through a static call: a direct jump, so it also works on
+ * kernels with IBT, where nfsd's functions may have lost their ENDBR and an
+ * indirect call would fault. nfsd may come and go while efs is loaded: a
+ * module notifier hooks it when it goes live and unhooks it as it goes.
+ *
+ * Every wrapper runs inside an SRCU read section; unload waits for them
+ * (efs_hooks_exit()).
+ */
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/static_call.h>
+#include <linux/srcu.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
+#include "efs.h"
+#include "nfsd_compat.h"
+
+struct nfsd_file;
+struct kvec;
+
+typedef __be32 efs_fh_verify_t(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
+			       umode_t type, int access);
+#if EFS_NFSD_DISPATCH_STATP
+typedef int efs_dispatch_t(struct svc_rqst *rqstp, __be32 *statp);
+#else
+typedef int efs_dispatch_t(struct svc_rqst *rqstp);
+#endif
+typedef __be32 efs_vfs_write_t(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
+			       struct nfsd_file *nf, loff_t offset,
+			       struct kvec *vec, int vlen, unsigned long *cnt,
+			       int stable, __be32 *verf);
+typedef __be32 efs_splice_read_t(struct svc_rqst *rqstp,
+				 struct efs_svc_fh *fhp, struct file *file,
+				 loff_t offset, unsigned long *count, u32 *eof);
+#if EFS_NFSD_DISPATCH_STATP
+typedef __be32 efs_read_t(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
+			  struct file *file, loff_t offset, struct kvec *vec,
+			  int vlen, unsigned long *count, u32 *eof);
+#else
+typedef __be32 efs_read_t(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
+			  struct nfsd_file *nf, loff_t offset,
+			  unsigned long *count, unsigned int base, u32 *eof);
+#endif
+
+DEFINE_STATIC_CALL_NULL(efs_orig_fh_verify, efs_fh_verify_t);
+DEFINE_STATIC_CALL_NULL(efs_orig_dispatch, efs_dispatch_t);
+DEFINE_STATIC_CALL_NULL(efs_orig_vfs_write, efs_vfs_write_t);
+DEFINE_STATIC_CALL_NULL(efs_orig_splice_read, efs_splice_read_t);
+DEFINE_STATIC_CALL_NULL(efs_orig_read, efs_read_t);
+
+static struct srcu_struct efs_hook_srcu;
+
+/* --- the wrappers ------------------------------------------------------ */
+
+#if EFS_NFSD_DISPATCH_STATP
+static int efs_nfsd_dispatch(struct svc_rqst *rqstp, __be32 *statp)
+#else
+static int efs_nfsd_dispatch(struct svc_rqst *rqstp)
+#endif
+{
+	struct efs_rpc rpc;
+	int idx, ret;
+
+	idx = srcu_read_lock(&efs_hook_srcu);
+	efs_rpc_begin(&rpc, rqstp);
+#if EFS_NFSD_DISPATCH_STATP
+	ret = static_call(efs_orig_dispatch)(rqstp, statp);
+#else
+	ret = static_call(efs_orig_dispatch)(rqstp);
+#endif
+	efs_rpc_end(&rpc);
+	srcu_read_unlock(&efs_hook_srcu, idx);
+	return ret;
+}
+
+static __be32 efs_fh_verify(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
+			    umode_t type, int access)
+{
+	int idx = srcu_read_lock(&efs_hook_srcu);
+	__be32 err;
+
+	err = static_call(efs_orig_fh_verify)(rqstp, fhp, type, access);
+	if (!err && rqstp && efs_rpc_fh_verified(rqstp, fhp, access))
+		err = EFS_NFSERR_JUKEBOX;
+	srcu_read_unlock(&efs_hook_srcu, idx);
+	return err;
+}
+
+static __be32 efs_nfsd_vfs_write(struct svc_rqst *rqstp,
+				 struct efs_svc_fh *fhp, struct nfsd_file *nf,
+				 loff_t offset, struct kvec *vec, int vlen,
+				 unsigned long *cnt, int stable, __be32 *verf)
+{
+	int idx = srcu_read_lock(&efs_hook_srcu);
+	__be32 err = EFS_NFSERR_JUKEBOX;
+
+	if (!efs_rpc_data(rqstp, fhp, true, *cnt)) {
+		err = static_call(efs_orig_vfs_write)(rqstp, fhp, nf, offset,
+						      vec, vlen, cnt, stable,
+						      verf);
+		if (!err)
+			efs_rpc_data_done(rqstp, fhp, true, *cnt);
+	}
+	srcu_read_unlock(&efs_hook_srcu, idx);
+	return err;
+}
+
+static __be32 efs_nfsd_splice_read(struct svc_rqst *rqstp,
+				   struct efs_svc_fh *fhp, struct file *file,
+				   loff_t offset, unsigned long *count,
+				   u32 *eof)
+{
+	int idx = srcu_read_lock(&efs_hook_srcu);
+	__be32 err = EFS_NFSERR_JUKEBOX;
+
+	if (!efs_rpc_data(rqstp, fhp, false, *count)) {
+		err = static_call(efs_orig_splice_read)(rqstp, fhp, file,
+							offset, count, eof);
+		if (!err)
+			efs_rpc_data_done(rqstp, fhp, false, *count);
+	}
+	srcu_read_unlock(&efs_hook_srcu, idx);
+	return err;
+}
+
+#if EFS_NFSD_DISPATCH_STATP
+static __be32 efs_nfsd_read(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
+			    struct file *file, loff_t offset, struct kvec *vec,
+			    int vlen, unsigned long *count, u32 *eof)
+#define EFS_READ_ARGS rqstp, fhp, file, offset, vec, vlen, count, eof
+#else
+static __be32 efs_nfsd_read(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
+			    struct nfsd_file *nf, loff_t offset,
+			    unsigned long *count, unsigned int base, u32 *eof)
+#define EFS_READ_ARGS rqstp, fhp, nf, offset, count, base, eof
+#endif
+{
+	int idx = srcu_read_lock(&efs_hook_srcu);
+	__be32 err = EFS_NFSERR_JUKEBOX;
+
+	if (!efs_rpc_data(rqstp, fhp, false, *count)) {
+		err = static_call(efs_orig_read)(EFS_READ_ARGS);
+		if (!err)
+			efs_rpc_data_done(rqstp, fhp, false, *count);
+	}
+	srcu_read_unlock(&efs_hook_srcu, idx);
+	return err;
+}
+
+/* --- the table --------------------------------------------------------- */
+
+struct efs_hook {
+	const char *name;
+	void *wrapper;
+	void (*set_orig)(unsigned long func);
+	struct ftrace_ops ops;
+	unsigned long func;		/* nfsd's function, 0 = not hooked */
+};
+
+#define EFS_SET_ORIG(call, type)					\
+static void efs_set_##call(unsigned long func)				\
+{									\
+	static_call_update(call, (type *)func);				\
+}
+EFS_SET_ORIG(efs_orig_dispatch, efs_dispatch_t)
+EFS_SET_ORIG(efs_orig_fh_verify, efs_fh_verify_t)
+EFS_SET_ORIG(efs_orig_vfs_write, efs_vfs_write_t)
+EFS_SET_ORIG(efs_orig_splice_read, efs_splice_read_t)
+EFS_SET_ORIG(efs_orig_read, efs_read_t)
+
+/*
+ * nfsd_dispatch comes first: a request is then either wholly inside an
+ * efs_rpc or wholly outside (hooks register in this order and leave in the
+ * reverse one).
+ */
+static struct efs_hook efs_hooks[] = {
+	{ "nfsd_dispatch", efs_nfsd_dispatch, efs_set_efs_orig_dispatch },
+	{ "fh_verify", efs_fh_verify, efs_set_efs_orig_fh_verify },
+	{ "nfsd_vfs_write", efs_nfsd_vfs_write, efs_set_efs_orig_vfs_write },
+	{ "nfsd_splice_read", efs_nfsd_splice_read,
+	  efs_set_efs_orig_splice_read },
+	{ EFS_NFSD_READ_FN, efs_nfsd_read, efs_set_efs_orig_read },
+};
+
+static DEFINE_MUTEX(efs_hooks_lock);
+static bool efs_hooked;
+
+static void notrace efs_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
+				     struct ftrace_ops *ops,
+				     struct ftrace_regs *fregs)
+{
+	struct efs_hook *h = container_of(ops, struct efs_hook, ops);
+
+	if (!within_module(parent_ip, THIS_MODULE))
+		efs_ftrace_set_ip(fregs, (unsigned long)h->wrapper);
+}
+
+#define EFS_ENDBR64	0xfa1e0ff3U	/* f3 0f 1e fa */
+
+/*
+ * nfsd's symbols are not exported: a kprobe resolves the address. On IBT
+ * kernels the kprobe sits after the ENDBR; the function starts before it.
+ */
+static int efs_resolve(const char *name, unsigned long *func)
+{
+	struct kprobe kp = { .symbol_name = name };
+	unsigned long addr;
+	u32 insn = 0;
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err)
+		return err;
+	addr = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	if (!copy_from_kernel_nofault(&insn, (void *)(addr - 4), 4) &&
+	    insn == EFS_ENDBR64)
+		addr -= 4;
+	*func = addr;
+	return 0;
+}
+
+static void efs_unhook_one(struct efs_hook *h)
+{
+	if (!h->func)
+		return;
+	unregister_ftrace_function(&h->ops);
+	ftrace_free_filter(&h->ops);
+	memset(&h->ops, 0, sizeof(h->ops));
+	h->func = 0;
+}
+
+static int efs_hook_one(struct efs_hook *h)
+{
+	unsigned long func;
+	int err;
+
+	err = efs_resolve(h->name, &func);
+	if (err) {
+		pr_err("efs: cannot find knfsd's %s (%d)\n", h->name, err);
+		return err;
+	}
+	h->set_orig(func);
+	memset(&h->ops, 0, sizeof(h->ops));
+	h->ops.func = efs_ftrace_thunk;
+	h->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
+		       FTRACE_OPS_FL_IPMODIFY;
+	err = ftrace_set_filter_ip(&h->ops, func, 0, 0);
+	if (err) {
+		pr_err("efs: cannot trace knfsd's %s (%d)\n", h->name, err);
+		goto free;
+	}
+	err = register_ftrace_function(&h->ops);
+	if (err == -EBUSY)
+		pr_err("efs: knfsd's %s is already modified by another ftrace IPMODIFY user (a livepatch?); refusing to hook knfsd\n",
+		       h->name);
+	else if (err)
+		pr_err("efs: cannot hook knfsd's %s (%d)\n", h->name, err);
+	if (err)
+		goto free;
+	h->func = func;
+	return 0;
+free:
+	ftrace_free_filter(&h->ops);
+	memset(&h->ops, 0, sizeof(h->ops));
+	return err;
+}
+
+static void efs_unhook_all_locked(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(efs_hooks) - 1; i >= 0; i--)
+		efs_unhook_one(&efs_hooks[i]);
+	if (efs_hooked)
+		pr_info("efs: unhooked knfsd\n");
+	efs_hooked = false;
+}
+
+static int efs_hook_all_locked(void)
+{
+	int i, err;
+
+	if (efs_hooked)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(efs_hooks); i++) {
+		err = efs_hook_one(&efs_hooks[i]);
+		if (err) {
+			efs_unhook_all_locked();
+			return err;
+		}
+	}
+	efs_hooked = true;
+	pr_info("efs: hooked knfsd (%s)\n", utsname()->release);
+	return 0;
+}
+
+bool efs_hooks_active(void)
+{
+	return READ_ONCE(efs_hooked);
+}
+
+static int efs_module_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct module *mod = data;
+
+	if (strcmp(mod->name, "nfsd"))
+		return NOTIFY_DONE;
+	mutex_lock(&efs_hooks_lock);
+	if (action == MODULE_STATE_LIVE)
+		efs_hook_all_locked();
+	else if (action == MODULE_STATE_GOING)
+		efs_unhook_all_locked();
+	mutex_unlock(&efs_hooks_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block efs_module_nb = {
+	.notifier_call = efs_module_notify,
+};
+
+int efs_compat_layout(char *buf, size_t len)
+{
+	return scnprintf(buf, len,
+			 "svc_fh.fh_handle=%zu,svc_fh.fh_maxsize=%zu,svc_fh.fh_dentry=%zu,svc_fh.fh_export=%zu,svc_export.h=%zu,svc_export.ex_client=%zu,svc_export.ex_flags=%zu,svc_export.ex_fsid=%zu,svc_export.ex_path=%zu",
+			 offsetof(struct efs_svc_fh, fh_handle),
+			 offsetof(struct efs_svc_fh, fh_maxsize),
+			 offsetof(struct efs_svc_fh, fh_dentry),
+			 offsetof(struct efs_svc_fh, fh_export),
+			 offsetof(struct efs_svc_export, h),
+			 offsetof(struct efs_svc_export, ex_client),
+			 offsetof(struct efs_svc_export, ex_flags),
+			 offsetof(struct efs_svc_export, ex_fsid),
+			 offsetof(struct efs_svc_export, ex_path));
+}
+
+int efs_hooks_init(void)
+{
+	unsigned long func;
+	int err;
+
+	if (!EFS_NFSD_KNOWN) {
+		pr_err("efs: knfsd of kernel %s is not known to this efs (known: 6.1, 6.12); refusing to hook it\n",
+		       utsname()->release);
+		return -EOPNOTSUPP;
+	}
+	err = init_srcu_struct(&efs_hook_srcu);
+	if (err)
+		return err;
+	err = register_module_notifier(&efs_module_nb);
+	if (err)
+		goto srcu;
+
+	mutex_lock(&efs_hooks_lock);
+	if (efs_resolve("nfsd_dispatch", &func) == 0)
+		err = efs_hook_all_locked();
+	else
+		pr_info("efs: nfsd is not loaded; efs will hook it when it loads\n");
+	mutex_unlock(&efs_hooks_lock);
+	if (err)
+		goto notifier;
+	return 0;
+
+notifier:
+	unregister_module_notifier(&efs_module_nb);
+srcu:
+	cleanup_srcu_struct(&efs_hook_srcu);
+	return err;
+}
+
+/*
+ * After this returns no nfsd thread is in, or can enter, efs code: the
+ * hooks are gone, tasks RCU covers a thread between the ftrace thunk and
+ * its wrapper's first instruction (and after its last), and SRCU covers
+ * the wrappers themselves, which may sleep.
+ */
+void efs_hooks_exit(void)
+{
+	unregister_module_notifier(&efs_module_nb);
+	mutex_lock(&efs_hooks_lock);
+	efs_unhook_all_locked();
+	mutex_unlock(&efs_hooks_lock);
+	synchronize_rcu_tasks();
+	synchronize_srcu(&efs_hook_srcu);
+	synchronize_rcu_tasks();
+	cleanup_srcu_struct(&efs_hook_srcu);
+}

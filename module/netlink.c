@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "efs" (uapi/linux/efs.h, uapi/efs.yaml):
+ * version query, fs add/set/del/get, and the "events" multicast group.
+ * Changes need CAP_NET_ADMIN (GENL_ADMIN_PERM); reading is open to all.
+ * Bad input is refused before anything changes, with an extack message.
+ */
+#include <linux/ktime.h>
+#include <net/genetlink.h>
+#include "efs.h"
+#include "credit.h"
+
+static struct genl_family efs_family;
+
+static struct netlink_range_validation efs_iops_range = {
+	.max = EFS_IOPS_LIMIT_MAX,
+};
+static struct netlink_range_validation efs_weight_range = {
+	.min = 1, .max = EFS_WRITE_WEIGHT_MAX,
+};
+static struct netlink_range_validation efs_wait_range = {
+	.max = EFS_MAX_WAIT_MS_MAX,
+};
+static struct netlink_range_validation efs_waiters_range = {
+	.max = EFS_MAX_WAITERS_MAX,
+};
+static struct netlink_range_validation efs_ratio_range = {
+	.min = 1, .max = EFS_READ_RATIO_MAX,
+};
+static struct netlink_range_validation efs_sample_range = {
+	.min = EFS_SAMPLE_MS_MIN, .max = EFS_SAMPLE_MS_MAX,
+};
+static struct netlink_range_validation efs_pct_range = {
+	.max = 100,
+};
+static struct netlink_range_validation efs_bps_range = {
+	.max = EFS_PROVISIONED_BPS_MAX,
+};
+static struct netlink_range_validation efs_balance_range = {
+	.max = EFS_SIZE_MAX,
+};
+
+static const struct nla_policy efs_policy[EFS_A_MAX + 1] = {
+	[EFS_A_FS_NAME] = { .type = NLA_NUL_STRING, .len = EFS_FS_NAME_MAX },
+	[EFS_A_FS_PATH] = { .type = NLA_NUL_STRING, .len = EFS_PATH_MAX - 1 },
+	[EFS_A_FS_PERFORMANCE_MODE] = NLA_POLICY_MAX(NLA_U32, __EFS_PERF_MAX - 1),
+	[EFS_A_FS_IOPS_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_iops_range),
+	[EFS_A_FS_WRITE_OP_WEIGHT] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_weight_range),
+	[EFS_A_FS_MAX_WAIT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_wait_range),
+	[EFS_A_FS_MAX_WAITERS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_waiters_range),
+	[EFS_A_FS_THROUGHPUT_MODE] = NLA_POLICY_MAX(NLA_U32, __EFS_TP_MAX - 1),
+	[EFS_A_FS_PROVISIONED_BPS] = NLA_POLICY_FULL_RANGE(NLA_U64, &efs_bps_range),
+	[EFS_A_FS_METERED_SIZE] = { .type = NLA_U64 },
+	[EFS_A_FS_BURST_CREDIT_BALANCE] = NLA_POLICY_FULL_RANGE(NLA_U64, &efs_balance_range),
+	[EFS_A_FS_READ_METERING_RATIO] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_ratio_range),
+	[EFS_A_FS_SIZE_SAMPLE_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_sample_range),
+	[EFS_A_FS_CREDIT_LOW_PCT] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_pct_range),
+};
+
+/* extack wants a string that outlives the request: ours are literals. */
+static void efs_extack(struct netlink_ext_ack *extack, const char *msg)
+{
+	if (extack)
+		extack->_msg = msg;
+}
+
+static int efs_put_version(struct sk_buff *skb)
+{
+	char layout[256];
+
+	efs_compat_layout(layout, sizeof(layout));
+	if (nla_put_string(skb, EFS_A_VERSION, EFS_VERSION) ||
+	    nla_put_u32(skb, EFS_A_FEATURES, EFS_FEATURE_PERF_MODES |
+			EFS_FEATURE_THROUGHPUT_MODES | EFS_FEATURE_METRICS |
+			EFS_FEATURE_EVENTS) ||
+	    nla_put_string(skb, EFS_A_COMPAT_LAYOUT, layout) ||
+	    nla_put_u8(skb, EFS_A_NFSD_HOOKED, efs_hooks_active()))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int efs_nl_version(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &efs_family, 0, EFS_CMD_VERSION_GET);
+	if (!hdr || efs_put_version(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int efs_put_u64(struct sk_buff *skb, int type, u64 v)
+{
+	return nla_put_u64_64bit(skb, type, v, EFS_A_PAD);
+}
+
+/* Configuration, live state and counters of one filesystem. */
+static int efs_put_fs(struct sk_buff *skb, struct efs_fs *fs)
+{
+	const struct efs_config *cfg = &fs->cfg;
+	u64 now = efs_now_ns();
+	u64 s = fs->size_bytes;
+	struct efs_totals t;
+	int i;
+
+	efs_stats_sum(fs, &t);
+	if (nla_put_string(skb, EFS_A_FS_NAME, fs->name) ||
+	    nla_put_string(skb, EFS_A_FS_PATH, fs->path_name) ||
+	    nla_put_u32(skb, EFS_A_FS_PERFORMANCE_MODE, cfg->perf_mode) ||
+	    nla_put_u32(skb, EFS_A_FS_IOPS_LIMIT, cfg->iops_limit) ||
+	    nla_put_u32(skb, EFS_A_FS_WRITE_OP_WEIGHT, cfg->write_weight) ||
+	    nla_put_u32(skb, EFS_A_FS_MAX_WAIT_MS, cfg->max_wait_ms) ||
+	    nla_put_u32(skb, EFS_A_FS_MAX_WAITERS, cfg->max_waiters) ||
+	    nla_put_u32(skb, EFS_A_FS_THROUGHPUT_MODE, cfg->tp_mode) ||
+	    efs_put_u64(skb, EFS_A_FS_PROVISIONED_BPS, cfg->provisioned_bps) ||
+	    efs_put_u64(skb, EFS_A_FS_METERED_SIZE, cfg->metered_size) ||
+	    efs_put_u64(skb, EFS_A_FS_BURST_CREDIT_BALANCE,
+			efs_fs_credit_balance(fs, now)) ||
+	    nla_put_u32(skb, EFS_A_FS_READ_METERING_RATIO, cfg->read_ratio) ||
+	    nla_put_u32(skb, EFS_A_FS_SIZE_SAMPLE_MS, cfg->sample_ms) ||
+	    nla_put_u32(skb, EFS_A_FS_CREDIT_LOW_PCT, cfg->credit_low_pct) ||
+	    nla_put_u32(skb, EFS_A_FS_IOPS_EFFECTIVE, fs->ops_rate) ||
+	    efs_put_u64(skb, EFS_A_FS_SIZE_BYTES, s) ||
+	    efs_put_u64(skb, EFS_A_FS_PERMITTED_THROUGHPUT,
+			efs_fs_permitted_bps(fs, now)) ||
+	    efs_put_u64(skb, EFS_A_FS_BASELINE_THROUGHPUT, efs_baseline_bps(s)) ||
+	    efs_put_u64(skb, EFS_A_FS_BURST_THROUGHPUT, efs_burst_bps(s)) ||
+	    efs_put_u64(skb, EFS_A_FS_BURST_CREDIT_MAX, efs_credit_max(s)) ||
+	    nla_put_u32(skb, EFS_A_FS_PERCENT_IO_LIMIT,
+			fs->sample.percent_io_limit) ||
+	    nla_put_u32(skb, EFS_A_FS_CLIENT_CONNECTIONS,
+			efs_stats_client_count(fs)) ||
+	    nla_put_u8(skb, EFS_A_FS_THROTTLING, fs->sample.throttling) ||
+	    efs_put_u64(skb, EFS_A_FS_TIME_NS, now) ||
+	    efs_put_u64(skb, EFS_A_FS_DATA_READ_BYTES, t.c.data_read_bytes) ||
+	    efs_put_u64(skb, EFS_A_FS_DATA_READ_OPS, t.c.data_read_ops) ||
+	    efs_put_u64(skb, EFS_A_FS_DATA_WRITE_BYTES, t.c.data_write_bytes) ||
+	    efs_put_u64(skb, EFS_A_FS_DATA_WRITE_OPS, t.c.data_write_ops) ||
+	    efs_put_u64(skb, EFS_A_FS_METADATA_BYTES, t.c.metadata_bytes) ||
+	    efs_put_u64(skb, EFS_A_FS_METADATA_OPS, t.c.metadata_ops) ||
+	    efs_put_u64(skb, EFS_A_FS_TOTAL_BYTES, t.total_bytes) ||
+	    efs_put_u64(skb, EFS_A_FS_METERED_BYTES, t.c.metered_bytes) ||
+	    efs_put_u64(skb, EFS_A_FS_IO_UNITS, t.c.io_units) ||
+	    efs_put_u64(skb, EFS_A_FS_THROTTLED_OPS, t.c.throttled_ops) ||
+	    efs_put_u64(skb, EFS_A_FS_THROTTLE_DELAY_NS, t.c.throttle_delay_ns) ||
+	    efs_put_u64(skb, EFS_A_FS_DELAY_REPLIES, t.c.delay_replies))
+		return -EMSGSIZE;
+	for (i = 0; i < EFS_WAIT_HIST_BUCKETS; i++)
+		if (efs_put_u64(skb, EFS_A_FS_WAIT_HIST, t.c.wait_hist[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int efs_reply_fs(struct genl_info *info, struct efs_fs *fs, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &efs_family, 0, cmd);
+	if (!hdr || efs_put_fs(msg, fs)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static bool efs_name_ok(const char *name)
+{
+	const char *p;
+
+	if (!*name)
+		return false;
+	for (p = name; *p; p++)
+		if (!isalnum(*p) && *p != '.' && *p != '_' && *p != '-')
+			return false;
+	return true;
+}
+
+/* Overlay the request's attributes on cfg; nothing is applied yet. */
+static void efs_parse_config(struct nlattr **a, struct efs_config *cfg)
+{
+	if (a[EFS_A_FS_PERFORMANCE_MODE])
+		cfg->perf_mode = nla_get_u32(a[EFS_A_FS_PERFORMANCE_MODE]);
+	if (a[EFS_A_FS_IOPS_LIMIT])
+		cfg->iops_limit = nla_get_u32(a[EFS_A_FS_IOPS_LIMIT]);
+	if (a[EFS_A_FS_WRITE_OP_WEIGHT])
+		cfg->write_weight = nla_get_u32(a[EFS_A_FS_WRITE_OP_WEIGHT]);
+	if (a[EFS_A_FS_MAX_WAIT_MS])
+		cfg->max_wait_ms = nla_get_u32(a[EFS_A_FS_MAX_WAIT_MS]);
+	if (a[EFS_A_FS_MAX_WAITERS])
+		cfg->max_waiters = nla_get_u32(a[EFS_A_FS_MAX_WAITERS]);
+	if (a[EFS_A_FS_THROUGHPUT_MODE])
+		cfg->tp_mode = nla_get_u32(a[EFS_A_FS_THROUGHPUT_MODE]);
+	if (a[EFS_A_FS_PROVISIONED_BPS])
+		cfg->provisioned_bps = nla_get_u64(a[EFS_A_FS_PROVISIONED_BPS]);
+	if (a[EFS_A_FS_METERED_SIZE])
+		cfg->metered_size = nla_get_u64(a[EFS_A_FS_METERED_SIZE]);
+	if (a[EFS_A_FS_READ_METERING_RATIO])
+		cfg->read_ratio = nla_get_u32(a[EFS_A_FS_READ_METERING_RATIO]);
+	if (a[EFS_A_FS_SIZE_SAMPLE_MS])
+		cfg->sample_ms = nla_get_u32(a[EFS_A_FS_SIZE_SAMPLE_MS]);
+	if (a[EFS_A_FS_CREDIT_LOW_PCT])
+		cfg->credit_low_pct = nla_get_u32(a[EFS_A_FS_CREDIT_LOW_PCT]);
+}
+
+static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	const char *why = NULL;
+	struct efs_config cfg;
+	struct efs_fs *fs;
+	u64 balance;
+	const char *name;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, EFS_A_FS_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, EFS_A_FS_PATH))
+		return -EINVAL;
+	name = nla_data(a[EFS_A_FS_NAME]);
+	if (!efs_name_ok(name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[EFS_A_FS_NAME],
+				    "invalid name: use 1-64 characters of A-Z a-z 0-9 . _ -");
+		return -EINVAL;
+	}
+	efs_config_defaults(&cfg);
+	efs_parse_config(a, &cfg);
+	err = efs_config_validate(&cfg, &why);
+	if (err)
+		goto out;
+	if (a[EFS_A_FS_BURST_CREDIT_BALANCE])
+		balance = nla_get_u64(a[EFS_A_FS_BURST_CREDIT_BALANCE]);
+	err = efs_fs_add(name, nla_data(a[EFS_A_FS_PATH]), &cfg,
+			 a[EFS_A_FS_BURST_CREDIT_BALANCE] ? &balance : NULL,
+			 &why);
+	if (err)
+		goto out;
+	efs_netlink_event(name, EFS_EVENT_FS_ADDED, 0);
+
+	mutex_lock(&efs_registry_lock);
+	fs = efs_fs_find_locked(name);
+	err = fs ? efs_reply_fs(info, fs, EFS_CMD_FS_ADD) : 0;
+	mutex_unlock(&efs_registry_lock);
+	return err;
+out:
+	if (why)
+		efs_extack(info->extack, why);
+	return err;
+}
+
+static struct efs_fs *efs_nl_find(struct genl_info *info)
+{
+	struct efs_fs *fs;
+
+	if (GENL_REQ_ATTR_CHECK(info, EFS_A_FS_NAME))
+		return NULL;
+	fs = efs_fs_find_locked(nla_data(info->attrs[EFS_A_FS_NAME]));
+	if (!fs)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[EFS_A_FS_NAME],
+				    "no filesystem with this name");
+	return fs;
+}
+
+static int efs_nl_fs_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	const char *why = NULL;
+	struct efs_config cfg;
+	struct efs_fs *fs;
+	u64 balance;
+	int err;
+
+	mutex_lock(&efs_registry_lock);
+	fs = efs_nl_find(info);
+	err = -ENOENT;
+	if (!fs)
+		goto unlock;
+	err = -EINVAL;
+	if (a[EFS_A_FS_PATH]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[EFS_A_FS_PATH],
+				    "the path of a filesystem cannot change: del and add it");
+		goto unlock;
+	}
+	cfg = fs->cfg;
+	efs_parse_config(a, &cfg);
+	err = efs_config_validate(&cfg, &why);
+	if (err) {
+		efs_extack(info->extack, why);
+		goto unlock;
+	}
+	if (a[EFS_A_FS_BURST_CREDIT_BALANCE])
+		balance = nla_get_u64(a[EFS_A_FS_BURST_CREDIT_BALANCE]);
+	efs_fs_apply_locked(fs, &cfg, a[EFS_A_FS_BURST_CREDIT_BALANCE] ?
+			    &balance : NULL);
+	/* A sleeping request re-checks nothing: let it go under the new rule. */
+	wake_up_all(&efs_wait_wq);
+	efs_netlink_event(fs->name, EFS_EVENT_FS_CHANGED, 0);
+	err = efs_reply_fs(info, fs, EFS_CMD_FS_SET);
+unlock:
+	mutex_unlock(&efs_registry_lock);
+	return err;
+}
+
+static int efs_nl_fs_del(struct sk_buff *skb, struct genl_info *info)
+{
+	char name[EFS_FS_NAME_MAX + 1];
+	struct efs_fs *fs;
+	int err = -ENOENT;
+
+	mutex_lock(&efs_registry_lock);
+	fs = efs_nl_find(info);
+	if (fs) {
+		strscpy(name, fs->name, sizeof(name));
+		err = efs_fs_del_locked(fs);
+	}
+	mutex_unlock(&efs_registry_lock);
+	if (!err)
+		efs_netlink_event(name, EFS_EVENT_FS_REMOVED, 0);
+	return err;
+}
+
+static int efs_nl_fs_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct efs_fs *fs;
+	int err = -ENOENT;
+
+	mutex_lock(&efs_registry_lock);
+	fs = efs_nl_find(info);
+	if (fs)
+		err = efs_reply_fs(info, fs, EFS_CMD_FS_GET);
+	mutex_unlock(&efs_registry_lock);
+	return err;
+}
+
+static int efs_nl_fs_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	long skip = cb->args[0], i = 0;
+	struct efs_fs *fs;
+	void *hdr;
+	int err = 0;
+
+	mutex_lock(&efs_registry_lock);
+	list_for_each_entry(fs, &efs_fs_list, node) {
+		if (i++ < skip)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &efs_family, NLM_F_MULTI,
+				  EFS_CMD_FS_GET);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		if (efs_put_fs(skb, fs)) {
+			genlmsg_cancel(skb, hdr);
+			err = -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = i;
+	}
+	mutex_unlock(&efs_registry_lock);
+	/* A full skb ends this part of the dump; the rest comes next call. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+void efs_netlink_event(const char *fs_name, u32 type, u64 value)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&efs_family, &init_net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &efs_family, 0, EFS_CMD_EVENT);
+	if (!hdr || nla_put_u32(msg, EFS_A_EVENT_TYPE, type) ||
+	    nla_put_string(msg, EFS_A_FS_NAME, fs_name) ||
+	    efs_put_u64(msg, EFS_A_EVENT_VALUE, value) ||
+	    efs_put_u64(msg, EFS_A_EVENT_TIME_NS, ktime_get_real_ns())) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&efs_family, msg, 0, 0, GFP_KERNEL);
+}
+
+#define EFS_OP(_cmd, _doit, _dumpit, _flags) {				\
+	.cmd = _cmd, .doit = _doit, .dumpit = _dumpit, .flags = _flags,	\
+	.policy = efs_policy, .maxattr = EFS_A_MAX,			\
+}
+
+static const struct genl_ops efs_ops[] = {
+	EFS_OP(EFS_CMD_VERSION_GET, efs_nl_version, NULL, 0),
+	EFS_OP(EFS_CMD_FS_ADD, efs_nl_fs_add, NULL, GENL_ADMIN_PERM),
+	EFS_OP(EFS_CMD_FS_SET, efs_nl_fs_set, NULL, GENL_ADMIN_PERM),
+	EFS_OP(EFS_CMD_FS_DEL, efs_nl_fs_del, NULL, GENL_ADMIN_PERM),
+	EFS_OP(EFS_CMD_FS_GET, efs_nl_fs_get, efs_nl_fs_dump, 0),
+};
+
+static const struct genl_multicast_group efs_mcgrps[] = {
+	{ .name = EFS_MCGRP_EVENTS },
+};
+
+static struct genl_family efs_family __ro_after_init = {
+	.name = EFS_GENL_NAME,
+	.version = EFS_GENL_VERSION,
+	.maxattr = EFS_A_MAX,
+	.policy = efs_policy,
+	.module = THIS_MODULE,
+	.ops = efs_ops,
+	.n_ops = ARRAY_SIZE(efs_ops),
+	.mcgrps = efs_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(efs_mcgrps),
+	.resv_start_op = 0,
+};
+
+int efs_netlink_init(void)
+{
+	return genl_register_family(&efs_family);
+}
+
+void efs_netlink_exit(void)
+{
+	genl_unregister_family(&efs_family);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One NFS RPC as efs sees it, between nfsd_dispatch() entry and return.
+ * It lives on the stack of the nfsd_dispatch() wrapper and is found again
+ * from deeper hooks by its svc_rqst.
+ */
+#ifndef EFS_REQUEST_H
+#define EFS_REQUEST_H
+
+#include <linux/list.h>
+#include "meter.h"
+
+struct svc_rqst;
+struct efs_fs;
+
+struct efs_rpc {
+	struct hlist_node node;
+	struct svc_rqst *rqstp;
+	struct efs_fs *fs;		/* first claimed fs touched, ref held */
+	enum efs_op_kind kind;		/* what the RPC did to fs so far */
+	u32 units;			/* ops-budget units charged */
+	u64 data_bytes;			/* bytes actually read or written */
+	u64 metered;			/* metered bytes charged */
+	bool failed;			/* answered DELAY: count nothing */
+};
+
+#endif /* EFS_REQUEST_H */

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CloudWatch-style counters per filesystem. The hot path only adds to this
+ * CPU's copy (this_cpu_add: no lock, no shared cache line); readers sum.
+ */
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/sunrpc/svc.h>
+#include "efs.h"
+
+#define efs_ctr_add(fs, field, v) this_cpu_add((fs)->ctr->field, (v))
+
+void efs_stats_add_op(struct efs_fs *fs, enum efs_op_kind kind, u64 bytes,
+		      u64 metered)
+{
+	switch (kind) {
+	case EFS_OP_DATA_READ:
+		efs_ctr_add(fs, data_read_bytes, bytes);
+		efs_ctr_add(fs, data_read_ops, 1);
+		break;
+	case EFS_OP_DATA_WRITE:
+		efs_ctr_add(fs, data_write_bytes, bytes);
+		efs_ctr_add(fs, data_write_ops, 1);
+		break;
+	default:
+		efs_ctr_add(fs, metadata_bytes, bytes);
+		efs_ctr_add(fs, metadata_ops, 1);
+		break;
+	}
+	efs_ctr_add(fs, metered_bytes, metered);
+}
+
+void efs_stats_add_units(struct efs_fs *fs, u32 units)
+{
+	efs_ctr_add(fs, io_units, units);
+}
+
+/* Bucket i counts waits shorter than 2^i ms; the last takes the rest. */
+static unsigned int efs_wait_bucket(u64 waited_ns)
+{
+	u64 ms = div_u64(waited_ns, NSEC_PER_MSEC);
+	unsigned int i = ms ? ilog2(ms) + 1 : 0;
+
+	return min_t(unsigned int, i, EFS_WAIT_HIST_BUCKETS - 1);
+}
+
+void efs_stats_add_wait(struct efs_fs *fs, u64 waited_ns)
+{
+	efs_ctr_add(fs, throttled_ops, 1);
+	efs_ctr_add(fs, throttle_delay_ns, waited_ns);
+	efs_ctr_add(fs, wait_hist[efs_wait_bucket(waited_ns)], 1);
+}
+
+void efs_stats_add_delay_reply(struct efs_fs *fs)
+{
+	efs_ctr_add(fs, delay_replies, 1);
+}
+
+void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t)
+{
+	int cpu, i;
+
+	memset(t, 0, sizeof(*t));
+	for_each_possible_cpu(cpu) {
+		struct efs_counters *c = per_cpu_ptr(fs->ctr, cpu);
+
+		t->c.data_read_bytes += READ_ONCE(c->data_read_bytes);
+		t->c.data_read_ops += READ_ONCE(c->data_read_ops);
+		t->c.data_write_bytes += READ_ONCE(c->data_write_bytes);
+		t->c.data_write_ops += READ_ONCE(c->data_write_ops);
+		t->c.metadata_bytes += READ_ONCE(c->metadata_bytes);
+		t->c.metadata_ops += READ_ONCE(c->metadata_ops);
+		t->c.metered_bytes += READ_ONCE(c->metered_bytes);
+		t->c.io_units += READ_ONCE(c->io_units);
+		t->c.throttled_ops += READ_ONCE(c->throttled_ops);
+		t->c.throttle_delay_ns += READ_ONCE(c->throttle_delay_ns);
+		t->c.delay_replies += READ_ONCE(c->delay_replies);
+		for (i = 0; i < EFS_WAIT_HIST_BUCKETS; i++)
+			t->c.wait_hist[i] += READ_ONCE(c->wait_hist[i]);
+	}
+	t->total_bytes = t->c.data_read_bytes + t->c.data_write_bytes +
+			 t->c.metadata_bytes;
+}
+
+static siphash_key_t efs_client_key;
+
+void efs_stats_init(void)
+{
+	get_random_bytes(&efs_client_key, sizeof(efs_client_key));
+}
+
+/* A client is its address; the port changes with every connection. */
+static u64 efs_client_hash(struct svc_rqst *rqstp)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&rqstp->rq_addr;
+	const void *addr = &rqstp->rq_addr;
+	size_t len = rqstp->rq_addrlen;
+	u64 h;
+
+	if (sa->sa_family == AF_INET) {
+		addr = &((const struct sockaddr_in *)sa)->sin_addr;
+		len = sizeof(struct in_addr);
+	} else if (sa->sa_family == AF_INET6) {
+		addr = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		len = sizeof(struct in6_addr);
+	}
+	h = siphash(addr, min(len, sizeof(rqstp->rq_addr)), &efs_client_key);
+	return h ? h : 1;	/* 0 marks a free slot */
+}
+
+/*
+ * ClientConnections: distinct client addresses seen in the last
+ * EFS_CLIENT_RECENT_S seconds, in a small table. A known client costs one
+ * pass over the table without a lock; a new one takes the lock.
+ */
+void efs_stats_seen_client(struct efs_fs *fs, struct svc_rqst *rqstp)
+{
+	u64 h;
+	unsigned long now = jiffies;
+	unsigned long stale = now - EFS_CLIENT_RECENT_S * HZ;
+	int i, victim = 0;
+
+	if (!rqstp || !rqstp->rq_addrlen)
+		return;
+	h = efs_client_hash(rqstp);
+	for (i = 0; i < EFS_CLIENT_SLOTS; i++) {
+		if (READ_ONCE(fs->clients[i].addr_hash) == h) {
+			if (time_after(now, READ_ONCE(fs->clients[i].last_seen) + HZ))
+				WRITE_ONCE(fs->clients[i].last_seen, now);
+			return;
+		}
+	}
+	spin_lock(&fs->clients_lock);
+	for (i = 0; i < EFS_CLIENT_SLOTS; i++) {
+		struct efs_client_slot *s = &fs->clients[i];
+
+		if (s->addr_hash == h)
+			goto out;
+		if (!s->addr_hash || time_before(s->last_seen, stale)) {
+			victim = i;
+			break;
+		}
+		if (time_before(s->last_seen, fs->clients[victim].last_seen))
+			victim = i;
+	}
+	WRITE_ONCE(fs->clients[victim].last_seen, now);
+	WRITE_ONCE(fs->clients[victim].addr_hash, h);
+out:
+	spin_unlock(&fs->clients_lock);
+}
+
+u32 efs_stats_client_count(struct efs_fs *fs)
+{
+	unsigned long stale = jiffies - EFS_CLIENT_RECENT_S * HZ;
+	u32 n = 0;
+	int i;
+
+	for (i = 0; i < EFS_CLIENT_SLOTS; i++)
+		if (READ_ONCE(fs->clients[i].addr_hash) &&
+		    time_after_eq(READ_ONCE(fs->clients[i].last_seen), stale))
+			n++;
+	return n;
+}

@@ -1,0 +1,268 @@
+#!/bin/bash
+# Run one efs VM test scenario in a throw-away qemu (TCG) guest that boots a
+# stock Debian kernel with the host's / as its read-only 9p root.
+#
+#   tests/vm/run.sh [-k KREL|6.1|6.12] [-o OUTDIR] [-t TIMEOUT_S] [-m MEM]
+#                   SCENARIO [ARGS...]
+#
+# SCENARIO is a name (tests/vm/scenarios/NAME.sh) or a path to a bash
+# script. Exit status: the scenario's, or 1 if the guest kernel logged a
+# warning/oops/lockup (see BAD_PATTERNS), the run timed out, or no exit
+# status came back. Last line: "PASS|FAIL <name> [<krel>] (<secs>s)", also
+# appended (without the time) to $EFS_RESULTS if that is set.
+#
+# Scenario header lines understood here:
+#   # efs-vm: timeout=SECONDS   default timeout when -t is not given
+#   # efs-vm: needs-module      FAIL at once if build/<krel>/efs.ko is missing
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+# Bump when the initramfs layout changes, to force a rebuild of the cache.
+INITRAMFS_VERSION=1
+
+# Guest kernel log lines that fail a run. Extended regexps, case-sensitive.
+BAD_PATTERNS=(
+	'WARNING:'
+	'BUG:'
+	'Oops'
+	'Call Trace:'
+	'lockdep'
+	'possible circular locking'
+	'blocked for more than'
+	'general protection fault'
+	'kernel BUG'
+	'UBSAN'
+	'KASAN'
+	'refcount_t:'
+	'list_add corruption'
+	'list_del corruption'
+	'RCU stall'
+	'rcu_(sched|preempt) self-detected stall'
+	'detected stalls on CPUs'
+	'Kernel panic'
+)
+
+usage() {
+	sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+# --- arguments ----------------------------------------------------------
+krel_arg= outdir= timeout= mem=2G
+while getopts k:o:t:m:h opt; do
+	case $opt in
+	k) krel_arg=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || usage
+scen_arg=$1
+shift
+
+# Resolve a kernel release: empty = newest 6.1; "6.1"/"6.12" = newest
+# installed release of that series; otherwise an exact release.
+resolve_krel() {
+	local want=${1:-6.1} r
+	if [ -e "/boot/vmlinuz-$want" ]; then
+		echo "$want"
+		return
+	fi
+	# "6.1" must not match 6.12: the series is followed by . - or +.
+	r=$(find /boot -maxdepth 1 -name "vmlinuz-$want[.+-]*" -printf '%f\n' |
+		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+	[ -n "$r" ] && echo "$r"
+}
+
+krel=$(resolve_krel "$krel_arg")
+if [ -z "$krel" ]; then
+	echo "run.sh: no installed kernel matches '${krel_arg:-6.1}' (/boot/vmlinuz-*)" >&2
+	exit 2
+fi
+[ -d "/lib/modules/$krel" ] || { echo "run.sh: /lib/modules/$krel missing" >&2; exit 2; }
+
+if [ -f "$scen_arg" ]; then
+	scenario=$(realpath "$scen_arg")
+else
+	scenario=$HERE/scenarios/${scen_arg%.sh}.sh
+fi
+[ -f "$scenario" ] || { echo "run.sh: no scenario '$scen_arg' ($scenario)" >&2; exit 2; }
+name=$(basename "$scenario" .sh)
+
+start=$SECONDS
+# finish STATUS [MESSAGE...]: print the summary line and exit.
+finish() {
+	local rc=$1 verdict=PASS
+	shift
+	[ "$rc" -eq 0 ] || verdict=FAIL
+	[ $# -eq 0 ] || echo "run.sh: $*" >&2
+	echo "$verdict $name [$krel] ($((SECONDS - start))s)"
+	[ -z "${EFS_RESULTS:-}" ] || echo "$verdict $name [$krel]" >>"$EFS_RESULTS"
+	exit "$rc"
+}
+
+# Header directives.
+if [ -z "$timeout" ]; then
+	timeout=$(sed -n 's/^# *efs-vm: *timeout= *\([0-9][0-9]*\).*/\1/p' "$scenario" | head -n 1)
+	timeout=${timeout:-600}
+fi
+[[ $timeout =~ ^[0-9]+$ ]] || { echo "run.sh: bad timeout '$timeout'" >&2; exit 2; }
+if grep -q '^# *efs-vm: *needs-module' "$scenario" && [ ! -f "$REPO/build/$krel/efs.ko" ]; then
+	finish 1 "$name needs the module but $REPO/build/$krel/efs.ko is not built (make)"
+fi
+
+# Everything the guest sees must be reachable under the same path through
+# the 9p root and be passable on the kernel command line.
+case "$REPO$scenario" in
+*[[:space:]]*) echo "run.sh: paths with white space are not supported: $REPO" >&2; exit 2 ;;
+esac
+
+# --- output directory ----------------------------------------------------
+outdir=${outdir:-$REPO/build/vm-out/$krel/$name}
+mkdir -p "$outdir" || exit 2
+outdir=$(realpath "$outdir")
+# Only ever wipe a directory this script made (marker file).
+if [ -n "$(ls -A "$outdir")" ]; then
+	if [ -e "$outdir/.efs-vm-outdir" ]; then
+		find "$outdir" -mindepth 1 -delete
+	else
+		echo "run.sh: $outdir is not empty and not an efs-vm output directory" >&2
+		exit 2
+	fi
+fi
+touch "$outdir/.efs-vm-outdir"
+
+# --- initramfs (cached, rebuilt when an input changes) ---------------------
+cache=$REPO/build/vm
+mkdir -p "$cache" || exit 2
+initrd=$cache/initramfs-$krel.cpio.gz
+
+# Modules to load, with their dependencies first (from modules.dep);
+# modules built into this kernel are simply not in modules.dep.
+declare -A dep path_of seen
+while IFS=: read -r m deps; do
+	dep[$m]=$deps
+	b=${m##*/}
+	b=${b%%.ko*}
+	path_of[${b//-/_}]=$m
+done <"/lib/modules/$krel/modules.dep"
+order=()
+add_mod() {
+	local m=$1 d
+	[ -n "${seen[$m]:-}" ] && return
+	seen[$m]=1
+	for d in ${dep[$m]}; do add_mod "$d"; done
+	order+=("$m")
+}
+for want in virtio_ring virtio virtio_pci 9pnet 9pnet_virtio netfs 9p; do
+	[ -n "${path_of[$want]:-}" ] && add_mod "${path_of[$want]}"
+done
+if [ -z "${path_of[9p]:-}" ] && ! grep -q '/9p\.ko' "/lib/modules/$krel/modules.builtin"; then
+	echo "run.sh: kernel $krel has no 9p filesystem" >&2
+	exit 2
+fi
+
+stamp=$(
+	echo "v$INITRAMFS_VERSION $krel"
+	cat "$HERE/initramfs-init.sh"
+	stat -L -c '%n %s %Y' /bin/busybox "/lib/modules/$krel/modules.dep"
+	for m in "${order[@]}"; do stat -L -c '%n %s %Y' "/lib/modules/$krel/$m"; done
+)
+stamp=$(sha256sum <<<"$stamp" | cut -d' ' -f1)
+if [ ! -f "$initrd" ] || [ "$(cat "$initrd.stamp" 2>/dev/null)" != "$stamp" ]; then
+	echo "run.sh: building $initrd" >&2
+	stage=$(mktemp -d "$cache/initramfs-stage.XXXXXX") || exit 2
+	mkdir -p "$stage"/{bin,dev,proc,sys,etc,lib/modules,newroot}
+	cp /bin/busybox "$stage/bin/busybox"
+	ln -s busybox "$stage/bin/sh"
+	cp "$HERE/initramfs-init.sh" "$stage/init"
+	chmod 755 "$stage/init"
+	mknod -m 600 "$stage/dev/console" c 5 1
+	: >"$stage/etc/modules.load"
+	for m in "${order[@]}"; do
+		b=${m##*/}
+		b=${b%%.ko*}.ko
+		src=/lib/modules/$krel/$m
+		# busybox insmod wants plain .ko files.
+		case $m in
+		*.ko.xz) xz -dc "$src" ;;
+		*.ko.zst) zstd -qdc "$src" ;;
+		*.ko.gz) gzip -dc "$src" ;;
+		*) cat "$src" ;;
+		esac >"$stage/lib/modules/$b" || exit 2
+		echo "$b" >>"$stage/etc/modules.load"
+	done
+	tmp=$(mktemp "$cache/initramfs-$krel.XXXXXX") || exit 2
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$tmp" || exit 2
+	rm -rf "$stage"
+	# Atomic replacement: concurrent runs never see a half-written file.
+	mv -f "$tmp" "$initrd"
+	echo "$stamp" >"$initrd.stamp.tmp.$$" && mv -f "$initrd.stamp.tmp.$$" "$initrd.stamp"
+fi
+
+# --- the job file the guest init reads from the out share -----------------
+# The guest stops the scenario itself a little before the host timeout, so
+# that its kernel log and status still come back.
+margin=$((timeout / 10))
+[ "$margin" -gt 30 ] && margin=30
+[ "$margin" -lt 5 ] && margin=5
+gtimeout=$((timeout - margin))
+[ "$gtimeout" -ge 1 ] || gtimeout=1
+{
+	printf 'SCENARIO=%q\n' "$scenario"
+	printf 'TIMEOUT=%q\n' "$gtimeout"
+	printf 'ARGS=('
+	[ $# -eq 0 ] || printf '%q ' "$@"
+	printf ')\n'
+} >"$outdir/.efs-vm-job"
+
+# --- boot ---------------------------------------------------------------
+cmdline="console=ttyS0 panic=1 efs_init=$HERE/guest-init.sh ${EFS_VM_APPEND:-}"
+qemu=(
+	qemu-system-x86_64 -machine accel=tcg -cpu max -smp 2 -m "$mem"
+	-nographic -no-reboot -nic none
+	-kernel "/boot/vmlinuz-$krel" -initrd "$initrd" -append "$cmdline"
+	-virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap
+	-virtfs "local,path=$outdir,mount_tag=out,security_model=none"
+)
+echo "run.sh: $name on $krel, timeout ${timeout}s, output in $outdir" >&2
+timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$outdir/console.log" 2>&1
+qrc=$?
+
+# --- verdict ------------------------------------------------------------
+problems=()
+pattern=$(IFS='|'; echo "${BAD_PATTERNS[*]}")
+klog=$outdir/dmesg.log
+[ -s "$klog" ] || klog=$outdir/console.log
+if bad=$(grep -nE "$pattern" "$klog"); then
+	echo "run.sh: guest kernel log has warnings ($(basename "$klog")):" >&2
+	head -n 20 <<<"$bad" | sed "s|^|  $(basename "$klog"):|" >&2
+	problems+=("kernel log $(basename "$klog"):$(head -n 1 <<<"$bad")")
+fi
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	problems+=("timeout after ${timeout}s (qemu killed)")
+fi
+status=$(cat "$outdir/status" 2>/dev/null)
+if [ -z "$status" ]; then
+	problems+=("no exit status came back from the guest (see $outdir/console.log)")
+	status=1
+elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+	problems+=("scenario timed out in the guest after ${gtimeout}s")
+fi
+if [ -f "$outdir/timing" ]; then
+	# shellcheck disable=SC1091
+	(. "$outdir/timing" && echo "run.sh: boot to scenario ${scenario_start:-?}s, scenario $(awk -v a="${scenario_start:-0}" -v b="${scenario_end:-0}" 'BEGIN { printf "%.1f", b - a }')s" >&2)
+fi
+if [ "$status" -ne 0 ]; then
+	echo "run.sh: scenario exited with status $status; last lines of scenario.log:" >&2
+	tail -n 15 "$outdir/scenario.log" 2>/dev/null | sed 's/^/  | /' >&2
+fi
+if [ ${#problems[@]} -gt 0 ]; then
+	[ "$status" -ne 0 ] || status=1
+	finish "$status" "FAILED: $(IFS=';'; echo "${problems[*]}")"
+fi
+finish "$status"

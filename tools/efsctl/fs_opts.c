@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Configuration options of "fs add" / "fs set" (see fs_opts.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "efsctl.h"
+#include "fs_opts.h"
+#include "units.h"
+
+enum value_kind {
+	V_U32,		/* decimal in min..max */
+	V_PERF_MODE,
+	V_TP_MODE,
+	V_MIBPS,
+	V_SIZE,
+	V_SIZE_AUTO,	/* a size or "auto" */
+};
+
+/* name, attribute, value kind, range (V_U32), expected (other kinds) */
+#define FS_OPTS(X)							\
+	X(PERF, "performance-mode", EFS_A_FS_PERFORMANCE_MODE,		\
+	  V_PERF_MODE, 0, 0, "generalPurpose or maxIO")			\
+	X(IOPS, "iops-limit", EFS_A_FS_IOPS_LIMIT,			\
+	  V_U32, 0, EFS_IOPS_LIMIT_MAX, NULL)				\
+	X(WEIGHT, "write-op-weight", EFS_A_FS_WRITE_OP_WEIGHT,		\
+	  V_U32, 1, EFS_WRITE_WEIGHT_MAX, NULL)				\
+	X(WAIT, "max-wait-ms", EFS_A_FS_MAX_WAIT_MS,			\
+	  V_U32, 0, EFS_MAX_WAIT_MS_MAX, NULL)				\
+	X(WAITERS, "max-waiters", EFS_A_FS_MAX_WAITERS,			\
+	  V_U32, 0, EFS_MAX_WAITERS_MAX, NULL)				\
+	X(TPMODE, "throughput-mode", EFS_A_FS_THROUGHPUT_MODE,		\
+	  V_TP_MODE, 0, 0, "bursting, provisioned or elastic")		\
+	X(MIBPS, "provisioned-throughput-in-mibps",			\
+	  EFS_A_FS_PROVISIONED_BPS, V_MIBPS, 0, 0, NULL)		\
+	X(METERED, "metered-size", EFS_A_FS_METERED_SIZE,		\
+	  V_SIZE_AUTO, 0, 0, "auto or a size of at most 1 EiB, e.g. 100GiB") \
+	X(BALANCE, "burst-credit-balance", EFS_A_FS_BURST_CREDIT_BALANCE, \
+	  V_SIZE, 0, 0, "a size of at most 1 EiB, e.g. 2.1TiB")		\
+	X(RATIO, "read-metering-ratio", EFS_A_FS_READ_METERING_RATIO,	\
+	  V_U32, 1, EFS_READ_RATIO_MAX, NULL)				\
+	X(SAMPLE, "size-sample-interval-ms", EFS_A_FS_SIZE_SAMPLE_MS,	\
+	  V_U32, EFS_SAMPLE_MS_MIN, EFS_SAMPLE_MS_MAX, NULL)		\
+	X(LOWPCT, "credit-low-percent", EFS_A_FS_CREDIT_LOW_PCT,	\
+	  V_U32, 0, 100, NULL)
+
+#define FO_ENUM(id, name, attr, kind, min, max, expect) FO_##id,
+enum { FS_OPTS(FO_ENUM) N_FS_OPTS };
+
+static const struct fs_opt {
+	const char *name;
+	int attr;
+	enum value_kind kind;
+	uint32_t min, max;
+	const char *expect;
+} fs_opts[N_FS_OPTS] = {
+#define FO_DESC(id, name, attr, kind, min, max, expect) \
+	[FO_##id] = { name, attr, kind, min, max, expect },
+	FS_OPTS(FO_DESC)
+};
+
+const struct opt_def efs_fs_config_opts[] = {
+#define FO_DEF(id, name, attr, kind, min, max, expect) \
+	{ name, 0, true, FS_OPT_CONFIG + FO_##id },
+	FS_OPTS(FO_DEF)
+	{ "verbose", 'v', false, FS_OPT_VERBOSE },
+	{ NULL, 0, false, 0 },
+};
+
+static int parse_value(const struct fs_opt *fo, const char *v, uint64_t *out)
+{
+	uint32_t u32;
+	int ret;
+
+	switch (fo->kind) {
+	case V_U32:
+		ret = efs_parse_u32_range(v, fo->min, fo->max, &u32);
+		*out = u32;
+		return ret;
+	case V_PERF_MODE:
+		ret = efs_perf_mode_parse(v, &u32);
+		*out = u32;
+		return ret;
+	case V_TP_MODE:
+		ret = efs_tp_mode_parse(v, &u32);
+		*out = u32;
+		return ret;
+	case V_MIBPS:
+		return efs_parse_mibps(v, EFS_PROVISIONED_BPS_MIN,
+				       EFS_PROVISIONED_BPS_MAX, out);
+	case V_SIZE_AUTO:
+		if (!strcmp(v, "auto")) {
+			*out = EFS_METERED_SIZE_AUTO;
+			return 0;
+		}
+		/* fall through */
+	case V_SIZE:
+		return efs_parse_size(v, EFS_SIZE_MAX, out);
+	}
+	return -EINVAL;
+}
+
+static void bad_value(const struct fs_opt *fo, const char *v)
+{
+	if (fo->kind == V_MIBPS)
+		efs_err("--%s: invalid value '%s' (expected at least %llu MiB/s and at most %llu MiB/s)",
+			fo->name, v,
+			(unsigned long long)(EFS_PROVISIONED_BPS_MIN / MIB),
+			(unsigned long long)(EFS_PROVISIONED_BPS_MAX / MIB));
+	else if (fo->expect)
+		efs_err("--%s: invalid value '%s' (expected %s)", fo->name, v,
+			fo->expect);
+	else
+		efs_err("--%s: invalid value '%s' (expected %u..%u)", fo->name,
+			v, fo->min, fo->max);
+}
+
+int efs_fs_config_parse(const struct opts *o, struct efs_fs_config *cfg)
+{
+	int i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < o->nhits; i++) {
+		const struct opt_def *d = o->hits[i].def;
+		const struct fs_opt *fo;
+		uint64_t v;
+
+		if (d->id < FS_OPT_CONFIG)
+			continue;
+		fo = &fs_opts[d->id - FS_OPT_CONFIG];
+		if (parse_value(fo, o->hits[i].value, &v)) {
+			bad_value(fo, o->hits[i].value);
+			return -1;
+		}
+		efs_fs_config_set(cfg, fo->attr, v);
+	}
+	return 0;
+}

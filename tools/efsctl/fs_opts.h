@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The configuration options of "fs add" and "fs set": their table, their
+ * value syntax and ranges, and their help text.
+ */
+#ifndef EFSCTL_FS_OPTS_H
+#define EFSCTL_FS_OPTS_H
+
+#include "fsinfo.h"
+#include "opts.h"
+
+enum {
+	FS_OPT_VERBOSE = 1,
+	FS_OPT_JSON,
+	FS_OPT_WATCH,
+	FS_OPT_CONFIG,		/* ids from here on are configuration options */
+};
+
+/* --perf... through --credit-low-percent, plus -v/--verbose. */
+extern const struct opt_def efs_fs_config_opts[];
+
+/*
+ * Check the value of every configuration option in o and record it in cfg.
+ * Prints "efsctl: <words>: --opt: invalid value 'x' (expected ...)" and
+ * returns -1 on the first bad one.
+ */
+int efs_fs_config_parse(const struct opts *o, struct efs_fs_config *cfg);
+
+#define EFS_FS_OPTS_HELP \
+"  --performance-mode generalPurpose|maxIO\n" \
+"        IOPS class (default generalPurpose: 35000 units/s;\n" \
+"        maxIO: 500000 units/s)\n" \
+"  --iops-limit N\n" \
+"        units/s, 0..100000000 (default 0: the performance mode's)\n" \
+"  --write-op-weight N\n" \
+"        units a data write or metadata update costs (a read costs 1),\n" \
+"        1..1000 (default 5)\n" \
+"  --max-wait-ms N\n" \
+"        longest a throttled request waits before the client is told to\n" \
+"        retry (NFS4ERR_DELAY), 0..60000 ms (default 1000)\n" \
+"  --max-waiters N\n" \
+"        nfsd threads that may wait at once, 0..4096\n" \
+"        (default 0: half of nfsd's threads)\n" \
+"  --throughput-mode bursting|provisioned|elastic\n" \
+"        (default bursting)\n" \
+"  --provisioned-throughput-in-mibps N\n" \
+"        MiB/s for provisioned mode, may be fractional (2.5),\n" \
+"        at least 1, at most 1048576\n" \
+"  --metered-size BYTES|auto\n" \
+"        size S the bursting budget derives from\n" \
+"        (default auto: sampled from the filesystem)\n" \
+"  --burst-credit-balance BYTES\n" \
+"        set the credit balance (a new filesystem starts with 2.1 TiB)\n" \
+"  --read-metering-ratio N\n" \
+"        reads are metered at 1/N of their bytes, 1..1000 (default 3)\n" \
+"  --size-sample-interval-ms N\n" \
+"        how often S is sampled, 100..3600000 ms (default 30000)\n" \
+"  --credit-low-percent N\n" \
+"        credits-low event below N % of the largest balance,\n" \
+"        0..100 (default 10)\n" \
+"  -v, --verbose\n" \
+"        print a confirmation line\n" \
+"  -h, --help\n" \
+"\n" \
+"BYTES: a number of bytes, or a number (may be fractional) with a binary\n" \
+"suffix K/KiB, M/MiB, G/GiB, T/TiB, P/PiB, e.g. 100GiB, 2.1TiB;\n" \
+"at most 1 EiB. Options may be written --opt VALUE or --opt=VALUE.\n"
+
+#endif

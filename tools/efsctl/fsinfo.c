@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Decoding filesystem records and encoding configuration (see fsinfo.h).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "fsinfo.h"
+
+enum attr_kind {
+	K_NONE,
+	K_STR,
+	K_U8,
+	K_U32,
+	K_U64,
+	K_HIST,
+};
+
+#define F(member) offsetof(struct efs_fs_info, member)
+
+static const struct attr_desc {
+	const char *name;
+	enum attr_kind kind;	/* protocol width */
+	size_t off;		/* into struct efs_fs_info, if decoded */
+	size_t size;		/* of that member */
+} attrs[EFS_A_MAX + 1] = {
+#define A(attr, k, member) [attr] = { #attr, k, F(member), \
+	sizeof(((struct efs_fs_info *)0)->member) }
+#define N(attr, k) [attr] = { #attr, k, 0, 0 }
+	N(EFS_A_PAD, K_NONE),
+	N(EFS_A_VERSION, K_STR),
+	N(EFS_A_FEATURES, K_U32),
+	N(EFS_A_COMPAT_LAYOUT, K_STR),
+	N(EFS_A_NFSD_HOOKED, K_U8),
+	A(EFS_A_FS_NAME, K_STR, name),
+	A(EFS_A_FS_PATH, K_STR, path),
+	A(EFS_A_FS_PERFORMANCE_MODE, K_U32, performance_mode),
+	A(EFS_A_FS_IOPS_LIMIT, K_U32, iops_limit),
+	A(EFS_A_FS_WRITE_OP_WEIGHT, K_U32, write_op_weight),
+	A(EFS_A_FS_MAX_WAIT_MS, K_U32, max_wait_ms),
+	A(EFS_A_FS_MAX_WAITERS, K_U32, max_waiters),
+	A(EFS_A_FS_THROUGHPUT_MODE, K_U32, throughput_mode),
+	A(EFS_A_FS_PROVISIONED_BPS, K_U64, provisioned_bps),
+	A(EFS_A_FS_METERED_SIZE, K_U64, metered_size),
+	A(EFS_A_FS_BURST_CREDIT_BALANCE, K_U64, burst_credit_balance),
+	A(EFS_A_FS_READ_METERING_RATIO, K_U32, read_metering_ratio),
+	A(EFS_A_FS_SIZE_SAMPLE_MS, K_U32, size_sample_ms),
+	A(EFS_A_FS_CREDIT_LOW_PCT, K_U32, credit_low_pct),
+	A(EFS_A_FS_IOPS_EFFECTIVE, K_U32, iops_effective),
+	A(EFS_A_FS_SIZE_BYTES, K_U64, size_bytes),
+	A(EFS_A_FS_PERMITTED_THROUGHPUT, K_U64, permitted_bps),
+	A(EFS_A_FS_BASELINE_THROUGHPUT, K_U64, baseline_bps),
+	A(EFS_A_FS_BURST_THROUGHPUT, K_U64, burst_bps),
+	A(EFS_A_FS_BURST_CREDIT_MAX, K_U64, burst_credit_max),
+	A(EFS_A_FS_PERCENT_IO_LIMIT, K_U32, percent_io_limit),
+	A(EFS_A_FS_CLIENT_CONNECTIONS, K_U32, client_connections),
+	A(EFS_A_FS_THROTTLING, K_U8, throttling),
+	A(EFS_A_FS_TIME_NS, K_U64, time_ns),
+	A(EFS_A_FS_DATA_READ_BYTES, K_U64, data_read_bytes),
+	A(EFS_A_FS_DATA_READ_OPS, K_U64, data_read_ops),
+	A(EFS_A_FS_DATA_WRITE_BYTES, K_U64, data_write_bytes),
+	A(EFS_A_FS_DATA_WRITE_OPS, K_U64, data_write_ops),
+	A(EFS_A_FS_METADATA_BYTES, K_U64, metadata_bytes),
+	A(EFS_A_FS_METADATA_OPS, K_U64, metadata_ops),
+	A(EFS_A_FS_TOTAL_BYTES, K_U64, total_bytes),
+	A(EFS_A_FS_METERED_BYTES, K_U64, metered_bytes),
+	A(EFS_A_FS_IO_UNITS, K_U64, io_units),
+	A(EFS_A_FS_THROTTLED_OPS, K_U64, throttled_ops),
+	A(EFS_A_FS_THROTTLE_DELAY_NS, K_U64, throttle_delay_ns),
+	A(EFS_A_FS_DELAY_REPLIES, K_U64, delay_replies),
+	A(EFS_A_FS_WAIT_HIST, K_HIST, wait_hist),
+	N(EFS_A_EVENT_TYPE, K_U32),
+	N(EFS_A_EVENT_VALUE, K_U64),
+	N(EFS_A_EVENT_TIME_NS, K_U64),
+#undef A
+#undef N
+};
+
+const char *efs_attr_name(unsigned int type)
+{
+	return type <= EFS_A_MAX ? attrs[type].name : NULL;
+}
+
+/* Integers are read by their length, so a widened attribute still decodes. */
+static int get_uint(const struct nlattr *a, uint64_t *v)
+{
+	const void *p = mnl_attr_get_payload(a);
+	uint8_t u8;
+	uint16_t u16;
+	uint32_t u32;
+
+	switch (mnl_attr_get_payload_len(a)) {
+	case 1:
+		memcpy(&u8, p, 1);
+		*v = u8;
+		return 0;
+	case 2:
+		memcpy(&u16, p, 2);
+		*v = u16;
+		return 0;
+	case 4:
+		memcpy(&u32, p, 4);
+		*v = u32;
+		return 0;
+	case 8:
+		memcpy(v, p, 8);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void store_uint(void *dst, size_t size, uint64_t v)
+{
+	if (size == sizeof(bool))
+		*(bool *)dst = v != 0;
+	else if (size == sizeof(uint32_t))
+		*(uint32_t *)dst = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	else
+		*(uint64_t *)dst = v;
+}
+
+int efs_fs_decode(const struct nlmsghdr *nlh, struct efs_fs_info *fs)
+{
+	const struct nlattr *a;
+
+	memset(fs, 0, sizeof(*fs));
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return -EINVAL;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		unsigned int type = mnl_attr_get_type(a);
+		const struct attr_desc *d;
+		char *dst;
+		uint64_t v;
+
+		if (type > EFS_A_MAX || !attrs[type].size)
+			continue;	/* unknown or not part of a record */
+		d = &attrs[type];
+		dst = (char *)fs + d->off;
+
+		switch (d->kind) {
+		case K_STR: {
+			size_t len = mnl_attr_get_payload_len(a);
+			const char *s = mnl_attr_get_payload(a);
+
+			len = strnlen(s, len);
+			if (len >= d->size)
+				return -EINVAL;
+			memcpy(dst, s, len);
+			dst[len] = '\0';
+			break;
+		}
+		case K_HIST:
+			if (get_uint(a, &v))
+				return -EINVAL;
+			if (fs->wait_hist_n < EFS_WAIT_HIST_BUCKETS)
+				fs->wait_hist[fs->wait_hist_n++] = v;
+			break;
+		default:
+			if (get_uint(a, &v))
+				return -EINVAL;
+			store_uint(dst, d->size, v);
+			break;
+		}
+		fs->present |= EFS_ATTR_BIT(type);
+	}
+	if (!fs->name[0])
+		return -EINVAL;
+	return 0;
+}
+
+void efs_fs_config_set(struct efs_fs_config *cfg, int attr, uint64_t v)
+{
+	cfg->set |= EFS_ATTR_BIT(attr);
+	cfg->val[attr] = v;
+}
+
+bool efs_fs_config_has(const struct efs_fs_config *cfg, int attr)
+{
+	return cfg->set & EFS_ATTR_BIT(attr);
+}
+
+void efs_fs_config_put(struct nlmsghdr *nlh, const struct efs_fs_config *cfg)
+{
+	unsigned int type;
+
+	for (type = 0; type <= EFS_A_MAX; type++) {
+		if (!(cfg->set & EFS_ATTR_BIT(type)))
+			continue;
+		if (attrs[type].kind == K_U64)
+			mnl_attr_put_u64(nlh, type, cfg->val[type]);
+		else if (attrs[type].kind == K_U32)
+			mnl_attr_put_u32(nlh, type, (uint32_t)cfg->val[type]);
+		else if (attrs[type].kind == K_U8)
+			mnl_attr_put_u8(nlh, type, (uint8_t)cfg->val[type]);
+	}
+}

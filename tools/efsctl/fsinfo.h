@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * struct efs_fs_info: one filesystem as reported by EFS_CMD_FS_GET (and by
+ * the replies of FS_ADD/FS_SET), decoded from netlink attributes. Printers
+ * take this struct, never netlink messages, so they can be tested with
+ * records built in memory.
+ *
+ * struct efs_fs_config: the configuration attributes a user asked to send
+ * with FS_ADD/FS_SET.
+ */
+#ifndef EFSCTL_FSINFO_H
+#define EFSCTL_FSINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/efs.h>
+
+struct nlmsghdr;
+struct nlattr;
+
+_Static_assert(EFS_A_MAX < 64, "attribute bitmaps are 64 bits wide");
+
+#define EFS_ATTR_BIT(a)	(1ULL << (a))
+
+struct efs_fs_info {
+	uint64_t present;		/* EFS_ATTR_BIT(attr) seen in the reply */
+	char name[EFS_FS_NAME_MAX + 1];
+	char path[EFS_PATH_MAX];
+
+	/* configuration */
+	uint32_t performance_mode;	/* enum efs_performance_mode */
+	uint32_t iops_limit;		/* configured units/s, 0 = mode default */
+	uint32_t write_op_weight;
+	uint32_t max_wait_ms;
+	uint32_t max_waiters;		/* 0 = half of nfsd's threads */
+	uint32_t throughput_mode;	/* enum efs_throughput_mode */
+	uint64_t provisioned_bps;
+	uint64_t metered_size;		/* bytes or EFS_METERED_SIZE_AUTO */
+	uint32_t read_metering_ratio;
+	uint32_t size_sample_ms;
+	uint32_t credit_low_pct;
+
+	/* live state */
+	uint32_t iops_effective;	/* units/s in force */
+	uint64_t size_bytes;		/* S in force (SizeInBytes) */
+	uint64_t burst_credit_balance;	/* bytes */
+	uint64_t burst_credit_max;	/* bytes */
+	uint64_t permitted_bps;		/* 0 = unlimited */
+	uint64_t baseline_bps;
+	uint64_t burst_bps;
+	uint32_t percent_io_limit;	/* hundredths of a percent */
+	uint32_t client_connections;
+	bool throttling;
+	uint64_t time_ns;		/* ktime_get_ns() of the snapshot */
+
+	/* counters, monotonic for the filesystem's lifetime */
+	uint64_t data_read_bytes;
+	uint64_t data_read_ops;
+	uint64_t data_write_bytes;
+	uint64_t data_write_ops;
+	uint64_t metadata_bytes;
+	uint64_t metadata_ops;
+	uint64_t total_bytes;
+	uint64_t metered_bytes;
+	uint64_t io_units;
+	uint64_t throttled_ops;
+	uint64_t throttle_delay_ns;
+	uint64_t delay_replies;
+	unsigned int wait_hist_n;	/* buckets received */
+	uint64_t wait_hist[EFS_WAIT_HIST_BUCKETS]; /* i: waits < 2^i ms */
+};
+
+/*
+ * Decode the attributes of a genetlink message (after struct genlmsghdr)
+ * into *fs. Unknown attributes are ignored. Returns 0, or -EINVAL if the
+ * message is malformed or has no name.
+ */
+int efs_fs_decode(const struct nlmsghdr *nlh, struct efs_fs_info *fs);
+
+struct efs_fs_config {
+	uint64_t set;			/* EFS_ATTR_BIT(attr) to send */
+	uint64_t val[EFS_A_MAX + 1];
+};
+
+void efs_fs_config_set(struct efs_fs_config *cfg, int attr, uint64_t v);
+bool efs_fs_config_has(const struct efs_fs_config *cfg, int attr);
+/* Append every set attribute to nlh with its protocol width. */
+void efs_fs_config_put(struct nlmsghdr *nlh, const struct efs_fs_config *cfg);
+
+/* Read a numeric member of struct efs_fs_info by offset and size. */
+#define EFS_FS_FIELD(member) \
+	offsetof(struct efs_fs_info, member), \
+	sizeof(((struct efs_fs_info *)0)->member)
+
+static inline uint64_t efs_fs_field(const struct efs_fs_info *fs, size_t off,
+				    size_t size)
+{
+	const char *p = (const char *)fs + off;
+
+	if (size == sizeof(uint64_t))
+		return *(const uint64_t *)p;
+	if (size == sizeof(uint32_t))
+		return *(const uint32_t *)p;
+	return *(const bool *)p;
+}
+
+/* "EFS_A_FS_NAME" style name of an attribute, or NULL. */
+const char *efs_attr_name(unsigned int type);
+
+#endif

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fs show: configuration and live state of filesystems, text or JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "print.h"
+#include "units.h"
+
+static int cmp_name(const void *a, const void *b)
+{
+	const struct efs_fs_info *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+void efs_fs_sort(struct efs_fs_info *fs, size_t n)
+{
+	if (n > 1)
+		qsort(fs, n, sizeof(*fs), cmp_name);
+}
+
+void efs_print_fs(struct out *o, const struct efs_fs_info *fs)
+{
+	char num[48];
+
+	out_obj_open(o, NULL);
+	out_str(o, "Name", "%s\n", fs->name);
+	out_str(o, "Path", "  path                    %s\n", fs->path);
+	out_str(o, "PerformanceMode", "  performance mode        %s\n",
+		efs_perf_mode_str(fs->performance_mode));
+
+	out_u64(o, "IopsLimit", "  iops limit              %s units/s",
+		fs->iops_effective);
+	out_u64(o, "IopsLimitConfigured", NULL, fs->iops_limit);
+	if (fs->iops_limit)
+		out_text(o, " (configured)\n");
+	else
+		out_text(o, " (mode default)\n");
+
+	out_u64(o, "WriteOpWeight", "  write op weight         %s units\n",
+		fs->write_op_weight);
+	out_u64(o, "MaxWaitMs", "  max wait                %s ms\n",
+		fs->max_wait_ms);
+	out_u64(o, "MaxWaiters", "  max waiters             %s",
+		fs->max_waiters);
+	out_text(o, "%s\n", fs->max_waiters ? "" :
+		 " (half of nfsd's threads)");
+
+	out_str(o, "ThroughputMode", "  throughput mode         %s\n",
+		efs_tp_mode_str(fs->throughput_mode));
+	efs_fmt_ratio(num, sizeof(num), fs->provisioned_bps, MIB, 6, true);
+	out_num(o, "ProvisionedThroughputInMibps", NULL, num);
+	if (fs->throughput_mode == EFS_TP_PROVISIONED || fs->provisioned_bps)
+		out_text(o, "  provisioned throughput  %s MiB/s\n", num);
+
+	out_obj_open(o, "SizeInBytes");
+	out_bytes(o, "Value", "  size                    %s", fs->size_bytes);
+	out_obj_close(o);
+	if (fs->metered_size == EFS_METERED_SIZE_AUTO) {
+		out_str(o, "MeteredSize", NULL, "auto");
+		out_text(o, " (sampled every %u ms)\n", fs->size_sample_ms);
+	} else {
+		out_u64(o, "MeteredSize", NULL, fs->metered_size);
+		out_text(o, " (set with --metered-size)\n");
+	}
+
+	out_bytes(o, "BurstCreditBalance", "  burst credit balance    %s",
+		  fs->burst_credit_balance);
+	out_bytes(o, "BurstCreditMax", " of %s\n", fs->burst_credit_max);
+	if (fs->permitted_bps)
+		out_rate(o, "PermittedThroughput",
+			 "  permitted throughput    %s\n", fs->permitted_bps);
+	else
+		out_u64(o, "PermittedThroughput",
+			"  permitted throughput    unlimited\n", 0);
+	out_rate(o, "BaselineThroughput", "  baseline throughput     %s\n",
+		 fs->baseline_bps);
+	out_rate(o, "BurstThroughput", "  burst throughput        %s\n",
+		 fs->burst_bps);
+	out_u64(o, "ReadMeteringRatio", "  read metering ratio     1/%s\n",
+		fs->read_metering_ratio);
+	out_u64(o, "SizeSampleIntervalMs", "  size sample interval    %s ms\n",
+		fs->size_sample_ms);
+	out_u64(o, "CreditLowPercent", "  credit low threshold    %s%%\n",
+		fs->credit_low_pct);
+	out_obj_close(o);
+}
+
+void efs_print_fs_list(struct out *o, const struct efs_fs_info *fs, size_t n)
+{
+	size_t i;
+
+	out_obj_open(o, NULL);
+	out_arr_open(o, "FileSystems");
+	for (i = 0; i < n; i++) {
+		if (i)
+			out_text(o, "\n");
+		efs_print_fs(o, &fs[i]);
+	}
+	if (!n)
+		out_text(o, "no filesystems\n");
+	out_arr_close(o);
+	out_obj_close(o);
+	out_doc_end(o);
+}

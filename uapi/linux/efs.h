@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * efs: Amazon EFS style quality of service for knfsd.
+ *
+ * Generic netlink family "efs" (EFS_GENL_NAME), version EFS_GENL_VERSION.
+ * The same protocol is described for ynl in uapi/efs.yaml; keep both in step.
+ *
+ * Every command uses the single attribute space enum efs_attr.
+ *
+ * EFS_CMD_VERSION_GET (do): reply carries EFS_A_VERSION, EFS_A_FEATURES and
+ *	EFS_A_COMPAT_LAYOUT.  Anyone may ask.
+ * EFS_CMD_FS_ADD (do, CAP_NET_ADMIN): EFS_A_FS_NAME and EFS_A_FS_PATH are
+ *	required; every configuration attribute is optional and defaults as
+ *	documented below.  Reply: the new filesystem, as FS_GET.
+ * EFS_CMD_FS_SET (do, CAP_NET_ADMIN): EFS_A_FS_NAME plus the attributes to
+ *	change; absent attributes keep their value.  Counters, bucket state and
+ *	the credit balance are kept.  Reply: the filesystem, as FS_GET.
+ * EFS_CMD_FS_DEL (do, CAP_NET_ADMIN): EFS_A_FS_NAME.
+ * EFS_CMD_FS_GET (do with EFS_A_FS_NAME, or dump): configuration, live state
+ *	and counters of one or every filesystem.  Anyone may ask.
+ * EFS_CMD_EVENT: notification sent to multicast group EFS_MCGRP_EVENTS with
+ *	EFS_A_EVENT_TYPE, EFS_A_FS_NAME, EFS_A_EVENT_VALUE, EFS_A_EVENT_TIME_NS.
+ *
+ * Errors come back as netlink errors with an extended ack message.
+ */
+#ifndef _UAPI_LINUX_EFS_H
+#define _UAPI_LINUX_EFS_H
+
+#define EFS_GENL_NAME		"efs"
+#define EFS_GENL_VERSION	1
+#define EFS_MCGRP_EVENTS	"events"
+
+/* Limits shared by the kernel and efsctl. */
+#define EFS_FS_NAME_MAX		64	/* 1..64 chars of [A-Za-z0-9._-] */
+#define EFS_PATH_MAX		4096
+#define EFS_IOPS_LIMIT_MAX	100000000U	/* units/s */
+#define EFS_WRITE_WEIGHT_MAX	1000U
+#define EFS_MAX_WAIT_MS_MAX	60000U
+#define EFS_MAX_WAITERS_MAX	4096U
+#define EFS_READ_RATIO_MAX	1000U
+#define EFS_SIZE_MAX		(1ULL << 60)	/* 1 EiB: sizes and balances */
+#define EFS_PROVISIONED_BPS_MIN	(1ULL << 20)	/* 1 MiB/s */
+#define EFS_PROVISIONED_BPS_MAX	(1ULL << 40)	/* 1 TiB/s */
+#define EFS_SAMPLE_MS_MIN	100U
+#define EFS_SAMPLE_MS_MAX	3600000U
+#define EFS_WAIT_HIST_BUCKETS	16	/* bucket i: waits < 2^i ms (last: rest) */
+
+/* Defaults (0 in IOPS_LIMIT / MAX_WAITERS means "the default"). */
+#define EFS_GP_IOPS_DEFAULT	35000U
+#define EFS_MAXIO_IOPS_DEFAULT	500000U
+#define EFS_WRITE_WEIGHT_DEFAULT 5U
+#define EFS_MAX_WAIT_MS_DEFAULT	1000U
+#define EFS_READ_RATIO_DEFAULT	3U
+#define EFS_SAMPLE_MS_DEFAULT	30000U
+#define EFS_CREDIT_LOW_PCT_DEFAULT 10U
+#define EFS_METERED_SIZE_AUTO	(~0ULL)	/* sample S from the filesystem */
+
+enum efs_performance_mode {
+	EFS_PERF_GENERAL_PURPOSE,	/* "generalPurpose" */
+	EFS_PERF_MAX_IO,		/* "maxIO" */
+	__EFS_PERF_MAX,
+};
+
+enum efs_throughput_mode {
+	EFS_TP_BURSTING,		/* "bursting" */
+	EFS_TP_PROVISIONED,		/* "provisioned" */
+	EFS_TP_ELASTIC,			/* "elastic" */
+	__EFS_TP_MAX,
+};
+
+enum efs_event_type {
+	EFS_EVENT_FS_ADDED = 1,
+	EFS_EVENT_FS_CHANGED,
+	EFS_EVENT_FS_REMOVED,
+	EFS_EVENT_CREDITS_LOW,		/* value: balance in bytes */
+	EFS_EVENT_CREDITS_EXHAUSTED,	/* value: balance in bytes */
+	EFS_EVENT_THROTTLE_START,	/* value: throttled ops in last interval */
+	EFS_EVENT_THROTTLE_STOP,	/* value: total throttled ops */
+	__EFS_EVENT_MAX,
+};
+
+/* Bits of EFS_A_FEATURES. */
+#define EFS_FEATURE_PERF_MODES		(1U << 0)
+#define EFS_FEATURE_THROUGHPUT_MODES	(1U << 1)
+#define EFS_FEATURE_METRICS		(1U << 2)
+#define EFS_FEATURE_EVENTS		(1U << 3)
+
+enum efs_attr {
+	EFS_A_UNSPEC,
+	EFS_A_PAD,
+
+	/* version */
+	EFS_A_VERSION,			/* string: module version */
+	EFS_A_FEATURES,			/* u32: EFS_FEATURE_* */
+	EFS_A_COMPAT_LAYOUT,		/* string: "struct.field=offset,..." */
+	EFS_A_NFSD_HOOKED,		/* u8: 1 when knfsd is hooked */
+
+	/* filesystem identity */
+	EFS_A_FS_NAME,			/* string */
+	EFS_A_FS_PATH,			/* string: export root */
+
+	/* configuration (add/set/get) */
+	EFS_A_FS_PERFORMANCE_MODE,	/* u32: enum efs_performance_mode */
+	EFS_A_FS_IOPS_LIMIT,		/* u32: units/s, 0 = mode default */
+	EFS_A_FS_WRITE_OP_WEIGHT,	/* u32: 1..EFS_WRITE_WEIGHT_MAX */
+	EFS_A_FS_MAX_WAIT_MS,		/* u32: 0..EFS_MAX_WAIT_MS_MAX */
+	EFS_A_FS_MAX_WAITERS,		/* u32: 0 = half of nfsd's threads */
+	EFS_A_FS_THROUGHPUT_MODE,	/* u32: enum efs_throughput_mode */
+	EFS_A_FS_PROVISIONED_BPS,	/* u64: bytes/s, provisioned mode */
+	EFS_A_FS_METERED_SIZE,		/* u64: S in bytes, or EFS_METERED_SIZE_AUTO */
+	EFS_A_FS_BURST_CREDIT_BALANCE,	/* u64: bytes (set: new balance) */
+	EFS_A_FS_READ_METERING_RATIO,	/* u32: 1..EFS_READ_RATIO_MAX */
+	EFS_A_FS_SIZE_SAMPLE_MS,	/* u32: how often S is sampled */
+	EFS_A_FS_CREDIT_LOW_PCT,	/* u32: CREDITS_LOW threshold, % of max */
+
+	/* live state (get) */
+	EFS_A_FS_IOPS_EFFECTIVE,	/* u32: units/s in force */
+	EFS_A_FS_SIZE_BYTES,		/* u64: S in force (SizeInBytes) */
+	EFS_A_FS_PERMITTED_THROUGHPUT,	/* u64: bytes/s, 0 = unlimited */
+	EFS_A_FS_BASELINE_THROUGHPUT,	/* u64: bytes/s */
+	EFS_A_FS_BURST_THROUGHPUT,	/* u64: bytes/s */
+	EFS_A_FS_BURST_CREDIT_MAX,	/* u64: bytes */
+	EFS_A_FS_PERCENT_IO_LIMIT,	/* u32: hundredths of a percent */
+	EFS_A_FS_CLIENT_CONNECTIONS,	/* u32 */
+	EFS_A_FS_THROTTLING,		/* u8: 1 while requests are throttled */
+	EFS_A_FS_TIME_NS,		/* u64: ktime_get_ns() of this snapshot */
+
+	/* counters (get); monotonic for the filesystem's lifetime */
+	EFS_A_FS_DATA_READ_BYTES,	/* u64 */
+	EFS_A_FS_DATA_READ_OPS,		/* u64 */
+	EFS_A_FS_DATA_WRITE_BYTES,	/* u64 */
+	EFS_A_FS_DATA_WRITE_OPS,	/* u64 */
+	EFS_A_FS_METADATA_BYTES,	/* u64 */
+	EFS_A_FS_METADATA_OPS,		/* u64 */
+	EFS_A_FS_TOTAL_BYTES,		/* u64 */
+	EFS_A_FS_METERED_BYTES,		/* u64 */
+	EFS_A_FS_IO_UNITS,		/* u64: ops-budget units charged */
+	EFS_A_FS_THROTTLED_OPS,		/* u64: requests that waited */
+	EFS_A_FS_THROTTLE_DELAY_NS,	/* u64: total time waited */
+	EFS_A_FS_DELAY_REPLIES,		/* u64: NFS4ERR_DELAY/NFS3ERR_JUKEBOX */
+	EFS_A_FS_WAIT_HIST,		/* u64, multi-attr: EFS_WAIT_HIST_BUCKETS */
+
+	/* events */
+	EFS_A_EVENT_TYPE,		/* u32: enum efs_event_type */
+	EFS_A_EVENT_VALUE,		/* u64 */
+	EFS_A_EVENT_TIME_NS,		/* u64: ktime_get_real_ns() */
+
+	__EFS_A_MAX,
+};
+#define EFS_A_MAX (__EFS_A_MAX - 1)
+
+enum efs_cmd {
+	EFS_CMD_UNSPEC,
+	EFS_CMD_VERSION_GET,
+	EFS_CMD_FS_ADD,
+	EFS_CMD_FS_SET,
+	EFS_CMD_FS_DEL,
+	EFS_CMD_FS_GET,
+	EFS_CMD_EVENT,
+	__EFS_CMD_MAX,
+};
+#define EFS_CMD_MAX (__EFS_CMD_MAX - 1)
+
+#endif /* _UAPI_LINUX_EFS_H */
