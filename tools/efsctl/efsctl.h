@@ -20,8 +20,6 @@
 
 /* The command words in use, e.g. "fs add"; prefixes error messages. */
 extern const char *efs_cmd_words;
-/* Set by -v on commands that take it. */
-extern bool efs_verbose;
 
 /* "efsctl: <command words>: <message>" on stderr. */
 void efs_err(const char *fmt, ...) __printf(1, 2);
@@ -36,6 +34,8 @@ struct efs_nl;
  */
 void efs_report_nl_error(const struct efs_nl *nl, int err,
 			 const char *subject);
+/* A successful request may carry a warning in its ack: print it. */
+void efs_report_nl_warning(const struct efs_nl *nl);
 /* Open the netlink socket and resolve the family; reports errors. */
 int efs_connect(struct efs_nl *nl);
 

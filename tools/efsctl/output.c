@@ -65,11 +65,8 @@ static void text(struct out *o, const char *fmt, const char *s)
 
 void out_str(struct out *o, const char *key, const char *fmt, const char *v)
 {
-	if (o->json) {
-		if (key) {
-			json_key(&o->j, key);
-			json_str(&o->j, v);
-		}
+	if (want_json(o, key)) {
+		json_str(&o->j, v);
 		return;
 	}
 	text(o, fmt, v);
@@ -78,11 +75,8 @@ void out_str(struct out *o, const char *key, const char *fmt, const char *v)
 void out_num(struct out *o, const char *key, const char *fmt,
 	     const char *num)
 {
-	if (o->json) {
-		if (key) {
-			json_key(&o->j, key);
-			json_number(&o->j, num);
-		}
+	if (want_json(o, key)) {
+		json_number(&o->j, num);
 		return;
 	}
 	text(o, fmt, num);
@@ -98,11 +92,8 @@ void out_u64(struct out *o, const char *key, const char *fmt, uint64_t v)
 
 void out_bool(struct out *o, const char *key, const char *fmt, bool v)
 {
-	if (o->json) {
-		if (key) {
-			json_key(&o->j, key);
-			json_bool(&o->j, v);
-		}
+	if (want_json(o, key)) {
+		json_bool(&o->j, v);
 		return;
 	}
 	text(o, fmt, v ? "yes" : "no");

@@ -2,9 +2,10 @@
 /*
  * One code path prints text or JSON (in the manner of ethtool's and
  * iproute2's print_*() helpers): each call names a JSON key and a text
- * format. In JSON mode the key and value are written (key NULL: nothing);
- * in text mode the format is printed with the value rendered for people as
- * its only "%s" argument (fmt NULL: nothing).
+ * format. In JSON mode the key and value are written (key NULL: the bare
+ * value, for array elements); in text mode the format is printed with the
+ * value rendered for people as its only "%s" argument (fmt NULL: nothing).
+ * Text-only pieces go through out_text(), JSON-only ones pass fmt NULL.
  */
 #ifndef EFSCTL_OUTPUT_H
 #define EFSCTL_OUTPUT_H

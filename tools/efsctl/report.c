@@ -13,7 +13,6 @@
 #include "nl.h"
 
 const char *efs_cmd_words = "";
-bool efs_verbose;
 
 void efs_err(const char *fmt, ...)
 {
@@ -64,6 +63,12 @@ void efs_report_nl_error(const struct efs_nl *nl, int err,
 	} else {
 		efs_err("%s", strerror(-err));
 	}
+}
+
+void efs_report_nl_warning(const struct efs_nl *nl)
+{
+	if (nl->extack[0])
+		efs_err("warning: %s", nl->extack);
 }
 
 int efs_connect(struct efs_nl *nl)

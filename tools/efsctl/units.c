@@ -151,22 +151,24 @@ int efs_parse_size(const char *s, uint64_t max, uint64_t *out)
 int efs_parse_mibps(const char *s, uint64_t min_bps, uint64_t max_bps,
 		    uint64_t *bps)
 {
-	uint64_t i, f, v;
+	uint64_t i, f, p;
 	const char *end;
 	int nf, ret;
+	u128 exact;
 
 	ret = parse_decimal(s, &i, &f, &nf, &end);
 	if (ret)
 		return ret;
 	if (*end)
 		return -EINVAL;
-	ret = scale_decimal(i, f, nf, MIB, max_bps, &v);
-	if (ret)
-		return ret;
-	if (v < min_bps)
+	if (i > max_bps / MIB)
 		return -ERANGE;
-	*bps = v;
-	return 0;
+	/* compare before rounding: 0.9999999 is less than 1 MiB/s */
+	p = pow10u(nf);
+	exact = ((u128)i * p + f) * MIB;
+	if (exact < (u128)min_bps * p || exact > (u128)max_bps * p)
+		return -ERANGE;
+	return scale_decimal(i, f, nf, MIB, max_bps, bps);
 }
 
 int efs_parse_seconds(const char *s, uint64_t min_ms, uint64_t max_ms,

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fs add, fs set, fs del, fs show.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libmnl/libmnl.h>
+
+#include "efsctl.h"
+#include "fs_get.h"
+#include "fs_opts.h"
+#include "print.h"
+#include "units.h"
+
+const char cmd_fs_add_usage[] =
+"Usage: efsctl fs add NAME PATH [OPTIONS]\n"
+"\n"
+"Put the export rooted at directory PATH under EFS-style QoS, as\n"
+"filesystem NAME (1-64 characters of A-Z a-z 0-9 . _ -). PATH is resolved\n"
+"to an absolute path first. Prints nothing on success (see -v).\n"
+"\n"
+"Options (defaults apply to what is not given):\n"
+EFS_FS_OPTS_HELP
+"\n"
+"provisioned throughput mode needs --provisioned-throughput-in-mibps.\n";
+
+const char cmd_fs_set_usage[] =
+"Usage: efsctl fs set NAME OPTIONS\n"
+"\n"
+"Change the settings of filesystem NAME; what is not given is kept, and so\n"
+"are its counters and credit balance. Prints nothing on success (see -v).\n"
+"\n"
+"Options:\n"
+EFS_FS_OPTS_HELP;
+
+const char cmd_fs_del_usage[] =
+"Usage: efsctl fs del NAME [-v]\n"
+"\n"
+"Remove filesystem NAME: its export is no longer limited.\n"
+"\n"
+"Options:\n"
+"  -v, --verbose  print a confirmation line\n"
+"  -h, --help\n";
+
+const char cmd_fs_show_usage[] =
+"Usage: efsctl fs show [NAME] [--json]\n"
+"\n"
+"Show configuration and live state of filesystem NAME, or of all.\n"
+"\n"
+"Options:\n"
+"  --json      one JSON document: {\"FileSystems\":[...]}, with fields named\n"
+"              as in EFS's DescribeFileSystems (IopsLimit is the budget in\n"
+"              force, IopsLimitConfigured the setting, 0 = mode default)\n"
+"  -h, --help\n";
+
+static const struct opt_def verbose_opts[] = {
+	{ "verbose", 'v', false, FS_OPT_VERBOSE },
+	{ NULL, 0, false, 0 },
+};
+
+static const struct opt_def show_opts[] = {
+	{ "json", 0, false, FS_OPT_JSON },
+	{ NULL, 0, false, 0 },
+};
+
+static bool has_opt(const struct opts *o, int id)
+{
+	int i;
+
+	for (i = 0; i < o->nhits; i++)
+		if (o->hits[i].def->id == id)
+			return true;
+	return false;
+}
+
+/* Check the count of positional arguments: at least min, at most max. */
+static int check_args(const struct opts *o, int min, int max,
+		      const char *const *names)
+{
+	if (o->npos < min) {
+		efs_err("missing %s", names[o->npos]);
+		return -1;
+	}
+	if (o->npos > max) {
+		efs_err("unexpected argument '%s'", o->pos[max]);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_name(const char *name)
+{
+	if (efs_name_valid(name))
+		return 0;
+	efs_err("invalid name '%s': use 1-%d characters of A-Z a-z 0-9 . _ -",
+		name, EFS_FS_NAME_MAX);
+	return -1;
+}
+
+static int resolve_dir(const char *path, char *out)
+{
+	struct stat st;
+
+	if (!realpath(path, out)) {
+		if (errno == ENAMETOOLONG)
+			efs_err("%s: path too long", path);
+		else
+			efs_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (stat(out, &st)) {
+		efs_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		efs_err("%s: %s", path, strerror(ENOTDIR));
+		return -1;
+	}
+	if (strlen(out) >= EFS_PATH_MAX) {
+		efs_err("%s: path too long", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Send an add or set request. The reply carries the filesystem, but the
+ * change is made once the kernel acks, so the record is not needed here.
+ */
+static int send_config(uint8_t cmd, const char *name, const char *path,
+		       const struct efs_fs_config *cfg, bool verbose)
+{
+	struct nlmsghdr *req;
+	struct efs_nl nl;
+	int err;
+
+	if (efs_connect(&nl))
+		return EXIT_FAIL;
+	req = efs_nl_request(&nl, cmd, false);
+	mnl_attr_put_strz(req, EFS_A_FS_NAME, name);
+	if (path)
+		mnl_attr_put_strz(req, EFS_A_FS_PATH, path);
+	efs_fs_config_put(req, cfg);
+	err = efs_nl_talk(&nl, req, NULL, NULL);
+	if (err) {
+		efs_report_nl_error(&nl, err, name);
+	} else {
+		efs_report_nl_warning(&nl);
+		if (verbose && cmd == EFS_CMD_FS_ADD)
+			printf("added filesystem %s at %s\n", name, path);
+		else if (verbose)
+			printf("changed filesystem %s\n", name);
+	}
+	efs_nl_close(&nl);
+	return err ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_fs_add(int argc, char **argv)
+{
+	static const char *const names[] = { "NAME", "PATH" };
+	struct efs_fs_config cfg;
+	char path[PATH_MAX];
+	struct opts o;
+
+	if (opts_parse(efs_fs_config_opts, argc, argv, &o) ||
+	    check_args(&o, 2, 2, names) || check_name(o.pos[0]) ||
+	    efs_fs_config_parse(&o, &cfg))
+		return EXIT_FAIL;
+	if (efs_fs_config_has(&cfg, EFS_A_FS_THROUGHPUT_MODE) &&
+	    cfg.val[EFS_A_FS_THROUGHPUT_MODE] == EFS_TP_PROVISIONED &&
+	    !efs_fs_config_has(&cfg, EFS_A_FS_PROVISIONED_BPS)) {
+		efs_err("provisioned throughput mode needs --provisioned-throughput-in-mibps");
+		return EXIT_FAIL;
+	}
+	if (resolve_dir(o.pos[1], path))
+		return EXIT_FAIL;
+	return send_config(EFS_CMD_FS_ADD, o.pos[0], path, &cfg,
+			   has_opt(&o, FS_OPT_VERBOSE));
+}
+
+int cmd_fs_set(int argc, char **argv)
+{
+	static const char *const names[] = { "NAME" };
+	struct efs_fs_config cfg;
+	struct opts o;
+
+	if (opts_parse(efs_fs_config_opts, argc, argv, &o) ||
+	    check_args(&o, 1, 1, names) || check_name(o.pos[0]) ||
+	    efs_fs_config_parse(&o, &cfg))
+		return EXIT_FAIL;
+	if (!cfg.set) {
+		efs_err("nothing to change (see efsctl fs set --help)");
+		return EXIT_FAIL;
+	}
+	return send_config(EFS_CMD_FS_SET, o.pos[0], NULL, &cfg,
+			   has_opt(&o, FS_OPT_VERBOSE));
+}
+
+int cmd_fs_del(int argc, char **argv)
+{
+	static const char *const names[] = { "NAME" };
+	struct nlmsghdr *req;
+	struct efs_nl nl;
+	struct opts o;
+	int err;
+
+	if (opts_parse(verbose_opts, argc, argv, &o) ||
+	    check_args(&o, 1, 1, names) || check_name(o.pos[0]))
+		return EXIT_FAIL;
+	if (efs_connect(&nl))
+		return EXIT_FAIL;
+	req = efs_nl_request(&nl, EFS_CMD_FS_DEL, false);
+	mnl_attr_put_strz(req, EFS_A_FS_NAME, o.pos[0]);
+	err = efs_nl_talk(&nl, req, NULL, NULL);
+	if (err) {
+		efs_report_nl_error(&nl, err, o.pos[0]);
+	} else {
+		efs_report_nl_warning(&nl);
+		if (has_opt(&o, FS_OPT_VERBOSE))
+			printf("removed filesystem %s\n", o.pos[0]);
+	}
+	efs_nl_close(&nl);
+	return err ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_fs_show(int argc, char **argv)
+{
+	struct efs_fs_list l = { 0 };
+	const char *name;
+	struct efs_nl nl;
+	struct out out;
+	struct opts o;
+	int err;
+
+	if (opts_parse(show_opts, argc, argv, &o))
+		return EXIT_FAIL;
+	if (o.npos > 1) {
+		efs_err("unexpected argument '%s'", o.pos[1]);
+		return EXIT_FAIL;
+	}
+	name = o.npos ? o.pos[0] : NULL;
+	if (name && check_name(name))
+		return EXIT_FAIL;
+	if (efs_connect(&nl))
+		return EXIT_FAIL;
+	err = efs_fs_get(&nl, name, &l);
+	if (err) {
+		efs_report_nl_error(&nl, err, name);
+	} else {
+		efs_fs_sort(l.v, l.n);
+		out_init(&out, stdout, has_opt(&o, FS_OPT_JSON), true);
+		efs_print_fs_list(&out, l.v, l.n);
+	}
+	efs_fs_list_free(&l);
+	efs_nl_close(&nl);
+	return err ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FS_GET requests and record collection (see fs_get.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <libmnl/libmnl.h>
+
+#include "fs_get.h"
+
+void efs_fs_list_free(struct efs_fs_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+static int collect(const struct nlmsghdr *nlh, void *data)
+{
+	struct efs_fs_list *l = data;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4;
+		struct efs_fs_info *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	if (efs_fs_decode(nlh, &l->v[l->n]))
+		return -EBADMSG;
+	l->n++;
+	return 0;
+}
+
+int efs_fs_get(struct efs_nl *nl, const char *name, struct efs_fs_list *l)
+{
+	struct nlmsghdr *req = efs_nl_request(nl, EFS_CMD_FS_GET, !name);
+
+	if (name)
+		mnl_attr_put_strz(req, EFS_A_FS_NAME, name);
+	return efs_nl_talk(nl, req, collect, l);
+}

@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A fake "efs" generic netlink family for testing efsctl without the kernel
+ * module: an LD_PRELOAD library that turns NETLINK_GENERIC sockets into
+ * one end of a socketpair and answers requests the way the protocol in
+ * uapi/linux/efs.h says the module does (replies, acks, extended ack
+ * messages, dumps over several datagrams, multicast events).
+ *
+ * Active only when EFS_FAKE_STATE names a state file (filesystems persist
+ * there between invocations). Other knobs:
+ *   EFS_FAKE_LOG=file      append every efs request's attributes
+ *   EFS_FAKE_NOFAMILY=1    the family does not exist (module not loaded)
+ *   EFS_FAKE_EPERM=1       changes fail with EPERM (no extack)
+ *   EFS_FAKE_NOEXTACK=1    errors carry no message
+ *   EFS_FAKE_EVENTS=1      joining "events" queues one event of each type
+ *   EFS_FAKE_WARN=1        add/set succeed with a warning in the ack
+ *
+ * This is test scaffolding, not a model of the module's algorithms.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include <linux/efs.h>
+
+#define FAKE_FAMILY	0x30
+#define FAKE_GROUP	7
+#define FAKE_PORTID	4242
+#define MAX_FS		16
+
+static int fake_fd = -1, kernel_fd = -1;
+
+struct fake_fs {
+	char name[EFS_FS_NAME_MAX + 1];
+	char path[EFS_PATH_MAX];
+	uint64_t val[EFS_A_MAX + 1];
+};
+
+static struct fake_fs fss[MAX_FS];
+static int nfs;
+
+static bool active(void)
+{
+	const char *s = getenv("EFS_FAKE_STATE");
+
+	return s && *s;
+}
+
+static bool knob(const char *name)
+{
+	const char *s = getenv(name);
+
+	return s && *s && strcmp(s, "0");
+}
+
+/* ---- state file: "name\tpath\tattr=value ..." per line ---- */
+
+static void load(void)
+{
+	char line[8192];
+	FILE *f = fopen(getenv("EFS_FAKE_STATE"), "r");
+
+	nfs = 0;
+	if (!f)
+		return;
+	while (nfs < MAX_FS && fgets(line, sizeof(line), f)) {
+		struct fake_fs *fs = &fss[nfs];
+		char *name = strtok(line, "\t\n"), *path = strtok(NULL, "\t\n");
+		char *kv;
+
+		if (!name || !path)
+			continue;
+		memset(fs, 0, sizeof(*fs));
+		snprintf(fs->name, sizeof(fs->name), "%s", name);
+		snprintf(fs->path, sizeof(fs->path), "%s", path);
+		while ((kv = strtok(NULL, " \t\n"))) {
+			unsigned int a;
+			unsigned long long v;
+
+			if (sscanf(kv, "%u=%llu", &a, &v) == 2 &&
+			    a <= EFS_A_MAX)
+				fs->val[a] = v;
+		}
+		nfs++;
+	}
+	fclose(f);
+}
+
+static void save(void)
+{
+	FILE *f = fopen(getenv("EFS_FAKE_STATE"), "w");
+	int i, a;
+
+	if (!f)
+		return;
+	for (i = 0; i < nfs; i++) {
+		fprintf(f, "%s\t%s\t", fss[i].name, fss[i].path);
+		for (a = EFS_A_FS_PERFORMANCE_MODE;
+		     a <= EFS_A_FS_CREDIT_LOW_PCT; a++)
+			fprintf(f, "%d=%llu ", a,
+				(unsigned long long)fss[i].val[a]);
+		fputc('\n', f);
+	}
+	fclose(f);
+}
+
+static struct fake_fs *find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nfs; i++)
+		if (!strcmp(fss[i].name, name))
+			return &fss[i];
+	return NULL;
+}
+
+/* ---- replies ---- */
+
+static void send_kernel(const struct nlmsghdr *nlh)
+{
+	if (send(kernel_fd, nlh, nlh->nlmsg_len, 0) < 0)
+		perror("fakenl: send");
+}
+
+static struct nlmsghdr *reply(char *buf, const struct nlmsghdr *req,
+			      uint16_t type, uint16_t flags, uint8_t cmd)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+
+	nlh = mnl_nlmsg_put_header(buf);	/* zeroes the header */
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = req ? req->nlmsg_seq : 0;
+	nlh->nlmsg_pid = req ? FAKE_PORTID : 0;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = 1;
+	return nlh;
+}
+
+static void ack(const struct nlmsghdr *req, int err, const char *fmt, ...)
+{
+	char buf[16384] = { 0 }, msg[256];
+	struct nlmsghdr *nlh;
+	struct nlmsgerr *e;
+	va_list ap;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = NLM_F_CAPPED;
+	nlh->nlmsg_seq = req->nlmsg_seq;
+	nlh->nlmsg_pid = FAKE_PORTID;
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = err;
+	e->msg = *req;
+	if (fmt && !knob("EFS_FAKE_NOEXTACK")) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+	}
+	send_kernel(nlh);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void put_fs(struct nlmsghdr *nlh, const struct fake_fs *fs)
+{
+	static const int u32s[] = {
+		EFS_A_FS_PERFORMANCE_MODE, EFS_A_FS_IOPS_LIMIT,
+		EFS_A_FS_WRITE_OP_WEIGHT, EFS_A_FS_MAX_WAIT_MS,
+		EFS_A_FS_MAX_WAITERS, EFS_A_FS_THROUGHPUT_MODE,
+		EFS_A_FS_READ_METERING_RATIO, EFS_A_FS_SIZE_SAMPLE_MS,
+		EFS_A_FS_CREDIT_LOW_PCT,
+	};
+	const uint64_t *v = fs->val;
+	uint64_t t = now_ms();
+	size_t i;
+
+	mnl_attr_put_strz(nlh, EFS_A_FS_NAME, fs->name);
+	mnl_attr_put_strz(nlh, EFS_A_FS_PATH, fs->path);
+	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++)
+		mnl_attr_put_u32(nlh, u32s[i], (uint32_t)v[u32s[i]]);
+	mnl_attr_put(nlh, EFS_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, EFS_A_FS_PROVISIONED_BPS,
+			 v[EFS_A_FS_PROVISIONED_BPS]);
+	mnl_attr_put_u64(nlh, EFS_A_FS_METERED_SIZE, v[EFS_A_FS_METERED_SIZE]);
+	mnl_attr_put_u64(nlh, EFS_A_FS_BURST_CREDIT_BALANCE,
+			 v[EFS_A_FS_BURST_CREDIT_BALANCE]);
+	mnl_attr_put_u32(nlh, EFS_A_FS_IOPS_EFFECTIVE,
+			 v[EFS_A_FS_IOPS_LIMIT] ? (uint32_t)v[EFS_A_FS_IOPS_LIMIT] :
+			 v[EFS_A_FS_PERFORMANCE_MODE] == EFS_PERF_MAX_IO ?
+			 EFS_MAXIO_IOPS_DEFAULT : EFS_GP_IOPS_DEFAULT);
+	mnl_attr_put_u64(nlh, EFS_A_FS_SIZE_BYTES, 123);
+	mnl_attr_put_u64(nlh, EFS_A_FS_PERMITTED_THROUGHPUT,
+			 v[EFS_A_FS_THROUGHPUT_MODE] == EFS_TP_ELASTIC ? 0 :
+			 100ULL << 20);
+	mnl_attr_put_u64(nlh, EFS_A_FS_BASELINE_THROUGHPUT, 1ULL << 20);
+	mnl_attr_put_u64(nlh, EFS_A_FS_BURST_THROUGHPUT, 100ULL << 20);
+	mnl_attr_put_u64(nlh, EFS_A_FS_BURST_CREDIT_MAX, 2308974418330ULL);
+	mnl_attr_put_u32(nlh, EFS_A_FS_PERCENT_IO_LIMIT, 1234);
+	mnl_attr_put_u32(nlh, EFS_A_FS_CLIENT_CONNECTIONS, 2);
+	mnl_attr_put_u8(nlh, EFS_A_FS_THROTTLING, 1);
+	mnl_attr_put_u64(nlh, EFS_A_FS_TIME_NS, t * 1000000);
+	/* counters grow with time so that rates can be checked */
+	mnl_attr_put_u64(nlh, EFS_A_FS_DATA_READ_BYTES, t * 1024);
+	mnl_attr_put_u64(nlh, EFS_A_FS_DATA_READ_OPS, t);
+	mnl_attr_put_u64(nlh, EFS_A_FS_DATA_WRITE_BYTES, 4096);
+	mnl_attr_put_u64(nlh, EFS_A_FS_DATA_WRITE_OPS, 1);
+	mnl_attr_put_u64(nlh, EFS_A_FS_METADATA_BYTES, 8192);
+	mnl_attr_put_u64(nlh, EFS_A_FS_METADATA_OPS, 2);
+	mnl_attr_put_u64(nlh, EFS_A_FS_TOTAL_BYTES, t * 1024 + 12288);
+	mnl_attr_put_u64(nlh, EFS_A_FS_METERED_BYTES, t * 1024 / 3 + 12288);
+	mnl_attr_put_u64(nlh, EFS_A_FS_IO_UNITS, t + 15);
+	mnl_attr_put_u64(nlh, EFS_A_FS_THROTTLED_OPS, 10);
+	mnl_attr_put_u64(nlh, EFS_A_FS_THROTTLE_DELAY_NS, 1500000000ULL);
+	mnl_attr_put_u64(nlh, EFS_A_FS_DELAY_REPLIES, 1);
+	mnl_attr_put_u32(nlh, 200, 1);	/* an attribute from the future */
+	for (i = 0; i < EFS_WAIT_HIST_BUCKETS; i++)
+		mnl_attr_put_u64(nlh, EFS_A_FS_WAIT_HIST,
+				 i < 3 ? i + 1 : i == 15 ? 4 : 0);
+}
+
+static void send_fs(const struct nlmsghdr *req, uint8_t cmd,
+		    const struct fake_fs *fs)
+{
+	char buf[16384] = { 0 };
+	struct nlmsghdr *nlh = reply(buf, req, FAKE_FAMILY, 0, cmd);
+
+	put_fs(nlh, fs);
+	send_kernel(nlh);
+}
+
+static void log_request(const struct nlmsghdr *req, uint8_t cmd)
+{
+	const char *path = getenv("EFS_FAKE_LOG");
+	const struct nlattr *a;
+	FILE *f;
+
+	if (!path || !*path || !(f = fopen(path, "a")))
+		return;
+	fprintf(f, "cmd=%u", cmd);
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr)) {
+		unsigned int len = mnl_attr_get_payload_len(a);
+
+		fprintf(f, " %u", mnl_attr_get_type(a));
+		if (len == 4)
+			fprintf(f, ":u32=%u", mnl_attr_get_u32(a));
+		else if (len == 8)
+			fprintf(f, ":u64=%llu",
+				(unsigned long long)mnl_attr_get_u64(a));
+		else
+			fprintf(f, ":str=%s", (const char *)mnl_attr_get_payload(a));
+	}
+	fputc('\n', f);
+	fclose(f);
+}
+
+static void defaults(struct fake_fs *fs)
+{
+	fs->val[EFS_A_FS_WRITE_OP_WEIGHT] = EFS_WRITE_WEIGHT_DEFAULT;
+	fs->val[EFS_A_FS_MAX_WAIT_MS] = EFS_MAX_WAIT_MS_DEFAULT;
+	fs->val[EFS_A_FS_METERED_SIZE] = EFS_METERED_SIZE_AUTO;
+	fs->val[EFS_A_FS_BURST_CREDIT_BALANCE] = 2308974418330ULL;
+	fs->val[EFS_A_FS_READ_METERING_RATIO] = EFS_READ_RATIO_DEFAULT;
+	fs->val[EFS_A_FS_SIZE_SAMPLE_MS] = EFS_SAMPLE_MS_DEFAULT;
+	fs->val[EFS_A_FS_CREDIT_LOW_PCT] = EFS_CREDIT_LOW_PCT_DEFAULT;
+}
+
+static void apply(struct fake_fs *fs, const struct nlmsghdr *req)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr)) {
+		unsigned int t = mnl_attr_get_type(a);
+
+		if (t < EFS_A_FS_PERFORMANCE_MODE || t > EFS_A_FS_CREDIT_LOW_PCT)
+			continue;
+		fs->val[t] = mnl_attr_get_payload_len(a) == 8 ?
+			     mnl_attr_get_u64(a) : mnl_attr_get_u32(a);
+	}
+}
+
+static const char *get_str(const struct nlmsghdr *req, int type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == type)
+			return mnl_attr_get_str(a);
+	return NULL;
+}
+
+static void handle_efs(const struct nlmsghdr *req)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
+	const char *name = get_str(req, EFS_A_FS_NAME);
+	char buf[16384] = { 0 };
+	struct nlmsghdr *nlh;
+	struct fake_fs *fs, tmp;
+	int i;
+
+	log_request(req, g->cmd);
+	load();
+	switch (g->cmd) {
+	case EFS_CMD_VERSION_GET:
+		nlh = reply(buf, req, FAKE_FAMILY, 0, g->cmd);
+		mnl_attr_put_strz(nlh, EFS_A_VERSION, "0.1.0-fake");
+		mnl_attr_put_u32(nlh, EFS_A_FEATURES, 0xf);
+		mnl_attr_put_u8(nlh, EFS_A_NFSD_HOOKED, 1);
+		mnl_attr_put_strz(nlh, EFS_A_COMPAT_LAYOUT, "svc_fh.fh_export=24");
+		send_kernel(nlh);
+		ack(req, 0, NULL);
+		return;
+	case EFS_CMD_FS_ADD:
+	case EFS_CMD_FS_SET:
+	case EFS_CMD_FS_DEL:
+		if (knob("EFS_FAKE_EPERM")) {
+			ack(req, -EPERM, NULL);
+			return;
+		}
+		break;
+	}
+	if (!name && (g->cmd != EFS_CMD_FS_GET ||
+		      !(req->nlmsg_flags & NLM_F_DUMP))) {
+		ack(req, -EINVAL, "missing filesystem name");
+		return;
+	}
+	fs = name ? find(name) : NULL;
+
+	switch (g->cmd) {
+	case EFS_CMD_FS_ADD:
+		if (fs) {
+			ack(req, -EEXIST, "filesystem '%s' already exists", name);
+			return;
+		}
+		if (nfs == MAX_FS) {
+			ack(req, -ENOSPC, "too many filesystems");
+			return;
+		}
+		memset(&tmp, 0, sizeof(tmp));
+		defaults(&tmp);
+		snprintf(tmp.name, sizeof(tmp.name), "%s", name);
+		snprintf(tmp.path, sizeof(tmp.path), "%s",
+			 get_str(req, EFS_A_FS_PATH) ?: "");
+		apply(&tmp, req);
+		fs = &fss[nfs++];
+		*fs = tmp;
+		break;
+	case EFS_CMD_FS_SET:
+		if (!fs) {
+			ack(req, -ENOENT, "no filesystem named '%s'", name);
+			return;
+		}
+		tmp = *fs;
+		apply(&tmp, req);
+		if (tmp.val[EFS_A_FS_THROUGHPUT_MODE] == EFS_TP_PROVISIONED &&
+		    !tmp.val[EFS_A_FS_PROVISIONED_BPS]) {
+			ack(req, -EINVAL, "provisioned throughput mode needs a provisioned rate");
+			return;
+		}
+		*fs = tmp;
+		break;
+	case EFS_CMD_FS_DEL:
+		if (!fs) {
+			ack(req, -ENOENT, "no filesystem named '%s'", name);
+			return;
+		}
+		*fs = fss[--nfs];
+		save();
+		ack(req, 0, NULL);
+		return;
+	case EFS_CMD_FS_GET:
+		if (req->nlmsg_flags & NLM_F_DUMP) {
+			/* two records a datagram, then DONE on its own */
+			for (i = 0; i < nfs; i += 2) {
+				char *p = buf;
+				int k;
+
+				memset(buf, 0, sizeof(buf));
+				for (k = i; k < nfs && k < i + 2; k++) {
+					nlh = reply(p, req, FAKE_FAMILY,
+						    NLM_F_MULTI, g->cmd);
+					put_fs(nlh, &fss[k]);
+					p += NLMSG_ALIGN(nlh->nlmsg_len);
+				}
+				if (send(kernel_fd, buf, (size_t)(p - buf), 0) < 0)
+					perror("fakenl: send");
+			}
+			nlh = reply(buf, req, NLMSG_DONE, NLM_F_MULTI, 0);
+			nlh->nlmsg_len = NLMSG_HDRLEN + sizeof(int);
+			memset(mnl_nlmsg_get_payload(nlh), 0, sizeof(int));
+			send_kernel(nlh);
+			return;
+		}
+		if (!fs) {
+			ack(req, -ENOENT, "no filesystem named '%s'", name);
+			return;
+		}
+		send_fs(req, g->cmd, fs);
+		ack(req, 0, NULL);
+		return;
+	default:
+		ack(req, -EOPNOTSUPP, NULL);
+		return;
+	}
+	save();
+	send_fs(req, g->cmd, fs);
+	if (knob("EFS_FAKE_WARN"))
+		ack(req, 0, "rate kept for a later switch to provisioned mode");
+	else
+		ack(req, 0, NULL);
+}
+
+static void handle_ctrl(const struct nlmsghdr *req)
+{
+	const char *name = NULL;
+	const struct nlattr *a;
+	struct nlattr *groups, *grp;
+	struct nlmsghdr *nlh;
+	char buf[16384] = { 0 };
+
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME)
+			name = mnl_attr_get_str(a);
+	if (!name || strcmp(name, EFS_GENL_NAME) || knob("EFS_FAKE_NOFAMILY")) {
+		ack(req, -ENOENT, NULL);
+		return;
+	}
+	nlh = reply(buf, req, GENL_ID_CTRL, 0, CTRL_CMD_NEWFAMILY);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, FAKE_FAMILY);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, EFS_GENL_NAME);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, EFS_GENL_VERSION);
+	groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	grp = mnl_attr_nest_start(nlh, 1);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, FAKE_GROUP);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, EFS_MCGRP_EVENTS);
+	mnl_attr_nest_end(nlh, grp);
+	mnl_attr_nest_end(nlh, groups);
+	send_kernel(nlh);
+	ack(req, 0, NULL);
+}
+
+static void queue_events(void)
+{
+	char buf[16384] = { 0 };
+	struct nlmsghdr *nlh;
+	uint32_t t;
+
+	for (t = EFS_EVENT_FS_ADDED; t < __EFS_EVENT_MAX; t++) {
+		nlh = reply(buf, NULL, FAKE_FAMILY, 0, EFS_CMD_EVENT);
+		mnl_attr_put_u32(nlh, EFS_A_EVENT_TYPE, t);
+		mnl_attr_put_strz(nlh, EFS_A_FS_NAME, "home");
+		if (t >= EFS_EVENT_CREDITS_LOW)
+			mnl_attr_put_u64(nlh, EFS_A_EVENT_VALUE, 40 + t);
+		mnl_attr_put_u64(nlh, EFS_A_EVENT_TIME_NS,
+				 1795435200123456789ULL + t * 1000000000ULL);
+		send_kernel(nlh);
+	}
+}
+
+/* ---- the intercepted calls ---- */
+
+#define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+
+int socket(int domain, int type, int protocol)
+{
+	int sv[2];
+
+	if (domain != AF_NETLINK || protocol != NETLINK_GENERIC || !active())
+		return REAL(socket)(domain, type, protocol);
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	fake_fd = sv[0];
+	kernel_fd = sv[1];
+	return fake_fd;
+}
+
+int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	if (fd != fake_fd || fd < 0)
+		return REAL(bind)(fd, addr, len);
+	return 0;
+}
+
+int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct sockaddr_nl nl = {
+		.nl_family = AF_NETLINK,
+		.nl_pid = FAKE_PORTID,
+	};
+
+	if (fd != fake_fd || fd < 0)
+		return REAL(getsockname)(fd, addr, len);
+	memcpy(addr, &nl, *len < sizeof(nl) ? *len : sizeof(nl));
+	*len = sizeof(nl);
+	return 0;
+}
+
+int setsockopt(int fd, int level, int opt, const void *val, socklen_t len)
+{
+	if (fd != fake_fd || fd < 0)
+		return REAL(setsockopt)(fd, level, opt, val, len);
+	if (level == SOL_NETLINK && opt == NETLINK_ADD_MEMBERSHIP) {
+		if (len != sizeof(int) || *(const int *)val != FAKE_GROUP) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (knob("EFS_FAKE_EVENTS"))
+			queue_events();
+	}
+	return 0;
+}
+
+ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+	       const struct sockaddr *addr, socklen_t alen)
+{
+	const struct nlmsghdr *nlh = buf;
+
+	if (fd != fake_fd || fd < 0)
+		return REAL(sendto)(fd, buf, len, flags, addr, alen);
+	if (len < NLMSG_HDRLEN + GENL_HDRLEN || nlh->nlmsg_len > len) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (nlh->nlmsg_type == GENL_ID_CTRL)
+		handle_ctrl(nlh);
+	else if (nlh->nlmsg_type == FAKE_FAMILY)
+		handle_efs(nlh);
+	else
+		ack(nlh, -ENOENT, NULL);
+	return (ssize_t)len;
+}
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	ssize_t n;
+
+	if (fd != fake_fd || fd < 0)
+		return REAL(recvmsg)(fd, msg, flags);
+	n = REAL(recvmsg)(fd, msg, flags);
+	if (n >= 0 && msg->msg_name) {
+		memcpy(msg->msg_name, &nl, sizeof(nl));
+		msg->msg_namelen = sizeof(nl);
+	}
+	return n;
+}
+
+int close(int fd)
+{
+	if (fd == fake_fd && fd >= 0) {
+		REAL(close)(kernel_fd);
+		fake_fd = kernel_fd = -1;
+	}
+	return REAL(close)(fd);
+}
