@@ -29,8 +29,10 @@ static const struct size_case size_cases[] = {
 	{ "21.5GiB", 21 * EFS_GIB + EFS_GIB / 2, 1075 * KIB, 100 * EFS_MIB,
 	  CREDIT_2_1TIB },
 	{ "100GiB", 100 * EFS_GIB, 5000 * KIB, 100 * EFS_MIB, CREDIT_2_1TIB },
-	{ "1TiB-1", EFS_TIB - 1, 50 * EFS_MIB - 1, 100 * EFS_MIB - 1,
+	{ "1TiB-1", EFS_TIB - 1, 50 * EFS_MIB - 1, 100 * EFS_MIB,
 	  CREDIT_2_1TIB },
+	{ "1TiB+1MiB", EFS_TIB + EFS_MIB, 50 * EFS_MIB + 50,
+	  100 * EFS_MIB + 100, 2308976620339ULL },
 	{ "1TiB", EFS_TIB, 50 * EFS_MIB, 100 * EFS_MIB, CREDIT_2_1TIB },
 	{ "4TiB", 4 * EFS_TIB, 200 * EFS_MIB, 400 * EFS_MIB,
 	  9235897673318ULL },
@@ -47,7 +49,7 @@ static void size_case_desc(const struct size_case *t, char *desc)
 
 KUNIT_ARRAY_PARAM(size, size_cases, size_case_desc);
 
-static void efs_credit_sizes(struct kunit *test)
+static void sizes_test(struct kunit *test)
 {
 	const struct size_case *t = test->param_value;
 
@@ -61,7 +63,7 @@ static void efs_credit_sizes(struct kunit *test)
 }
 
 /* Monotonic in S: a bigger filesystem never gets less. */
-static void efs_credit_monotonic(struct kunit *test)
+static void monotonic_test(struct kunit *test)
 {
 	u64 s, prev = 0;
 	int i;
@@ -106,7 +108,7 @@ static void prov_case_desc(const struct prov_case *t, char *desc)
 
 KUNIT_ARRAY_PARAM(prov, prov_cases, prov_case_desc);
 
-static void efs_credit_provisioned(struct kunit *test)
+static void provisioned_test(struct kunit *test)
 {
 	const struct prov_case *t = test->param_value;
 
@@ -116,9 +118,9 @@ static void efs_credit_provisioned(struct kunit *test)
 }
 
 static struct kunit_case efs_credit_cases[] = {
-	KUNIT_CASE_PARAM(efs_credit_sizes, size_gen_params),
-	KUNIT_CASE(efs_credit_monotonic),
-	KUNIT_CASE_PARAM(efs_credit_provisioned, prov_gen_params),
+	KUNIT_CASE_PARAM(sizes_test, size_gen_params),
+	KUNIT_CASE(monotonic_test),
+	KUNIT_CASE_PARAM(provisioned_test, prov_gen_params),
 	{}
 };
 

@@ -129,23 +129,28 @@ static __be32 efs_nfsd_splice_read(struct svc_rqst *rqstp,
 	return err;
 }
 
+/* 6.1's nfsd_readv() and 6.12's nfsd_iter_read(). */
 #if EFS_NFSD_DISPATCH_STATP
 static __be32 efs_nfsd_read(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
 			    struct file *file, loff_t offset, struct kvec *vec,
 			    int vlen, unsigned long *count, u32 *eof)
-#define EFS_READ_ARGS rqstp, fhp, file, offset, vec, vlen, count, eof
 #else
 static __be32 efs_nfsd_read(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
 			    struct nfsd_file *nf, loff_t offset,
 			    unsigned long *count, unsigned int base, u32 *eof)
-#define EFS_READ_ARGS rqstp, fhp, nf, offset, count, base, eof
 #endif
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	__be32 err = EFS_NFSERR_JUKEBOX;
 
 	if (!efs_rpc_data(rqstp, fhp, false, *count)) {
-		err = static_call(efs_orig_read)(EFS_READ_ARGS);
+#if EFS_NFSD_DISPATCH_STATP
+		err = static_call(efs_orig_read)(rqstp, fhp, file, offset, vec,
+						 vlen, count, eof);
+#else
+		err = static_call(efs_orig_read)(rqstp, fhp, nf, offset, count,
+						 base, eof);
+#endif
 		if (!err)
 			efs_rpc_data_done(rqstp, fhp, false, *count);
 	}

@@ -11,6 +11,8 @@
  *
  * Conversions round against the user: efs_cost_to_ns() rounds up (a cost
  * never takes less time than rate allows), efs_ns_to_units() rounds down.
+ * The resolution is one ns of tat: above 10^9 units per second a bucket
+ * is exact only to rate / 10^9 units.
  */
 #include <linux/atomic.h>
 #include <linux/errno.h>
@@ -121,15 +123,17 @@ u64 efs_ns_to_units(u64 ns, u64 rate)
  * makes the shift smaller than the jump by at most that: the error goes
  * towards a longer wait, never towards extra credit.  One caller wins the
  * cmpxchg on last_now and shifts tat; the others see the new last_now.
+ * Readers (advance == false) handle a jump back but do not move last_now
+ * forward: asking for the balance at a later time commits nothing.
  */
-static void efs_bucket_sync_clock(struct efs_bucket *b, u64 now)
+static void efs_bucket_sync_clock(struct efs_bucket *b, u64 now, bool advance)
 {
 	s64 last = atomic64_read(&b->last_now);
 	s64 old;
 	u64 shift, tat;
 
 	if (likely(now >= (u64)last)) {
-		if (unlikely(now - (u64)last > EFS_CLOCK_SLACK_NS))
+		if (unlikely(now - (u64)last > EFS_CLOCK_SLACK_NS) && advance)
 			atomic64_set(&b->last_now, now);
 		return;
 	}
@@ -194,7 +198,7 @@ void efs_bucket_set_rate(struct efs_bucket *b, u64 rate, u64 burst, u64 now)
 	burst = max_t(u64, burst, 1);
 	tol = efs_cost_to_ns(burst, rate);
 
-	efs_bucket_sync_clock(b, now);
+	efs_bucket_sync_clock(b, now, true);
 	old = atomic64_read(&b->tat);
 	do {
 		if (!old_rate || !rate)
@@ -218,7 +222,7 @@ u64 efs_bucket_charge(struct efs_bucket *b, u64 cost, u64 now)
 	if (!rate || !cost)
 		return 0;
 
-	efs_bucket_sync_clock(b, now);
+	efs_bucket_sync_clock(b, now, true);
 	ns = efs_cost_to_ns(cost, rate);
 	old = atomic64_read(&b->tat);
 	do {
@@ -257,7 +261,7 @@ u64 efs_bucket_balance(struct efs_bucket *b, u64 now)
 	if (!rate)
 		return burst;
 
-	efs_bucket_sync_clock(b, now);
+	efs_bucket_sync_clock(b, now, false);
 	avail = efs_sat_sub(efs_sat_add(now, READ_ONCE(b->tolerance_ns)),
 			    (u64)atomic64_read(&b->tat));
 	return min(efs_ns_to_units(avail, rate), burst);
@@ -272,7 +276,7 @@ void efs_bucket_set_balance(struct efs_bucket *b, u64 units, u64 now)
 		return;
 
 	units = min(units, READ_ONCE(b->burst));
-	efs_bucket_sync_clock(b, now);
+	efs_bucket_sync_clock(b, now, true);
 	tat = efs_sat_sub(efs_sat_add(now, READ_ONCE(b->tolerance_ns)),
 			  efs_cost_to_ns(units, rate));
 	atomic64_set(&b->tat, tat);

@@ -57,7 +57,7 @@ static void meter_case_desc(const struct meter_case *t, char *desc)
 
 KUNIT_ARRAY_PARAM(meter, meter_cases, meter_case_desc);
 
-static void efs_meter_cost(struct kunit *test)
+static void cost_test(struct kunit *test)
 {
 	const struct meter_case *t = test->param_value;
 
@@ -70,7 +70,7 @@ static void efs_meter_cost(struct kunit *test)
 			EFS_METER_MIN_BYTES);
 }
 
-static void efs_meter_is_write(struct kunit *test)
+static void is_write_test(struct kunit *test)
 {
 	KUNIT_EXPECT_FALSE(test, efs_op_is_write(EFS_OP_DATA_READ));
 	KUNIT_EXPECT_TRUE(test, efs_op_is_write(EFS_OP_DATA_WRITE));
@@ -79,7 +79,7 @@ static void efs_meter_is_write(struct kunit *test)
 }
 
 /* EFS defaults: 35,000 reads/s or 7,000 writes/s from one ops budget. */
-static void efs_meter_gp_budget(struct kunit *test)
+static void gp_budget_test(struct kunit *test)
 {
 	const u64 budget = 35000;
 
@@ -90,9 +90,9 @@ static void efs_meter_gp_budget(struct kunit *test)
 }
 
 static struct kunit_case efs_meter_cases[] = {
-	KUNIT_CASE_PARAM(efs_meter_cost, meter_gen_params),
-	KUNIT_CASE(efs_meter_is_write),
-	KUNIT_CASE(efs_meter_gp_budget),
+	KUNIT_CASE_PARAM(cost_test, meter_gen_params),
+	KUNIT_CASE(is_write_test),
+	KUNIT_CASE(gp_budget_test),
 	{}
 };
 

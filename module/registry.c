@@ -44,7 +44,7 @@ void efs_config_defaults(struct efs_config *cfg)
 int efs_config_validate(const struct efs_config *cfg, const char **why)
 {
 	if (cfg->tp_mode == EFS_TP_PROVISIONED && !cfg->provisioned_bps) {
-		*why = "provisioned throughput mode needs a provisioned throughput (at least 1 MiB/s)";
+		*why = "provisioned throughput mode needs --provisioned-throughput-in-mibps (at least 1)";
 		return -EINVAL;
 	}
 	if (cfg->provisioned_bps &&

@@ -1,0 +1,69 @@
+#!/bin/bash
+# make check: every test, on every supported kernel, one summary line.
+#
+# Each step appends "PASS <name>" / "FAIL <name>" lines to $EFS_RESULTS;
+# the last line printed is "N passed, N failed" and the exit status is
+# non-zero if anything failed. Logs of each step: build/check/<step>.log.
+set -u
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO"
+OUT=$REPO/build/check
+mkdir -p "$OUT"
+export EFS_RESULTS=$OUT/results.txt
+: >"$EFS_RESULTS"
+start=$(date +%s)
+
+KERNELS=${EFS_TEST_KERNELS:-$(ls -d /lib/modules/6.1.*-amd64 /lib/modules/6.12.*-amd64 2>/dev/null | xargs -rn1 basename)}
+
+result() { # PASS|FAIL NAME
+	echo "$1 $2" | tee -a "$EFS_RESULTS"
+}
+
+step() { # NAME LOGFILE CMD...: run, record PASS/FAIL by exit status
+	local name=$1 log=$2
+	shift 2
+	echo "== $name"
+	if "$@" >"$log" 2>&1; then
+		result PASS "$name"
+	else
+		tail -30 "$log"
+		result FAIL "$name"
+	fi
+}
+
+# 1. The module builds warning-free (W=1) for every kernel.
+for k in $KERNELS; do
+	log=$OUT/build-$k.log
+	if make --no-print-directory "build/$k/efs.ko" W=1 >"$log" 2>&1 &&
+	   ! grep -E 'warning:|error:' "$log"; then
+		result PASS "build_module [$k]"
+	else
+		tail -30 "$log"
+		result FAIL "build_module [$k]"
+	fi
+done
+
+# 2. Kernel style, efsctl and its unit tests.
+step checkpatch "$OUT/checkpatch.log" tests/checkpatch.sh
+step build_efsctl "$OUT/efsctl-build.log" make --no-print-directory tools
+echo "== efsctl unit tests"
+make --no-print-directory -C tools/efsctl test >"$OUT/efsctl-test.log" 2>&1 ||
+	{ tail -30 "$OUT/efsctl-test.log"; grep -q '^FAIL' "$OUT/efsctl-test.log" || result FAIL efsctl_tests; }
+
+# 3. KUnit (UML) for the pure parts.
+echo "== kunit"
+tests/kunit/run.sh >"$OUT/kunit.log" 2>&1 || tail -30 "$OUT/kunit.log"
+
+# 4. The VM scenarios on every kernel, and the harness's own self-test.
+for k in $KERNELS; do
+	echo "== vm [$k]"
+	tests/vm/selftest.sh "$k" >"$OUT/vm-selftest-$k.log" 2>&1
+	tests/vm/check.sh "$k" 2>&1 | tee "$OUT/vm-$k.log" | grep -E '^(PASS|FAIL) '
+done
+
+passed=$(grep -c '^PASS ' "$EFS_RESULTS")
+failed=$(grep -c '^FAIL ' "$EFS_RESULTS")
+echo "make check took $(( $(date +%s) - start ))s; results in $EFS_RESULTS"
+grep '^FAIL ' "$EFS_RESULTS"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
