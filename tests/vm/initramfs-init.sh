@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the efs test VM's initramfs (busybox-static only).
 #
 # Loads the modules listed in /etc/modules.load (virtio + 9p, in dependency
@@ -26,7 +27,8 @@ while read -r m; do
 done </etc/modules.load
 
 efs_init=
-for arg in $(cat /proc/cmdline); do
+read -r cmdline </proc/cmdline
+for arg in $cmdline; do
 	case "$arg" in
 	efs_init=*) efs_init=${arg#efs_init=} ;;
 	esac

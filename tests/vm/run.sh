@@ -49,7 +49,7 @@ usage() {
 }
 
 # --- arguments ----------------------------------------------------------
-krel_arg= outdir= timeout= mem=2G
+krel_arg='' outdir='' timeout='' mem=2G
 while getopts k:o:t:m:h opt; do
 	case $opt in
 	k) krel_arg=$OPTARG ;;
@@ -73,7 +73,7 @@ resolve_krel() {
 		return
 	fi
 	# "6.1" must not match 6.12: the series is followed by . - or +.
-	r=$(find /boot -maxdepth 1 -name "vmlinuz-$want[.+-]*" -printf '%f\n' |
+	r=$(find /boot -maxdepth 1 -name "vmlinuz-${want}[.+-]*" -printf '%f\n' |
 		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 	[ -n "$r" ] && echo "$r"
 }
@@ -116,10 +116,19 @@ if grep -q '^# *efs-vm: *needs-module' "$scenario" && [ ! -f "$REPO/build/$krel/
 fi
 
 # Everything the guest sees must be reachable under the same path through
-# the 9p root and be passable on the kernel command line.
+# the 9p root (not under a directory the guest covers with a tmpfs) and be
+# passable on the kernel command line.
 case "$REPO$scenario" in
 *[[:space:]]*) echo "run.sh: paths with white space are not supported: $REPO" >&2; exit 2 ;;
 esac
+for p in "$REPO" "$scenario"; do
+	case "$p/" in
+	/tmp/* | /var/tmp/* | /run/* | /srv/* | /mnt/* | /root/* | /var/log/* | /var/lib/nfs/* | /dev/* | /proc/* | /sys/*)
+		echo "run.sh: $p is hidden by a tmpfs in the guest; put it elsewhere" >&2
+		exit 2
+		;;
+	esac
+done
 
 # --- output directory ----------------------------------------------------
 outdir=${outdir:-$REPO/build/vm-out/$krel/$name}
@@ -205,16 +214,15 @@ if [ ! -f "$initrd" ] || [ "$(cat "$initrd.stamp" 2>/dev/null)" != "$stamp" ]; t
 fi
 
 # --- the job file the guest init reads from the out share -----------------
-# The guest stops the scenario itself a little before the host timeout, so
-# that its kernel log and status still come back.
-margin=$((timeout / 10))
-[ "$margin" -gt 30 ] && margin=30
-[ "$margin" -lt 5 ] && margin=5
-gtimeout=$((timeout - margin))
-[ "$gtimeout" -ge 1 ] || gtimeout=1
+# The guest stops the scenario itself GUEST_MARGIN seconds before the host
+# timeout (counting its boot), so that its kernel log and status still come
+# back; the host kills qemu only if even that fails.
+margin=$((timeout / 5))
+[ "$margin" -gt 20 ] && margin=20
 {
 	printf 'SCENARIO=%q\n' "$scenario"
-	printf 'TIMEOUT=%q\n' "$gtimeout"
+	printf 'TIMEOUT=%q\n' "$timeout"
+	printf 'GUEST_MARGIN=%q\n' "$margin"
 	printf 'ARGS=('
 	[ $# -eq 0 ] || printf '%q ' "$@"
 	printf ')\n'
@@ -222,8 +230,9 @@ gtimeout=$((timeout - margin))
 
 # --- boot ---------------------------------------------------------------
 cmdline="console=ttyS0 panic=1 efs_init=$HERE/guest-init.sh ${EFS_VM_APPEND:-}"
+# shellcheck disable=SC2054 # the commas are qemu's
 qemu=(
-	qemu-system-x86_64 -machine accel=tcg -cpu max -smp 2 -m "$mem"
+	qemu-system-x86_64 -machine accel=tcg -cpu "${EFS_VM_CPU:-max}" -smp 2 -m "$mem"
 	-nographic -no-reboot -nic none
 	-kernel "/boot/vmlinuz-$krel" -initrd "$initrd" -append "$cmdline"
 	-virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap
@@ -244,25 +253,32 @@ if bad=$(grep -nE "$pattern" "$klog"); then
 	problems+=("kernel log $(basename "$klog"):$(head -n 1 <<<"$bad")")
 fi
 if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
-	problems+=("timeout after ${timeout}s (qemu killed)")
+	problems+=("timeout after ${timeout}s, qemu killed")
 fi
+scenario_start='' scenario_end='' guest_timeout=''
+# shellcheck disable=SC1091
+[ -f "$outdir/timing" ] && . "$outdir/timing"
 status=$(cat "$outdir/status" 2>/dev/null)
 if [ -z "$status" ]; then
-	problems+=("no exit status came back from the guest (see $outdir/console.log)")
+	problems+=("no exit status came back from the guest")
+	echo "run.sh: no exit status; last lines of console.log:" >&2
+	tail -n 15 "$outdir/console.log" 2>/dev/null | sed 's/^/  | /' >&2
 	status=1
-elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-	problems+=("scenario timed out in the guest after ${gtimeout}s")
+else
+	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+		problems+=("scenario timed out in the guest after ${guest_timeout:-?}s")
+	fi
+	if [ "$status" -ne 0 ]; then
+		echo "run.sh: scenario exited with status $status; last lines of scenario.log:" >&2
+		tail -n 15 "$outdir/scenario.log" 2>/dev/null | sed 's/^/  | /' >&2
+	fi
 fi
-if [ -f "$outdir/timing" ]; then
-	# shellcheck disable=SC1091
-	(. "$outdir/timing" && echo "run.sh: boot to scenario ${scenario_start:-?}s, scenario $(awk -v a="${scenario_start:-0}" -v b="${scenario_end:-0}" 'BEGIN { printf "%.1f", b - a }')s" >&2)
-fi
-if [ "$status" -ne 0 ]; then
-	echo "run.sh: scenario exited with status $status; last lines of scenario.log:" >&2
-	tail -n 15 "$outdir/scenario.log" 2>/dev/null | sed 's/^/  | /' >&2
+if [ -n "$scenario_start" ]; then
+	echo "run.sh: guest booted to the scenario in ${scenario_start}s${scenario_end:+, scenario ran $(awk -v a="$scenario_start" -v b="$scenario_end" 'BEGIN { printf "%.1f", b - a }')s}" >&2
 fi
 if [ ${#problems[@]} -gt 0 ]; then
 	[ "$status" -ne 0 ] || status=1
-	finish "$status" "FAILED: $(IFS=';'; echo "${problems[*]}")"
+	msg=$(IFS=';'; echo "${problems[*]}")
+	finish "$status" "FAILED: ${msg//;/; }"
 fi
 finish "$status"

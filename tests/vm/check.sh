@@ -1,0 +1,49 @@
+#!/bin/bash
+# Run every VM scenario (tests/vm/scenarios/*.sh except selftest_warn) on
+# each kernel, one after the other, continuing after failures.
+#
+#   tests/vm/check.sh [KREL|6.1|6.12 ...]     (default: 6.1 6.12)
+#
+# Output of each run: build/vm-out/<krel>/<scenario>/. Prints one
+# PASS/FAIL line per run (also appended to $EFS_RESULTS if set by the
+# caller) and a summary; exits 1 if any run failed. Per-scenario timeouts
+# and needs-module come from the scenario's "# efs-vm:" header (run.sh).
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+[ $# -gt 0 ] || set -- 6.1 6.12
+
+krels=()
+for want in "$@"; do
+	if [ -e "/boot/vmlinuz-$want" ]; then
+		krels+=("$want")
+		continue
+	fi
+	k=$(find /boot -maxdepth 1 -name "vmlinuz-${want}[.+-]*" -printf '%f\n' |
+		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+	[ -n "$k" ] || { echo "check: no kernel matches '$want'" >&2; exit 2; }
+	krels+=("$k")
+done
+
+scenarios=()
+for s in "$HERE"/scenarios/*.sh; do
+	[ "$(basename "$s")" = selftest_warn.sh ] && continue
+	scenarios+=("$s")
+done
+
+pass=0 failed=()
+t0=$SECONDS
+for krel in "${krels[@]}"; do
+	for s in "${scenarios[@]}"; do
+		name=$(basename "$s" .sh)
+		if "$HERE/run.sh" -k "$krel" -o "$REPO/build/vm-out/$krel/$name" "$s"; then
+			pass=$((pass + 1))
+		else
+			failed+=("$name [$krel]")
+		fi
+	done
+done
+
+echo "check: ${pass} passed, ${#failed[@]} failed in $((SECONDS - t0))s (logs: $REPO/build/vm-out/)"
+for f in "${failed[@]}"; do echo "check:   FAIL $f"; done
+[ ${#failed[@]} -eq 0 ]

@@ -1,0 +1,267 @@
+# shellcheck shell=bash
+# Helpers for efs VM scenarios. Scenarios run as root inside the guest, in
+# bash, without "set -e", from $EFS_REPO, and source this file:
+#
+#   . "$EFS_REPO/tests/vm/lib.sh"
+#
+# Environment set by the guest init: EFS_REPO EFS_KREL EFS_KO EFS_CTL EFS_OUT.
+#
+# NFS paths: every export lives under /srv (a tmpfs), which itself is
+# exported as the NFSv4 pseudo-root (fsid=0). So an export NAME is
+#   NFSv3:   SERVER:/srv/NAME
+#   NFSv4.x: SERVER:/NAME
+# nfs_mount picks the right one from the version; use it rather than mount.
+
+# Exported so that functions run through in_client see them too.
+export EFS_SERVER_IP=10.99.0.1   # server address on the client bridge
+export EFS_BRIDGE=efsbr0         # bridge joining the netns_client veths
+export EFS_STATE=/run/efs        # harness state in the guest (tmpfs)
+
+# --- logging ------------------------------------------------------------
+
+# log MSG...: a line on stdout, prefixed with the guest uptime.
+log() {
+	local up
+	read -r up _ </proc/uptime
+	printf '[%8s] %s\n' "$up" "$*"
+}
+
+# fail MSG...: log "FAIL: MSG" on stderr and exit the scenario with 1.
+# (In a subshell or pipeline it only ends that subshell.)
+fail() {
+	log "FAIL: $*" >&2
+	exit 1
+}
+
+# assert_within VALUE TARGET PCT MSG: 0 if |VALUE - TARGET| <= PCT% of
+# TARGET, else prints why and returns 1. Values may be fractional.
+assert_within() {
+	local v=$1 t=$2 pct=$3 msg=${4:-value}
+	if awk -v v="$v" -v t="$t" -v p="$pct" 'BEGIN {
+		d = v - t; if (d < 0) d = -d; a = t < 0 ? -t : t
+		exit !(d <= a * p / 100) }'; then
+		log "ok: $msg: $v within $pct% of $t"
+		return 0
+	fi
+	log "FAIL: $msg: $v not within $pct% of $t" >&2
+	return 1
+}
+
+# --- the efs module -----------------------------------------------------
+
+# efs_load [PARAM=VALUE...]: insmod $EFS_KO.
+# shellcheck disable=SC2120 # parameters are optional
+efs_load() {
+	[ -f "$EFS_KO" ] || { log "efs_load: $EFS_KO not built" >&2; return 1; }
+	# efs hooks nfsd: make sure nfsd is there (harmless if loaded).
+	modprobe nfsd 2>/dev/null
+	insmod "$EFS_KO" "$@" || { log "efs_load: insmod $EFS_KO failed" >&2; return 1; }
+	log "efs loaded"
+}
+
+# efs_unload: rmmod efs.
+efs_unload() {
+	rmmod efs || { log "efs_unload: rmmod efs failed" >&2; return 1; }
+	log "efs unloaded"
+}
+
+# --- nfsd ---------------------------------------------------------------
+
+# nfsd_start [THREADS]: start knfsd (default 8 threads) with NFSv3 (rpcbind,
+# statd, mountd) and NFSv4.0/4.1/4.2 (nfsdcld client tracking, so there is
+# no grace period: NFSv4 OPENs work at once). Exports /srv as the NFSv4
+# pseudo-root. Idempotent for the daemons; rpc.nfsd just sets the threads.
+nfsd_start() {
+	local threads=${1:-8}
+	mkdir -p "$EFS_STATE" /var/lib/nfs/nfsdcld /run/rpc_pipefs
+	modprobe nfsd || return 1
+	_efs_mounted /proc/fs/nfsd || mount -t nfsd nfsd /proc/fs/nfsd || return 1
+	_efs_mounted /run/rpc_pipefs || mount -t rpc_pipefs sunrpc /run/rpc_pipefs || return 1
+	pidof rpcbind >/dev/null || rpcbind || return 1
+	pidof rpc.statd >/dev/null || rpc.statd --no-notify || return 1
+	# nfsdcld must be running before nfsd starts: it is the client tracker
+	# that lets nfsd skip the 90 s grace period on a fresh start. (nfsd
+	# creates its pipe at startup and nfsdcld opens it via inotify.)
+	pidof nfsdcld >/dev/null || nfsdcld || return 1
+	exportfs -o ro,fsid=0,crossmnt,no_subtree_check,insecure,no_root_squash '*:/srv' || return 1
+	pidof rpc.mountd >/dev/null || rpc.mountd || return 1
+	rpc.nfsd "$threads" || return 1
+	# In case client tracking did not come up, end the grace period by hand
+	# (the file exists on both 6.1 and 6.12; "Y" ends grace at once).
+	[ -w /proc/fs/nfsd/v4_end_grace ] && echo Y >/proc/fs/nfsd/v4_end_grace 2>/dev/null
+	log "nfsd started with $threads threads ($(cat /proc/fs/nfsd/versions))"
+}
+
+# nfsd_stop: stop knfsd, unexport everything, stop mountd and nfsdcld.
+# rpcbind and statd stay (they also serve the client side).
+nfsd_stop() {
+	rpc.nfsd 0
+	exportfs -ua
+	pkill -x rpc.mountd 2>/dev/null
+	pkill -x nfsdcld 2>/dev/null
+	log "nfsd stopped"
+}
+
+# _efs_mounted DIR: is something mounted on DIR? (no exec: cheap under TCG)
+_efs_mounted() {
+	local _dev mnt _rest
+	while read -r _dev mnt _rest; do
+		[ "$mnt" = "$1" ] && return 0
+	done </proc/mounts
+	return 1
+}
+
+# Next unique fsid (1, 2, ...; 0 is the pseudo-root).
+_efs_next_fsid() {
+	local n=0
+	mkdir -p "$EFS_STATE"
+	[ -f "$EFS_STATE/fsid" ] && read -r n <"$EFS_STATE/fsid"
+	n=$((n + 1))
+	echo "$n" >"$EFS_STATE/fsid"
+	echo "$n"
+}
+
+# _efs_export DIR [EXTRA_OPTS]: export DIR to everyone with a fresh fsid.
+_efs_export() {
+	local dir=$1 extra=${2:-} opts fsid
+	fsid=$(_efs_next_fsid)
+	opts=rw,no_root_squash,no_subtree_check,insecure,sync,fsid=$fsid${extra:+,$extra}
+	exportfs -o "$opts" "*:$dir" || return 1
+	log "exported $dir ($opts)"
+}
+
+# export_tmpfs NAME [SIZE] [EXTRA_OPTS]: tmpfs (default 256M) at /srv/NAME,
+# exported. EXTRA_OPTS are appended to the export options.
+export_tmpfs() {
+	local name=$1 size=${2:-256M} extra=${3:-}
+	mkdir -p "/srv/$name"
+	mount -t tmpfs -o "size=$size" "efs-$name" "/srv/$name" || return 1
+	_efs_export "/srv/$name" "$extra"
+}
+
+# export_block NAME ext4|xfs [SIZE] [EXTRA_OPTS]: a SIZE (default 512M; xfs
+# needs >= 300M) sparse image in /tmp, formatted, loop-mounted at /srv/NAME
+# and exported. The image lives in guest RAM (tmpfs) as it fills.
+export_block() {
+	local name=$1 fs=$2 size=${3:-512M} extra=${4:-} img=/tmp/efs-$1.img
+	modprobe loop
+	truncate -s "$size" "$img" || return 1
+	case $fs in
+	ext4) mkfs.ext4 -q -F "$img" ;;
+	xfs) mkfs.xfs -q -f "$img" ;;
+	*) log "export_block: unknown filesystem $fs" >&2; return 1 ;;
+	esac || return 1
+	mkdir -p "/srv/$name"
+	mount -o loop "$img" "/srv/$name" || return 1
+	_efs_export "/srv/$name" "$extra"
+}
+
+# unexport NAME: unexport /srv/NAME and unmount it (tmpfs or loop).
+unexport() {
+	exportfs -u "*:/srv/$1"
+	umount "/srv/$1" && rm -f "/tmp/efs-$1.img"
+}
+
+# --- NFS client -----------------------------------------------------------
+
+# nfs_mount NAME MOUNTPOINT VERS [EXTRA_OPTS]: mount export NAME at
+# MOUNTPOINT with VERS 3, 4.0, 4.1 or 4.2 over TCP, hard. The server is
+# 127.0.0.1, or $EFS_SERVER_IP when run inside a client namespace
+# (in_client C nfs_mount ...), or $EFS_NFS_SERVER if set.
+nfs_mount() {
+	local name=$1 mnt=$2 vers=$3 extra=${4:-} server path
+	server=${EFS_NFS_SERVER:-}
+	if [ -z "$server" ]; then
+		if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ]; then
+			server=127.0.0.1
+		else
+			server=$EFS_SERVER_IP
+		fi
+	fi
+	case $vers in
+	3) path=/srv/$name ;;
+	4 | 4.[012]) path=/$name ;;
+	*) log "nfs_mount: unknown version $vers" >&2; return 1 ;;
+	esac
+	mkdir -p "$mnt"
+	mount -t nfs -o "vers=$vers,proto=tcp,hard,actimeo=1${extra:+,$extra}" "$server:$path" "$mnt" ||
+		{ log "nfs_mount: mount $server:$path (v$vers) failed" >&2; return 1; }
+	log "mounted $server:$path at $mnt (v$vers)"
+}
+
+# nfs_umount MOUNTPOINT: unmount (falls back to a lazy unmount).
+nfs_umount() {
+	umount "$1" 2>/dev/null || umount -l "$1"
+}
+
+# --- client network namespaces ------------------------------------------
+
+# netns_client NAME IP: a network namespace NAME with address IP/24 (IP in
+# 10.99.0.0/24, not .1) on a veth whose other end is on bridge efsbr0, where
+# the server answers at $EFS_SERVER_IP (10.99.0.1). The namespace's NFS
+# client gets its own identity, so NFSv4 servers see distinct clients.
+netns_client() {
+	local name=$1 ip=$2 host_if=vh-$1
+	modprobe nfs
+	if ! ip link show "$EFS_BRIDGE" >/dev/null 2>&1; then
+		ip link add "$EFS_BRIDGE" type bridge || return 1
+		ip addr add "$EFS_SERVER_IP/24" dev "$EFS_BRIDGE"
+		ip link set "$EFS_BRIDGE" up
+	fi
+	ip netns add "$name" || return 1
+	ip link add "$host_if" type veth peer name eth0 netns "$name" || return 1
+	ip link set "$host_if" master "$EFS_BRIDGE" up
+	ip -n "$name" addr add "$ip/24" dev eth0
+	ip -n "$name" link set eth0 up
+	ip -n "$name" link set lo up
+	# NFSv4 client owner strings are "hostname + identifier": give each
+	# namespace its own identifier (per-netns sysfs, seen via ip netns exec).
+	ip netns exec "$name" sh -c \
+		"echo efs-client-$name >/sys/fs/nfs/net/nfs_client/identifier" 2>/dev/null ||
+		log "netns_client: could not set the NFS client identifier for $name" >&2
+	log "client $name at $ip (server $EFS_SERVER_IP)"
+}
+
+# in_client NAME CMD [ARGS...]: run CMD in client namespace NAME's network
+# namespace only (mounts stay shared, so an NFS mount made there is visible
+# everywhere). CMD may be a shell function: all functions defined at the
+# time of the call (lib.sh's and the scenario's) are available to it.
+# NFS I/O goes through the namespace the mount was made in, whatever the
+# namespace of the process doing the I/O.
+in_client() {
+	local name=$1
+	shift
+	EFS_CLIENT=$name nsenter --net="/run/netns/$name" -- \
+		bash -c "$(declare -f); \"\$@\"" in_client "$@"
+}
+
+# --- fio ----------------------------------------------------------------
+
+# run_fio NAME [FIO OPTIONS...]: one fio job named NAME, JSON results to
+# $EFS_OUT/NAME.json (stderr to $EFS_OUT/NAME.err). Returns fio's status.
+# Example: run_fio v3 --filename=/mnt/v3/f --size=64M --rw=randread
+#          --bs=4k --direct=1 --ioengine=psync --time_based --runtime=5
+run_fio() {
+	local name=$1 rc
+	shift
+	fio --output-format=json --output="$EFS_OUT/$name.json" --name="$name" "$@" \
+		2>"$EFS_OUT/$name.err"
+	rc=$?
+	[ $rc -eq 0 ] || { log "run_fio $name: fio failed ($rc):" >&2; cat "$EFS_OUT/$name.err" >&2; }
+	return $rc
+}
+
+# _efs_fio_json FILE|NAME: the JSON file for a run_fio NAME or a path.
+_efs_fio_json() {
+	if [ -f "$1" ]; then echo "$1"; else echo "$EFS_OUT/$1.json"; fi
+}
+
+# fio_iops FILE|NAME read|write: total IOPS over all jobs, rounded.
+fio_iops() {
+	jq -r --arg d "$2" '[.jobs[][$d].iops] | add | round' "$(_efs_fio_json "$1")"
+}
+
+# fio_bw_bytes FILE|NAME read|write: total bandwidth in bytes/s.
+fio_bw_bytes() {
+	jq -r --arg d "$2" '[.jobs[][$d].bw_bytes] | add | round' "$(_efs_fio_json "$1")"
+}

@@ -1,0 +1,80 @@
+#!/bin/bash
+# efs-vm: timeout=480
+# efs-vm: needs-module
+#
+# Performance-mode budgets, enforced in knfsd, over NFSv3 and NFSv4.2:
+#  - 4 KiB random reads (4 jobs) against a filesystem capped at 200
+#    units/s run at 300 IOPS +-10%, while an unclaimed export on the same
+#    server runs at full speed at the same time;
+#  - 4 KiB random writes run at cap/5 (write weight 5) +-10%;
+#  - efsctl fs set changes the cap under load and fio follows within 1 s.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+CAP=200
+RUNTIME=8
+rc=0
+nfsd_start 8 || fail "nfsd_start"
+export_tmpfs capped 256M || fail "export capped"
+export_tmpfs free 256M || fail "export free"
+for d in capped free; do
+	dd if=/dev/urandom of=/srv/$d/data bs=1M count=32 status=none || fail "dd"
+done
+efs_load || fail "efs_load"
+$EFS_CTL fs add capped /srv/capped --iops-limit $CAP || fail "fs add"
+
+fio_job() { # NAME FILE RW [extra]
+	local name=$1 file=$2 rw=$3
+	shift 3
+	run_fio "$name" --filename="$file" --rw="$rw" --bs=4k --direct=1 \
+		--ioengine=psync --numjobs=4 --group_reporting \
+		--time_based --runtime=$RUNTIME "$@"
+}
+
+ops_now() { # "DataReadOps Timestamp(ns)" of filesystem capped
+	$EFS_CTL fs stats capped --json | jq -r '"\(.DataReadOps) \(.Timestamp)"'
+}
+
+for v in 3 4.2; do
+	nfs_mount capped /mnt/c$v "$v" || fail "mount capped v$v"
+	nfs_mount free /mnt/f$v "$v" || fail "mount free v$v"
+
+	# Reads: capped and unclaimed side by side.
+	fio_job "read-capped-v$v" /mnt/c$v/data randread &
+	fio_job "read-free-v$v" /mnt/f$v/data randread
+	wait || rc=1
+	capped=$(fio_iops "read-capped-v$v" read)
+	free=$(fio_iops "read-free-v$v" read)
+	log "v$v randread: capped $capped IOPS (cap $CAP), unclaimed $free IOPS"
+	assert_within "$capped" $CAP 10 "v$v capped randread IOPS" || rc=1
+	[ "$free" -gt $((CAP * 2)) ] ||
+		{ log "FAIL: v$v unclaimed export slowed to $free IOPS" >&2; rc=1; }
+
+	# Writes cost 5 units each.
+	fio_job "write-capped-v$v" /mnt/c$v/data randwrite || rc=1
+	w=$(fio_iops "write-capped-v$v" write)
+	assert_within "$w" $((CAP / 5)) 10 "v$v capped randwrite IOPS" || rc=1
+
+	# Live change under load: the cap halves 4 s into a 10 s run.
+	fio_job "live-v$v" /mnt/c$v/data randread --runtime=10 &
+	sleep 4
+	$EFS_CTL fs set capped --iops-limit $((CAP / 2)) || rc=1
+	sleep 1
+	read -r a ta <<<"$(ops_now)"
+	sleep 3
+	read -r b tb <<<"$(ops_now)"
+	wait || rc=1
+	rate=$(( (b - a) * 1000000000 / (tb - ta) ))
+	assert_within "$rate" $((CAP / 2)) 15 "v$v IOPS 1-4 s after fs set" || rc=1
+	$EFS_CTL fs set capped --iops-limit $CAP || rc=1
+
+	nfs_umount /mnt/c$v
+	nfs_umount /mnt/f$v
+done
+
+$EFS_CTL fs show capped --json | jq -e '.FileSystems[0].IopsLimit == '$CAP >/dev/null ||
+	{ log "FAIL: fs show does not report the cap" >&2; rc=1; }
+$EFS_CTL fs stats capped
+efs_unload || rc=1
+nfsd_stop
+exit $rc
