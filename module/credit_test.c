@@ -5,6 +5,7 @@
  */
 #include <kunit/test.h>
 #include <linux/limits.h>
+#include <linux/string.h>
 
 #include "credit.h"
 
@@ -31,9 +32,9 @@ static const struct size_case size_cases[] = {
 	{ "100GiB", 100 * EFS_GIB, 5000 * KIB, 100 * EFS_MIB, CREDIT_2_1TIB },
 	{ "1TiB-1", EFS_TIB - 1, 50 * EFS_MIB - 1, 100 * EFS_MIB,
 	  CREDIT_2_1TIB },
+	{ "1TiB", EFS_TIB, 50 * EFS_MIB, 100 * EFS_MIB, CREDIT_2_1TIB },
 	{ "1TiB+1MiB", EFS_TIB + EFS_MIB, 50 * EFS_MIB + 50,
 	  100 * EFS_MIB + 100, 2308976620339ULL },
-	{ "1TiB", EFS_TIB, 50 * EFS_MIB, 100 * EFS_MIB, CREDIT_2_1TIB },
 	{ "4TiB", 4 * EFS_TIB, 200 * EFS_MIB, 400 * EFS_MIB,
 	  9235897673318ULL },
 	{ "100TiB", 100 * EFS_TIB, 5000 * EFS_MIB, 10000 * EFS_MIB,

@@ -165,14 +165,17 @@ void efs_bucket_init(struct efs_bucket *b, u64 rate, u64 burst, u64 now)
  * tat for the same level (balance, or debt when negative) in units under
  * new parameters.  top is the tat at which the old balance is zero.
  */
-static u64 efs_rebase_tat(u64 tat, u64 now, u64 old_rate, u64 old_tol,
+static u64 efs_rebase_tat(const struct efs_bucket *old_b, u64 tat, u64 now,
 			  u64 rate, u64 tol, u64 burst)
 {
+	u64 old_rate = old_b->rate, old_tol = old_b->tolerance_ns;
 	u64 top = efs_sat_add(now, old_tol);
 	u64 units;
 
 	if (tat <= top) {
-		units = min(efs_ns_to_units(top - tat, old_rate), burst);
+		/* The old balance (at most the old burst), at most burst. */
+		units = efs_ns_to_units(top - tat, old_rate);
+		units = min3(units, old_b->burst, burst);
 		/* units <= burst, so this stays >= now. */
 		return efs_sat_sub(efs_sat_add(now, tol),
 				   efs_cost_to_ns(units, rate));
@@ -190,8 +193,11 @@ static u64 efs_rebase_tat(u64 tat, u64 now, u64 old_rate, u64 old_tol,
  */
 void efs_bucket_set_rate(struct efs_bucket *b, u64 rate, u64 burst, u64 now)
 {
-	u64 old_rate = READ_ONCE(b->rate);
-	u64 old_tol = READ_ONCE(b->tolerance_ns);
+	struct efs_bucket old_b = {
+		.rate = READ_ONCE(b->rate),
+		.burst = READ_ONCE(b->burst),
+		.tolerance_ns = READ_ONCE(b->tolerance_ns),
+	};
 	u64 tol, tat;
 	s64 old;
 
@@ -201,11 +207,11 @@ void efs_bucket_set_rate(struct efs_bucket *b, u64 rate, u64 burst, u64 now)
 	efs_bucket_sync_clock(b, now, true);
 	old = atomic64_read(&b->tat);
 	do {
-		if (!old_rate || !rate)
+		if (!old_b.rate || !rate)
 			tat = now;
 		else
-			tat = efs_rebase_tat((u64)old, now, old_rate, old_tol,
-					     rate, tol, burst);
+			tat = efs_rebase_tat(&old_b, (u64)old, now, rate, tol,
+					     burst);
 	} while (!atomic64_try_cmpxchg(&b->tat, &old, (s64)tat));
 
 	WRITE_ONCE(b->burst, burst);
@@ -298,13 +304,16 @@ void efs_bucket_set_balance(struct efs_bucket *b, u64 units, u64 now)
  * bucket with the same rate and burst.  Units prepaid on a CPU were taken
  * from the shared bucket but not yet spent; each CPU holds fewer than batch
  * of them, so admissions lag an exact bucket by at most nr_cpus * batch
- * units (num_possible_cpus() * batch).  batch is clamped to [1, burst].
+ * units (num_possible_cpus() * batch).  batch is clamped to [1, burst]
+ * (and to S64_MAX).
  */
 int efs_pcpu_bucket_init(struct efs_pcpu_bucket *pb, u64 rate, u64 burst,
 			 u64 batch, u64 now)
 {
 	efs_bucket_init(&pb->shared, rate, burst, now);
-	pb->batch = clamp_t(u64, batch, 1, pb->shared.burst);
+	/* <= S64_MAX: prepaid units are kept in an s64. */
+	pb->batch = clamp_t(u64, batch, 1, min_t(u64, pb->shared.burst,
+						 S64_MAX));
 	pb->prepaid = alloc_percpu(s64);
 	if (!pb->prepaid)
 		return -ENOMEM;

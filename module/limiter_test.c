@@ -5,7 +5,9 @@
  */
 #include <kunit/test.h>
 #include <linux/limits.h>
+#include <linux/math64.h>
 #include <linux/percpu.h>
+#include <linux/string.h>
 #include <linux/time64.h>
 
 #include "limiter.h"
@@ -254,6 +256,11 @@ static void set_rate_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&b, T0 + 10 * MS), 30ULL);
 	efs_bucket_set_rate(&b, 10, 10, T0);
 	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&b, T0), 10ULL);
+	/* A full bucket stays at its balance when the burst grows. */
+	efs_bucket_init(&b, 100, 10, T0);
+	efs_bucket_set_rate(&b, 100, 100, T0 + HOUR);
+	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&b, T0 + HOUR), 10ULL);
+	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&b, T0 + HOUR + SEC), 100ULL);
 	/* Same parameters: nothing changes. */
 	efs_bucket_set_balance(&b, 7, T0);
 	efs_bucket_set_rate(&b, 10, 10, T0);
@@ -469,6 +476,7 @@ static void pcpu_test(struct kunit *test)
 static void pcpu_edges_test(struct kunit *test)
 {
 	struct efs_pcpu_bucket pb;
+	s64 *prepaid, left;
 
 	KUNIT_ASSERT_EQ(test, efs_pcpu_bucket_init(&pb, 100, 10, 0, T0), 0);
 	KUNIT_EXPECT_EQ(test, pb.batch, 1ULL);
@@ -493,6 +501,21 @@ static void pcpu_edges_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, efs_pcpu_bucket_charge(&pb, 1, T0), 20 * MS);
 	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&pb.shared, T0 + 70 * MS),
 			5ULL);
+	efs_pcpu_bucket_destroy(&pb);
+
+	/* Absurd batch and burst: prepaid units still fit their s64. */
+	KUNIT_ASSERT_EQ(test, efs_pcpu_bucket_init(&pb, 1, U64_MAX, U64_MAX,
+						   T0), 0);
+	KUNIT_EXPECT_EQ(test, pb.batch, (u64)S64_MAX);
+	KUNIT_EXPECT_EQ(test, efs_pcpu_bucket_charge(&pb, 1, T0), 0ULL);
+	KUNIT_EXPECT_EQ(test, efs_pcpu_bucket_charge(&pb, S64_MAX - 1, T0),
+			0ULL);
+	efs_pcpu_bucket_charge(&pb, U64_MAX, T0);
+	prepaid = get_cpu_ptr(pb.prepaid);
+	left = *prepaid;
+	put_cpu_ptr(pb.prepaid);
+	KUNIT_EXPECT_GE(test, left, 0LL);
+	KUNIT_EXPECT_LT(test, left, S64_MAX);
 	efs_pcpu_bucket_destroy(&pb);
 
 	KUNIT_ASSERT_EQ(test, efs_pcpu_bucket_init(&pb, 0, 10, 4, T0), 0);

@@ -5,6 +5,7 @@
  */
 #include <kunit/test.h>
 #include <linux/limits.h>
+#include <linux/string.h>
 
 #include "meter.h"
 

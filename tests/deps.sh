@@ -9,6 +9,7 @@
 #   KUnit:   linux-source-6.1 (UML build), flex, bison, bc
 #   YNL:     linux-source-6.12 (tools/net/ynl), python3-yaml, python3-jsonschema
 #   bench:   gnuplot-nox
+#   metrics: prometheus (for promtool check metrics)
 set -eu
 
 [ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
@@ -35,7 +36,7 @@ pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils
 	qemu-system-x86 busybox-static
 	nfs-kernel-server nfs-common rpcbind fio xfsprogs e2fsprogs iproute2
 	libmnl-dev pkg-config dwarves bpftool jq python3 python3-yaml python3-jsonschema
-	gnuplot-nox"
+	gnuplot-nox prometheus"
 
 missing=
 for p in $pkgs; do

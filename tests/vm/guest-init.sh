@@ -84,7 +84,7 @@ echo efs-vm >/proc/sys/kernel/hostname
 $BB ip link set lo up
 
 # --- the job ------------------------------------------------------------
-SCENARIO='' TIMEOUT=600 GUEST_MARGIN=20 ARGS=()
+SCENARIO='' DEADLINE=$((EPOCHSECONDS + 600)) ARGS=()
 # shellcheck source=/dev/null
 if ! . "$EFS_OUT/.efs-vm-job"; then
 	msg "cannot read $EFS_OUT/.efs-vm-job"
@@ -99,12 +99,13 @@ export EFS_CTL=$EFS_REPO/tools/efsctl/efsctl
 export EFS_OUT
 export EFS_SCENARIO=$SCENARIO
 
-# TIMEOUT is the host's limit for the whole run, boot included: stop the
-# scenario GUEST_MARGIN seconds before it, leaving time to report.
+# DEADLINE (epoch s) comes a little before the host's timeout for the run:
+# stop the scenario then, leaving time to report.
 read -r up _ </proc/uptime
-gt=$((TIMEOUT - ${up%.*} - GUEST_MARGIN))
+gt=$((DEADLINE - EPOCHSECONDS))
 [ "$gt" -ge 1 ] || gt=1
 printf 'scenario_start=%s\nguest_timeout=%s\n' "$up" "$gt" >"$EFS_OUT/timing"
+: >"$EFS_OUT/.started" # its mtime (host clock) dates the start for run.sh
 msg "running $SCENARIO ${ARGS[*]} (kernel $EFS_KREL, up ${up}s, guest timeout ${gt}s)"
 cd "$EFS_REPO" || msg "cannot cd to $EFS_REPO"
 # timeout(1) signals the whole process group, so fio & co. go too.

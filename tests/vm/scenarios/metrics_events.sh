@@ -1,0 +1,97 @@
+#!/bin/bash
+# efs-vm: timeout=420
+# efs-vm: needs-module
+#
+# Visibility: counters match what fio did (bytes and op counts within 1%),
+# events arrive on the netlink group (throttle start/stop, credits low and
+# exhausted, filesystem added/changed/removed), counters never go back
+# across fs set and mode changes, efsctl metrics passes promtool, and every
+# --json output parses.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+MiB=1048576
+rc=0
+check() { # MSG CMD...
+	local msg=$1
+	shift
+	if "$@"; then log "ok: $msg"; else log "FAIL: $msg" >&2; rc=1; fi
+}
+stats() { $EFS_CTL fs stats m --json; }
+get() { jq -r ".$1" <<<"$2"; }
+
+nfsd_start 8 || fail "nfsd_start"
+export_tmpfs m 256M || fail "export"
+dd if=/dev/urandom of=/srv/m/r bs=1M count=8 status=none
+dd if=/dev/zero of=/srv/m/w bs=1M count=16 status=none
+efs_load || fail "efs_load"
+$EFS_CTL monitor --json >"$EFS_OUT/events.jsonl" 2>"$EFS_OUT/monitor.err" &
+mon=$!
+sleep 1
+$EFS_CTL fs add m /srv/m --iops-limit 100 --metered-size 1GiB \
+	--burst-credit-balance 12MiB || fail "fs add"
+nfs_mount m /mnt/m 4.2 || fail "mount"
+
+# --- counters match fio -------------------------------------------------
+s0=$(stats)
+run_fio reads --filename=/mnt/m/r --rw=randread --bs=4k --io_size=2M \
+	--direct=1 --ioengine=psync --numjobs=1 || rc=1
+run_fio writes --filename=/mnt/m/w --rw=write --bs=64k --io_size=4M \
+	--direct=1 --ioengine=psync --numjobs=1 || rc=1
+s1=$(stats)
+d() { echo $(( $(get "$1" "$s1") - $(get "$1" "$s0") )); }
+check "DataReadOps = fio's 512 reads" assert_within "$(d DataReadOps)" 512 1 "read ops"
+check "DataReadIOBytes = 2 MiB" assert_within "$(d DataReadIOBytes)" $((2 * MiB)) 1 "read bytes"
+check "DataWriteOps = fio's 64 writes" assert_within "$(d DataWriteOps)" 64 1 "write ops"
+check "DataWriteIOBytes = 4 MiB" assert_within "$(d DataWriteIOBytes)" $((4 * MiB)) 1 "write bytes"
+check "MetadataIOBytes = 4 KiB per metadata op" test "$(d MetadataIOBytes)" -eq $(( $(d MetadataOps) * 4096 ))
+check "TotalIOBytes = data + metadata" test "$(d TotalIOBytes)" -eq $(( $(d DataReadIOBytes) + $(d DataWriteIOBytes) + $(d MetadataIOBytes) ))
+# 4 KiB reads meter at the 4 KiB minimum, writes at their size.
+check "MeteredIOBytes follows EFS metering" \
+	test "$(d MeteredIOBytes)" -eq $(( 2 * MiB + 4 * MiB + $(d MetadataIOBytes) ))
+check "reads were throttled at 100 units/s" test "$(d ThrottledOperations)" -gt 100
+
+# --- throttling and credit events ---------------------------------------
+run_fio burn --filename=/mnt/m/w --rw=write --bs=128k --size=16M \
+	--direct=1 --ioengine=psync --time_based --runtime=6 || rc=1
+sleep 5		# throttle-stop needs 3 quiet seconds
+$EFS_CTL fs set m --iops-limit 200 || rc=1
+
+# --- counters never go back -------------------------------------------------
+before=$(stats)
+$EFS_CTL fs set m --performance-mode maxIO --iops-limit 0 || rc=1
+$EFS_CTL fs set m --throughput-mode elastic || rc=1
+$EFS_CTL fs set m --throughput-mode provisioned --provisioned-throughput-in-mibps 3 || rc=1
+$EFS_CTL fs set m --performance-mode generalPurpose --throughput-mode bursting || rc=1
+after=$(stats)
+for k in DataReadIOBytes DataReadOps DataWriteIOBytes DataWriteOps MetadataIOBytes \
+	MetadataOps TotalIOBytes MeteredIOBytes ThrottledOperations ThrottleDelayNanoseconds DelayReplies; do
+	check "$k kept across mode changes" test "$(get $k "$after")" -ge "$(get $k "$before")"
+done
+
+# --- metrics and JSON ---------------------------------------------------------
+$EFS_CTL metrics >"$EFS_OUT/metrics.prom" || rc=1
+if command -v promtool >/dev/null; then
+	check "promtool check metrics" bash -c "promtool check metrics <'$EFS_OUT/metrics.prom'"
+else
+	log "FAIL: promtool not installed (make deps installs prometheus)" >&2; rc=1
+fi
+check "metrics carry fs and mode labels" grep -q 'efs_data_read_bytes_total{fs="m",mode="generalPurpose"' "$EFS_OUT/metrics.prom"
+check "fs show --json parses" bash -c "$EFS_CTL fs show --json | jq -e '.FileSystems[0].Name == \"m\"' >/dev/null"
+check "fs stats --json parses" bash -c "$EFS_CTL fs stats m --json | jq -e '.ThrottledOperations > 0' >/dev/null"
+check "version --json parses" bash -c "$EFS_CTL version --json | jq -e . >/dev/null"
+timeout 3 $EFS_CTL fs stats m --json --watch 1 >"$EFS_OUT/watch.jsonl"
+check "fs stats --watch --json: one object per line" bash -c "jq -e '.Rates' <'$EFS_OUT/watch.jsonl' >/dev/null"
+
+$EFS_CTL fs del m || rc=1
+sleep 1
+kill -INT $mon; wait $mon
+cat "$EFS_OUT/events.jsonl"
+check "monitor --json lines parse" bash -c "jq -e . <'$EFS_OUT/events.jsonl' >/dev/null"
+for e in FileSystemAdded ThrottleStart ThrottleStop CreditsLow CreditsExhausted FileSystemChanged FileSystemRemoved; do
+	check "event $e arrived" grep -q "\"Event\":\"$e\"" "$EFS_OUT/events.jsonl"
+done
+nfs_umount /mnt/m
+efs_unload || rc=1
+nfsd_stop
+exit $rc

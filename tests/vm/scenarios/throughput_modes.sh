@@ -1,0 +1,129 @@
+#!/bin/bash
+# efs-vm: timeout=480
+# efs-vm: needs-module
+#
+# Throughput modes with EFS metering, over NFSv4.2:
+#  - provisioned 2 MiB/s: sequential writes at 2 MiB/s, sequential reads at
+#    6 MiB/s (reads are metered at 1/3), 1 KiB random writes limited by the
+#    4 KiB metering minimum;
+#  - bursting with 24 MiB of credit on a small filesystem: the burst rate
+#    (the VM's ceiling) until the credit is spent, then the 1 MiB/s
+#    baseline; exhaustion time and BurstCreditBalance follow the credit
+#    arithmetic; credits accrue while idle at the baseline and cap at max;
+#  - elastic: no throttling, counters advance by the metered bytes.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+MiB=1048576
+rc=0
+check() { # MSG CMD...
+	local msg=$1
+	shift
+	if "$@"; then log "ok: $msg"; else log "FAIL: $msg" >&2; rc=1; fi
+}
+stat_of() { $EFS_CTL fs stats "$1" --json | jq -r ".$2"; }
+
+nfsd_start 8 || fail "nfsd_start"
+export_tmpfs t 512M || fail "export"
+dd if=/dev/urandom of=/srv/t/data bs=1M count=64 status=none
+efs_load || fail "efs_load"
+nfs_mount t /mnt/t 4.2 || fail "mount"
+
+# --- provisioned ---------------------------------------------------------
+$EFS_CTL fs add t /srv/t --throughput-mode provisioned \
+	--provisioned-throughput-in-mibps 2 --metered-size 1GiB || fail "fs add"
+run_fio p-write --filename=/mnt/t/w --size=32M --rw=write --bs=128k --direct=1 \
+	--ioengine=psync --time_based --runtime=8 || rc=1
+check "provisioned 2 MiB/s: sequential writes" \
+	assert_within "$(fio_bw_bytes p-write write)" $((2 * MiB)) 10 "write B/s"
+run_fio p-read --filename=/mnt/t/data --rw=read --bs=128k --direct=1 \
+	--ioengine=psync --time_based --runtime=8 || rc=1
+check "provisioned 2 MiB/s: sequential reads at 3x" \
+	assert_within "$(fio_bw_bytes p-read read)" $((6 * MiB)) 10 "read B/s"
+$EFS_CTL fs set t --provisioned-throughput-in-mibps 1 || rc=1
+run_fio p-small --filename=/mnt/t/data --rw=randwrite --bs=1k --direct=1 \
+	--ioengine=psync --numjobs=2 --group_reporting --time_based --runtime=6 || rc=1
+check "1 KiB writes are metered as 4 KiB (256 IOPS at 1 MiB/s)" \
+	assert_within "$(fio_iops p-small write)" 256 10 "1k randwrite IOPS"
+
+# --- bursting --------------------------------------------------------------
+# S = 1 GiB: baseline 1 MiB/s, burst 100 MiB/s (above what the VM does).
+$EFS_CTL fs set t --throughput-mode bursting --burst-credit-balance 24MiB || rc=1
+b0=$(stat_of t BurstCreditBalance)
+check "balance set to 24 MiB (plus a little accrual)" assert_within "$b0" $((24 * MiB)) 8 "balance"
+# One efsctl process samples twice a second (cheaper than a loop of execs
+# under TCG); each line carries the kernel's own timestamp.
+$EFS_CTL fs stats t --json --watch 0.5 >"$EFS_OUT/burst.jsonl" &
+watch_pid=$!
+sleep 1
+run_fio burst --filename=/mnt/t/w --size=32M --rw=write --bs=128k --direct=1 \
+	--ioengine=psync --time_based --runtime=16 || rc=1
+kill $watch_pid; wait $watch_pid 2>/dev/null
+# "ms balance metered" per sample, time from the first sample.
+jq -r '[.Timestamp, .BurstCreditBalance, .MeteredIOBytes] | @tsv' "$EFS_OUT/burst.jsonl" |
+	awk 'NR == 1 { t0 = $1 } { printf "%d %d %d\n", ($1 - t0) / 1e6, $2, $3 }' >"$EFS_OUT/burst-samples"
+read -r t0 bal0 met0 <"$EFS_OUT/burst-samples"
+# The credit arithmetic: balance = bal0 + 1 MiB/s * t - metered since t0.
+bad=0 n=0 exhausted_at= first_io= mid=
+while read -r t bal met; do
+	want=$(( bal0 + (t - t0) * MiB / 1000 - (met - met0) ))
+	[ -z "$first_io" ] && [ "$met" -gt "$met0" ] && first_io="$t $bal $met" fbal=$bal
+	# Half-way down: the burst rate measured so far predicts the rest.
+	[ -n "$first_io" ] && [ -z "$mid" ] && [ "$bal" -lt $((fbal / 2)) ] && mid="$t $met"
+	if [ -z "$exhausted_at" ] && [ "$bal" -lt $MiB ]; then
+		exhausted_at=$t
+		burst_met=$met
+	fi
+	[ -z "$exhausted_at" ] && [ $want -gt $((4 * MiB)) ] || continue
+	n=$((n + 1))
+	assert_within "$bal" "$want" 15 "balance at $t ms" >/dev/null || { bad=$((bad + 1)); log "balance at $t ms: $bal, arithmetic says $want" >&2; }
+done <"$EFS_OUT/burst-samples"
+check "BurstCreditBalance follows the arithmetic ($n samples)" test $bad -eq 0 -a $n -ge 2
+if [ -z "$exhausted_at" ] || [ -z "$first_io" ]; then
+	log "FAIL: credits never ran out" >&2; rc=1
+else
+	read -r t1 bal1 met1 <<<"$first_io"
+	read -r tm metm <<<"${mid:-$exhausted_at $burst_met}"
+	# From the first sample with I/O the balance bal1 drains at (burst
+	# rate - baseline); the burst rate is fio's over the first half.
+	rate=$(( (metm - met1) * 1000 / (tm - t1) ))
+	predicted=$(( t1 + bal1 * 1000 / (rate - MiB) ))
+	log "burst at $((rate / 1024)) KiB/s; exhausted at ${exhausted_at} ms, predicted ${predicted} ms"
+	check "time to exhaustion matches the arithmetic" assert_within "$exhausted_at" "$predicted" 15 "ms"
+	run_fio baseline --filename=/mnt/t/w --size=32M --rw=write --bs=64k --direct=1 \
+		--ioengine=psync --time_based --runtime=6 || rc=1
+	check "baseline 1 MiB/s once credits are spent" \
+		assert_within "$(fio_bw_bytes baseline write)" $MiB 15 "B/s"
+	check "PermittedThroughput says baseline" \
+		test "$(stat_of t PermittedThroughput)" -eq $MiB
+fi
+
+# Accrual while idle, and the cap.
+$EFS_CTL fs set t --burst-credit-balance 0 || rc=1
+sleep 4
+bal=$(stat_of t BurstCreditBalance)
+check "idle accrual at 1 MiB/s" assert_within "$bal" $((4 * MiB + MiB / 4)) 15 "balance after ~4.2 s idle"
+max=$($EFS_CTL fs show t --json | jq -r '.FileSystems[0].BurstCreditMax')
+$EFS_CTL fs set t --burst-credit-balance $((max - MiB)) || rc=1
+sleep 3
+check "balance caps at the maximum" test "$(stat_of t BurstCreditBalance)" -eq "$max"
+
+# --- elastic ---------------------------------------------------------------
+$EFS_CTL fs set t --throughput-mode elastic || rc=1
+th0=$(stat_of t ThrottledOperations)
+r0=$(stat_of t DataReadIOBytes)
+m0=$(stat_of t MeteredIOBytes)
+run_fio elastic --filename=/mnt/t/data --rw=read --bs=1M --direct=1 \
+	--ioengine=psync --time_based --runtime=5 || rc=1
+r1=$(stat_of t DataReadIOBytes)
+m1=$(stat_of t MeteredIOBytes)
+check "elastic: nothing throttled" test "$(stat_of t ThrottledOperations)" -eq "$th0"
+check "elastic: faster than any budget above ($(fio_bw_bytes elastic read) B/s)" \
+	test "$(fio_bw_bytes elastic read)" -gt $((8 * MiB))
+check "elastic: metered = read bytes / 3" assert_within $((m1 - m0)) $(((r1 - r0) / 3)) 1 "metered bytes"
+
+$EFS_CTL fs show t
+nfs_umount /mnt/t
+efs_unload || rc=1
+nfsd_stop
+exit $rc
