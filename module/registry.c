@@ -302,15 +302,18 @@ void efs_registry_exit(void)
 
 /*
  * PermittedThroughput as EFS reports it: the burst rate while bursting
- * credits last, then the baseline; the provisioned rate; 0 for elastic
- * (no byte budget).
+ * credits last, then the baseline (credits count as spent when less than
+ * a second of baseline is left, as for the CreditsExhausted event); the
+ * provisioned rate; 0 for elastic (no byte budget).
  */
 u64 efs_fs_permitted_bps(struct efs_fs *fs, u64 now)
 {
+	u64 baseline = efs_baseline_bps(fs->size_bytes);
+
 	switch (READ_ONCE(fs->cfg.tp_mode)) {
 	case EFS_TP_BURSTING:
-		if (efs_fs_credit_balance(fs, now) == 0)
-			return efs_baseline_bps(fs->size_bytes);
+		if (efs_fs_credit_balance(fs, now) < baseline)
+			return baseline;
 		return READ_ONCE(fs->permitted_bps);
 	case EFS_TP_PROVISIONED:
 		return READ_ONCE(fs->permitted_bps);

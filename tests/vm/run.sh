@@ -269,7 +269,7 @@ margin=$((timeout / 5))
 cmdline="console=ttyS0 panic=1 efs_init=$HERE/guest-init.sh ${EFS_VM_APPEND:-}"
 # shellcheck disable=SC2054 # the commas are qemu's
 qemu=(
-	qemu-system-x86_64 -machine accel=tcg -cpu "${EFS_VM_CPU:-max}" -smp 2 -m "$mem"
+	qemu-system-x86_64 -machine accel=tcg -cpu max -smp 2 -m "$mem"
 	-nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap

@@ -41,10 +41,20 @@ run_fio p-read --filename=/mnt/t/data --rw=read --bs=128k --direct=1 \
 check "provisioned 2 MiB/s: sequential reads at 3x" \
 	assert_within "$(fio_bw_bytes p-read read)" $((6 * MiB)) 10 "read B/s"
 $EFS_CTL fs set t --provisioned-throughput-in-mibps 1 || rc=1
+w0=$(stat_of t DataWriteOps) mw0=$(stat_of t MeteredIOBytes)
 run_fio p-small --filename=/mnt/t/data --rw=randwrite --bs=1k --direct=1 \
 	--ioengine=psync --numjobs=2 --group_reporting --time_based --runtime=6 || rc=1
-check "1 KiB writes are metered as 4 KiB (256 IOPS at 1 MiB/s)" \
-	assert_within "$(fio_iops p-small write)" 256 10 "1k randwrite IOPS"
+w1=$(stat_of t DataWriteOps) mw1=$(stat_of t MeteredIOBytes)
+check "1 KiB writes are metered as 4 KiB each" \
+	test $((mw1 - mw0)) -ge $(((w1 - w0) * 4096))
+small=$(fio_iops p-small write)
+check "1 KiB writes stay under 1 MiB/s / 4 KiB = 256 IOPS ($small)" test "$small" -le 282
+# Only a VM fast enough to exceed the budget can show it binding.
+if [ "$small" -gt 200 ]; then
+	check "1 KiB writes limited by the 4 KiB minimum" assert_within "$small" 256 10 "1k randwrite IOPS"
+else
+	log "note: the VM did $small IOPS of 1 KiB writes, below the 256 budget"
+fi
 
 # --- bursting --------------------------------------------------------------
 # S = 1 GiB: baseline 1 MiB/s, burst 100 MiB/s (above what the VM does).
@@ -90,19 +100,23 @@ else
 	predicted=$(( t1 + bal1 * 1000 / (rate - MiB) ))
 	log "burst at $((rate / 1024)) KiB/s; exhausted at ${exhausted_at} ms, predicted ${predicted} ms"
 	check "time to exhaustion matches the arithmetic" assert_within "$exhausted_at" "$predicted" 15 "ms"
+	# Credits accrued while we did the sums: spend them again.
+	$EFS_CTL fs set t --burst-credit-balance 0 || rc=1
 	run_fio baseline --filename=/mnt/t/w --size=32M --rw=write --bs=64k --direct=1 \
-		--ioengine=psync --time_based --runtime=6 || rc=1
-	check "baseline 1 MiB/s once credits are spent" \
-		assert_within "$(fio_bw_bytes baseline write)" $MiB 15 "B/s"
+		--ioengine=psync --time_based --runtime=8 || rc=1
 	check "PermittedThroughput says baseline" \
 		test "$(stat_of t PermittedThroughput)" -eq $MiB
+	check "baseline 1 MiB/s once credits are spent" \
+		assert_within "$(fio_bw_bytes baseline write)" $MiB 15 "B/s"
 fi
 
 # Accrual while idle, and the cap.
-$EFS_CTL fs set t --burst-credit-balance 0 || rc=1
+$EFS_CTL fs set t --burst-credit-balance 1MiB || rc=1
+read -r ba ta <<<"$($EFS_CTL fs stats t --json | jq -r '"\(.BurstCreditBalance) \(.Timestamp)"')"
 sleep 4
-bal=$(stat_of t BurstCreditBalance)
-check "idle accrual at 1 MiB/s" assert_within "$bal" $((4 * MiB + MiB / 4)) 15 "balance after ~4.2 s idle"
+read -r bb tb <<<"$($EFS_CTL fs stats t --json | jq -r '"\(.BurstCreditBalance) \(.Timestamp)"')"
+check "idle accrual at the 1 MiB/s baseline" \
+	assert_within $(( (bb - ba) * 1000000000 / (tb - ta) )) $MiB 10 "accrual B/s"
 max=$($EFS_CTL fs show t --json | jq -r '.FileSystems[0].BurstCreditMax')
 $EFS_CTL fs set t --burst-credit-balance $((max - MiB)) || rc=1
 sleep 3
