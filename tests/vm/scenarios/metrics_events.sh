@@ -52,6 +52,7 @@ check "MeteredIOBytes follows EFS metering" \
 check "reads were throttled at 100 units/s" test "$(d ThrottledOperations)" -gt 100
 
 # --- throttling and credit events ---------------------------------------
+$EFS_CTL fs set m --iops-limit 5000 --burst-credit-balance 6MiB || rc=1
 run_fio burn --filename=/mnt/m/w --rw=write --bs=128k --size=16M \
 	--direct=1 --ioengine=psync --time_based --runtime=6 || rc=1
 sleep 5		# throttle-stop needs 3 quiet seconds
