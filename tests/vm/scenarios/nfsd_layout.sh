@@ -15,7 +15,7 @@ layout=$($EFS_CTL version --json | jq -r .CompatLayout)
 [ -n "$layout" ] && [ "$layout" != null ] || fail "no CompatLayout from the module"
 log "module assumes: $layout"
 [ -r /sys/kernel/btf/nfsd ] || fail "no BTF for nfsd"
-bpftool -j btf dump file /sys/kernel/btf/nfsd base /sys/kernel/btf/vmlinux >/tmp/nfsd-btf.json ||
+bpftool -j -B /sys/kernel/btf/vmlinux btf dump file /sys/kernel/btf/nfsd >/tmp/nfsd-btf.json ||
 	fail "bpftool btf dump"
 
 n=0
