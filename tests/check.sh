@@ -50,6 +50,9 @@ echo "== efsctl unit tests"
 make --no-print-directory -C tools/efsctl test >"$OUT/efsctl-test.log" 2>&1 ||
 	{ tail -30 "$OUT/efsctl-test.log"; grep -q '^FAIL' "$OUT/efsctl-test.log" || result FAIL efsctl_tests; }
 
+# The YNL spec and the C header describe the same protocol.
+/usr/bin/python3 tests/uapi_check.py || true
+
 # 3. KUnit (UML) for the pure parts.
 echo "== kunit"
 tests/kunit/run.sh >"$OUT/kunit.log" 2>&1 || tail -30 "$OUT/kunit.log"

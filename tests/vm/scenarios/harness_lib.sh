@@ -20,9 +20,12 @@ export_tmpfs t 64M || fail "export_tmpfs"
 export_block e ext4 || fail "export_block ext4"
 export_block x xfs || fail "export_block xfs"
 
-# Every version against every export: write on the client, read on the server.
+# Every version against the tmpfs export, v3 and v4.2 against the block
+# ones: write on the client, read on the server.
 for exp in t e x; do
-	for v in 3 4.0 4.1 4.2; do
+	vers="3 4.2"
+	[ "$exp" = t ] && vers="3 4.0 4.1 4.2"
+	for v in $vers; do
 		m=/mnt/$exp-$v
 		if nfs_mount "$exp" "$m" "$v"; then
 			echo "$exp $v" >"$m/hello-$v" && sync
