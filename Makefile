@@ -60,6 +60,7 @@ kunit:
 	tests/kunit/run.sh
 
 vmtest: modules-all tools
+	for k in $(TEST_KERNELS); do $(MAKE) -s -C tests/vm/ipmodify-module KREL=$$k || exit 1; done
 	tests/vm/check.sh $(TEST_KERNELS)
 
 checkpatch:

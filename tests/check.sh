@@ -60,6 +60,8 @@ tests/kunit/run.sh >"$OUT/kunit.log" 2>&1 || tail -30 "$OUT/kunit.log"
 # 4. The VM scenarios on every kernel, and the harness's own self-test.
 for k in $KERNELS; do
 	echo "== vm [$k]"
+	make -s -C tests/vm/ipmodify-module KREL="$k" >"$OUT/ipmodify-build-$k.log" 2>&1 ||
+		{ tail "$OUT/ipmodify-build-$k.log"; result FAIL "build_ipmodify_holder [$k]"; }
 	tests/vm/selftest.sh "$k" >"$OUT/vm-selftest-$k.log" 2>&1
 	tests/vm/check.sh "$k" 2>&1 | tee "$OUT/vm-$k.log" | grep -E '^(PASS|FAIL) '
 done

@@ -72,6 +72,25 @@ for v in 3 4.2; do
 	nfs_umount /mnt/f$v
 done
 
+# Past the bounds (1 waiter, 50 ms): NFS4ERR_DELAY / NFS3ERR_JUKEBOX, which
+# the client retries; nothing is dropped and fio sees no error.
+$EFS_CTL fs set capped --iops-limit 20 --max-waiters 1 --max-wait-ms 50 || rc=1
+for v in 4.2 3; do
+	nfs_mount capped /mnt/c$v "$v" || fail "mount capped v$v"
+	d0=$($EFS_CTL fs stats capped --json | jq -r .DelayReplies)
+	fio_job "delay-v$v" /mnt/c$v/data randread --runtime=4 || rc=1
+	d1=$($EFS_CTL fs stats capped --json | jq -r .DelayReplies)
+	[ "$(jq '[.jobs[].error] | add' "$EFS_OUT/delay-v$v.json")" = 0 ] ||
+		{ log "FAIL: v$v fio saw errors with DELAY replies" >&2; rc=1; }
+	if [ "$d1" -gt "$d0" ]; then
+		log "ok: v$v: $((d1 - d0)) DELAY/JUKEBOX replies, fio unharmed"
+	else
+		log "FAIL: v$v: no DELAY replies past max-waiters" >&2; rc=1
+	fi
+	nfs_umount /mnt/c$v
+done
+$EFS_CTL fs set capped --iops-limit $CAP --max-waiters 0 --max-wait-ms 1000 || rc=1
+
 $EFS_CTL fs show capped --json | jq -e '.FileSystems[0].IopsLimit == '$CAP >/dev/null ||
 	{ log "FAIL: fs show does not report the cap" >&2; rc=1; }
 $EFS_CTL fs stats capped
