@@ -84,6 +84,26 @@ check "version --json parses" bash -c "$EFS_CTL version --json | jq -e . >/dev/n
 timeout 3 $EFS_CTL fs stats m --json --watch 1 >"$EFS_OUT/watch.jsonl"
 check "fs stats --watch --json: one object per line" bash -c "jq -e '.Rates' <'$EFS_OUT/watch.jsonl' >/dev/null"
 
+# PercentIOLimit while fio presses on the 200 units/s budget, and
+# ClientConnections from two more clients at their own addresses.
+$EFS_CTL fs set m --performance-mode generalPurpose --iops-limit 200 || rc=1
+run_fio press --filename=/mnt/m/r --rw=randread --bs=4k --direct=1 \
+	--ioengine=psync --numjobs=4 --group_reporting --time_based --runtime=5 &
+sleep 3.5
+pct=$($EFS_CTL fs stats m --json | jq -r .PercentIOLimit)
+wait
+check "PercentIOLimit near 100 under pressure ($pct)" awk -v p="$pct" 'BEGIN { exit !(p >= 80 && p <= 100) }'
+netns_client c1 10.99.0.2 || rc=1
+netns_client c2 10.99.0.3 || rc=1
+in_client c1 nfs_mount m /mnt/m1 4.2 || rc=1
+in_client c2 nfs_mount m /mnt/m2 3 || rc=1
+dd if=/mnt/m1/r of=/dev/null bs=4k count=20 iflag=direct status=none || rc=1
+dd if=/mnt/m2/r of=/dev/null bs=4k count=20 iflag=direct status=none || rc=1
+cc=$($EFS_CTL fs stats m --json | jq -r .ClientConnections)
+check "ClientConnections counts 127.0.0.1, 10.99.0.2 and 10.99.0.3 ($cc)" test "$cc" -eq 3
+nfs_umount /mnt/m1
+nfs_umount /mnt/m2
+
 $EFS_CTL fs del m || rc=1
 sleep 1
 kill -INT $mon; wait $mon

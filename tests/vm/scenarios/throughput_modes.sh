@@ -136,6 +136,14 @@ check "elastic: faster than any budget above ($(fio_bw_bytes elastic read) B/s)"
 	test "$(fio_bw_bytes elastic read)" -gt $((8 * MiB))
 check "elastic: metered = read bytes / 3" assert_within $((m1 - m0)) $(((r1 - r0) / 3)) 1 "metered bytes"
 
+# S sampled from the filesystem when not fixed.
+$EFS_CTL fs set t --metered-size auto --size-sample-interval-ms 1000 || rc=1
+dd if=/dev/zero of=/srv/t/grow bs=1M count=100 status=none
+sleep 3
+size=$($EFS_CTL fs show t --json | jq -r '.FileSystems[0].SizeInBytes.Value')
+used=$(( $(stat -f -c '(%b - %f) * %S' /srv/t) ))
+check "SizeInBytes follows the filesystem ($size, statfs says $used)" assert_within "$size" "$used" 5 "bytes"
+
 $EFS_CTL fs show t
 nfs_umount /mnt/t
 efs_unload || rc=1
