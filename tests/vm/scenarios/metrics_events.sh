@@ -89,9 +89,10 @@ check "fs stats --watch --json: one object per line" bash -c "jq -e '.Rates' <'$
 $EFS_CTL fs set m --performance-mode generalPurpose --iops-limit 200 || rc=1
 run_fio press --filename=/mnt/m/r --rw=randread --bs=4k --direct=1 \
 	--ioengine=psync --numjobs=4 --group_reporting --time_based --runtime=5 &
+press=$!
 sleep 3.5
 pct=$($EFS_CTL fs stats m --json | jq -r .PercentIOLimit)
-wait
+wait $press
 check "PercentIOLimit near 100 under pressure ($pct)" awk -v p="$pct" 'BEGIN { exit !(p >= 80 && p <= 100) }'
 netns_client c1 10.99.0.2 || rc=1
 netns_client c2 10.99.0.3 || rc=1

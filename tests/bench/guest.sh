@@ -1,0 +1,253 @@
+#!/bin/bash
+# efs-vm: timeout=1500
+# efs-vm: needs-module
+#
+# The VM half of `make bench` (tests/bench/run.sh boots it with
+# tests/vm/run.sh). One knfsd, one tmpfs export "b" mounted over NFSv4.2 on
+# loopback, measured as ratios taken side by side in this one VM run:
+#
+#  overhead   4 KiB random reads (4 jobs), alternating rounds without efs
+#             and with efs loaded and "b" claimed far under its budgets;
+#             ratio of the medians of IOPS and of p99 completion latency
+#  iops       measured/cap at 100, 300, 1000 units/s (fio and efs counters)
+#  provisioned  sequential 128 KiB writes at 1, 2, 4 MiB/s, measured/cap
+#  bursting   32 MiB of credit drained by sequential 128 KiB writes: the
+#             time credits run out vs the credit arithmetic; time series
+#
+# Results: "name value" lines in $EFS_OUT/results.txt, the bursting time
+# series in $EFS_OUT/bursting.dat (seconds, write MiB/s, credit MiB,
+# metered MiB/s). Argument "quick": shorter runs (to try the script out).
+# shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+MiB=1048576
+if [ "${1:-}" = quick ]; then
+	T_OVH=4 ROUNDS=2 T_CAP=8 T_PROV=8 T_PROBE=3 BURST_BAL=8
+else
+	T_OVH=10 ROUNDS=5 T_CAP=30 T_PROV=30 T_PROBE=5 BURST_BAL=32
+fi
+CAPS="100 300 1000"
+PROVS="1 2 4"
+RES=$EFS_OUT/results.txt
+: >"$RES"
+
+res() { # NAME VALUE
+	echo "$1 $2" >>"$RES"
+	log "result: $1 $2"
+}
+
+median() { # VALUES...
+	printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 }
+		END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+ratio() { # A B [DIGITS]: A / B
+	awk -v a="$1" -v b="$2" -v d="${3:-4}" 'BEGIN { if (b == 0) print "nan"; else printf "%.*f\n", d, a / b }'
+}
+
+# 4 KiB random reads, 4 jobs, for SECONDS: randread NAME SECONDS
+randread() {
+	run_fio "$1" --filename=/mnt/b/data --rw=randread --bs=4k --direct=1 \
+		--ioengine=psync --numjobs=4 --group_reporting \
+		--time_based --runtime="$2"
+}
+
+# Sequential 128 KiB writes, one job, for SECONDS: seqwrite NAME SECONDS
+seqwrite() {
+	run_fio "$1" --filename=/mnt/b/w --size=32M --rw=write --bs=128k --direct=1 \
+		--ioengine=psync --time_based --runtime="$2"
+}
+
+p99_us() { # fio run NAME: p99 read completion latency in microseconds
+	jq -r '.jobs[0].read.clat_ns.percentile["99.000000"] / 1000' "$EFS_OUT/$1.json"
+}
+
+snap() { # FILE: efs counters of "b" now (JSON, read later with jq)
+	$EFS_CTL fs stats b --json >"$1"
+}
+
+# counter_rate FILE1 FILE2 FIELD: per second, by the kernel's Timestamps
+counter_rate() {
+	jq -rn --slurpfile a "$1" --slurpfile b "$2" --arg f "$3" \
+		'($b[0][$f] - $a[0][$f]) * 1e9 / ($b[0].Timestamp - $a[0].Timestamp)'
+}
+
+# --- setup -----------------------------------------------------------------
+nfsd_start 8 || fail "nfsd_start"
+export_tmpfs b 512M || fail "export"
+dd if=/dev/urandom of=/srv/b/data bs=1M count=32 status=none || fail "dd data"
+dd if=/dev/zero of=/srv/b/w bs=1M count=32 status=none || fail "dd w"
+nfs_mount b /mnt/b 4.2 || fail "mount"
+rc=0
+randread warmup 3 || fail "fio warm-up"
+
+# --- overhead: without efs / with efs, alternating ---------------------------
+iops_wo=() iops_w=() p99_wo=() p99_w=() throttled=0
+for r in $(seq "$ROUNDS"); do
+	randread "ovh-without-$r" "$T_OVH" || rc=1
+	iops_wo+=("$(fio_iops "ovh-without-$r" read)")
+	p99_wo+=("$(p99_us "ovh-without-$r")")
+	efs_load || fail "efs_load"
+	$EFS_CTL fs add b /srv/b --iops-limit 100000000 || fail "fs add"
+	randread "ovh-with-$r" "$T_OVH" || rc=1
+	iops_w+=("$(fio_iops "ovh-with-$r" read)")
+	p99_w+=("$(p99_us "ovh-with-$r")")
+	snap "$EFS_OUT/ovh-with-$r.stats.json"
+	throttled=$((throttled + $(jq -r .ThrottledOperations "$EFS_OUT/ovh-with-$r.stats.json")))
+	efs_unload || fail "efs_unload"
+	log "round $r: without ${iops_wo[-1]} IOPS p99 ${p99_wo[-1]} us;" \
+		"with ${iops_w[-1]} IOPS p99 ${p99_w[-1]} us"
+done
+m_iops_wo=$(median "${iops_wo[@]}") m_iops_w=$(median "${iops_w[@]}")
+m_p99_wo=$(median "${p99_wo[@]}") m_p99_w=$(median "${p99_w[@]}")
+res overhead_rounds "$ROUNDS"
+res overhead_iops_without "$m_iops_wo"
+res overhead_iops_with "$m_iops_w"
+res overhead_iops_all_without "$(IFS=,; echo "${iops_wo[*]}")"
+res overhead_iops_all_with "$(IFS=,; echo "${iops_w[*]}")"
+res overhead_iops_ratio "$(ratio "$m_iops_w" "$m_iops_wo")"
+res overhead_p99_without_us "$m_p99_wo"
+res overhead_p99_with_us "$m_p99_w"
+res overhead_p99_all_without "$(IFS=,; echo "${p99_wo[*]}")"
+res overhead_p99_all_with "$(IFS=,; echo "${p99_w[*]}")"
+res overhead_p99_ratio "$(ratio "$m_p99_w" "$m_p99_wo")"
+res overhead_throttled_ops "$throttled"
+res iops_unthrottled "$m_iops_wo"
+
+# --- IOPS accuracy -----------------------------------------------------------
+efs_load || fail "efs_load"
+$EFS_CTL fs add b /srv/b --iops-limit 100 || fail "fs add"
+for cap in $CAPS; do
+	$EFS_CTL fs set b --iops-limit "$cap" || rc=1
+	randread "iops-$cap" "$T_CAP" &
+	fpid=$!
+	# efs's own count over the steady part of the run (kernel timestamps).
+	sleep 3
+	snap "$EFS_OUT/iops-$cap.a.json"
+	sleep $((T_CAP - 6))
+	snap "$EFS_OUT/iops-$cap.b.json"
+	wait $fpid || rc=1
+	fio=$(jq -r '.jobs[0].read.iops' "$EFS_OUT/iops-$cap.json")
+	efs=$(counter_rate "$EFS_OUT/iops-$cap.a.json" "$EFS_OUT/iops-$cap.b.json" DataReadOps)
+	units=$(counter_rate "$EFS_OUT/iops-$cap.a.json" "$EFS_OUT/iops-$cap.b.json" IoUnits)
+	res "iops_fio_$cap" "$(ratio "$fio" 1 1)"
+	res "iops_efs_$cap" "$(ratio "$efs" 1 1)"
+	res "iops_units_$cap" "$(ratio "$units" 1 1)"
+	res "iops_fio_ratio_$cap" "$(ratio "$fio" "$cap")"
+	res "iops_efs_ratio_$cap" "$(ratio "$efs" "$cap")"
+	res "iops_units_ratio_$cap" "$(ratio "$units" "$cap")"
+done
+
+# --- provisioned accuracy ----------------------------------------------------
+# S fixed at 1 GiB: baseline 1 MiB/s, so every rate below is the provisioned
+# one. The ops budget goes back to the mode's 35,000 units/s.
+$EFS_CTL fs set b --iops-limit 0 --throughput-mode provisioned \
+	--provisioned-throughput-in-mibps 1 --metered-size 1GiB || rc=1
+for p in $PROVS; do
+	$EFS_CTL fs set b --provisioned-throughput-in-mibps "$p" || rc=1
+	seqwrite "prov-$p" "$T_PROV" &
+	fpid=$!
+	sleep 3
+	snap "$EFS_OUT/prov-$p.a.json"
+	sleep $((T_PROV - 6))
+	snap "$EFS_OUT/prov-$p.b.json"
+	wait $fpid || rc=1
+	fio=$(fio_bw_bytes "prov-$p" write)
+	met=$(counter_rate "$EFS_OUT/prov-$p.a.json" "$EFS_OUT/prov-$p.b.json" MeteredIOBytes)
+	dw=$(counter_rate "$EFS_OUT/prov-$p.a.json" "$EFS_OUT/prov-$p.b.json" DataWriteIOBytes)
+	res "prov_fio_mibps_$p" "$(ratio "$fio" $MiB)"
+	res "prov_fio_ratio_$p" "$(ratio "$fio" $((p * MiB)))"
+	res "prov_efs_metered_ratio_$p" "$(ratio "$met" $((p * MiB)))"
+	res "prov_efs_data_ratio_$p" "$(ratio "$dw" $((p * MiB)))"
+done
+# What each 128 KiB write costs in metered bytes (metadata ops: COMMIT...).
+res prov_metered_per_data "$(jq -rn --slurpfile a "$EFS_OUT/prov-1.a.json" \
+	--slurpfile b "$EFS_OUT/prov-4.b.json" \
+	'($b[0].MeteredIOBytes - $a[0].MeteredIOBytes) / ($b[0].DataWriteIOBytes - $a[0].DataWriteIOBytes) * 10000 | round / 10000')"
+res prov_metadata_ops_per_write "$(jq -rn --slurpfile a "$EFS_OUT/prov-1.a.json" \
+	--slurpfile b "$EFS_OUT/prov-4.b.json" \
+	'($b[0].MetadataOps - $a[0].MetadataOps) / ($b[0].DataWriteOps - $a[0].DataWriteOps) * 1000 | round / 1000')"
+
+# --- bursting: credits to baseline ---------------------------------------------
+# First the VM's own sequential write rate (elastic: metering only), to run
+# fio long enough to see the baseline after the credit is spent.
+$EFS_CTL fs set b --throughput-mode elastic || rc=1
+seqwrite probe "$T_PROBE" || rc=1
+probe=$(fio_bw_bytes probe write)
+res seqwrite_unthrottled_mibps "$(ratio "$probe" $MiB 2)"
+runtime=$(awk -v r="$probe" -v b="$BURST_BAL" -v M=$MiB 'BEGIN {
+	t = r > 1.2 * M ? b * M / (r - M) + 20 : 40
+	if (t < 40) t = 40; if (t > 150) t = 150; printf "%d\n", t }')
+[ "${1:-}" = quick ] && runtime=$((runtime / 2))
+log "unthrottled sequential writes at $probe B/s: bursting run of $runtime s"
+
+$EFS_CTL fs set b --throughput-mode bursting --metered-size 1GiB \
+	--burst-credit-balance "${BURST_BAL}MiB" || rc=1
+# One efsctl process, one JSON object per half second, kernel timestamps.
+$EFS_CTL fs stats b --json --watch 0.5 >"$EFS_OUT/burst.jsonl" &
+wpid=$!
+sleep 1.5
+seqwrite burst "$runtime" || rc=1
+sleep 1
+kill $wpid
+wait $wpid 2>/dev/null
+baseline=$($EFS_CTL fs show b --json | jq -r '.FileSystems[0].BaselineThroughput')
+jq -r '[.Timestamp, .BurstCreditBalance, .MeteredIOBytes, .DataWriteIOBytes] | @tsv' \
+	"$EFS_OUT/burst.jsonl" >"$EFS_OUT/burst.tsv"
+
+# t (s from the first sample), write MiB/s and metered MiB/s over the
+# interval ending at the sample, credit balance MiB.
+awk -v M=$MiB 'NR == 1 { t0 = $1 }
+	{ t = ($1 - t0) / 1e9
+	  if (NR == 1) printf "# seconds write_MiB/s credit_MiB metered_MiB/s\n"
+	  w = NR == 1 ? 0 : ($4 - pw) / M / (t - pt)
+	  m = NR == 1 ? 0 : ($3 - pm) / M / (t - pt)
+	  printf "%.3f %.4f %.4f %.4f\n", t, w, $2 / M, m
+	  pt = t; pw = $4; pm = $3 }' "$EFS_OUT/burst.tsv" >"$EFS_OUT/bursting.dat"
+
+# Exhaustion, measured: the balance drains linearly, then sits at ~0 (each
+# request waits for the baseline). The crossing is placed between the last
+# two samples still draining, by their own slope (samples are 0.5 s apart).
+# Predicted: from the first sample with I/O (t1, balance b1), b1 / (burst -
+# baseline), the burst rate being the metered rate over the first half of
+# the drain.
+awk -v M=$MiB -v base="$baseline" -v thr=$((256 * 1024)) '
+	NR == 1 { t0 = $1; m0 = $3 }
+	{ t = ($1 - t0) / 1e9; bal = $2; met = $3; dw = $4 }
+	NR > 1 && t1 == "" && met > m0 { t1 = t; b1 = bal; mt1 = met; dw1 = dw }
+	t1 != "" && th == "" && bal < b1 / 2 { th = t; mth = met; dwh = dw }
+	t1 != "" && tx == "" && bal < thr {
+		s = (pt2 != "" && pt2 < pt1) ? (pb2 - pb1) / (pt1 - pt2) : 0
+		tx = (s > 0 && pb1 / s < t - pt1) ? pt1 + pb1 / s : t
+		txs = t
+	}
+	tx != "" && ta == "" && t >= tx + 2 { ta = t; mta = met; dwa = dw }
+	{ pt2 = pt1; pb2 = pb1; pt1 = t; pb1 = bal; tl = t; ml = met; dwl = dw }
+	END {
+		if (t1 == "" || th == "" || tx == "") { print "burst_ok 0"; exit }
+		r = (mth - mt1) / (th - t1)
+		pred = t1 + b1 / (r - base)
+		print "burst_ok 1"
+		printf "burst_balance0_mib %.3f\n", b1 / M
+		printf "burst_rate_metered_mibps %.3f\n", r / M
+		printf "burst_rate_write_mibps %.3f\n", (dwh - dw1) / (th - t1) / M
+		printf "burst_first_io_s %.2f\n", t1
+		printf "burst_exhausted_s %.2f\n", tx
+		printf "burst_exhausted_sample_s %.2f\n", txs
+		printf "burst_predicted_s %.2f\n", pred
+		printf "burst_exhaustion_ratio %.4f\n", (tx - t1) / (pred - t1)
+		if (ta != "" && tl > ta + 4) {
+			printf "burst_after_metered_mibps %.3f\n", (ml - mta) / (tl - ta) / M
+			printf "burst_after_write_mibps %.3f\n", (dwl - dwa) / (tl - ta) / M
+			printf "burst_after_ratio %.4f\n", (ml - mta) / (tl - ta) / base
+		}
+	}' "$EFS_OUT/burst.tsv" >"$EFS_OUT/burst.res"
+while read -r k v; do res "$k" "$v"; done <"$EFS_OUT/burst.res"
+res burst_baseline_mibps "$(ratio "$baseline" $MiB 3)"
+grep -q '^burst_ok 1' "$EFS_OUT/burst.res" || { log "bursting: credits never ran out" >&2; rc=1; }
+
+$EFS_CTL fs stats b
+nfs_umount /mnt/b
+efs_unload || rc=1
+nfsd_stop
+exit $rc

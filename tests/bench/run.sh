@@ -1,0 +1,189 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: efs's benchmarks, each reported as a ratio measured side by
+# side in one run (the machine is shared and noisy; absolute numbers are
+# not comparable between runs, ratios are).
+#
+#  1. the limiter in userspace (limiter_bench.sh): ns per admission decision
+#  2. one VM (Debian's 6.1 kernel under qemu TCG) running tests/bench/guest.sh:
+#     IOPS accuracy, overhead with efs loaded, provisioned accuracy, and the
+#     burst-to-baseline transition
+#  3. the bursting plot (tests/bench/bursting.png) and build/bench/results.md:
+#     metric, value, goal, pass/miss, the command and the date
+#
+# Exit status: 0 when everything ran (a missed goal is reported, not
+# failed), 1 when a step did not run. About 15-20 minutes.
+set -u
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$REPO" || exit 1
+OUT=$REPO/build/bench
+PNG=$REPO/tests/bench/bursting.png
+MD=$OUT/results.md
+mkdir -p "$OUT"
+start=$SECONDS
+when=$(date -u '+%Y-%m-%d %H:%M UTC')
+krel=$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.*' -printf '%f\n' | sed 's/^vmlinuz-//' |
+	grep -E '^6\.1[.+-]' | sort -V | tail -n 1)
+[ -n "$krel" ] || { echo "bench: no 6.1 kernel in /boot (make deps)" >&2; exit 1; }
+VMCMD="tests/vm/run.sh -k 6.1 -o build/bench/vm -t 1500 tests/bench/guest.sh"
+
+step() { echo "== $* ($((SECONDS - start))s)"; }
+
+step "building efs.ko for $krel and efsctl"
+if ! make --no-print-directory "build/$krel/efs.ko" tools >"$OUT/build.log" 2>&1; then
+	tail -n 20 "$OUT/build.log" >&2
+	exit 1
+fi
+
+# --- 1. the limiter in userspace ---------------------------------------------
+step "limiter micro-benchmark (userspace, module/limiter.c unchanged)"
+tests/bench/limiter_bench.sh | tee "$OUT/limiter.txt" || { echo "bench: limiter_bench failed" >&2; exit 1; }
+
+# --- 2. the VM ---------------------------------------------------------------
+step "VM: $VMCMD (about 15 minutes under TCG)"
+vmrc=0
+$VMCMD >"$OUT/vm.log" 2>&1 || vmrc=$?
+tail -n 1 "$OUT/vm.log"
+R=$OUT/vm/results.txt
+if [ ! -s "$R" ]; then
+	echo "bench: the VM produced no results; see $OUT/vm.log and $OUT/vm/scenario.log" >&2
+	tail -n 20 "$OUT/vm.log" >&2
+	exit 1
+fi
+[ $vmrc -eq 0 ] || echo "bench: the VM run failed (status $vmrc); reporting what it measured" >&2
+
+# --- 3. plot -------------------------------------------------------------------
+get() { awk -v k="$1" '$1 == k { print $2; exit }' "$R"; }
+lim() { awk -v m="$1" -v t="threads=$2" '$1 == m && $2 == t { sub(/value=/, "", $3); print $3; exit }' "$OUT/limiter.txt"; }
+
+step "plotting $PNG"
+cp -f "$OUT/vm/bursting.dat" "$OUT/bursting.dat" 2>/dev/null
+term=png
+gnuplot -e 'set terminal' 2>&1 | grep -qw pngcairo && term=pngcairo
+if [ -s "$OUT/bursting.dat" ] && command -v gnuplot >/dev/null; then
+	tx=$(get burst_exhausted_s) tp=$(get burst_predicted_s)
+	gnuplot <<EOF || echo "bench: gnuplot failed" >&2
+set terminal $term size 960,540 font ",11"
+set output "$PNG"
+set title "efs bursting → baseline: $(get burst_balance0_mib | cut -d. -f1) MiB of credit, S = 1 GiB (baseline $(get burst_baseline_mibps) MiB/s), 128 KiB sequential writes over NFSv4.2"
+set xlabel "time (s)"
+set ylabel "write throughput (MiB/s)"
+set y2label "burst credit balance (MiB)"
+set ytics nomirror
+set y2tics
+set yrange [0:*]
+set y2range [0:*]
+set grid
+set key top right
+${tx:+set arrow from $tx, graph 0 to $tx, graph 1 nohead dt 2 lc rgb "#444444"
+set label "credits out at ${tx} s\n(arithmetic: ${tp} s)" at $tx, graph 0.9 offset 1,0}
+plot "$OUT/bursting.dat" using 1:2 axes x1y1 with steps lw 1.5 lc rgb "#1f77b4" title "write MiB/s (counter deltas, 0.5 s)", \
+     "" using 1:3 axes x1y2 with lines lw 2.5 lc rgb "#d62728" title "BurstCreditBalance (MiB)"
+EOF
+else
+	echo "bench: no bursting time series to plot" >&2
+fi
+
+# --- 4. the table ----------------------------------------------------------------
+# verdict VALUE KIND A [B]: le A | ge A | within A PCT -> pass/miss; info -> "—"
+verdict() {
+	case $2 in
+	info) echo "—"; return ;;
+	esac
+	[ -n "$1" ] && [ "$1" != nan ] || { echo "no value"; return; }
+	awk -v v="$1" -v k="$2" -v a="$3" -v p="${4:-0}" 'BEGIN {
+		if (k == "le") ok = v <= a
+		else if (k == "ge") ok = v >= a
+		else { d = v - a; if (d < 0) d = -d; ok = d <= a * p / 100 }
+		print ok ? "pass" : "**miss**" }'
+}
+rows=()
+row() { # METRIC VALUE GOAL VERDICT
+	rows+=("| $1 | $2 | $3 | $4 |")
+}
+f() { # printf FORMAT VALUE, or "—" when there is no value
+	[ -n "${2:-}" ] && [ "$2" != nan ] && printf "$1" "$2" || printf '—'
+}
+
+for t in 1 2; do
+	v=$(lim limiter_charge_ns $t)
+	if [ $t = 1 ]; then g="≤ 50 ns" vd=$(verdict "$v" le 50); else g="— (contended)" vd=—; fi
+	row "limiter: ns per admission decision (GCRA bucket), $t thread$([ $t = 2 ] && echo s)" "$(f '%s ns' "$v")" "$g" "$vd"
+done
+for t in 1 2; do
+	v=$(lim limiter_charge_clock_ns $t)
+	if [ $t = 1 ]; then g="≤ 50 ns" vd=$(verdict "$v" le 50); else g="—" vd=—; fi
+	row "limiter: same, plus a clock_gettime per decision, $t thread$([ $t = 2 ] && echo s)" "$(f '%s ns' "$v")" "$g" "$vd"
+done
+for t in 1 2; do
+	row "limiter: maxIO per-CPU bucket, $t thread$([ $t = 2 ] && echo s)" "$(f '%s ns' "$(lim limiter_pcpu_charge_ns $t)")" "—" "—"
+done
+
+unthr=$(get iops_unthrottled)
+for cap in 100 300 1000; do
+	for src in fio efs; do
+		v=$(get "iops_${src}_ratio_$cap") n=$(get "iops_${src}_$cap")
+		what=$([ $src = fio ] && echo "fio IOPS" || echo "efs DataReadOps/s")
+		vd=$(verdict "$v" within 1 2)
+		if [ "$vd" != pass ] && [ -n "$unthr" ] &&
+			awk -v u="$unthr" -v c="$cap" 'BEGIN { exit !(u < 1.1 * c) }'; then
+			vd="n/a: VM tops out at $unthr IOPS unthrottled"
+		fi
+		row "IOPS accuracy, cap $cap units/s: $what / cap (4 KiB randread, 4 jobs, ${T_CAP:-30} s)" \
+			"$(f '%.3f' "$v") ($(f '%.1f' "$n")/s)" "1 ± 2%" "$vd"
+	done
+done
+row "unthrottled 4 KiB randread IOPS, no efs (median of the overhead rounds)" "$(f '%s' "$unthr")" "—" "—"
+
+rounds=$(get overhead_rounds)
+v=$(get overhead_iops_ratio)
+row "overhead: IOPS with efs (claimed, far under budget) / without, median of $rounds alternating rounds" \
+	"$(f '%.3f' "$v") ($(get overhead_iops_with) / $(get overhead_iops_without) IOPS)" "≥ 0.98" "$(verdict "$v" ge 0.98)"
+v=$(get overhead_p99_ratio)
+row "overhead: p99 completion latency with / without" \
+	"$(f '%.3f' "$v") ($(f '%.0f' "$(get overhead_p99_with_us)") / $(f '%.0f' "$(get overhead_p99_without_us)") µs)" "≤ 1.05" "$(verdict "$v" le 1.05)"
+
+for p in 1 2 4; do
+	v=$(get "prov_fio_ratio_$p")
+	row "provisioned $p MiB/s: fio write rate / provisioned (128 KiB seq writes, 30 s)" \
+		"$(f '%.3f' "$v") ($(f '%.3f' "$(get "prov_fio_mibps_$p")") MiB/s)" "1 ± 2%" "$(verdict "$v" within 1 2)"
+	v=$(get "prov_efs_metered_ratio_$p")
+	row "provisioned $p MiB/s: efs MeteredIOBytes/s / provisioned" "$(f '%.3f' "$v")" "1 ± 2%" "$(verdict "$v" within 1 2)"
+done
+row "provisioned: metered bytes per data byte written (metadata ops such as COMMIT count 4 KiB)" \
+	"$(f '%s' "$(get prov_metered_per_data)") ($(f '%s' "$(get prov_metadata_ops_per_write)") metadata ops per write)" "—" "—"
+
+v=$(get burst_exhaustion_ratio)
+row "bursting: time to credit exhaustion, measured / arithmetic (balance₀ / (burst − baseline))" \
+	"$(f '%.3f' "$v") ($(f '%s' "$(get burst_exhausted_s)") s vs $(f '%s' "$(get burst_predicted_s)") s; $(f '%s' "$(get burst_balance0_mib)") MiB at $(f '%s' "$(get burst_rate_metered_mibps)") MiB/s)" \
+	"1 ± 5%" "$(verdict "$v" within 1 5)"
+row "bursting: metered rate after exhaustion / baseline ($(f '%s' "$(get burst_baseline_mibps)") MiB/s)" \
+	"$(f '%.3f' "$(get burst_after_ratio)") ($(f '%s' "$(get burst_after_write_mibps)") MiB/s of writes)" "—" "—"
+row "VM's unthrottled 128 KiB sequential write rate (the burst rate here)" "$(f '%s MiB/s' "$(get seqwrite_unthrottled_mibps)")" "—" "—"
+
+{
+	echo "# efs benchmarks"
+	echo
+	echo "$when, $(nproc)-core host ($(uname -r)), guest kernel $krel under qemu TCG (2 vCPUs)."
+	echo "Command: \`make bench\` (\`tests/bench/run.sh\`: \`tests/bench/limiter_bench.sh\`, then \`$VMCMD\`)."
+	echo
+	echo "| metric | value | goal | result |"
+	echo "|---|---|---|---|"
+	printf '%s\n' "${rows[@]}"
+	echo
+	echo "Overhead rounds (IOPS without / with): $(get overhead_iops_all_without) / $(get overhead_iops_all_with);" \
+		"p99 µs: $(get overhead_p99_all_without) / $(get overhead_p99_all_with)." \
+		"Throttled operations in the 'with' runs: $(get overhead_throttled_ops)."
+	echo
+	echo "Bursting plot: tests/bench/bursting.png (time series: build/bench/bursting.dat)."
+	echo
+	echo "Raw results: build/bench/limiter.txt, build/bench/vm/results.txt; VM logs in build/bench/vm/."
+	[ $vmrc -eq 0 ] || echo "**The VM run failed (status $vmrc): see build/bench/vm.log.**"
+	echo
+	echo "Wall time: $((SECONDS - start)) s."
+} >"$MD"
+echo
+cat "$MD"
+[ $vmrc -eq 0 ] || exit 1
