@@ -3,15 +3,15 @@
 # efs-vm: needs-module
 #
 # Performance-mode budgets, enforced in knfsd, over NFSv3 and NFSv4.2:
-#  - 4 KiB random reads (4 jobs) against a filesystem capped at 200
-#    units/s run at 300 IOPS +-10%, while an unclaimed export on the same
+#  - 4 KiB random reads (4 jobs) against a filesystem capped at 100
+#    units/s run at 100 IOPS +-10%, while an unclaimed export on the same
 #    server runs at full speed at the same time;
 #  - 4 KiB random writes run at cap/5 (write weight 5) +-10%;
 #  - efsctl fs set changes the cap under load and fio follows within 1 s.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
-CAP=200
+CAP=100
 RUNTIME=8
 rc=0
 nfsd_start 8 || fail "nfsd_start"
