@@ -24,7 +24,7 @@ MiB=1048576
 if [ "${1:-}" = quick ]; then
 	T_OVH=4 ROUNDS=2 T_CAP=8 T_PROV=8 T_PROBE=3 BURST_BAL=8
 else
-	T_OVH=10 ROUNDS=5 T_CAP=30 T_PROV=30 T_PROBE=5 BURST_BAL=32
+	T_OVH=10 ROUNDS=8 T_CAP=30 T_PROV=30 T_PROBE=5 BURST_BAL=32
 fi
 CAPS="100 300 1000"
 PROVS="1 2 4"
@@ -72,6 +72,13 @@ counter_rate() {
 		'($b[0][$f] - $a[0][$f]) * 1e9 / ($b[0].Timestamp - $a[0].Timestamp)'
 }
 
+# waited FILE1 FILE2: share of the requests in between that waited
+waited() {
+	jq -rn --slurpfile a "$1" --slurpfile b "$2" '($b[0].ThrottledOperations - $a[0].ThrottledOperations) /
+		([($b[0].DataReadOps + $b[0].DataWriteOps + $b[0].MetadataOps) -
+		  ($a[0].DataReadOps + $a[0].DataWriteOps + $a[0].MetadataOps), 1] | max) * 1000 | round / 1000'
+}
+
 # --- setup -----------------------------------------------------------------
 nfsd_start 8 || fail "nfsd_start"
 export_tmpfs b 512M || fail "export"
@@ -106,6 +113,15 @@ res overhead_iops_with "$m_iops_w"
 res overhead_iops_all_without "$(IFS=,; echo "${iops_wo[*]}")"
 res overhead_iops_all_with "$(IFS=,; echo "${iops_w[*]}")"
 res overhead_iops_ratio "$(ratio "$m_iops_w" "$m_iops_wo")"
+# Also the median of each round's own ratio (its two runs are adjacent in
+# time, so load from outside the VM drifts less between them).
+pair=() pairl=()
+for i in "${!iops_w[@]}"; do
+	pair+=("$(ratio "${iops_w[$i]}" "${iops_wo[$i]}")")
+	pairl+=("$(ratio "${p99_w[$i]}" "${p99_wo[$i]}")")
+done
+res overhead_iops_paired_ratio "$(median "${pair[@]}")"
+res overhead_p99_paired_ratio "$(median "${pairl[@]}")"
 res overhead_p99_without_us "$m_p99_wo"
 res overhead_p99_with_us "$m_p99_w"
 res overhead_p99_all_without "$(IFS=,; echo "${p99_wo[*]}")"
@@ -136,6 +152,8 @@ for cap in $CAPS; do
 	res "iops_fio_ratio_$cap" "$(ratio "$fio" "$cap")"
 	res "iops_efs_ratio_$cap" "$(ratio "$efs" "$cap")"
 	res "iops_units_ratio_$cap" "$(ratio "$units" "$cap")"
+	# Did the cap bind? Under a binding cap nearly every request waits.
+	res "iops_waited_$cap" "$(waited "$EFS_OUT/iops-$cap.a.json" "$EFS_OUT/iops-$cap.b.json")"
 done
 
 # --- provisioned accuracy ----------------------------------------------------
@@ -159,6 +177,7 @@ for p in $PROVS; do
 	res "prov_fio_ratio_$p" "$(ratio "$fio" $((p * MiB)))"
 	res "prov_efs_metered_ratio_$p" "$(ratio "$met" $((p * MiB)))"
 	res "prov_efs_data_ratio_$p" "$(ratio "$dw" $((p * MiB)))"
+	res "prov_waited_$p" "$(waited "$EFS_OUT/prov-$p.a.json" "$EFS_OUT/prov-$p.b.json")"
 done
 # What each 128 KiB write costs in metered bytes (metadata ops: COMMIT...).
 res prov_metered_per_data "$(jq -rn --slurpfile a "$EFS_OUT/prov-1.a.json" \
@@ -217,12 +236,13 @@ awk -v M=$MiB -v base="$baseline" -v thr=$((256 * 1024)) '
 	NR > 1 && t1 == "" && met > m0 { t1 = t; b1 = bal; mt1 = met; dw1 = dw }
 	t1 != "" && th == "" && bal < b1 / 2 { th = t; mth = met; dwh = dw }
 	t1 != "" && tx == "" && bal < thr {
-		s = (pt2 != "" && pt2 < pt1) ? (pb2 - pb1) / (pt1 - pt2) : 0
+		s = (pt2 != "" && pt2 >= t1 && pt2 < pt1) ? (pb2 - pb1) / (pt1 - pt2) : 0
 		tx = (s > 0 && pb1 / s < t - pt1) ? pt1 + pb1 / s : t
 		txs = t
 	}
 	tx != "" && ta == "" && t >= tx + 2 { ta = t; mta = met; dwa = dw }
-	{ pt2 = pt1; pb2 = pb1; pt1 = t; pb1 = bal; tl = t; ml = met; dwl = dw }
+	met > pm { tl = t; ml = met; dwl = dw }	# the last sample with I/O
+	{ pt2 = pt1; pb2 = pb1; pt1 = t; pb1 = bal; pm = met }
 	END {
 		if (t1 == "" || th == "" || tx == "") { print "burst_ok 0"; exit }
 		r = (mth - mt1) / (th - t1)

@@ -48,7 +48,9 @@ void efs_report_nl_error(const struct efs_nl *nl, int err,
 
 	if (err > 0)
 		err = -err;
-	if (nl && nl->extack[0]) {
+	if (nl && nl->extack[0] && subject) {
+		efs_err("%s: %s", subject, nl->extack);
+	} else if (nl && nl->extack[0]) {
 		efs_err("%s", nl->extack);
 	} else if (err == -EPERM) {
 		efs_err("%s (need CAP_NET_ADMIN)", strerror(EPERM));

@@ -354,7 +354,7 @@ log_has fake_add_u32s_more " 17:u32=1 18:u32=100 19:u32=0( |$)"
 run_fake fs add x "$T/srv/home" -v
 [ "$rc" -eq 0 ] && [ "$(cat "$T/out")" = "added filesystem x at $T/srv/home" ] &&
 	pass fake_add_verbose || fail fake_add_verbose "exit $rc: $(cat "$T/out" "$T/err")"
-t_err fake_add_exists "efsctl: fs add: filesystem 'home' already exists" \
+t_err fake_add_exists "efsctl: fs add: home: a filesystem with this name exists" \
 	fs add home "$T/srv/home"
 EFS_FAKE_EPERM=1 t_err fake_eperm \
 	"efsctl: fs add: Operation not permitted (need CAP_NET_ADMIN)" \
@@ -380,7 +380,7 @@ t_ok fake_show_text fs show home &&
 	{ grep -q "^home$" "$T/out" && grep -q "2.1 TiB" "$T/out" &&
 	  grep -q "provisioned throughput  2.5 MiB/s" "$T/out" &&
 	  pass fake_show_text_content || fail fake_show_text_content "$(cat "$T/out")"; }
-t_err fake_show_unknown "efsctl: fs show: no filesystem named 'nope'" fs show nope
+t_err fake_show_unknown "efsctl: fs show: nope: no filesystem with this name" fs show nope
 
 # set: only what was given is sent; the kernel checks provisioned mode
 t_ok fake_set fs set home --iops-limit=7000
@@ -388,14 +388,14 @@ log_has fake_set_sent "^cmd=3 6:str=home 9:u32=7000$"
 run_fake fs show home --json
 jq_ok fake_set_kept '.FileSystems[0] | .IopsLimitConfigured == 7000 and
 	.ProvisionedThroughputInMibps == 2.5' "$T/out"
-t_err fake_set_kernel_check "efsctl: fs set: provisioned throughput mode needs a provisioned rate" \
+t_err fake_set_kernel_check "efsctl: fs set: x: provisioned throughput mode needs --provisioned-throughput-in-mibps (at least 1)" \
 	fs set x --throughput-mode provisioned
 log_has fake_set_kernel_check_sent "^cmd=3 6:str=x 13:u32=1$"
 run_fake fs set x --provisioned-throughput-in-mibps 3
 EFS_FAKE_WARN=1 run_fake fs set x --provisioned-throughput-in-mibps 3
 [ "$rc" -eq 0 ] && [ "$(cat "$T/err")" = "efsctl: fs set: warning: rate kept for a later switch to provisioned mode" ] &&
 	pass fake_set_warning || fail fake_set_warning "exit $rc: $(cat "$T/err")"
-t_err fake_set_unknown "efsctl: fs set: no filesystem named 'nope'" \
+t_err fake_set_unknown "efsctl: fs set: nope: no filesystem with this name" \
 	fs set nope --iops-limit 1
 
 # stats
@@ -409,7 +409,7 @@ t_ok fake_stats_json fs stats home --json &&
 		.Throttling == true and (.WaitHistogram | length) == 16 and
 		.WaitHistogram[15].LeMs == null and .ThrottledOperations == 10 and
 		(.Timestamp | type) == "number" and (.DataReadIOBytes | type) == "number"' "$T/out"
-t_err fake_stats_unknown "efsctl: fs stats: no filesystem named 'nope'" fs stats nope
+t_err fake_stats_unknown "efsctl: fs stats: nope: no filesystem with this name" fs stats nope
 timeout -s INT --preserve-status 2.6 env LD_PRELOAD="$FAKE" \
 	EFS_FAKE_STATE="$T/state" "$EFSCTL" fs stats home --json --watch 1 \
 	>"$T/out" 2>"$T/err"
@@ -483,7 +483,7 @@ else
 fi
 
 # del
-t_err fake_del_unknown "efsctl: fs del: no filesystem named 'nope'" fs del nope
+t_err fake_del_unknown "efsctl: fs del: nope: no filesystem with this name" fs del nope
 EFS_FAKE_NOEXTACK=1 t_err fake_del_unknown_errno \
 	"efsctl: fs del: nope: No such file or directory" fs del nope
 t_ok fake_del fs del home && { [ -s "$T/out" ] && fail fake_del_quiet "printed" || pass fake_del_quiet; }

@@ -353,7 +353,7 @@ static void handle_efs(const struct nlmsghdr *req)
 	switch (g->cmd) {
 	case EFS_CMD_FS_ADD:
 		if (fs) {
-			ack(req, -EEXIST, "filesystem '%s' already exists", name);
+			ack(req, -EEXIST, "a filesystem with this name exists");
 			return;
 		}
 		if (nfs == MAX_FS) {
@@ -371,21 +371,21 @@ static void handle_efs(const struct nlmsghdr *req)
 		break;
 	case EFS_CMD_FS_SET:
 		if (!fs) {
-			ack(req, -ENOENT, "no filesystem named '%s'", name);
+			ack(req, -ENOENT, "no filesystem with this name");
 			return;
 		}
 		tmp = *fs;
 		apply(&tmp, req);
 		if (tmp.val[EFS_A_FS_THROUGHPUT_MODE] == EFS_TP_PROVISIONED &&
 		    !tmp.val[EFS_A_FS_PROVISIONED_BPS]) {
-			ack(req, -EINVAL, "provisioned throughput mode needs a provisioned rate");
+			ack(req, -EINVAL, "provisioned throughput mode needs --provisioned-throughput-in-mibps (at least 1)");
 			return;
 		}
 		*fs = tmp;
 		break;
 	case EFS_CMD_FS_DEL:
 		if (!fs) {
-			ack(req, -ENOENT, "no filesystem named '%s'", name);
+			ack(req, -ENOENT, "no filesystem with this name");
 			return;
 		}
 		*fs = fss[--nfs];
@@ -416,7 +416,7 @@ static void handle_efs(const struct nlmsghdr *req)
 			return;
 		}
 		if (!fs) {
-			ack(req, -ENOENT, "no filesystem named '%s'", name);
+			ack(req, -ENOENT, "no filesystem with this name");
 			return;
 		}
 		send_fs(req, g->cmd, fs);
