@@ -47,6 +47,14 @@ assert_within() {
 	return 1
 }
 
+# check MSG CMD...: run CMD; log "ok: MSG", or "FAIL: MSG" and set rc=1
+# (scenarios end with "exit $rc").
+check() {
+	local msg=$1
+	shift
+	if "$@"; then log "ok: $msg"; else log "FAIL: $msg" >&2; rc=1; fi
+}
+
 # --- the efs module -----------------------------------------------------
 
 # efs_load [PARAM=VALUE...]: insmod $EFS_KO.

@@ -9,11 +9,6 @@
 . "$EFS_REPO/tests/vm/lib.sh"
 
 rc=0
-check() { # MSG CMD...: run CMD, count a failure
-	local msg=$1
-	shift
-	if "$@"; then log "ok: $msg"; else log "FAIL: $msg" >&2; rc=1; fi
-}
 
 nfsd_start 4 || fail "nfsd_start"
 export_tmpfs t 64M || fail "export_tmpfs"

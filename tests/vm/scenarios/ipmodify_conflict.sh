@@ -12,11 +12,6 @@
 HOLDER=$EFS_REPO/build/$EFS_KREL/ipmodify-module/efs_ipmodify_holder.ko
 [ -f "$HOLDER" ] || fail "$HOLDER not built (make -C tests/vm/ipmodify-module KREL=$EFS_KREL)"
 rc=0
-check() { # MSG CMD...
-	local msg=$1
-	shift
-	if "$@"; then log "ok: $msg"; else log "FAIL: $msg" >&2; rc=1; fi
-}
 
 modprobe nfsd || fail "modprobe nfsd"
 insmod "$HOLDER" || fail "insmod the IPMODIFY holder"

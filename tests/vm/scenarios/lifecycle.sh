@@ -13,11 +13,6 @@
 . "$EFS_REPO/tests/vm/lib.sh"
 
 rc=0
-check() { # MSG CMD...
-	local msg=$1
-	shift
-	if "$@"; then log "ok: $msg"; else log "FAIL: $msg" >&2; rc=1; fi
-}
 hooked() { $EFS_CTL version --json | jq -e '.NfsdHooked == true' >/dev/null; }
 
 # efsctl without the module: a clear message, non-zero exit.

@@ -12,11 +12,6 @@
 
 MiB=1048576
 rc=0
-check() { # MSG CMD...
-	local msg=$1
-	shift
-	if "$@"; then log "ok: $msg"; else log "FAIL: $msg" >&2; rc=1; fi
-}
 stats() { $EFS_CTL fs stats m --json; }
 get() { jq -r ".$1" <<<"$2"; }
 

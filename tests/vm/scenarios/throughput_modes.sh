@@ -16,11 +16,6 @@
 
 MiB=1048576
 rc=0
-check() { # MSG CMD...
-	local msg=$1
-	shift
-	if "$@"; then log "ok: $msg"; else log "FAIL: $msg" >&2; rc=1; fi
-}
 stat_of() { $EFS_CTL fs stats "$1" --json | jq -r ".$2"; }
 
 nfsd_start 8 || fail "nfsd_start"

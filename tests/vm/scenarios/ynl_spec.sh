@@ -14,11 +14,6 @@ YNL=${EFS_YNL:-/usr/src/linux-source-6.12/tools/net/ynl/cli.py}
 ynl() { python3 "$YNL" --spec "$EFS_REPO/uapi/efs.yaml" "$@"; }
 
 rc=0
-check() { # MSG CMD...
-	local msg=$1
-	shift
-	if "$@"; then log "ok: $msg"; else log "FAIL: $msg" >&2; rc=1; fi
-}
 mkdir -p /srv/y
 efs_load || fail "efs_load"
 
