@@ -7,8 +7,9 @@
 # loopback, measured as ratios taken side by side in this one VM run:
 #
 #  overhead   4 KiB random reads (4 jobs), alternating rounds without efs
-#             and with efs loaded and "b" claimed far under its budgets;
-#             ratio of the medians of IOPS and of p99 completion latency
+#             and with efs loaded and "b" claimed far under its budgets
+#             (order flipped every round); ratio of the medians of IOPS and
+#             of p99 completion latency
 #  iops       measured/cap at 100, 300, 1000 units/s (fio and efs counters)
 #  provisioned  sequential 128 KiB writes at 1, 2, 4 MiB/s, measured/cap
 #  bursting   32 MiB of credit drained by sequential 128 KiB writes: the
@@ -22,9 +23,9 @@
 
 MiB=1048576
 if [ "${1:-}" = quick ]; then
-	T_OVH=4 ROUNDS=2 T_CAP=8 T_PROV=8 T_PROBE=3 BURST_BAL=8
+	T_OVH=4 ROUNDS=4 T_CAP=8 T_PROV=8 T_PROBE=3 BURST_BAL=8
 else
-	T_OVH=10 ROUNDS=8 T_CAP=30 T_PROV=30 T_PROBE=5 BURST_BAL=32
+	T_OVH=10 ROUNDS=12 T_CAP=30 T_PROV=30 T_PROBE=5 BURST_BAL=32
 fi
 CAPS="100 300 1000"
 PROVS="1 2 4"
@@ -89,22 +90,37 @@ rc=0
 randread warmup 3 || fail "fio warm-up"
 
 # --- overhead: without efs / with efs, alternating ---------------------------
+# Rounds alternate the order (without, with | with, without | ...), so that
+# neither side always runs first in a round, nor always right after the
+# module was (un)loaded.
 iops_wo=() iops_w=() p99_wo=() p99_w=() throttled=0
-for r in $(seq "$ROUNDS"); do
-	randread "ovh-without-$r" "$T_OVH" || rc=1
-	iops_wo+=("$(fio_iops "ovh-without-$r" read)")
-	p99_wo+=("$(p99_us "ovh-without-$r")")
+efs_on() {
+	[ -d /sys/module/efs ] && return 0
 	efs_load || fail "efs_load"
 	$EFS_CTL fs add b /srv/b --iops-limit 100000000 || fail "fs add"
-	randread "ovh-with-$r" "$T_OVH" || rc=1
-	iops_w+=("$(fio_iops "ovh-with-$r" read)")
-	p99_w+=("$(p99_us "ovh-with-$r")")
-	snap "$EFS_OUT/ovh-with-$r.stats.json"
-	throttled=$((throttled + $(jq -r .ThrottledOperations "$EFS_OUT/ovh-with-$r.stats.json")))
+}
+efs_off() { # count what was throttled, then unload
+	[ -d /sys/module/efs ] || return 0
+	throttled=$((throttled + $($EFS_CTL fs stats b --json | jq -r .ThrottledOperations)))
 	efs_unload || fail "efs_unload"
-	log "round $r: without ${iops_wo[-1]} IOPS p99 ${p99_wo[-1]} us;" \
+}
+for r in $(seq "$ROUNDS"); do
+	if [ $((r % 2)) = 1 ]; then order="without with"; else order="with without"; fi
+	for kind in $order; do
+		if [ "$kind" = with ]; then efs_on; else efs_off; fi
+		randread "ovh-$kind-$r" "$T_OVH" || rc=1
+		if [ "$kind" = with ]; then
+			iops_w+=("$(fio_iops "ovh-$kind-$r" read)")
+			p99_w+=("$(p99_us "ovh-$kind-$r")")
+		else
+			iops_wo+=("$(fio_iops "ovh-$kind-$r" read)")
+			p99_wo+=("$(p99_us "ovh-$kind-$r")")
+		fi
+	done
+	log "round $r ($order): without ${iops_wo[-1]} IOPS p99 ${p99_wo[-1]} us;" \
 		"with ${iops_w[-1]} IOPS p99 ${p99_w[-1]} us"
 done
+efs_off
 m_iops_wo=$(median "${iops_wo[@]}") m_iops_w=$(median "${iops_w[@]}")
 m_p99_wo=$(median "${p99_wo[@]}") m_p99_w=$(median "${p99_w[@]}")
 res overhead_rounds "$ROUNDS"
@@ -241,6 +257,19 @@ awk -v M=$MiB -v base="$baseline" -v thr=$((256 * 1024)) '
 		txs = t
 	}
 	tx != "" && ta == "" && t >= tx + 2 { ta = t; mta = met; dwa = dw }
+	# The credit arithmetic on the bytes actually metered: balance =
+	# b1 + baseline * (t - t1) - metered since t1; where it reaches 0, and
+	# how far the reported balance strays from it while draining.
+	t1 != "" {
+		model = b1 + base * (t - t1) - (met - mt1)
+		if (tb == "" && model <= 0)
+			tb = pmod > 0 ? pt1 + pmod / (pmod - model) * (t - pt1) : t
+		if (tb == "" && bal > thr) {
+			e = bal - model; if (e < 0) e = -e
+			if (e > maxerr) maxerr = e
+		}
+		pmod = model
+	}
 	met > pm { tl = t; ml = met; dwl = dw }	# the last sample with I/O
 	{ pt2 = pt1; pb2 = pb1; pt1 = t; pb1 = bal; pm = met }
 	END {
@@ -256,6 +285,11 @@ awk -v M=$MiB -v base="$baseline" -v thr=$((256 * 1024)) '
 		printf "burst_exhausted_sample_s %.2f\n", txs
 		printf "burst_predicted_s %.2f\n", pred
 		printf "burst_exhaustion_ratio %.4f\n", (tx - t1) / (pred - t1)
+		if (tb != "") {
+			printf "burst_predicted_bytes_s %.2f\n", tb
+			printf "burst_exhaustion_bytes_ratio %.4f\n", (tx - t1) / (tb - t1)
+		}
+		printf "burst_balance_max_err_mib %.4f\n", maxerr / M
 		if (ta != "" && tl > ta + 4) {
 			printf "burst_after_metered_mibps %.3f\n", (ml - mta) / (tl - ta) / M
 			printf "burst_after_write_mibps %.3f\n", (dwl - dwa) / (tl - ta) / M

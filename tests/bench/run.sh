@@ -66,7 +66,7 @@ if [ ! -s "$R" ]; then
 	tail -n 20 "$OUT/vm.log" >&2
 	exit 1
 fi
-[ $vmrc -eq 0 ] || echo "bench: the VM run failed (status $vmrc); reporting what it measured" >&2
+[ "$vmrc" -eq 0 ] || echo "bench: the VM run failed (status $vmrc); reporting what it measured" >&2
 
 # --- 3. plot -------------------------------------------------------------------
 get() { awk -v k="$1" '$1 == k { print $2; exit }' "$R"; }
@@ -164,7 +164,7 @@ row "unthrottled 4 KiB randread IOPS, no efs (median of the overhead rounds)" "$
 
 rounds=$(get overhead_rounds)
 v=$(get overhead_iops_ratio)
-row "overhead: IOPS with efs (claimed, far under budget) / without, median of $rounds alternating rounds" \
+row "overhead: IOPS with efs (claimed, far under budget) / without, median of $rounds alternating rounds (10 s runs)" \
 	"$(f '%.3f' "$v") ($(get overhead_iops_with) / $(get overhead_iops_without) IOPS)" "≥ 0.98" "$(verdict "$v" ge 0.98)"
 row "overhead: IOPS, median of the per-round ratios (each round's two runs are adjacent)" \
 	"$(f '%.3f' "$(get overhead_iops_paired_ratio)")" "—" "—"
@@ -196,6 +196,8 @@ v=$(get burst_exhaustion_ratio)
 row "bursting: time to credit exhaustion, measured / arithmetic (balance₀ / (burst − baseline))" \
 	"$(f '%.3f' "$v") ($(f '%s' "$(get burst_exhausted_s)") s vs $(f '%s' "$(get burst_predicted_s)") s; $(f '%s' "$(get burst_balance0_mib)") MiB at $(f '%s' "$(get burst_rate_metered_mibps)") MiB/s)" \
 	"1 ± 5%" "$(verdict "$v" within 1 5)"
+row "bursting: same, the arithmetic run on the metered bytes actually written (no constant-rate assumption)" \
+	"$(f '%.3f' "$(get burst_exhaustion_bytes_ratio)") (arithmetic: $(f '%s' "$(get burst_predicted_bytes_s)") s; reported balance within $(f '%s' "$(get burst_balance_max_err_mib)") MiB of it while draining)" "—" "—"
 row "bursting: metered rate after exhaustion / baseline ($(f '%s' "$(get burst_baseline_mibps)") MiB/s)" \
 	"$(f '%.3f' "$(get burst_after_ratio)") ($(f '%s' "$(get burst_after_write_mibps)") MiB/s of writes)" "—" "—"
 row "VM's unthrottled 128 KiB sequential write rate (the burst rate here)" "$(f '%s MiB/s' "$(get seqwrite_unthrottled_mibps)")" "—" "—"
@@ -217,10 +219,10 @@ row "VM's unthrottled 128 KiB sequential write rate (the burst rate here)" "$(f 
 	echo "Bursting plot: tests/bench/bursting.png (time series: build/bench/bursting.dat)."
 	echo
 	echo "Raw results: build/bench/limiter.txt, build/bench/vm/results.txt; VM logs in build/bench/vm/."
-	[ $vmrc -eq 0 ] || echo "**The VM run failed (status $vmrc): see build/bench/vm.log.**"
+	[ "$vmrc" -eq 0 ] || echo "**The VM run failed (status $vmrc): see build/bench/vm.log.**"
 	echo
 	echo "Wall time of the run: ${wall:-?} s ($(awk -v w="${wall:-0}" 'BEGIN { printf "%d min %d s", w / 60, w % 60 }'))."
 } >"$MD"
 echo
 cat "$MD"
-[ $vmrc -eq 0 ] || exit 1
+[ "$vmrc" -eq 0 ] || exit 1
