@@ -11,7 +11,8 @@
 
 YNL=${EFS_YNL:-/usr/src/linux-source-6.12/tools/net/ynl/cli.py}
 [ -f "$YNL" ] || fail "no $YNL (make deps unpacks linux-source-6.12)"
-ynl() { python3 "$YNL" --spec "$EFS_REPO/uapi/efs.yaml" "$@"; }
+SCHEMA=${YNL%/tools/net/ynl/cli.py}/Documentation/netlink/genetlink.yaml
+ynl() { python3 "$YNL" --spec "$EFS_REPO/uapi/efs.yaml" --schema "$SCHEMA" "$@"; }
 
 rc=0
 mkdir -p /srv/y
@@ -39,7 +40,7 @@ check "bad name refused" bash -c "! ynl --do fs-add --json '{\"fs-name\": \"a b\
 check "missing path refused" bash -c "! ynl --do fs-add --json '{\"fs-name\": \"z\"}' 2>/dev/null"
 check "nothing changed" bash -c "$EFS_CTL fs show y --json | jq -e '.FileSystems[0] | .WriteOpWeight == 7 and .IopsLimit == 123 and .ThroughputMode == \"bursting\"' >/dev/null"
 export -f ynl
-export YNL EFS_REPO
+export YNL SCHEMA EFS_REPO
 check "unprivileged fs-del refused" bash -c "! setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all bash -c 'ynl --do fs-del --json \"{\\\"fs-name\\\": \\\"y\\\"}\"' 2>/dev/null"
 check "unprivileged fs-get allowed" bash -c "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all bash -c 'ynl --dump fs-get' | grep -q \"'fs-name': 'y'\""
 check "fs-del via ynl" ynl --do fs-del --json '{"fs-name": "y"}'
