@@ -258,17 +258,21 @@ awk -v M=$MiB -v base="$baseline" -v thr=$((256 * 1024)) '
 	}
 	tx != "" && ta == "" && t >= tx + 2 { ta = t; mta = met; dwa = dw }
 	# The credit arithmetic on the bytes actually metered: balance =
-	# b1 + baseline * (t - t1) - metered since t1; where it reaches 0, and
+	# b1 + baseline * (t - t1) - metered since t1 (it stays a request or
+	# so above 0 at the end: the waiting request is charged, not yet
+	# counted). Where it runs out, found as for the reported balance, and
 	# how far the reported balance strays from it while draining.
 	t1 != "" {
 		model = b1 + base * (t - t1) - (met - mt1)
-		if (tb == "" && model <= 0)
-			tb = pmod > 0 ? pt1 + pmod / (pmod - model) * (t - pt1) : t
+		if (tb == "" && model < thr) {
+			s = (qt2 != "" && qt2 < qt1) ? (qm2 - qm1) / (qt1 - qt2) : 0
+			tb = (s > 0 && qm1 / s < t - qt1) ? qt1 + qm1 / s : t
+		}
 		if (tb == "" && bal > thr) {
 			e = bal - model; if (e < 0) e = -e
 			if (e > maxerr) maxerr = e
 		}
-		pmod = model
+		qt2 = qt1; qm2 = qm1; qt1 = t; qm1 = model
 	}
 	met > pm { tl = t; ml = met; dwl = dw }	# the last sample with I/O
 	{ pt2 = pt1; pb2 = pb1; pt1 = t; pb1 = bal; pm = met }

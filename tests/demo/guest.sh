@@ -31,12 +31,15 @@ nfs_mount home /mnt/home 4.2 >/dev/null || fail "mount home"
 nfs_mount media /mnt/media 4.2 >/dev/null || fail "mount media"
 say ""
 say "Running fio for 10 s on both exports at once (sequential 128 KiB writes, 2 jobs each)..."
+pids=
 for fs in home media; do
 	run_fio "$fs" --directory="/mnt/$fs" --size=24M --rw=write --bs=128k \
 		--direct=1 --ioengine=psync --numjobs=2 --group_reporting \
 		--time_based --runtime=10 &
+	pids="$pids $!"
 done
-wait
+# shellcheck disable=SC2086 # a list of pids
+wait $pids
 sleep 4		# let throttling "stop" after 3 quiet seconds
 say ""
 printf '%-6s %-15s %-12s %-15s %12s %10s %10s %12s\n' FS PERFORMANCE THROUGHPUT CONFIGURED \
