@@ -10,6 +10,8 @@
 MiB=1048576
 REPORT=$EFS_OUT/demo.txt
 say() { echo "$*" | tee -a "$REPORT"; }
+human() { awk -v b="$1" 'BEGIN { split("B KiB MiB GiB TiB PiB", u); i = 1
+	while (b >= 1024 && i < 6) { b /= 1024; i++ }; printf "%.1f %s", b, u[i] }'; }
 : >"$REPORT"
 
 nfsd_start 8 >/dev/null || fail "nfsd_start"
@@ -54,11 +56,11 @@ for fs in home media; do
 	*) conf="$(( $(jq -r .PermittedThroughput <<<"$s") / MiB )) MiB/s" ;;
 	esac
 	bw=$(fio_bw_bytes "$fs" write)
-	printf '%-6s %-15s %-12s %-15s %7s MiB/s %10s %10s %8s MiB\n' "$fs" \
+	printf '%-6s %-15s %-12s %-15s %7s MiB/s %10s %10s %12s\n' "$fs" \
 		"$(jq -r .PerformanceMode <<<"$s")" "$mode" "$conf" \
 		"$(awk -v b="$bw" 'BEGIN { printf "%.2f", b / 1048576 }')" \
 		"$(fio_iops "$fs" write)" "$(jq -r .ThrottledOperations <<<"$st")" \
-		"$(( $(jq -r .BurstCreditBalance <<<"$st") / MiB ))" | tee -a "$REPORT"
+		"$(human "$(jq -r .BurstCreditBalance <<<"$st")")" | tee -a "$REPORT"
 done
 say ""
 say "\$ efsctl fs stats home"
