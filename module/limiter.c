@@ -320,6 +320,28 @@ int efs_pcpu_bucket_init(struct efs_pcpu_bucket *pb, u64 rate, u64 burst,
 	return 0;
 }
 
+/*
+ * Live change of rate, burst and batch. Units prepaid on each CPU at the
+ * old rate go back to the shared bucket first, so a lower limit binds at
+ * once instead of after every CPU has spent up to a batch of the old rate.
+ * A charge racing on another CPU may keep its own few prepaid units.
+ */
+void efs_pcpu_bucket_set_rate(struct efs_pcpu_bucket *pb, u64 rate, u64 burst,
+			      u64 batch, u64 now)
+{
+	s64 left;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		left = xchg(per_cpu_ptr(pb->prepaid, cpu), 0);
+		if (left > 0)
+			efs_bucket_refund(&pb->shared, left);
+	}
+	efs_bucket_set_rate(&pb->shared, rate, burst, now);
+	WRITE_ONCE(pb->batch, clamp_t(u64, batch, 1,
+				      min_t(u64, pb->shared.burst, S64_MAX)));
+}
+
 void efs_pcpu_bucket_destroy(struct efs_pcpu_bucket *pb)
 {
 	free_percpu(pb->prepaid);

@@ -67,6 +67,8 @@ struct efs_pcpu_bucket {
 
 int efs_pcpu_bucket_init(struct efs_pcpu_bucket *pb, u64 rate, u64 burst,
 			 u64 batch, u64 now);
+void efs_pcpu_bucket_set_rate(struct efs_pcpu_bucket *pb, u64 rate, u64 burst,
+			      u64 batch, u64 now);
 void efs_pcpu_bucket_destroy(struct efs_pcpu_bucket *pb);
 u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now);
 

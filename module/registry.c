@@ -126,9 +126,8 @@ void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 	fs->cfg = *cfg;		/* hot paths READ_ONCE() single fields */
 
 	efs_bucket_set_rate(&fs->ops, rate, efs_ops_burst(cfg, rate), now);
-	efs_bucket_set_rate(&fs->ops_pcpu.shared, rate,
-			    efs_ops_burst(cfg, rate), now);
-	fs->ops_pcpu.batch = max_t(u64, rate / EFS_PCPU_BATCH_DIV, 1);
+	efs_pcpu_bucket_set_rate(&fs->ops_pcpu, rate, efs_ops_burst(cfg, rate),
+				 rate / EFS_PCPU_BATCH_DIV, now);
 	WRITE_ONCE(fs->ops_rate, rate);
 
 	if (cfg->metered_size != EFS_METERED_SIZE_AUTO)

@@ -102,5 +102,9 @@ extern __thread int efs_shim_cpu;
 #define get_cpu_ptr(p)	((typeof(p))((char *)(p) + 64 * efs_shim_cpu))
 #define put_cpu_ptr(p)	((void)(p))
 #define num_possible_cpus()	EFS_SHIM_NR_CPUS
+#define per_cpu_ptr(p, cpu)	((typeof(p))((char *)(p) + 64 * (cpu)))
+#define for_each_possible_cpu(cpu) \
+	for ((cpu) = 0; (cpu) < EFS_SHIM_NR_CPUS; (cpu)++)
+#define xchg(ptr, v)		__atomic_exchange_n((ptr), (v), __ATOMIC_SEQ_CST)
 
 #endif /* EFS_KSHIM_H */

@@ -1,0 +1,969 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the efs registry (registry.c): adding, finding and
+ * looking up filesystems by export root, refused adds, configuration
+ * validation and defaults, live reconfiguration, PermittedThroughput and
+ * the lifetime of a filesystem that is deleted while a request holds it.
+ *
+ * registry.c is linked with the pure files; main.c and sampler.c are not,
+ * so this file provides their symbols as test doubles: an injected clock
+ * (efs_now_ns), the wait queue deleted filesystems wake, and a settable
+ * sampled size.  The export roots are directories of the rootfs
+ * (KUnit runs before init, with the rootfs as "/").
+ */
+#include <kunit/test.h>
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/initrd.h>
+#include <linux/namei.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/string.h>
+#include <linux/time64.h>
+#include <linux/wait.h>
+
+#include "efs.h"
+#include "credit.h"
+
+/* Test doubles for main.c and sampler.c (KUnit build only). */
+bool efs_releasing;
+DECLARE_WAIT_QUEUE_HEAD(efs_wait_wq);
+
+static u64 test_now_ns;
+static u64 test_sample_size;
+static unsigned int test_sample_calls;
+
+u64 efs_now_ns(void)
+{
+	return READ_ONCE(test_now_ns);
+}
+
+u64 efs_fs_sample_size(struct efs_fs *fs)
+{
+	test_sample_calls++;
+	return READ_ONCE(test_sample_size);
+}
+
+#define T0_NS		(1000ULL * NSEC_PER_SEC)
+#define SAMPLE_SIZE	(10 * EFS_GIB)
+
+/*
+ * Export roots: directories every kernel's rootfs has before init runs
+ * (init/noinitramfs.c, or the default initramfs), left unchanged.
+ */
+#define DIR_A		"/root"
+#define DIR_B		"/dev"
+#define NOT_DIR		"/dev/console"
+#define MISSING		"/efs_kunit_missing"
+
+static int registry_suite_init(struct kunit_suite *suite)
+{
+	static const char * const dirs[] = { DIR_A, DIR_B, "/" };
+	struct path p;
+	int i, err;
+
+	wait_for_initramfs();
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		err = kern_path(dirs[i], LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+		if (err) {
+			pr_err("efs_registry: no directory %s: %d\n", dirs[i],
+			       err);
+			return err;
+		}
+		path_put(&p);
+	}
+	err = kern_path(NOT_DIR, LOOKUP_FOLLOW, &p);
+	if (err) {
+		pr_err("efs_registry: no %s: %d\n", NOT_DIR, err);
+		return err;
+	}
+	if (d_is_dir(p.dentry))
+		err = -EISDIR;
+	path_put(&p);
+	return err;
+}
+
+static void registry_suite_exit(struct kunit_suite *suite)
+{
+	efs_registry_exit();
+}
+
+static int registry_test_init(struct kunit *test)
+{
+	test_now_ns = T0_NS;
+	test_sample_size = SAMPLE_SIZE;
+	test_sample_calls = 0;
+	/* A previous case left filesystems behind: its exit failed. */
+	return list_empty(&efs_fs_list) ? 0 : -EBUSY;
+}
+
+/* Every case ends with an empty registry, whatever it asserted. */
+static void registry_test_exit(struct kunit *test)
+{
+	efs_registry_exit();
+}
+
+/* Helpers. */
+
+static u64 diff_u64(u64 a, u64 b)
+{
+	return a > b ? a - b : b - a;
+}
+
+static void cfg_make(struct efs_config *cfg, u32 tp_mode, u64 prov_bps,
+		     u64 metered_size)
+{
+	efs_config_defaults(cfg);
+	cfg->tp_mode = tp_mode;
+	cfg->provisioned_bps = prov_bps;
+	cfg->metered_size = metered_size;
+}
+
+static struct efs_fs *find_fs(const char *name)
+{
+	struct efs_fs *fs;
+
+	mutex_lock(&efs_registry_lock);
+	fs = efs_fs_find_locked(name);
+	mutex_unlock(&efs_registry_lock);
+	return fs;
+}
+
+static unsigned int fs_count(void)
+{
+	struct efs_fs *fs;
+	unsigned int n = 0;
+
+	mutex_lock(&efs_registry_lock);
+	list_for_each_entry(fs, &efs_fs_list, node)
+		n++;
+	mutex_unlock(&efs_registry_lock);
+	return n;
+}
+
+/* efs_fs_lookup_export() on a freshly resolved path (a reference or NULL). */
+static struct efs_fs *lookup_name(struct kunit *test, const char *name)
+{
+	struct efs_fs *fs;
+	struct path p;
+
+	KUNIT_ASSERT_EQ_MSG(test, kern_path(name, LOOKUP_FOLLOW, &p), 0,
+			    "kern_path(%s)", name);
+	fs = efs_fs_lookup_export(&p);
+	path_put(&p);
+	return fs;
+}
+
+/* References on the dentry of name, not counting the caller's lookup. */
+static unsigned int dentry_refs(struct kunit *test, const char *name)
+{
+	unsigned int n;
+	struct path p;
+
+	KUNIT_ASSERT_EQ_MSG(test, kern_path(name, LOOKUP_FOLLOW, &p), 0,
+			    "kern_path(%s)", name);
+	n = d_count(p.dentry) - 1;
+	path_put(&p);
+	return n;
+}
+
+static void apply(struct efs_fs *fs, const struct efs_config *cfg,
+		  const u64 *balance)
+{
+	mutex_lock(&efs_registry_lock);
+	efs_fs_apply_locked(fs, cfg, balance);
+	mutex_unlock(&efs_registry_lock);
+}
+
+static void del(struct efs_fs *fs)
+{
+	mutex_lock(&efs_registry_lock);
+	efs_fs_del_locked(fs);
+	mutex_unlock(&efs_registry_lock);
+}
+
+static struct efs_fs *add_ok(struct kunit *test, const char *name,
+			     const char *path, const struct efs_config *cfg,
+			     const u64 *balance)
+{
+	const char *why = NULL;
+	struct efs_fs *fs;
+	int err;
+
+	err = efs_fs_add(name, path, cfg, balance, &why);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "add %s at %s: %s", name, path,
+			    why ? why : "(no reason)");
+	KUNIT_EXPECT_NULL(test, why);
+	fs = find_fs(name);
+	KUNIT_ASSERT_NOT_NULL(test, fs);
+	return fs;
+}
+
+static void add_defaults(struct kunit *test, const char *name,
+			 const char *path)
+{
+	struct efs_config cfg;
+
+	efs_config_defaults(&cfg);
+	add_ok(test, name, path, &cfg, NULL);
+}
+
+/* Add, then find by name; unknown names are not found. */
+static void add_find_test(struct kunit *test)
+{
+	struct efs_config cfg;
+	struct efs_fs *a, *b, *fs;
+	unsigned int i = 0;
+
+	efs_config_defaults(&cfg);
+	test_sample_size = 3 * EFS_GIB;
+	a = add_ok(test, "a", DIR_A, &cfg, NULL);
+
+	KUNIT_EXPECT_STREQ(test, a->name, "a");
+	KUNIT_EXPECT_STREQ(test, a->path_name, DIR_A);
+	KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), 1);
+	KUNIT_EXPECT_FALSE(test, a->dead);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->waiters), 0);
+	KUNIT_EXPECT_EQ(test, a->cfg.metered_size, EFS_METERED_SIZE_AUTO);
+	/* S sampled once, through the sampler. */
+	KUNIT_EXPECT_EQ(test, test_sample_calls, 1U);
+	KUNIT_EXPECT_EQ(test, a->size_bytes, 3 * EFS_GIB);
+	KUNIT_EXPECT_EQ(test, a->ops_rate, (u64)EFS_GP_IOPS_DEFAULT);
+	KUNIT_EXPECT_EQ(test, a->permitted_bps, 100 * EFS_MIB);
+	/* A new filesystem starts with its full credit. */
+	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(a, T0_NS),
+			efs_credit_max(3 * EFS_GIB));
+
+	KUNIT_EXPECT_NULL(test, find_fs("b"));
+	KUNIT_EXPECT_NULL(test, find_fs("A"));
+	KUNIT_EXPECT_NULL(test, find_fs(""));
+	KUNIT_EXPECT_NULL(test, find_fs("a "));
+
+	cfg.metered_size = 7 * EFS_GIB;
+	b = add_ok(test, "b", DIR_B, &cfg, NULL);
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	KUNIT_EXPECT_PTR_EQ(test, find_fs("a"), a);
+	KUNIT_EXPECT_PTR_EQ(test, find_fs("b"), b);
+	/* A fixed metered size is not sampled. */
+	KUNIT_EXPECT_EQ(test, test_sample_calls, 1U);
+	KUNIT_EXPECT_EQ(test, b->size_bytes, 7 * EFS_GIB);
+
+	/* The list keeps the order of adds. */
+	KUNIT_EXPECT_EQ(test, fs_count(), 2U);
+	mutex_lock(&efs_registry_lock);
+	list_for_each_entry(fs, &efs_fs_list, node) {
+		KUNIT_EXPECT_PTR_EQ(test, fs, i ? b : a);
+		i++;
+	}
+	mutex_unlock(&efs_registry_lock);
+}
+
+struct lookup_case {
+	const char *name;
+	const char *path;
+	bool claimed;
+};
+
+/* "a" is added at DIR_A; the other paths are not claimed. */
+static const struct lookup_case lookup_cases[] = {
+	{ "claimed", DIR_A, true },
+	{ "claimed_dot", DIR_A "/.", true },
+	{ "claimed_slashes", "//root//", true },
+	{ "claimed_dotdot", DIR_B "/.." DIR_A, true },
+	{ "unclaimed_dir", DIR_B, false },
+	{ "unclaimed_root", "/", false },
+	{ "unclaimed_file", NOT_DIR, false },
+};
+
+static void lookup_case_desc(const struct lookup_case *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(lookup, lookup_cases, lookup_case_desc);
+
+/* Lookup by export root: the fs with a reference, or NULL. */
+static void lookup_export_test(struct kunit *test)
+{
+	const struct lookup_case *t = test->param_value;
+	struct efs_config cfg;
+	struct efs_fs *a, *fs;
+
+	efs_config_defaults(&cfg);
+	a = add_ok(test, "a", DIR_A, &cfg, NULL);
+
+	fs = lookup_name(test, t->path);
+	if (!t->claimed) {
+		KUNIT_EXPECT_NULL(test, fs);
+		KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), 1);
+		if (fs)
+			efs_fs_put(fs);
+		return;
+	}
+	KUNIT_ASSERT_PTR_EQ(test, fs, a);
+	KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), 2);
+	/* A second request holds a second reference. */
+	KUNIT_EXPECT_PTR_EQ(test, lookup_name(test, t->path), a);
+	KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), 3);
+	efs_fs_put(fs);
+	efs_fs_put(fs);
+	KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), 1);
+	KUNIT_EXPECT_PTR_EQ(test, find_fs("a"), a);
+}
+
+struct refused_case {
+	const char *name;
+	const char *fs_name;
+	const char *path;
+	int err;
+	const char *why;	/* a part of the reason given */
+};
+
+/* "a" is added at DIR_A first. */
+static const struct refused_case refused_cases[] = {
+	{ "dup_name", "a", DIR_B, -EEXIST, "name exists" },
+	{ "dup_path", "b", DIR_A, -EEXIST, "already an efs filesystem" },
+	{ "dup_path_alias", "b", "/./root/", -EEXIST,
+	  "already an efs filesystem" },
+	{ "missing", "b", MISSING, -ENOENT, "does not exist" },
+	{ "missing_parent", "b", MISSING "/x", -ENOENT, "does not exist" },
+	{ "not_dir", "b", NOT_DIR, -ENOTDIR, "not a directory" },
+	{ "not_dir_parent", "b", NOT_DIR "/x", -ENOTDIR, "not a directory" },
+};
+
+static void refused_case_desc(const struct refused_case *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(refused, refused_cases, refused_case_desc);
+
+/* A refused add gives a reason and leaves the registry as it was. */
+static void add_refused_test(struct kunit *test)
+{
+	const struct refused_case *t = test->param_value;
+	unsigned int refs_a, refs_b;
+	struct efs_config cfg;
+	const char *why = NULL;
+	struct efs_fs *a, *fs;
+	int err;
+
+	efs_config_defaults(&cfg);
+	a = add_ok(test, "a", DIR_A, &cfg, NULL);
+	refs_a = dentry_refs(test, DIR_A);
+	refs_b = dentry_refs(test, DIR_B);
+
+	err = efs_fs_add(t->fs_name, t->path, &cfg, NULL, &why);
+	KUNIT_EXPECT_EQ(test, err, t->err);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_TRUE_MSG(test, strstr(why, t->why) != NULL,
+			      "why \"%s\" does not say \"%s\"", why, t->why);
+
+	KUNIT_EXPECT_EQ(test, fs_count(), 1U);
+	KUNIT_EXPECT_PTR_EQ(test, find_fs("a"), a);
+	KUNIT_EXPECT_NULL(test, find_fs("b"));
+	KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), 1);
+	/* No reference to the export root is leaked by the refusal. */
+	KUNIT_EXPECT_EQ(test, dentry_refs(test, DIR_A), refs_a);
+	KUNIT_EXPECT_EQ(test, dentry_refs(test, DIR_B), refs_b);
+	fs = lookup_name(test, DIR_B);
+	KUNIT_EXPECT_NULL(test, fs);
+	if (fs)
+		efs_fs_put(fs);
+}
+
+struct validate_case {
+	const char *name;
+	u32 tp_mode;
+	u64 provisioned_bps;
+	u64 metered_size;
+	int err;
+	const char *why;
+};
+
+static const struct validate_case validate_cases[] = {
+	{ "bursting", EFS_TP_BURSTING, 0, EFS_METERED_SIZE_AUTO, 0, NULL },
+	{ "elastic", EFS_TP_ELASTIC, 0, EFS_METERED_SIZE_AUTO, 0, NULL },
+	{ "provisioned_no_rate", EFS_TP_PROVISIONED, 0,
+	  EFS_METERED_SIZE_AUTO, -EINVAL, "needs" },
+	{ "provisioned_1MiB", EFS_TP_PROVISIONED, EFS_PROVISIONED_BPS_MIN,
+	  EFS_METERED_SIZE_AUTO, 0, NULL },
+	{ "provisioned_1B", EFS_TP_PROVISIONED, 1, EFS_METERED_SIZE_AUTO,
+	  -ERANGE, "between 1 MiB/s and 1 TiB/s" },
+	{ "provisioned_below_1MiB", EFS_TP_PROVISIONED,
+	  EFS_PROVISIONED_BPS_MIN - 1, EFS_METERED_SIZE_AUTO, -ERANGE,
+	  "between 1 MiB/s and 1 TiB/s" },
+	{ "provisioned_1TiB", EFS_TP_PROVISIONED, EFS_PROVISIONED_BPS_MAX,
+	  EFS_METERED_SIZE_AUTO, 0, NULL },
+	{ "provisioned_above_1TiB", EFS_TP_PROVISIONED,
+	  EFS_PROVISIONED_BPS_MAX + 1, EFS_METERED_SIZE_AUTO, -ERANGE,
+	  "between 1 MiB/s and 1 TiB/s" },
+	/* A rate given for later is checked in any mode. */
+	{ "bursting_rate_below_1MiB", EFS_TP_BURSTING,
+	  EFS_PROVISIONED_BPS_MIN - 1, EFS_METERED_SIZE_AUTO, -ERANGE,
+	  "between 1 MiB/s and 1 TiB/s" },
+	{ "size_zero", EFS_TP_BURSTING, 0, 0, 0, NULL },
+	{ "size_max", EFS_TP_BURSTING, 0, EFS_SIZE_MAX, 0, NULL },
+	{ "size_above_max", EFS_TP_BURSTING, 0, EFS_SIZE_MAX + 1, -ERANGE,
+	  "larger than 1 EiB" },
+	{ "size_auto_minus_1", EFS_TP_BURSTING, 0, EFS_METERED_SIZE_AUTO - 1,
+	  -ERANGE, "larger than 1 EiB" },
+};
+
+static void validate_case_desc(const struct validate_case *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(validate, validate_cases, validate_case_desc);
+
+static void validate_test(struct kunit *test)
+{
+	const struct validate_case *t = test->param_value;
+	struct efs_config cfg;
+	const char *why = NULL;
+
+	cfg_make(&cfg, t->tp_mode, t->provisioned_bps, t->metered_size);
+	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), t->err);
+	if (!t->why) {
+		KUNIT_EXPECT_NULL(test, why);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_TRUE_MSG(test, strstr(why, t->why) != NULL,
+			      "why \"%s\" does not say \"%s\"", why, t->why);
+}
+
+static void defaults_test(struct kunit *test)
+{
+	struct efs_config cfg;
+	const char *why = NULL;
+
+	memset(&cfg, 0xa5, sizeof(cfg));
+	efs_config_defaults(&cfg);
+	KUNIT_EXPECT_EQ(test, cfg.perf_mode, (u32)EFS_PERF_GENERAL_PURPOSE);
+	KUNIT_EXPECT_EQ(test, cfg.iops_limit, 0U);
+	KUNIT_EXPECT_EQ(test, cfg.write_weight, EFS_WRITE_WEIGHT_DEFAULT);
+	KUNIT_EXPECT_EQ(test, cfg.max_wait_ms, EFS_MAX_WAIT_MS_DEFAULT);
+	KUNIT_EXPECT_EQ(test, cfg.max_waiters, 0U);
+	KUNIT_EXPECT_EQ(test, cfg.tp_mode, (u32)EFS_TP_BURSTING);
+	KUNIT_EXPECT_EQ(test, cfg.provisioned_bps, 0ULL);
+	KUNIT_EXPECT_EQ(test, cfg.metered_size, EFS_METERED_SIZE_AUTO);
+	KUNIT_EXPECT_EQ(test, cfg.read_ratio, EFS_READ_RATIO_DEFAULT);
+	KUNIT_EXPECT_EQ(test, cfg.sample_ms, EFS_SAMPLE_MS_DEFAULT);
+	KUNIT_EXPECT_EQ(test, cfg.credit_low_pct, EFS_CREDIT_LOW_PCT_DEFAULT);
+	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), 0);
+}
+
+struct ops_case {
+	const char *name;
+	u32 perf_mode;
+	u32 iops_limit;
+	u32 write_weight;
+	u64 rate;		/* units/s in force */
+	u64 burst;		/* max(rate / 20, write weight, 1) */
+	u64 batch;		/* max(rate / 1000, 1) */
+};
+
+static const struct ops_case ops_cases[] = {
+	{ "generalPurpose", EFS_PERF_GENERAL_PURPOSE, 0, 5, 35000, 1750, 35 },
+	{ "maxIO", EFS_PERF_MAX_IO, 0, 5, 500000, 25000, 500 },
+	{ "generalPurpose_limit", EFS_PERF_GENERAL_PURPOSE, 1000, 5, 1000,
+	  50, 1 },
+	{ "maxIO_limit", EFS_PERF_MAX_IO, 100000, 5, 100000, 5000, 100 },
+	{ "limit_above_default", EFS_PERF_GENERAL_PURPOSE, 1000000, 5,
+	  1000000, 50000, 1000 },
+	{ "limit_1_weight_5", EFS_PERF_GENERAL_PURPOSE, 1, 5, 1, 5, 1 },
+	{ "limit_100_weight_1", EFS_PERF_MAX_IO, 100, 1, 100, 5, 1 },
+	{ "limit_max", EFS_PERF_MAX_IO, EFS_IOPS_LIMIT_MAX, 5,
+	  EFS_IOPS_LIMIT_MAX, EFS_IOPS_LIMIT_MAX / 20,
+	  EFS_IOPS_LIMIT_MAX / 1000 },
+};
+
+static void ops_case_desc(const struct ops_case *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ops, ops_cases, ops_case_desc);
+
+/* Mode defaults and iops_limit, in the config and in the buckets. */
+static void ops_rate_test(struct kunit *test)
+{
+	const struct ops_case *t = test->param_value;
+	struct efs_config cfg;
+	struct efs_fs *fs;
+
+	efs_config_defaults(&cfg);
+	cfg.perf_mode = t->perf_mode;
+	cfg.iops_limit = t->iops_limit;
+	cfg.write_weight = t->write_weight;
+	KUNIT_EXPECT_EQ(test, (u64)efs_fs_ops_rate(&cfg), t->rate);
+
+	fs = add_ok(test, "a", DIR_A, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, t->rate);
+	KUNIT_EXPECT_EQ(test, fs->ops.rate, t->rate);
+	KUNIT_EXPECT_EQ(test, fs->ops.burst, t->burst);
+	KUNIT_EXPECT_EQ(test, fs->ops_pcpu.shared.rate, t->rate);
+	KUNIT_EXPECT_EQ(test, fs->ops_pcpu.shared.burst, t->burst);
+	KUNIT_EXPECT_EQ(test, fs->ops_pcpu.batch, t->batch);
+	/* Both ops buckets start full. */
+	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&fs->ops, T0_NS), t->burst);
+	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&fs->ops_pcpu.shared, T0_NS),
+			t->burst);
+
+	/* Back to the defaults, live. */
+	efs_config_defaults(&cfg);
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, (u64)EFS_GP_IOPS_DEFAULT);
+	KUNIT_EXPECT_EQ(test, fs->ops.rate, (u64)EFS_GP_IOPS_DEFAULT);
+	KUNIT_EXPECT_EQ(test, fs->ops_pcpu.batch, 35ULL);
+}
+
+static void set_counters(struct efs_fs *fs)
+{
+	struct efs_counters *c;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(fs->ctr, cpu);
+		c->data_read_bytes = 1000 + cpu;
+		c->metered_bytes = 2000 + cpu;
+		c->io_units = 3000 + cpu;
+		c->throttled_ops = 4000 + cpu;
+		c->wait_hist[EFS_WAIT_HIST_BUCKETS - 1] = 5000 + cpu;
+	}
+}
+
+static void expect_counters(struct kunit *test, struct efs_fs *fs)
+{
+	struct efs_counters *c;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(fs->ctr, cpu);
+		KUNIT_EXPECT_EQ(test, c->data_read_bytes, 1000ULL + cpu);
+		KUNIT_EXPECT_EQ(test, c->metered_bytes, 2000ULL + cpu);
+		KUNIT_EXPECT_EQ(test, c->io_units, 3000ULL + cpu);
+		KUNIT_EXPECT_EQ(test, c->throttled_ops, 4000ULL + cpu);
+		KUNIT_EXPECT_EQ(test, c->wait_hist[EFS_WAIT_HIST_BUCKETS - 1],
+				5000ULL + cpu);
+		KUNIT_EXPECT_EQ(test, c->data_write_ops, 0ULL);
+	}
+}
+
+struct apply_step {
+	u32 perf_mode;
+	u32 tp_mode;
+	u64 provisioned_bps;
+	u64 permitted;		/* fs->permitted_bps at 100 GiB */
+};
+
+/* From bursting through every mode and back; one second between steps. */
+static const struct apply_step apply_steps[] = {
+	{ EFS_PERF_GENERAL_PURPOSE, EFS_TP_PROVISIONED, 10 * EFS_MIB,
+	  10 * EFS_MIB },
+	{ EFS_PERF_GENERAL_PURPOSE, EFS_TP_BURSTING, 0, 100 * EFS_MIB },
+	{ EFS_PERF_GENERAL_PURPOSE, EFS_TP_ELASTIC, 0, 0 },
+	{ EFS_PERF_MAX_IO, EFS_TP_ELASTIC, 0, 0 },
+	{ EFS_PERF_MAX_IO, EFS_TP_BURSTING, 0, 100 * EFS_MIB },
+	{ EFS_PERF_MAX_IO, EFS_TP_PROVISIONED, 200 * EFS_MIB, 200 * EFS_MIB },
+	{ EFS_PERF_GENERAL_PURPOSE, EFS_TP_BURSTING, 0, 100 * EFS_MIB },
+};
+
+/*
+ * Live reconfiguration keeps the credit balance (plus what the baseline
+ * accrued on the injected clock) and the counters.
+ */
+static void apply_keeps_state_test(struct kunit *test)
+{
+	const u64 size = 100 * EFS_GIB;
+	const u64 baseline = efs_baseline_bps(size);	/* 5000 KiB/s */
+	u64 balance = EFS_GIB, expected = EFS_GIB, got;
+	struct efs_counters __percpu *ctr;
+	struct efs_config cfg;
+	struct efs_fs *fs;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, baseline, 5000ULL << 10);
+	cfg_make(&cfg, EFS_TP_BURSTING, 0, size);
+	fs = add_ok(test, "a", DIR_A, &cfg, &balance);
+	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(fs, test_now_ns), balance);
+	set_counters(fs);
+	ctr = fs->ctr;
+
+	for (i = 0; i < ARRAY_SIZE(apply_steps); i++) {
+		const struct apply_step *s = &apply_steps[i];
+
+		test_now_ns += NSEC_PER_SEC;
+		expected += baseline;
+		cfg.perf_mode = s->perf_mode;
+		cfg.tp_mode = s->tp_mode;
+		cfg.provisioned_bps = s->provisioned_bps;
+		apply(fs, &cfg, NULL);
+
+		got = efs_fs_credit_balance(fs, test_now_ns);
+		KUNIT_EXPECT_LE_MSG(test, diff_u64(got, expected), 2ULL,
+				    "step %d: balance %llu, expected %llu",
+				    i, got, expected);
+		KUNIT_EXPECT_EQ_MSG(test, fs->permitted_bps, s->permitted,
+				    "step %d", i);
+		KUNIT_EXPECT_EQ(test, fs->cfg.tp_mode, s->tp_mode);
+		KUNIT_EXPECT_EQ(test, fs->cfg.perf_mode, s->perf_mode);
+		KUNIT_EXPECT_EQ(test, fs->size_bytes, size);
+		KUNIT_EXPECT_PTR_EQ(test, fs->ctr, ctr);
+		expect_counters(test, fs);
+		expected = got;		/* errors do not add up over steps */
+	}
+	/* Not resampled: the metered size did not change. */
+	KUNIT_EXPECT_EQ(test, test_sample_calls, 0U);
+
+	/* An explicit balance replaces the kept one ... */
+	balance = 5 * EFS_MIB;
+	apply(fs, &cfg, &balance);
+	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(fs, test_now_ns), balance);
+	/* ... and is capped at the maximum credit. */
+	balance = U64_MAX;
+	apply(fs, &cfg, &balance);
+	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(fs, test_now_ns),
+			efs_credit_max(size));
+	expect_counters(test, fs);
+	KUNIT_EXPECT_EQ(test, refcount_read(&fs->ref), 1);
+}
+
+/* An ops bucket in use keeps its balance (no refill) when cfg changes. */
+static void apply_keeps_ops_test(struct kunit *test)
+{
+	struct efs_config cfg;
+	struct efs_fs *fs;
+	u64 wait;
+
+	efs_config_defaults(&cfg);
+	cfg.iops_limit = 1000;		/* burst 50 units */
+	fs = add_ok(test, "a", DIR_A, &cfg, NULL);
+	KUNIT_ASSERT_EQ(test, fs->ops.burst, 50ULL);
+	KUNIT_EXPECT_EQ(test, efs_bucket_charge(&fs->ops, 30, test_now_ns),
+			0ULL);
+	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&fs->ops, test_now_ns),
+			20ULL);
+
+	cfg.write_weight = 10;		/* same rate and burst */
+	cfg.max_wait_ms = 10;
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->cfg.write_weight, 10U);
+	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&fs->ops, test_now_ns),
+			20ULL);
+
+	/* Debt survives a rate change, in units. */
+	wait = efs_bucket_charge(&fs->ops, 70, test_now_ns);
+	KUNIT_EXPECT_EQ(test, wait, 0ULL + 50 * NSEC_PER_MSEC);
+	cfg.iops_limit = 2000;		/* burst 100 */
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&fs->ops, test_now_ns), 0ULL);
+	/* 50 units of debt at 2000/s: 25 ms before one more unit passes. */
+	test_now_ns += 25 * NSEC_PER_MSEC;
+	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&fs->ops, test_now_ns), 0ULL);
+	test_now_ns += NSEC_PER_MSEC;
+	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&fs->ops, test_now_ns), 2ULL);
+}
+
+/*
+ * maxIO: after the limit is lowered, no more than an exact bucket's burst
+ * plus the documented error (nr_cpus * batch units) passes at once; units
+ * a CPU prepaid at the old rate must not pass on top of the new burst.
+ */
+static void apply_maxio_lower_test(struct kunit *test)
+{
+	struct efs_config cfg;
+	struct efs_fs *fs;
+	u64 passed = 0, bound;
+
+	efs_config_defaults(&cfg);
+	cfg.perf_mode = EFS_PERF_MAX_IO;
+	cfg.iops_limit = 1000000;	/* burst 50000, batch 1000 */
+	fs = add_ok(test, "a", DIR_A, &cfg, NULL);
+	KUNIT_ASSERT_EQ(test, fs->ops_pcpu.batch, 1000ULL);
+	/* One request: its CPU takes a batch and keeps 999 units. */
+	KUNIT_EXPECT_EQ(test,
+			efs_pcpu_bucket_charge(&fs->ops_pcpu, 1, test_now_ns),
+			0ULL);
+
+	cfg.iops_limit = 100;		/* burst 5, batch 1 */
+	apply(fs, &cfg, NULL);
+	KUNIT_ASSERT_EQ(test, fs->ops_pcpu.shared.burst, 5ULL);
+	KUNIT_ASSERT_EQ(test, fs->ops_pcpu.batch, 1ULL);
+	bound = fs->ops_pcpu.shared.burst +
+		num_possible_cpus() * fs->ops_pcpu.batch;
+	while (passed <= 2000 &&
+	       !efs_pcpu_bucket_charge(&fs->ops_pcpu, 1, test_now_ns))
+		passed++;
+	KUNIT_EXPECT_LE_MSG(test, passed, bound,
+			    "units passed at once after lowering maxIO to 100/s");
+}
+
+/* The metered size: fixed, changed live, back to sampling. */
+static void apply_size_test(struct kunit *test)
+{
+	u64 balance = 3 * EFS_GIB;
+	struct efs_config cfg;
+	struct efs_fs *fs;
+
+	cfg_make(&cfg, EFS_TP_BURSTING, 0, 100 * EFS_GIB);
+	fs = add_ok(test, "a", DIR_A, &cfg, &balance);
+	KUNIT_EXPECT_EQ(test, fs->credit.rate, 5000ULL << 10);
+
+	cfg.metered_size = 4 * EFS_TIB;
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->size_bytes, 4 * EFS_TIB);
+	KUNIT_EXPECT_EQ(test, fs->credit.rate, 200 * EFS_MIB);
+	KUNIT_EXPECT_EQ(test, fs->credit.burst, efs_credit_max(4 * EFS_TIB));
+	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 400 * EFS_MIB);
+	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(fs, test_now_ns), balance);
+	KUNIT_EXPECT_EQ(test, test_sample_calls, 0U);
+
+	cfg.metered_size = EFS_METERED_SIZE_AUTO;
+	test_sample_size = 2 * EFS_TIB;
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, test_sample_calls, 1U);
+	KUNIT_EXPECT_EQ(test, fs->size_bytes, 2 * EFS_TIB);
+	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 200 * EFS_MIB);
+	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(fs, test_now_ns), balance);
+
+	/* Still automatic: the sampler's S stays, no new sample. */
+	mutex_lock(&efs_registry_lock);
+	efs_fs_set_size_locked(fs, 1 * EFS_TIB);
+	mutex_unlock(&efs_registry_lock);
+	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 100 * EFS_MIB);
+	cfg.write_weight = 2;
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, test_sample_calls, 1U);
+	KUNIT_EXPECT_EQ(test, fs->size_bytes, 1 * EFS_TIB);
+	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(fs, test_now_ns), balance);
+}
+
+struct permitted_case {
+	const char *name;
+	u32 tp_mode;
+	u64 provisioned_bps;
+	u64 size;
+	u64 balance;		/* credit balance at add, bytes */
+	u64 later_ns;		/* then read this much later */
+	u64 permitted;
+};
+
+#define GP100_BASELINE	(5000ULL << 10)	/* baseline at 100 GiB */
+
+static const struct permitted_case permitted_cases[] = {
+	{ "bursting_full", EFS_TP_BURSTING, 0, 100 * EFS_GIB, U64_MAX, 0,
+	  100 * EFS_MIB },
+	{ "bursting_2s_of_baseline", EFS_TP_BURSTING, 0, 100 * EFS_GIB,
+	  2 * GP100_BASELINE, 0, 100 * EFS_MIB },
+	{ "bursting_1s_of_baseline", EFS_TP_BURSTING, 0, 100 * EFS_GIB,
+	  GP100_BASELINE, 0, 100 * EFS_MIB },
+	{ "bursting_half_s", EFS_TP_BURSTING, 0, 100 * EFS_GIB,
+	  GP100_BASELINE / 2, 0, GP100_BASELINE },
+	{ "bursting_1s_minus_1", EFS_TP_BURSTING, 0, 100 * EFS_GIB,
+	  GP100_BASELINE - 1, 0, GP100_BASELINE },
+	{ "bursting_empty", EFS_TP_BURSTING, 0, 100 * EFS_GIB, 0, 0,
+	  GP100_BASELINE },
+	/* Credits accrue at the baseline: after a second, bursting again. */
+	{ "bursting_refilled", EFS_TP_BURSTING, 0, 100 * EFS_GIB, 0,
+	  NSEC_PER_SEC, 100 * EFS_MIB },
+	{ "bursting_not_yet_refilled", EFS_TP_BURSTING, 0, 100 * EFS_GIB, 0,
+	  NSEC_PER_SEC - NSEC_PER_MSEC, GP100_BASELINE },
+	{ "bursting_small_empty", EFS_TP_BURSTING, 0, EFS_GIB, 0, 0, EFS_MIB },
+	{ "bursting_small_full", EFS_TP_BURSTING, 0, EFS_GIB, U64_MAX, 0,
+	  100 * EFS_MIB },
+	{ "bursting_4TiB_full", EFS_TP_BURSTING, 0, 4 * EFS_TIB, U64_MAX, 0,
+	  400 * EFS_MIB },
+	{ "bursting_4TiB_low", EFS_TP_BURSTING, 0, 4 * EFS_TIB, 100 * EFS_MIB,
+	  0, 200 * EFS_MIB },
+	{ "provisioned", EFS_TP_PROVISIONED, 10 * EFS_MIB, 100 * EFS_GIB,
+	  U64_MAX, 0, 10 * EFS_MIB },
+	{ "provisioned_no_credit", EFS_TP_PROVISIONED, 10 * EFS_MIB,
+	  100 * EFS_GIB, 0, 0, 10 * EFS_MIB },
+	{ "provisioned_below_baseline", EFS_TP_PROVISIONED, EFS_MIB, EFS_TIB,
+	  U64_MAX, 0, 50 * EFS_MIB },
+	{ "provisioned_above_burst", EFS_TP_PROVISIONED, EFS_GIB,
+	  100 * EFS_GIB, 0, 0, EFS_GIB },
+	{ "elastic", EFS_TP_ELASTIC, 0, 100 * EFS_GIB, U64_MAX, 0, 0 },
+	{ "elastic_no_credit", EFS_TP_ELASTIC, 0, 100 * EFS_GIB, 0, 0, 0 },
+};
+
+static void permitted_case_desc(const struct permitted_case *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(permitted, permitted_cases, permitted_case_desc);
+
+static void permitted_bps_test(struct kunit *test)
+{
+	const struct permitted_case *t = test->param_value;
+	struct efs_config cfg;
+	struct efs_fs *fs;
+	u64 peak;
+
+	cfg_make(&cfg, t->tp_mode, t->provisioned_bps, t->size);
+	fs = add_ok(test, "a", DIR_A, &cfg, &t->balance);
+	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(fs, test_now_ns),
+			min(t->balance, efs_credit_max(t->size)));
+
+	/* The byte budget in force, whatever the credits. */
+	switch (t->tp_mode) {
+	case EFS_TP_BURSTING:
+		peak = efs_burst_bps(t->size);
+		break;
+	case EFS_TP_PROVISIONED:
+		peak = efs_provisioned_permitted_bps(t->provisioned_bps,
+						     t->size);
+		break;
+	default:
+		peak = 0;
+		break;
+	}
+	KUNIT_EXPECT_EQ(test, fs->permitted_bps, peak);
+	KUNIT_EXPECT_EQ(test, fs->peak.rate, peak);
+
+	test_now_ns += t->later_ns;
+	KUNIT_EXPECT_EQ(test, efs_fs_permitted_bps(fs, test_now_ns),
+			t->permitted);
+}
+
+struct wake_counter {
+	struct wait_queue_entry wq;
+	unsigned int woken;
+};
+
+static int count_wake(struct wait_queue_entry *wq, unsigned int mode,
+		      int flags, void *key)
+{
+	container_of(wq, struct wake_counter, wq)->woken++;
+	return 0;
+}
+
+/*
+ * A filesystem deleted while a request holds it: unhashed and dead at once,
+ * its sleepers woken and its export root unpinned; the object itself lives
+ * until the request's reference is put.
+ */
+static void del_lifetime_test(struct kunit *test)
+{
+	struct wake_counter w = { .woken = 0 };
+	unsigned int refs_a = dentry_refs(test, DIR_A);
+	struct efs_fs *fs, *held, *again;
+	struct efs_config cfg;
+
+	efs_config_defaults(&cfg);
+	fs = add_ok(test, "a", DIR_A, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, dentry_refs(test, DIR_A), refs_a + 1);
+	held = lookup_name(test, DIR_A);
+	KUNIT_ASSERT_PTR_EQ(test, held, fs);
+	KUNIT_EXPECT_EQ(test, refcount_read(&fs->ref), 2);
+
+	init_waitqueue_func_entry(&w.wq, count_wake);
+	add_wait_queue(&efs_wait_wq, &w.wq);
+	del(fs);
+	remove_wait_queue(&efs_wait_wq, &w.wq);
+
+	KUNIT_EXPECT_GE(test, w.woken, 1U);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(held->dead));
+	KUNIT_EXPECT_EQ(test, refcount_read(&held->ref), 1);
+	KUNIT_EXPECT_STREQ(test, held->name, "a");
+	KUNIT_EXPECT_EQ(test, held->ops_rate, (u64)EFS_GP_IOPS_DEFAULT);
+	KUNIT_EXPECT_NULL(test, find_fs("a"));
+	KUNIT_EXPECT_EQ(test, fs_count(), 0U);
+	KUNIT_EXPECT_NULL(test, lookup_name(test, DIR_A));
+	KUNIT_EXPECT_EQ(test, dentry_refs(test, DIR_A), refs_a);
+
+	/* Name and path are free again while the old object lives on. */
+	again = add_ok(test, "a", DIR_A, &cfg, NULL);
+	KUNIT_EXPECT_PTR_NE(test, again, held);
+	KUNIT_EXPECT_FALSE(test, again->dead);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(held->dead));
+	fs = lookup_name(test, DIR_A);
+	KUNIT_EXPECT_PTR_EQ(test, fs, again);
+	if (fs)
+		efs_fs_put(fs);
+
+	/* The request ends: the last reference frees the old object. */
+	efs_fs_put(held);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, refcount_read(&again->ref), 1);
+	KUNIT_EXPECT_EQ(test, fs_count(), 1U);
+}
+
+/* efs_registry_exit() deletes every filesystem; held ones die later. */
+static void registry_exit_test(struct kunit *test)
+{
+	unsigned int refs_a = dentry_refs(test, DIR_A);
+	unsigned int refs_b = dentry_refs(test, DIR_B);
+	struct wake_counter w = { .woken = 0 };
+	struct efs_fs *held;
+
+	add_defaults(test, "a", DIR_A);
+	add_defaults(test, "b", DIR_B);
+	add_defaults(test, "root", "/");
+	KUNIT_EXPECT_EQ(test, fs_count(), 3U);
+	held = lookup_name(test, DIR_B);
+	KUNIT_ASSERT_NOT_NULL(test, held);
+
+	init_waitqueue_func_entry(&w.wq, count_wake);
+	add_wait_queue(&efs_wait_wq, &w.wq);
+	efs_registry_exit();
+	remove_wait_queue(&efs_wait_wq, &w.wq);
+
+	KUNIT_EXPECT_TRUE(test, list_empty(&efs_fs_list));
+	KUNIT_EXPECT_GE(test, w.woken, 1U);
+	KUNIT_EXPECT_NULL(test, find_fs("a"));
+	KUNIT_EXPECT_NULL(test, find_fs("b"));
+	KUNIT_EXPECT_NULL(test, find_fs("root"));
+	KUNIT_EXPECT_NULL(test, lookup_name(test, DIR_A));
+	KUNIT_EXPECT_NULL(test, lookup_name(test, DIR_B));
+	KUNIT_EXPECT_NULL(test, lookup_name(test, "/"));
+	KUNIT_EXPECT_EQ(test, dentry_refs(test, DIR_A), refs_a);
+	KUNIT_EXPECT_EQ(test, dentry_refs(test, DIR_B), refs_b);
+
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(held->dead));
+	KUNIT_EXPECT_EQ(test, refcount_read(&held->ref), 1);
+	KUNIT_EXPECT_STREQ(test, held->name, "b");
+	efs_fs_put(held);
+
+	/* Exiting an empty registry is harmless; it can be used again. */
+	efs_registry_exit();
+	KUNIT_EXPECT_TRUE(test, list_empty(&efs_fs_list));
+	add_defaults(test, "b", DIR_B);
+	KUNIT_EXPECT_EQ(test, fs_count(), 1U);
+	efs_registry_exit();
+	KUNIT_EXPECT_TRUE(test, list_empty(&efs_fs_list));
+	KUNIT_EXPECT_EQ(test, dentry_refs(test, DIR_B), refs_b);
+}
+
+static struct kunit_case registry_cases[] = {
+	KUNIT_CASE(add_find_test),
+	KUNIT_CASE_PARAM(lookup_export_test, lookup_gen_params),
+	KUNIT_CASE_PARAM(add_refused_test, refused_gen_params),
+	KUNIT_CASE_PARAM(validate_test, validate_gen_params),
+	KUNIT_CASE(defaults_test),
+	KUNIT_CASE_PARAM(ops_rate_test, ops_gen_params),
+	KUNIT_CASE(apply_keeps_state_test),
+	KUNIT_CASE(apply_keeps_ops_test),
+	KUNIT_CASE(apply_maxio_lower_test),
+	KUNIT_CASE(apply_size_test),
+	KUNIT_CASE_PARAM(permitted_bps_test, permitted_gen_params),
+	KUNIT_CASE(del_lifetime_test),
+	KUNIT_CASE(registry_exit_test),
+	{}
+};
+
+static struct kunit_suite registry_suite = {
+	.name = "efs_registry",
+	.suite_init = registry_suite_init,
+	.suite_exit = registry_suite_exit,
+	.init = registry_test_init,
+	.exit = registry_test_exit,
+	.test_cases = registry_cases,
+};
+
+kunit_test_suite(registry_suite);
