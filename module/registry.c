@@ -122,12 +122,21 @@ void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 	u64 now = efs_now_ns();
 	u64 rate = efs_fs_ops_rate(cfg);
 	bool size_changed = cfg->metered_size != fs->cfg.metered_size;
+	bool perf_changed = cfg->perf_mode != fs->cfg.perf_mode;
 
 	fs->cfg = *cfg;		/* hot paths READ_ONCE() single fields */
 
 	efs_bucket_set_rate(&fs->ops, rate, efs_ops_burst(cfg, rate), now);
 	efs_pcpu_bucket_set_rate(&fs->ops_pcpu, rate, efs_ops_burst(cfg, rate),
 				 rate / EFS_PCPU_BATCH_DIV, now);
+	/* The ops budget carries over between the two modes' buckets. */
+	if (perf_changed && cfg->perf_mode == EFS_PERF_MAX_IO)
+		efs_bucket_set_balance(&fs->ops_pcpu.shared,
+				       efs_bucket_balance(&fs->ops, now), now);
+	else if (perf_changed)
+		efs_bucket_set_balance(&fs->ops,
+				       efs_bucket_balance(&fs->ops_pcpu.shared,
+							  now), now);
 	WRITE_ONCE(fs->ops_rate, rate);
 
 	if (cfg->metered_size != EFS_METERED_SIZE_AUTO)
