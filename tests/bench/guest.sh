@@ -147,30 +147,61 @@ res overhead_throttled_ops "$throttled"
 res iops_unthrottled "$m_iops_wo"
 
 # --- IOPS accuracy -----------------------------------------------------------
+# efs's own count comes from one sampler per run (kernel timestamps), over
+# the whole seconds in which I/O ran: from the first sample after the
+# counter moved (fio starts late under TCG; the bucket's initial 50 ms
+# allowance is left out) to the sample before the last move (fio's end).
+watch_start() { # NAME
+	$EFS_CTL fs stats b --json --watch 1 >"$EFS_OUT/$1.jsonl" &
+	wpid=$!
+}
+watch_stop() {
+	kill "$wpid"
+	wait "$wpid" 2>/dev/null
+}
+# steady NAME FIELD...: "seconds rate(FIELD1) rate(FIELD2)... waited", the
+# window chosen on FIELD1; waited = share of the requests that waited.
+steady() {
+	local name=$1
+	shift
+	jq -r --args '[.Timestamp, .ThrottledOperations, .DataReadOps + .DataWriteOps + .MetadataOps] +
+		[.[$ARGS.positional[]]] | @tsv' "$@" <"$EFS_OUT/$name.jsonl" |
+		awk '{ n = NR; for (i = 1; i <= NF; i++) v[n, i] = $i }
+		END {
+			for (i = 2; i <= n; i++) if (v[i, 4] > v[1, 4]) { s = i; break }
+			for (i = n; i > 1; i--) if (v[i, 4] > v[i - 1, 4]) { e = i - 1; break }
+			if (s == "" || e - s < 3) { print "nan nan nan"; exit }
+			dt = (v[e, 1] - v[s, 1]) / 1e9
+			printf "%.2f", dt
+			for (f = 4; f <= NF; f++) printf " %.4f", (v[e, f] - v[s, f]) / dt
+			dops = v[e, 3] - v[s, 3]
+			printf " %.3f\n", dops > 0 ? (v[e, 2] - v[s, 2]) / dops : 0
+		}'
+}
+
 efs_load || fail "efs_load"
 $EFS_CTL fs add b /srv/b --iops-limit 100 || fail "fs add"
 for cap in $CAPS; do
 	$EFS_CTL fs set b --iops-limit "$cap" || rc=1
-	randread "iops-$cap" "$T_CAP" &
-	fpid=$!
-	# efs's own count over the steady part of the run (kernel timestamps).
-	sleep 3
-	snap "$EFS_OUT/iops-$cap.a.json"
-	sleep $((T_CAP - 6))
-	snap "$EFS_OUT/iops-$cap.b.json"
-	wait $fpid || rc=1
+	watch_start "iops-$cap"
+	randread "iops-$cap" "$T_CAP" || rc=1
+	watch_stop
 	fio=$(jq -r '.jobs[0].read.iops' "$EFS_OUT/iops-$cap.json")
-	efs=$(counter_rate "$EFS_OUT/iops-$cap.a.json" "$EFS_OUT/iops-$cap.b.json" DataReadOps)
-	units=$(counter_rate "$EFS_OUT/iops-$cap.a.json" "$EFS_OUT/iops-$cap.b.json" IoUnits)
+	read -r secs efs units waited <<<"$(steady "iops-$cap" DataReadOps IoUnits)"
 	res "iops_fio_$cap" "$(ratio "$fio" 1 1)"
 	res "iops_efs_$cap" "$(ratio "$efs" 1 1)"
+	res "iops_efs_window_s_$cap" "$secs"
 	res "iops_units_$cap" "$(ratio "$units" 1 1)"
 	res "iops_fio_ratio_$cap" "$(ratio "$fio" "$cap")"
 	res "iops_efs_ratio_$cap" "$(ratio "$efs" "$cap")"
 	res "iops_units_ratio_$cap" "$(ratio "$units" "$cap")"
 	# Did the cap bind? Under a binding cap nearly every request waits.
-	res "iops_waited_$cap" "$(waited "$EFS_OUT/iops-$cap.a.json" "$EFS_OUT/iops-$cap.b.json")"
+	res "iops_waited_$cap" "$waited"
 done
+# What the VM does right now without a binding cap (efs loaded, far under).
+$EFS_CTL fs set b --iops-limit 100000000 || rc=1
+randread iops-unthrottled "$T_OVH" || rc=1
+res iops_unthrottled_adjacent "$(fio_iops iops-unthrottled read)"
 
 # --- provisioned accuracy ----------------------------------------------------
 # S fixed at 1 GiB: baseline 1 MiB/s, so every rate below is the provisioned
@@ -179,29 +210,21 @@ $EFS_CTL fs set b --iops-limit 0 --throughput-mode provisioned \
 	--provisioned-throughput-in-mibps 1 --metered-size 1GiB || rc=1
 for p in $PROVS; do
 	$EFS_CTL fs set b --provisioned-throughput-in-mibps "$p" || rc=1
-	seqwrite "prov-$p" "$T_PROV" &
-	fpid=$!
-	sleep 3
-	snap "$EFS_OUT/prov-$p.a.json"
-	sleep $((T_PROV - 6))
-	snap "$EFS_OUT/prov-$p.b.json"
-	wait $fpid || rc=1
+	watch_start "prov-$p"
+	seqwrite "prov-$p" "$T_PROV" || rc=1
+	watch_stop
 	fio=$(fio_bw_bytes "prov-$p" write)
-	met=$(counter_rate "$EFS_OUT/prov-$p.a.json" "$EFS_OUT/prov-$p.b.json" MeteredIOBytes)
-	dw=$(counter_rate "$EFS_OUT/prov-$p.a.json" "$EFS_OUT/prov-$p.b.json" DataWriteIOBytes)
+	read -r secs met dw mops wops waited <<<"$(steady "prov-$p" MeteredIOBytes DataWriteIOBytes MetadataOps DataWriteOps)"
 	res "prov_fio_mibps_$p" "$(ratio "$fio" $MiB)"
 	res "prov_fio_ratio_$p" "$(ratio "$fio" $((p * MiB)))"
+	res "prov_efs_window_s_$p" "$secs"
 	res "prov_efs_metered_ratio_$p" "$(ratio "$met" $((p * MiB)))"
 	res "prov_efs_data_ratio_$p" "$(ratio "$dw" $((p * MiB)))"
-	res "prov_waited_$p" "$(waited "$EFS_OUT/prov-$p.a.json" "$EFS_OUT/prov-$p.b.json")"
+	res "prov_waited_$p" "$waited"
+	# What each 128 KiB write costs in metered bytes (metadata ops: COMMIT...).
+	res "prov_metered_per_data_$p" "$(ratio "$met" "$dw")"
+	res "prov_metadata_ops_per_write_$p" "$(ratio "$mops" "$wops" 3)"
 done
-# What each 128 KiB write costs in metered bytes (metadata ops: COMMIT...).
-res prov_metered_per_data "$(jq -rn --slurpfile a "$EFS_OUT/prov-1.a.json" \
-	--slurpfile b "$EFS_OUT/prov-4.b.json" \
-	'($b[0].MeteredIOBytes - $a[0].MeteredIOBytes) / ($b[0].DataWriteIOBytes - $a[0].DataWriteIOBytes) * 10000 | round / 10000')"
-res prov_metadata_ops_per_write "$(jq -rn --slurpfile a "$EFS_OUT/prov-1.a.json" \
-	--slurpfile b "$EFS_OUT/prov-4.b.json" \
-	'($b[0].MetadataOps - $a[0].MetadataOps) / ($b[0].DataWriteOps - $a[0].DataWriteOps) * 1000 | round / 1000')"
 
 # --- bursting: credits to baseline ---------------------------------------------
 # First the VM's own sequential write rate (elastic: metering only), to run
