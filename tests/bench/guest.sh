@@ -25,7 +25,7 @@ MiB=1048576
 if [ "${1:-}" = quick ]; then
 	T_OVH=4 ROUNDS=4 T_CAP=8 T_PROV=8 T_PROBE=3 BURST_BAL=8
 else
-	T_OVH=10 ROUNDS=12 T_CAP=30 T_PROV=30 T_PROBE=5 BURST_BAL=32
+	T_OVH=10 ROUNDS=16 T_CAP=30 T_PROV=30 T_PROBE=5 BURST_BAL=32
 fi
 CAPS="100 300 1000"
 PROVS="1 2 4"
@@ -61,23 +61,6 @@ seqwrite() {
 
 p99_us() { # fio run NAME: p99 read completion latency in microseconds
 	jq -r '.jobs[0].read.clat_ns.percentile["99.000000"] / 1000' "$EFS_OUT/$1.json"
-}
-
-snap() { # FILE: efs counters of "b" now (JSON, read later with jq)
-	$EFS_CTL fs stats b --json >"$1"
-}
-
-# counter_rate FILE1 FILE2 FIELD: per second, by the kernel's Timestamps
-counter_rate() {
-	jq -rn --slurpfile a "$1" --slurpfile b "$2" --arg f "$3" \
-		'($b[0][$f] - $a[0][$f]) * 1e9 / ($b[0].Timestamp - $a[0].Timestamp)'
-}
-
-# waited FILE1 FILE2: share of the requests in between that waited
-waited() {
-	jq -rn --slurpfile a "$1" --slurpfile b "$2" '($b[0].ThrottledOperations - $a[0].ThrottledOperations) /
-		([($b[0].DataReadOps + $b[0].DataWriteOps + $b[0].MetadataOps) -
-		  ($a[0].DataReadOps + $a[0].DataWriteOps + $a[0].MetadataOps), 1] | max) * 1000 | round / 1000'
 }
 
 # --- setup -----------------------------------------------------------------
@@ -175,7 +158,7 @@ steady() {
 			printf "%.2f", dt
 			for (f = 4; f <= NF; f++) printf " %.4f", (v[e, f] - v[s, f]) / dt
 			dops = v[e, 3] - v[s, 3]
-			printf " %.3f\n", dops > 0 ? (v[e, 2] - v[s, 2]) / dops : 0
+			printf " %.3f\n", (dops > 0 ? (v[e, 2] - v[s, 2]) / dops : 0)
 		}'
 }
 
@@ -214,7 +197,7 @@ for p in $PROVS; do
 	seqwrite "prov-$p" "$T_PROV" || rc=1
 	watch_stop
 	fio=$(fio_bw_bytes "prov-$p" write)
-	read -r secs met dw mops wops waited <<<"$(steady "prov-$p" MeteredIOBytes DataWriteIOBytes MetadataOps DataWriteOps)"
+	read -r secs dw met mops wops waited <<<"$(steady "prov-$p" DataWriteIOBytes MeteredIOBytes MetadataOps DataWriteOps)"
 	res "prov_fio_mibps_$p" "$(ratio "$fio" $MiB)"
 	res "prov_fio_ratio_$p" "$(ratio "$fio" $((p * MiB)))"
 	res "prov_efs_window_s_$p" "$secs"

@@ -44,6 +44,10 @@ $BB mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 $BB mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 $BB mount -t tmpfs -o mode=755 tmpfs /run
 $BB mkdir -p /run/efs/out /run/lock /run/netns
+# A checkout under a directory covered with a tmpfs below (/tmp, /root,
+# /srv, ...) must stay visible: bind it aside now, back into place after.
+$BB mkdir -p /run/efs/repo
+$BB mount -o bind "$REPO" /run/efs/repo
 
 # Writable copies of directories whose host contents matter (ownership of
 # /var/lib/nfs/sm etc. is statd's), plain tmpfs for the rest.
@@ -59,6 +63,10 @@ seed_tmpfs /var/lib/nfs
 $BB mkdir -p /var/lib/nfs/nfsdcld /var/lib/nfs/v4recovery
 for d in /tmp /var/tmp; do $BB mount -t tmpfs -o mode=1777 tmpfs "$d"; done
 for d in /var/log /srv /mnt /root; do $BB mount -t tmpfs -o mode=755 tmpfs "$d"; done
+if [ ! -d "$REPO/tests/vm" ]; then
+	$BB mkdir -p "$REPO"
+	$BB mount -o bind /run/efs/repo "$REPO" || msg "cannot bind the repository back at $REPO"
+fi
 # /etc stays read-only; /etc/exports gets a writable copy so scenarios may
 # use "exportfs -ra" with their own file if they prefer it to exportfs -o.
 cat /etc/exports >/run/efs/exports 2>/dev/null

@@ -121,14 +121,21 @@ fi
 case "$REPO$scenario" in
 *[[:space:]]*) echo "run.sh: paths with white space are not supported: $REPO" >&2; exit 2 ;;
 esac
-for p in "$REPO" "$scenario"; do
-	case "$p/" in
-	/tmp/* | /var/tmp/* | /run/* | /srv/* | /mnt/* | /root/* | /var/log/* | /var/lib/nfs/* | /dev/* | /proc/* | /sys/*)
-		echo "run.sh: $p is hidden by a tmpfs in the guest; put it elsewhere" >&2
-		exit 2
-		;;
-	esac
-done
+# The guest binds the repository back over its tmpfs mounts (guest-init.sh);
+# a scenario outside the repository has no such help.
+case "$REPO/" in
+/run/* | /var/lib/nfs/* | /dev/* | /proc/* | /sys/*)
+	echo "run.sh: $REPO is hidden by a tmpfs in the guest; put it elsewhere" >&2
+	exit 2
+	;;
+esac
+case "$scenario" in
+"$REPO"/*) ;;
+/tmp/* | /var/tmp/* | /run/* | /srv/* | /mnt/* | /root/* | /var/log/* | /var/lib/nfs/* | /dev/* | /proc/* | /sys/*)
+	echo "run.sh: $scenario is hidden by a tmpfs in the guest; put it elsewhere" >&2
+	exit 2
+	;;
+esac
 
 # --- output directory ----------------------------------------------------
 outdir=${outdir:-$REPO/build/vm-out/$krel/$name}
