@@ -6,14 +6,15 @@
 # tests/vm/run.sh). One knfsd, one tmpfs export "b" mounted over NFSv4.2 on
 # loopback, measured as ratios taken side by side in this one VM run:
 #
-#  overhead   4 KiB random reads (4 jobs), alternating rounds without efs
-#             and with efs loaded and "b" claimed far under its budgets
-#             (order flipped every round); ratio of the medians of IOPS and
-#             of p99 completion latency
+#  overhead   4 KiB random reads (4 jobs), alternating rounds without efs,
+#             with efs loaded and "b" claimed far under its budgets, and
+#             (to split the cost) loaded with "b" unclaimed; ratio of the
+#             medians of IOPS and of p99 completion latency
 #  iops       measured/cap at 100, 300, 1000 units/s (fio and efs counters)
 #  provisioned  sequential 128 KiB writes at 1, 2, 4 MiB/s, measured/cap
-#  bursting   32 MiB of credit drained by sequential 128 KiB writes: the
-#             time credits run out vs the credit arithmetic; time series
+#  bursting   32 MiB of credit drained by sequential 128 KiB writes (paced
+#             at 4 MiB/s): the time credits run out vs the credit
+#             arithmetic; time series
 #
 # Results: "name value" lines in $EFS_OUT/results.txt, the bursting time
 # series in $EFS_OUT/bursting.dat (seconds, write MiB/s, credit MiB,
@@ -25,7 +26,7 @@ MiB=1048576
 if [ "${1:-}" = quick ]; then
 	T_OVH=4 ROUNDS=4 T_CAP=8 T_PROV=8 T_PROBE=3 BURST_BAL=8
 else
-	T_OVH=10 ROUNDS=16 T_CAP=30 T_PROV=30 T_PROBE=5 BURST_BAL=32
+	T_OVH=10 ROUNDS=14 T_CAP=30 T_PROV=30 T_PROBE=5 BURST_BAL=32
 fi
 CAPS="100 300 1000"
 PROVS="1 2 4"
@@ -53,10 +54,12 @@ randread() {
 		--time_based --runtime="$2"
 }
 
-# Sequential 128 KiB writes, one job, for SECONDS: seqwrite NAME SECONDS
+# Sequential 128 KiB writes, one job: seqwrite NAME SECONDS [FIO OPTIONS]
 seqwrite() {
-	run_fio "$1" --filename=/mnt/b/w --size=32M --rw=write --bs=128k --direct=1 \
-		--ioengine=psync --time_based --runtime="$2"
+	local name=$1 secs=$2
+	shift 2
+	run_fio "$name" --filename=/mnt/b/w --size=32M --rw=write --bs=128k --direct=1 \
+		--ioengine=psync --time_based --runtime="$secs" "$@"
 }
 
 p99_us() { # fio run NAME: p99 read completion latency in microseconds
@@ -73,61 +76,85 @@ rc=0
 randread warmup 3 || fail "fio warm-up"
 
 # --- overhead: without efs / with efs, alternating ---------------------------
-# Rounds alternate the order (without, with | with, without | ...), so that
-# neither side always runs first in a round, nor always right after the
-# module was (un)loaded.
-iops_wo=() iops_w=() p99_wo=() p99_w=() throttled=0
-efs_on() {
-	[ -d /sys/module/efs ] && return 0
-	efs_load || fail "efs_load"
-	$EFS_CTL fs add b /srv/b --iops-limit 100000000 || fail "fs add"
+# Three states: "without" (no module), "with" (loaded, export claimed far
+# under its budgets: --iops-limit 100000000, bursting with full credit) and,
+# to tell the hooks' cost from the accounting's, "hooked" (loaded, export
+# not claimed: every request goes through the hooks and misses the lookup).
+# Rounds alternate the order (without hooked with | with hooked without |
+# ...) so that slow drift in the host's load cancels out, and no state is
+# always first in a round or always right after the module was (un)loaded.
+declare -A iops p99
+throttled=0 claimed=0
+to_state() { # without|hooked|with
+	if [ "$1" = without ]; then
+		[ -d /sys/module/efs ] || return 0
+		[ $claimed = 1 ] && throttled=$((throttled + $($EFS_CTL fs stats b --json | jq -r .ThrottledOperations)))
+		efs_unload || fail "efs_unload"
+		claimed=0
+		return
+	fi
+	[ -d /sys/module/efs ] || { efs_load || fail "efs_load"; claimed=0; }
+	if [ "$1" = with ] && [ $claimed = 0 ]; then
+		$EFS_CTL fs add b /srv/b --iops-limit 100000000 || fail "fs add"
+		claimed=1
+	elif [ "$1" = hooked ] && [ $claimed = 1 ]; then
+		throttled=$((throttled + $($EFS_CTL fs stats b --json | jq -r .ThrottledOperations)))
+		$EFS_CTL fs del b || fail "fs del"
+		claimed=0
+	fi
 }
-efs_off() { # count what was throttled, then unload
-	[ -d /sys/module/efs ] || return 0
-	throttled=$((throttled + $($EFS_CTL fs stats b --json | jq -r .ThrottledOperations)))
-	efs_unload || fail "efs_unload"
-}
+STATES="without hooked with"
 for r in $(seq "$ROUNDS"); do
-	if [ $((r % 2)) = 1 ]; then order="without with"; else order="with without"; fi
+	if [ $((r % 2)) = 1 ]; then order="without hooked with"; else order="with hooked without"; fi
 	for kind in $order; do
-		if [ "$kind" = with ]; then efs_on; else efs_off; fi
+		to_state "$kind"
 		randread "ovh-$kind-$r" "$T_OVH" || rc=1
-		if [ "$kind" = with ]; then
-			iops_w+=("$(fio_iops "ovh-$kind-$r" read)")
-			p99_w+=("$(p99_us "ovh-$kind-$r")")
-		else
-			iops_wo+=("$(fio_iops "ovh-$kind-$r" read)")
-			p99_wo+=("$(p99_us "ovh-$kind-$r")")
-		fi
+		iops[$kind]+="$(fio_iops "ovh-$kind-$r" read) "
+		p99[$kind]+="$(p99_us "ovh-$kind-$r") "
 	done
-	log "round $r ($order): without ${iops_wo[-1]} IOPS p99 ${p99_wo[-1]} us;" \
-		"with ${iops_w[-1]} IOPS p99 ${p99_w[-1]} us"
+	line="round $r ($order):"
+	for kind in $STATES; do
+		line+=" $kind $(fio_iops "ovh-$kind-$r" read) IOPS p99 $(p99_us "ovh-$kind-$r") us;"
+	done
+	log "$line"
 done
-efs_off
-m_iops_wo=$(median "${iops_wo[@]}") m_iops_w=$(median "${iops_w[@]}")
-m_p99_wo=$(median "${p99_wo[@]}") m_p99_w=$(median "${p99_w[@]}")
+to_state without
 res overhead_rounds "$ROUNDS"
-res overhead_iops_without "$m_iops_wo"
-res overhead_iops_with "$m_iops_w"
-res overhead_iops_all_without "$(IFS=,; echo "${iops_wo[*]}")"
-res overhead_iops_all_with "$(IFS=,; echo "${iops_w[*]}")"
-res overhead_iops_ratio "$(ratio "$m_iops_w" "$m_iops_wo")"
-# Also the median of each round's own ratio (its two runs are adjacent in
-# time, so load from outside the VM drifts less between them).
-pair=() pairl=()
-for i in "${!iops_w[@]}"; do
-	pair+=("$(ratio "${iops_w[$i]}" "${iops_wo[$i]}")")
-	pairl+=("$(ratio "${p99_w[$i]}" "${p99_wo[$i]}")")
+for kind in $STATES; do
+	# shellcheck disable=SC2086 # lists of numbers
+	{
+		res "overhead_iops_$kind" "$(median ${iops[$kind]})"
+		res "overhead_p99_${kind}_us" "$(median ${p99[$kind]})"
+		res "overhead_iops_all_$kind" "$(echo ${iops[$kind]} | tr ' ' ,)"
+		res "overhead_p99_all_$kind" "$(echo ${p99[$kind]} | tr ' ' ,)"
+	}
 done
-res overhead_iops_paired_ratio "$(median "${pair[@]}")"
-res overhead_p99_paired_ratio "$(median "${pairl[@]}")"
-res overhead_p99_without_us "$m_p99_wo"
-res overhead_p99_with_us "$m_p99_w"
-res overhead_p99_all_without "$(IFS=,; echo "${p99_wo[*]}")"
-res overhead_p99_all_with "$(IFS=,; echo "${p99_w[*]}")"
-res overhead_p99_ratio "$(ratio "$m_p99_w" "$m_p99_wo")"
+# Ratios of the medians, and the median of each round's own ratio (a
+# round's runs are adjacent in time: the host's load drifts less).
+# overhead_ratios A B NAME: A over B
+overhead_ratios() {
+	local a=$1 b=$2 n=$3 m pi=() pl=() i
+	local -a ia ib la lb
+	read -ra ia <<<"${iops[$a]}"
+	read -ra ib <<<"${iops[$b]}"
+	read -ra la <<<"${p99[$a]}"
+	read -ra lb <<<"${p99[$b]}"
+	for i in "${!ia[@]}"; do
+		pi+=("$(ratio "${ia[$i]}" "${ib[$i]}")")
+		pl+=("$(ratio "${la[$i]}" "${lb[$i]}")")
+	done
+	m=$(median "${ia[@]}")
+	res "overhead_iops_ratio$n" "$(ratio "$m" "$(median "${ib[@]}")")"
+	res "overhead_p99_ratio$n" "$(ratio "$(median "${la[@]}")" "$(median "${lb[@]}")")"
+	res "overhead_iops_paired_ratio$n" "$(median "${pi[@]}")"
+	res "overhead_p99_paired_ratio$n" "$(median "${pl[@]}")"
+}
+overhead_ratios with without ""
+overhead_ratios hooked without _hooked
+overhead_ratios with hooked _claim
 res overhead_throttled_ops "$throttled"
-res iops_unthrottled "$m_iops_wo"
+# shellcheck disable=SC2086 # a list of numbers
+res iops_unthrottled "$(median ${iops[without]})"
 
 # --- IOPS accuracy -----------------------------------------------------------
 # efs's own count comes from one sampler per run (kernel timestamps), over
@@ -210,17 +237,26 @@ for p in $PROVS; do
 done
 
 # --- bursting: credits to baseline ---------------------------------------------
-# First the VM's own sequential write rate (elastic: metering only), to run
-# fio long enough to see the baseline after the credit is spent.
+# First the VM's own sequential write rate (elastic: metering only). The
+# writer is then paced (fio --rate) at 4 MiB/s, or 60% of what the VM can do
+# if that is less: unpaced, the rate swings with the host's load from one
+# half second to the next, and the drain is over in a few seconds. The
+# burst rate (100 MiB/s for S = 1 GiB) is far above either; what spends
+# the credit is the writer's rate minus the baseline.
 $EFS_CTL fs set b --throughput-mode elastic || rc=1
 seqwrite probe "$T_PROBE" || rc=1
 probe=$(fio_bw_bytes probe write)
 res seqwrite_unthrottled_mibps "$(ratio "$probe" $MiB 2)"
-runtime=$(awk -v r="$probe" -v b="$BURST_BAL" -v M=$MiB 'BEGIN {
-	t = r > 1.2 * M ? b * M / (r - M) + 20 : 40
+pace=$(awk -v r="$probe" -v M=$MiB 'BEGIN {
+	p = r >= 6.67 * M ? 4 * M : 0.6 * r
+	printf "%d\n", (p >= 1.5 * M ? p : 0) }')
+res burst_paced_mibps "$(ratio "$pace" $MiB 2)"
+runtime=$(awk -v r="$probe" -v p="$pace" -v b="$BURST_BAL" -v M=$MiB 'BEGIN {
+	if (p > 0) r = p
+	t = r > 1.2 * M ? b * M / (r - M) + 28 : 40
 	if (t < 40) t = 40; if (t > 150) t = 150; printf "%d\n", t }')
 [ "${1:-}" = quick ] && runtime=$((runtime / 2))
-log "unthrottled sequential writes at $probe B/s: bursting run of $runtime s"
+log "unthrottled sequential writes at $probe B/s: bursting run of $runtime s, paced at $pace B/s"
 
 $EFS_CTL fs set b --throughput-mode bursting --metered-size 1GiB \
 	--burst-credit-balance "${BURST_BAL}MiB" || rc=1
@@ -228,7 +264,11 @@ $EFS_CTL fs set b --throughput-mode bursting --metered-size 1GiB \
 $EFS_CTL fs stats b --json --watch 0.5 >"$EFS_OUT/burst.jsonl" &
 wpid=$!
 sleep 1.5
-seqwrite burst "$runtime" || rc=1
+if [ "$pace" -gt 0 ]; then
+	seqwrite burst "$runtime" --rate="$pace" || rc=1
+else
+	seqwrite burst "$runtime" || rc=1
+fi
 sleep 1
 kill $wpid
 wait $wpid 2>/dev/null

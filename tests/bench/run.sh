@@ -85,7 +85,7 @@ set label 'credits out at $tx s (arithmetic: $tp s)' at $tx, graph 0.93 offset 1
 	gnuplot <<EOF || echo "bench: gnuplot failed" >&2
 set terminal $term size 960,540 font ",11"
 set output "$PNG"
-set title "efs bursting → baseline: $(get burst_balance0_mib | cut -d. -f1) MiB of credit, S = 1 GiB (baseline $(get burst_baseline_mibps) MiB/s), 128 KiB sequential writes over NFSv4.2"
+set title "efs bursting → baseline: $(get burst_balance0_mib | cut -d. -f1) MiB of credit, S = 1 GiB (baseline $(get burst_baseline_mibps) MiB/s),\\n128 KiB sequential writes over NFSv4.2, writer paced at $(get burst_paced_mibps) MiB/s"
 set xlabel "time (s)"
 set ylabel "write throughput (MiB/s)"
 set y2label "burst credit balance (MiB)"
@@ -185,6 +185,15 @@ row "overhead: p99 completion latency with / without" \
 	"$(f '%.3f' "$v") ($(f '%.0f' "$(get overhead_p99_with_us)") / $(f '%.0f' "$(get overhead_p99_without_us)") µs)" "≤ 1.05" "$(verdict "$v" le 1.05)"
 v=$(get overhead_p99_paired_ratio)
 row "overhead: p99 latency, median of the per-round ratios" "$(f '%.3f' "$v")" "≤ 1.05" "$(verdict "$v" le 1.05)"
+for x in hooked claim; do
+	if [ $x = hooked ]; then
+		what="efs loaded, export not claimed (hooks only) / without efs"
+	else
+		what="claimed / loaded but not claimed (the accounting's share)"
+	fi
+	row "overhead split: $what, IOPS; p99" \
+		"$(f '%.3f' "$(get overhead_iops_ratio_$x)") (paired $(f '%.3f' "$(get overhead_iops_paired_ratio_$x)")); $(f '%.3f' "$(get overhead_p99_ratio_$x)") (paired $(f '%.3f' "$(get overhead_p99_paired_ratio_$x)"))" "—" "—"
+done
 row "unthrottled 4 KiB randread IOPS without efs, median of the overhead rounds" "$(f '%s' "$unthr")" "—" "—"
 
 for p in 1 2 4; do
@@ -202,7 +211,7 @@ row "provisioned 1 / 2 / 4 MiB/s: metered bytes per data byte written (metadata 
 
 v=$(get burst_exhaustion_ratio)
 row "bursting: time to credit exhaustion, measured / arithmetic (balance₀ / (burst − baseline))" \
-	"$(f '%.3f' "$v") ($(f '%s' "$(get burst_exhausted_s)") s vs $(f '%s' "$(get burst_predicted_s)") s; $(f '%s' "$(get burst_balance0_mib)") MiB at $(f '%s' "$(get burst_rate_metered_mibps)") MiB/s)" \
+	"$(f '%.3f' "$v") ($(f '%s' "$(get burst_exhausted_s)") s vs $(f '%s' "$(get burst_predicted_s)") s; $(f '%s' "$(get burst_balance0_mib)") MiB at $(f '%s' "$(get burst_rate_metered_mibps)") MiB/s, writer paced at $(f '%s' "$(get burst_paced_mibps)") MiB/s)" \
 	"1 ± 5%" "$(verdict "$v" within 1 5)"
 row "bursting: same, the arithmetic run on the metered bytes actually written (no constant-rate assumption)" \
 	"$(f '%.3f' "$(get burst_exhaustion_bytes_ratio)") (arithmetic: $(f '%s' "$(get burst_predicted_bytes_s)") s; reported balance within $(f '%s' "$(get burst_balance_max_err_mib)") MiB of it while draining)" "—" "—"
@@ -220,8 +229,8 @@ row "VM's unthrottled 128 KiB sequential write rate (the burst rate here)" "$(f 
 	echo "|---|---|---|---|"
 	printf '%s\n' "${rows[@]}"
 	echo
-	echo "Overhead rounds (IOPS without / with): $(get overhead_iops_all_without) / $(get overhead_iops_all_with);" \
-		"p99 µs: $(get overhead_p99_all_without) / $(get overhead_p99_all_with)." \
+	echo "Overhead rounds, IOPS without / hooked / with: $(get overhead_iops_all_without) / $(get overhead_iops_all_hooked) / $(get overhead_iops_all_with);" \
+		"p99 µs: $(get overhead_p99_all_without) / $(get overhead_p99_all_hooked) / $(get overhead_p99_all_with)." \
 		"Throttled operations in the 'with' runs: $(get overhead_throttled_ops)."
 	echo
 	echo "Bursting plot: tests/bench/bursting.png (time series: build/bench/bursting.dat)."

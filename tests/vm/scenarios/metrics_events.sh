@@ -82,12 +82,13 @@ check "fs stats --watch --json: one object per line" bash -c "jq -e '.Rates' <'$
 # PercentIOLimit while fio presses on the 200 units/s budget, and
 # ClientConnections from two more clients at their own addresses.
 $EFS_CTL fs set m --performance-mode generalPurpose --iops-limit 200 || rc=1
+$EFS_CTL fs stats m --json --watch 0.5 >"$EFS_OUT/press.jsonl" &
+watch=$!
 run_fio press --filename=/mnt/m/r --rw=randread --bs=4k --direct=1 \
-	--ioengine=psync --numjobs=4 --group_reporting --time_based --runtime=5 &
-press=$!
-sleep 3.5
-pct=$($EFS_CTL fs stats m --json | jq -r .PercentIOLimit)
-wait $press
+	--ioengine=psync --numjobs=4 --group_reporting --time_based --runtime=6
+kill $watch; wait $watch 2>/dev/null
+# fio starts slowly under TCG: take the busiest second seen.
+pct=$(jq -s 'map(.PercentIOLimit) | max' "$EFS_OUT/press.jsonl")
 check "PercentIOLimit near 100 under pressure ($pct)" awk -v p="$pct" 'BEGIN { exit !(p >= 80 && p <= 100) }'
 netns_client c1 10.99.0.2 || rc=1
 netns_client c2 10.99.0.3 || rc=1
