@@ -79,9 +79,9 @@ check "version --json parses" bash -c "$EFS_CTL version --json | jq -e . >/dev/n
 timeout 3 $EFS_CTL fs stats m --json --watch 1 >"$EFS_OUT/watch.jsonl"
 check "fs stats --watch --json: one object per line" bash -c "jq -e '.Rates' <'$EFS_OUT/watch.jsonl' >/dev/null"
 
-# PercentIOLimit while fio presses on the 200 units/s budget, and
+# PercentIOLimit while fio presses on a 100 units/s budget, and
 # ClientConnections from two more clients at their own addresses.
-$EFS_CTL fs set m --performance-mode generalPurpose --iops-limit 200 || rc=1
+$EFS_CTL fs set m --performance-mode generalPurpose --iops-limit 100 || rc=1
 $EFS_CTL fs stats m --json --watch 0.5 >"$EFS_OUT/press.jsonl" &
 watch=$!
 run_fio press --filename=/mnt/m/r --rw=randread --bs=4k --direct=1 \
