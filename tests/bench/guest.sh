@@ -169,24 +169,34 @@ watch_stop() {
 	kill "$wpid"
 	wait "$wpid" 2>/dev/null
 }
-# steady NAME FIELD...: "seconds rate(FIELD1) rate(FIELD2)... waited", the
-# window chosen on FIELD1; waited = share of the requests that waited.
+# steady NAME FIELD...: "seconds rate(FIELD1) rate(FIELD2)... waited
+# wait", the window chosen on FIELD1; waited = share of the requests that
+# waited, wait = ns spent waiting per second (summed over the requests).
 steady() {
 	local name=$1
 	shift
-	jq -r --args '[.Timestamp, .ThrottledOperations, .DataReadOps + .DataWriteOps + .MetadataOps] +
-		[.[$ARGS.positional[]]] | @tsv' "$@" <"$EFS_OUT/$name.jsonl" |
+	jq -r --args '[.Timestamp, .ThrottledOperations, .DataReadOps + .DataWriteOps + .MetadataOps,
+		.ThrottleDelayNanoseconds] + [.[$ARGS.positional[]]] | @tsv' "$@" <"$EFS_OUT/$name.jsonl" |
 		awk '{ n = NR; for (i = 1; i <= NF; i++) v[n, i] = $i }
 		END {
-			for (i = 2; i <= n; i++) if (v[i, 4] > v[1, 4]) { s = i; break }
-			for (i = n; i > 1; i--) if (v[i, 4] > v[i - 1, 4]) { e = i - 1; break }
-			if (s == "" || e - s < 3) { print "nan nan nan"; exit }
+			for (i = 2; i <= n; i++) if (v[i, 5] > v[1, 5]) { s = i; break }
+			for (i = n; i > 1; i--) if (v[i, 5] > v[i - 1, 5]) { e = i - 1; break }
+			if (s == "" || e - s < 3) { print "nan nan nan nan nan nan nan"; exit }
 			dt = (v[e, 1] - v[s, 1]) / 1e9
 			printf "%.2f", dt
-			for (f = 4; f <= NF; f++) printf " %.4f", (v[e, f] - v[s, f]) / dt
+			for (f = 5; f <= NF; f++) printf " %.4f", (v[e, f] - v[s, f]) / dt
 			dops = v[e, 3] - v[s, 3]
-			printf " %.3f\n", (dops > 0 ? (v[e, 2] - v[s, 2]) / dops : 0)
+			printf " %.3f", (dops > 0 ? (v[e, 2] - v[s, 2]) / dops : 0)
+			printf " %.0f\n", (v[e, 4] - v[s, 4]) / dt
 		}'
+}
+# own_rate RATE STREAMS WAIT: what the VM did with efs's waits taken out:
+# each of STREAMS closed-loop streams spends WAIT/STREAMS ns of every
+# second waiting; the rest is the VM's own time per request.
+own_rate() {
+	awk -v r="$1" -v j="$2" -v w="$3" 'BEGIN {
+		busy = j - w / 1e9
+		if (busy <= 0) print "nan"; else printf "%.4f\n", r * j / busy }'
 }
 
 efs_load || fail "efs_load"
@@ -197,7 +207,7 @@ for cap in $CAPS; do
 	randread "iops-$cap" "$T_CAP" || rc=1
 	watch_stop
 	fio=$(jq -r '.jobs[0].read.iops' "$EFS_OUT/iops-$cap.json")
-	read -r secs efs units waited <<<"$(steady "iops-$cap" DataReadOps IoUnits)"
+	read -r secs efs units waited wait <<<"$(steady "iops-$cap" DataReadOps IoUnits)"
 	res "iops_fio_$cap" "$(ratio "$fio" 1 1)"
 	res "iops_efs_$cap" "$(ratio "$efs" 1 1)"
 	res "iops_efs_window_s_$cap" "$secs"
@@ -205,8 +215,10 @@ for cap in $CAPS; do
 	res "iops_fio_ratio_$cap" "$(ratio "$fio" "$cap")"
 	res "iops_efs_ratio_$cap" "$(ratio "$efs" "$cap")"
 	res "iops_units_ratio_$cap" "$(ratio "$units" "$cap")"
-	# Did the cap bind? Under a binding cap nearly every request waits.
+	# Did the cap bind, or was the VM slower? (4 jobs)
 	res "iops_waited_$cap" "$waited"
+	res "iops_wait_ms_per_op_$cap" "$(ratio "$wait" "$(awk -v r="$efs" 'BEGIN { print r * 1e6 }')" 2)"
+	res "iops_own_$cap" "$(own_rate "$efs" 4 "$wait")"
 done
 # What the VM does right now without a binding cap (efs loaded, far under).
 $EFS_CTL fs set b --iops-limit 100000000 || rc=1
@@ -224,13 +236,15 @@ for p in $PROVS; do
 	seqwrite "prov-$p" "$T_PROV" || rc=1
 	watch_stop
 	fio=$(fio_bw_bytes "prov-$p" write)
-	read -r secs dw met mops wops waited <<<"$(steady "prov-$p" DataWriteIOBytes MeteredIOBytes MetadataOps DataWriteOps)"
+	read -r secs dw met mops wops waited wait <<<"$(steady "prov-$p" DataWriteIOBytes MeteredIOBytes MetadataOps DataWriteOps)"
 	res "prov_fio_mibps_$p" "$(ratio "$fio" $MiB)"
 	res "prov_fio_ratio_$p" "$(ratio "$fio" $((p * MiB)))"
 	res "prov_efs_window_s_$p" "$secs"
 	res "prov_efs_metered_ratio_$p" "$(ratio "$met" $((p * MiB)))"
 	res "prov_efs_data_ratio_$p" "$(ratio "$dw" $((p * MiB)))"
 	res "prov_waited_$p" "$waited"
+	res "prov_wait_ms_per_write_$p" "$(ratio "$wait" "$(awk -v r="$wops" 'BEGIN { print r * 1e6 }')" 2)"
+	res "prov_own_mibps_$p" "$(ratio "$(own_rate "$dw" 1 "$wait")" $MiB)"
 	# What each 128 KiB write costs in metered bytes (metadata ops: COMMIT...).
 	res "prov_metered_per_data_$p" "$(ratio "$met" "$dw")"
 	res "prov_metadata_ops_per_write_$p" "$(ratio "$mops" "$wops" 3)"
