@@ -94,7 +94,7 @@ set y2tics
 set yrange [0:*]
 set y2range [0:*]
 set grid
-set key top right
+set key right center box opaque
 $marks
 plot "$OUT/bursting.dat" using 1:2 axes x1y1 with fsteps lw 1.5 lc rgb "#1f77b4" title "write MiB/s (counter deltas, 0.5 s)", \
      "" using 1:3 axes x1y2 with lines lw 2.5 lc rgb "#d62728" title "BurstCreditBalance (MiB)"
