@@ -71,11 +71,7 @@ static struct efs_rpc *efs_rpc_find(struct svc_rqst *rqstp)
 
 static void efs_rpc_account(struct efs_fs *fs, struct efs_rpc *rpc)
 {
-	u64 bytes = rpc->data_bytes;
-
-	if (rpc->kind == EFS_OP_META_READ || rpc->kind == EFS_OP_META_WRITE)
-		bytes = EFS_METER_MIN_BYTES;
-	efs_stats_add_op(fs, rpc->kind, bytes, rpc->metered);
+	efs_stats_add_op(fs, rpc->kind, rpc->data_bytes, rpc->metered);
 	efs_stats_add_units(fs, rpc->units);
 }
 
@@ -123,8 +119,7 @@ static int efs_charge_alone(struct efs_fs *fs, struct svc_rqst *rqstp,
 
 	err = efs_throttle(fs, units, metered, rqstp);
 	if (!err) {
-		if (kind == EFS_OP_META_READ || kind == EFS_OP_META_WRITE)
-			bytes = EFS_METER_MIN_BYTES;
+		efs_stats_seen_client(fs, rqstp);
 		efs_stats_add_op(fs, kind, bytes, metered);
 		efs_stats_add_units(fs, units);
 	}
@@ -144,8 +139,6 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 	fs = efs_fs_of_fh(fhp);
 	if (!fs)
 		return 0;
-	efs_stats_seen_client(fs, rqstp);
-
 	rpc = efs_rpc_find(rqstp);
 	if (!rpc || (rpc->fs && rpc->fs != fs)) {
 		err = efs_charge_alone(fs, rqstp, kind, 0);
@@ -155,6 +148,7 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 
 	if (!rpc->fs) {
 		rpc->fs = fs;		/* the RPC keeps our reference */
+		efs_stats_seen_client(fs, rqstp);	/* once per RPC */
 		rpc->kind = kind;
 		rpc->units = efs_units(fs, kind);
 		rpc->metered = EFS_METER_MIN_BYTES;

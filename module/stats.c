@@ -27,7 +27,8 @@ void efs_stats_add_op(struct efs_fs *fs, enum efs_op_kind kind, u64 bytes,
 		efs_ctr_add(fs, data_write_ops, 1);
 		break;
 	default:
-		efs_ctr_add(fs, metadata_bytes, bytes);
+		/* EFS counts every metadata operation as 4 KiB. */
+		efs_ctr_add(fs, metadata_bytes, EFS_METER_MIN_BYTES);
 		efs_ctr_add(fs, metadata_ops, 1);
 		break;
 	}
