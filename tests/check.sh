@@ -63,7 +63,17 @@ for k in $KERNELS; do
 	make -s -C tests/vm/ipmodify-module KREL="$k" >"$OUT/ipmodify-build-$k.log" 2>&1 ||
 		{ tail "$OUT/ipmodify-build-$k.log"; result FAIL "build_ipmodify_holder [$k]"; }
 	tests/vm/selftest.sh "$k" >"$OUT/vm-selftest-$k.log" 2>&1
-	tests/vm/check.sh "$k" 2>&1 | tee "$OUT/vm-$k.log" | grep -E '^(PASS|FAIL) '
+	# One line per passing run; a failing run also shows run.sh's account
+	# of why (its last lines), so the reason reaches CI's output.
+	tests/vm/check.sh "$k" 2>&1 | tee "$OUT/vm-$k.log" | awk '
+		/^run\.sh: .* on .*, timeout / { n = 0 }
+		{ buf[n++ % 40] = $0 }
+		/^PASS / { print; fflush() }
+		/^FAIL / {
+			for (i = (n > 40 ? n - 40 : 0); i < n - 1; i++) print "  " buf[i % 40]
+			print
+			fflush()
+		}'
 done
 
 passed=$(grep -c '^PASS ' "$EFS_RESULTS")

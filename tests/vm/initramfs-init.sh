@@ -39,10 +39,11 @@ done
 # change it during a run, so caching pages and dentries is safe and makes
 # exec/reads from the 9p root much faster under TCG.
 mkdir -p /newroot
+# The virtio device may still be probing on a loaded host: wait up to 30 s.
 i=0
 until mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 root /newroot; do
 	i=$((i + 1))
-	[ $i -lt 20 ] || die "cannot mount the 9p root"
+	[ $i -lt 150 ] || die "cannot mount the 9p root"
 	sleep 0.2
 done
 [ -x "/newroot$efs_init" ] || die "guest init $efs_init not found or not executable in the 9p root"

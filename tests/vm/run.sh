@@ -264,13 +264,15 @@ fi
 # host kills qemu only if even that fails.
 margin=$((timeout / 5))
 [ "$margin" -gt 15 ] && margin=15
-{
-	printf 'SCENARIO=%q\n' "$scenario"
-	printf 'DEADLINE=%q\n' "$(($(date +%s) + timeout - margin))"
-	printf 'ARGS=('
-	[ $# -eq 0 ] || printf '%q ' "$@"
-	printf ')\n'
-} >"$outdir/.efs-vm-job"
+write_job() { # ARGS...
+	{
+		printf 'SCENARIO=%q\n' "$scenario"
+		printf 'DEADLINE=%q\n' "$(($(date +%s) + timeout - margin))"
+		printf 'ARGS=('
+		[ $# -eq 0 ] || printf '%q ' "$@"
+		printf ')\n'
+	} >"$outdir/.efs-vm-job"
+}
 
 # --- boot ---------------------------------------------------------------
 cmdline="console=ttyS0 panic=1 efs_init=$HERE/guest-init.sh ${EFS_VM_APPEND:-}"
@@ -283,9 +285,24 @@ qemu=(
 	-virtfs "local,path=$outdir,mount_tag=out,security_model=none"
 )
 echo "run.sh: $name on $krel, timeout ${timeout}s, output in $outdir" >&2
-qemu_start=$EPOCHREALTIME
-timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$outdir/console.log" 2>&1
-qrc=$?
+# A guest that dies before the scenario starts (seen once in CI: a run
+# over in 6 s with no account of why) has not tested anything yet, so it
+# is booted once more; its console is kept as console-boot1.log. A guest
+# that started the scenario is never retried.
+for attempt in 1 2; do
+	write_job "$@"
+	qemu_start=$EPOCHREALTIME
+	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$outdir/console.log" 2>&1
+	qrc=$?
+	[ -e "$outdir/.started" ] || [ -e "$outdir/status" ] && break
+	[ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ] && break
+	[ "$attempt" -eq 1 ] || break
+	echo "run.sh: the guest stopped (qemu status $qrc) before the scenario started; last lines of console.log:" >&2
+	tail -n 15 "$outdir/console.log" | sed 's/^/  | /' >&2
+	echo "run.sh: booting once more" >&2
+	mv -f "$outdir/console.log" "$outdir/console-boot1.log"
+	rm -f "$outdir/dmesg.log" "$outdir/timing"
+done
 
 # --- verdict ------------------------------------------------------------
 problems=()
