@@ -149,12 +149,13 @@ u64 efs_fs_sample_size(struct efs_fs *fs);
 
 /* request.c: what one RPC costs, called from the knfsd hooks */
 void efs_request_init(void);
-void efs_rpc_begin(struct efs_rpc *rpc, struct svc_rqst *rqstp);
+bool efs_rpc_begin(struct efs_rpc *rpc, struct svc_rqst *rqstp);
 void efs_rpc_end(struct efs_rpc *rpc);
 int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access);
-int efs_rpc_data(struct svc_rqst *rqstp, void *fhp, bool write, u64 bytes);
-void efs_rpc_data_done(struct svc_rqst *rqstp, void *fhp, bool write,
-		       u64 bytes);
+int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
+		   bool write, u64 bytes);
+void efs_data_end(struct efs_data_op *op, struct svc_rqst *rqstp, bool ok,
+		  u64 bytes);
 
 /* hooks.c */
 int efs_hooks_init(void);

@@ -65,16 +65,18 @@ static int efs_nfsd_dispatch(struct svc_rqst *rqstp)
 #endif
 {
 	struct efs_rpc rpc;
+	bool tracked;
 	int idx, ret;
 
 	idx = srcu_read_lock(&efs_hook_srcu);
-	efs_rpc_begin(&rpc, rqstp);
+	tracked = efs_rpc_begin(&rpc, rqstp);
 #if EFS_NFSD_DISPATCH_STATP
 	ret = static_call(efs_orig_dispatch)(rqstp, statp);
 #else
 	ret = static_call(efs_orig_dispatch)(rqstp);
 #endif
-	efs_rpc_end(&rpc);
+	if (tracked)
+		efs_rpc_end(&rpc);
 	srcu_read_unlock(&efs_hook_srcu, idx);
 	return ret;
 }
@@ -99,13 +101,13 @@ static __be32 efs_nfsd_vfs_write(struct svc_rqst *rqstp,
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	__be32 err = EFS_NFSERR_JUKEBOX;
+	struct efs_data_op op;
 
-	if (!efs_rpc_data(rqstp, fhp, true, *cnt)) {
+	if (!efs_data_begin(&op, rqstp, fhp, true, *cnt)) {
 		err = static_call(efs_orig_vfs_write)(rqstp, fhp, nf, offset,
 						      vec, vlen, cnt, stable,
 						      verf);
-		if (!err)
-			efs_rpc_data_done(rqstp, fhp, true, *cnt);
+		efs_data_end(&op, rqstp, !err, *cnt);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
 	return err;
@@ -118,12 +120,12 @@ static __be32 efs_nfsd_splice_read(struct svc_rqst *rqstp,
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	__be32 err = EFS_NFSERR_JUKEBOX;
+	struct efs_data_op op;
 
-	if (!efs_rpc_data(rqstp, fhp, false, *count)) {
+	if (!efs_data_begin(&op, rqstp, fhp, false, *count)) {
 		err = static_call(efs_orig_splice_read)(rqstp, fhp, file,
 							offset, count, eof);
-		if (!err)
-			efs_rpc_data_done(rqstp, fhp, false, *count);
+		efs_data_end(&op, rqstp, !err, *count);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
 	return err;
@@ -142,8 +144,9 @@ static __be32 efs_nfsd_read(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	__be32 err = EFS_NFSERR_JUKEBOX;
+	struct efs_data_op op;
 
-	if (!efs_rpc_data(rqstp, fhp, false, *count)) {
+	if (!efs_data_begin(&op, rqstp, fhp, false, *count)) {
 #if EFS_NFSD_DISPATCH_STATP
 		err = static_call(efs_orig_read)(rqstp, fhp, file, offset, vec,
 						 vlen, count, eof);
@@ -151,8 +154,7 @@ static __be32 efs_nfsd_read(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
 		err = static_call(efs_orig_read)(rqstp, fhp, nf, offset, count,
 						 base, eof);
 #endif
-		if (!err)
-			efs_rpc_data_done(rqstp, fhp, false, *count);
+		efs_data_end(&op, rqstp, !err, *count);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
 	return err;

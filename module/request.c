@@ -8,6 +8,11 @@
  * charge the rest of their metered bytes, and a write that was first seen
  * as a read (NFSv4: PUTFH then WRITE) pays the difference in units. Further
  * fh_verify() calls of the same RPC cost nothing: one RPC is charged once.
+ *
+ * The hot path stays cheap: while no filesystem is registered RPCs are not
+ * tracked at all, and once an RPC holds its filesystem, later hooks of that
+ * RPC recognise the export by its root without a registry lookup or a
+ * reference count operation.
  */
 #include <linux/hash.h>
 #include <linux/sunrpc/svc.h>
@@ -38,15 +43,23 @@ static struct efs_rpc_bucket *efs_rpc_bucket(struct svc_rqst *rqstp)
 	return &efs_rpc_hash[hash_ptr(rqstp, EFS_RPC_HASH_BITS)];
 }
 
-void efs_rpc_begin(struct efs_rpc *rpc, struct svc_rqst *rqstp)
+/*
+ * Returns false, and tracks nothing, while no filesystem is registered:
+ * then an RPC costs one list check. A filesystem added in the middle of an
+ * untracked RPC charges that RPC's requests on their own.
+ */
+bool efs_rpc_begin(struct efs_rpc *rpc, struct svc_rqst *rqstp)
 {
 	struct efs_rpc_bucket *b = efs_rpc_bucket(rqstp);
 
+	if (list_empty(&efs_fs_list))
+		return false;
 	memset(rpc, 0, sizeof(*rpc));
 	rpc->rqstp = rqstp;
 	spin_lock(&b->lock);
 	hlist_add_head(&rpc->node, &b->head);
 	spin_unlock(&b->lock);
+	return true;
 }
 
 /*
@@ -90,14 +103,20 @@ void efs_rpc_end(struct efs_rpc *rpc)
 	efs_fs_put(rpc->fs);
 }
 
-static struct efs_fs *efs_fs_of_fh(void *fhp)
+/* The root of fhp's export, or NULL before fh_verify() has set it. */
+static const struct path *efs_export_root(void *fhp)
 {
 	struct efs_svc_fh *fh = fhp;
 	struct efs_svc_export *exp = READ_ONCE(fh->fh_export);
 
-	if (!exp)
-		return NULL;
-	return efs_fs_lookup_export(&exp->ex_path);
+	return exp ? &exp->ex_path : NULL;
+}
+
+/* Is root the export of the RPC's filesystem (which the RPC holds)? */
+static bool efs_rpc_owns(struct efs_rpc *rpc, const struct path *root)
+{
+	return rpc && rpc->fs && rpc->fs->path.dentry == root->dentry &&
+	       rpc->fs->path.mnt == root->mnt;
 }
 
 static u32 efs_units(struct efs_fs *fs, enum efs_op_kind kind)
@@ -105,130 +124,151 @@ static u32 efs_units(struct efs_fs *fs, enum efs_op_kind kind)
 	return efs_op_units(kind, READ_ONCE(fs->cfg.write_weight));
 }
 
-/*
- * A charge outside any RPC we saw begin (lockd's opens, say) or on a second
- * filesystem within one compound: charge and count it on its own.
- */
-static int efs_charge_alone(struct efs_fs *fs, struct svc_rqst *rqstp,
-			    enum efs_op_kind kind, u64 bytes)
+static u64 efs_metered(struct efs_fs *fs, enum efs_op_kind kind, u64 bytes)
 {
-	u32 ratio = READ_ONCE(fs->cfg.read_ratio);
-	u64 metered = efs_metered_bytes(kind, bytes, ratio);
-	u32 units = efs_units(fs, kind);
+	return efs_metered_bytes(kind, bytes, READ_ONCE(fs->cfg.read_ratio));
+}
+
+/* Count an operation charged on its own (outside the RPC's accounting). */
+static void efs_account_alone(struct efs_fs *fs, struct svc_rqst *rqstp,
+			      enum efs_op_kind kind, u64 bytes)
+{
+	efs_stats_seen_client(fs, rqstp);
+	efs_stats_add_op(fs, kind, bytes, efs_metered(fs, kind, bytes));
+	efs_stats_add_units(fs, efs_units(fs, kind));
+}
+
+/* The RPC's first touch of fs: charge it once, units and minimum bytes. */
+static int efs_rpc_claim(struct efs_rpc *rpc, struct efs_fs *fs,
+			 enum efs_op_kind kind)
+{
 	int err;
 
-	err = efs_throttle(fs, units, metered, rqstp);
-	if (!err) {
-		efs_stats_seen_client(fs, rqstp);
-		efs_stats_add_op(fs, kind, bytes, metered);
-		efs_stats_add_units(fs, units);
-	}
+	rpc->fs = fs;		/* the RPC keeps the caller's reference */
+	efs_stats_seen_client(fs, rpc->rqstp);
+	rpc->kind = kind;
+	rpc->units = efs_units(fs, kind);
+	rpc->metered = EFS_METER_MIN_BYTES;
+	err = efs_throttle(fs, rpc->units, rpc->metered, rpc->rqstp);
+	if (err)
+		rpc->failed = true;
 	return err;
 }
 
-/* After a successful fh_verify(): returns 0 or -EAGAIN (answer DELAY). */
+/*
+ * After a successful fh_verify(): returns 0 or -EAGAIN (answer DELAY).
+ * A further verify of the RPC's own export costs no lookup and nothing
+ * more, unless the RPC turns out to be an update.
+ */
 int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 {
 	enum efs_op_kind kind = (access & EFS_NFSD_MAY_UPDATE) ?
 				EFS_OP_META_WRITE : EFS_OP_META_READ;
+	const struct path *root = efs_export_root(fhp);
 	struct efs_rpc *rpc;
 	struct efs_fs *fs;
 	u32 extra;
 	int err;
 
-	fs = efs_fs_of_fh(fhp);
-	if (!fs)
+	if (!root)
 		return 0;
 	rpc = efs_rpc_find(rqstp);
-	if (!rpc || (rpc->fs && rpc->fs != fs)) {
-		err = efs_charge_alone(fs, rqstp, kind, 0);
-		efs_fs_put(fs);
-		return err;
-	}
-
-	if (!rpc->fs) {
-		rpc->fs = fs;		/* the RPC keeps our reference */
-		efs_stats_seen_client(fs, rqstp);	/* once per RPC */
-		rpc->kind = kind;
-		rpc->units = efs_units(fs, kind);
-		rpc->metered = EFS_METER_MIN_BYTES;
-		err = efs_throttle(fs, rpc->units, rpc->metered, rqstp);
+	if (efs_rpc_owns(rpc, root)) {
+		if (kind != EFS_OP_META_WRITE || efs_op_is_write(rpc->kind))
+			return 0;
+		rpc->kind = EFS_OP_META_WRITE;
+		extra = efs_units(rpc->fs, kind) - rpc->units;
+		rpc->units += extra;
+		err = efs_throttle(rpc->fs, extra, 0, rqstp);
 		if (err)
 			rpc->failed = true;
 		return err;
 	}
-	efs_fs_put(fs);
 
-	/* Seen before in this RPC: only an upgrade to an update costs more. */
-	if (kind != EFS_OP_META_WRITE || efs_op_is_write(rpc->kind))
+	fs = efs_fs_lookup_export(root);
+	if (!fs)
 		return 0;
-	rpc->kind = EFS_OP_META_WRITE;
-	extra = efs_units(rpc->fs, kind) - rpc->units;
-	rpc->units += extra;
-	err = efs_throttle(rpc->fs, extra, 0, rqstp);
-	if (err)
-		rpc->failed = true;
+	if (rpc && !rpc->fs)
+		return efs_rpc_claim(rpc, fs, kind);
+
+	/*
+	 * Outside any RPC we saw begin (lockd's opens, say) or a second
+	 * filesystem within one compound: charge and count it on its own.
+	 */
+	err = efs_throttle(fs, efs_units(fs, kind), efs_metered(fs, kind, 0),
+			   rqstp);
+	if (!err)
+		efs_account_alone(fs, rqstp, kind, 0);
+	efs_fs_put(fs);
 	return err;
 }
 
-/* Before a data read or write of bytes: returns 0 or -EAGAIN. */
-int efs_rpc_data(struct svc_rqst *rqstp, void *fhp, bool write, u64 bytes)
+/*
+ * Before a data read or write of bytes: returns 0 or -EAGAIN (answer
+ * DELAY). On 0, efs_data_end() must follow.
+ */
+int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
+		   bool write, u64 bytes)
 {
-	enum efs_op_kind kind = write ? EFS_OP_DATA_WRITE : EFS_OP_DATA_READ;
+	const struct path *root = efs_export_root(fhp);
 	struct efs_rpc *rpc;
 	struct efs_fs *fs;
 	u64 metered, extra_bytes;
-	u32 extra_units;
+	u32 extra_units = 0;
 	int err;
 
-	fs = efs_fs_of_fh(fhp);
-	if (!fs)
+	op->kind = write ? EFS_OP_DATA_WRITE : EFS_OP_DATA_READ;
+	op->fs = NULL;
+	op->rpc = NULL;
+	if (!root)
 		return 0;
 	rpc = efs_rpc_find(rqstp);
-	if (!rpc || rpc->fs != fs) {
-		/* Bytes are counted when the data operation is done. */
-		metered = efs_metered_bytes(kind, bytes,
-					    READ_ONCE(fs->cfg.read_ratio));
-		err = efs_throttle(fs, efs_units(fs, kind), metered, rqstp);
-		efs_fs_put(fs);
-		return err;
+	if (!efs_rpc_owns(rpc, root)) {
+		/* Charged on its own; counted by efs_data_end(). */
+		fs = efs_fs_lookup_export(root);
+		if (!fs)
+			return 0;
+		err = efs_throttle(fs, efs_units(fs, op->kind),
+				   efs_metered(fs, op->kind, bytes), rqstp);
+		if (err) {
+			efs_fs_put(fs);
+			return err;
+		}
+		op->fs = fs;
+		return 0;
 	}
-	efs_fs_put(fs);
 
-	metered = efs_metered_bytes(kind, rpc->data_bytes + bytes,
-				    READ_ONCE(fs->cfg.read_ratio));
+	/* Charge what the data adds to the RPC's minimum and its units. */
+	fs = rpc->fs;
+	metered = efs_metered(fs, op->kind, rpc->data_bytes + bytes);
 	extra_bytes = metered > rpc->metered ? metered - rpc->metered : 0;
-	extra_units = 0;
 	if (write && !efs_op_is_write(rpc->kind))
-		extra_units = efs_units(fs, kind) - rpc->units;
-	rpc->kind = kind;
+		extra_units = efs_units(fs, op->kind) - rpc->units;
+	rpc->kind = op->kind;
 	rpc->metered += extra_bytes;
 	rpc->units += extra_units;
 	err = efs_throttle(fs, extra_units, extra_bytes, rqstp);
-	if (err)
+	if (err) {
 		rpc->failed = true;
-	return err;
+		return err;
+	}
+	op->fs = fs;
+	op->rpc = rpc;
+	return 0;
 }
 
-/* After the data operation: record the bytes actually moved. */
-void efs_rpc_data_done(struct svc_rqst *rqstp, void *fhp, bool write,
-		       u64 bytes)
+/* After the data operation: ok if it succeeded, moving bytes. */
+void efs_data_end(struct efs_data_op *op, struct svc_rqst *rqstp, bool ok,
+		  u64 bytes)
 {
-	enum efs_op_kind kind = write ? EFS_OP_DATA_WRITE : EFS_OP_DATA_READ;
-	struct efs_rpc *rpc;
-	struct efs_fs *fs;
-
-	fs = efs_fs_of_fh(fhp);
-	if (!fs)
+	if (!op->fs)
 		return;
-	rpc = efs_rpc_find(rqstp);
-	if (rpc && rpc->fs == fs) {
-		rpc->data_bytes += bytes;
-	} else {
-		efs_stats_add_op(fs, kind, bytes,
-				 efs_metered_bytes(kind, bytes,
-						   READ_ONCE(fs->cfg.read_ratio)));
-		efs_stats_add_units(fs, efs_units(fs, kind));
+	if (op->rpc) {
+		if (ok)
+			op->rpc->data_bytes += bytes;
+		return;		/* the RPC holds the reference */
 	}
-	efs_fs_put(fs);
+	if (ok)
+		efs_account_alone(op->fs, rqstp, op->kind, bytes);
+	efs_fs_put(op->fs);
 }

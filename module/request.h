@@ -24,4 +24,14 @@ struct efs_rpc {
 	bool failed;			/* answered DELAY: count nothing */
 };
 
+/*
+ * One data read or write, between efs_data_begin() and efs_data_end():
+ * what it was charged to.
+ */
+struct efs_data_op {
+	struct efs_fs *fs;		/* NULL: an unclaimed export */
+	struct efs_rpc *rpc;		/* NULL: charged on its own, ref held */
+	enum efs_op_kind kind;
+};
+
 #endif /* EFS_REQUEST_H */
