@@ -6,14 +6,14 @@
 # non-zero if anything failed. Logs of each step: build/check/<step>.log.
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-cd "$REPO"
+cd "$REPO" || exit 2
 OUT=$REPO/build/check
 mkdir -p "$OUT"
 export EFS_RESULTS=$OUT/results.txt
 : >"$EFS_RESULTS"
 start=$(date +%s)
 
-KERNELS=${EFS_TEST_KERNELS:-$(ls -d /lib/modules/6.1.*-amd64 /lib/modules/6.12.*-amd64 2>/dev/null | xargs -rn1 basename)}
+KERNELS=${EFS_TEST_KERNELS:-$(find /lib/modules -mindepth 1 -maxdepth 1 \( -name '6.1.*-amd64' -o -name '6.12.*-amd64' \) -printf '%f\n' | sort -V)}
 
 result() { # PASS|FAIL NAME
 	echo "$1 $2" | tee -a "$EFS_RESULTS"
@@ -57,23 +57,36 @@ make --no-print-directory -C tools/efsctl test >"$OUT/efsctl-test.log" 2>&1 ||
 echo "== kunit"
 tests/kunit/run.sh >"$OUT/kunit.log" 2>&1 || tail -30 "$OUT/kunit.log"
 
+# One line per passing VM run; a failing run also shows run.sh's account
+# of why (up to 40 lines before its FAIL line), so the reason reaches CI's
+# output. (A shell loop, not awk: mawk would hold the lines back.)
+show_vm_runs() {
+	local line n from
+	local -a run=()
+	while IFS= read -r line; do
+		case $line in
+		"run.sh: "*" on "*", timeout "*) run=() ;;
+		esac
+		case $line in
+		"PASS "*) echo "$line" ;;
+		"FAIL "*)
+			n=${#run[@]}
+			from=$((n > 40 ? n - 40 : 0))
+			[ "$n" -eq 0 ] || printf '  %s\n' "${run[@]:from}"
+			echo "$line"
+			;;
+		esac
+		run+=("$line")
+	done
+}
+
 # 4. The VM scenarios on every kernel, and the harness's own self-test.
 for k in $KERNELS; do
 	echo "== vm [$k]"
 	make -s -C tests/vm/ipmodify-module KREL="$k" >"$OUT/ipmodify-build-$k.log" 2>&1 ||
 		{ tail "$OUT/ipmodify-build-$k.log"; result FAIL "build_ipmodify_holder [$k]"; }
 	tests/vm/selftest.sh "$k" >"$OUT/vm-selftest-$k.log" 2>&1
-	# One line per passing run; a failing run also shows run.sh's account
-	# of why (its last lines), so the reason reaches CI's output.
-	tests/vm/check.sh "$k" 2>&1 | tee "$OUT/vm-$k.log" | awk '
-		/^run\.sh: .* on .*, timeout / { n = 0 }
-		{ buf[n++ % 40] = $0 }
-		/^PASS / { print; fflush() }
-		/^FAIL / {
-			for (i = (n > 40 ? n - 40 : 0); i < n - 1; i++) print "  " buf[i % 40]
-			print
-			fflush()
-		}'
+	tests/vm/check.sh "$k" 2>&1 | tee "$OUT/vm-$k.log" | show_vm_runs
 done
 
 passed=$(grep -c '^PASS ' "$EFS_RESULTS")
