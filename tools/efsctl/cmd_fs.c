@@ -232,10 +232,8 @@ int cmd_fs_show(int argc, char **argv)
 {
 	struct efs_fs_list l = { 0 };
 	const char *name;
-	struct efs_nl nl;
 	struct out out;
 	struct opts o;
-	int err;
 
 	if (opts_parse(show_opts, argc, argv, &o))
 		return EXIT_FAIL;
@@ -246,17 +244,10 @@ int cmd_fs_show(int argc, char **argv)
 	name = o.npos ? o.pos[0] : NULL;
 	if (name && check_name(name))
 		return EXIT_FAIL;
-	if (efs_connect(&nl))
+	if (efs_fs_fetch_sorted(name, &l))
 		return EXIT_FAIL;
-	err = efs_fs_get(&nl, name, &l);
-	if (err) {
-		efs_report_nl_error(&nl, err, name);
-	} else {
-		efs_fs_sort(l.v, l.n);
-		out_init(&out, stdout, has_opt(&o, FS_OPT_JSON), true);
-		efs_print_fs_list(&out, l.v, l.n);
-	}
+	out_init(&out, stdout, has_opt(&o, FS_OPT_JSON), true);
+	efs_print_fs_list(&out, l.v, l.n);
 	efs_fs_list_free(&l);
-	efs_nl_close(&nl);
-	return err ? EXIT_FAIL : EXIT_OK;
+	return EXIT_OK;
 }

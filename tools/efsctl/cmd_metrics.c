@@ -25,9 +25,7 @@ const char cmd_metrics_usage[] =
 int cmd_metrics(int argc, char **argv)
 {
 	struct efs_fs_list l = { 0 };
-	struct efs_nl nl;
 	struct opts o;
-	int err;
 
 	if (opts_parse(NULL, argc, argv, &o))
 		return EXIT_FAIL;
@@ -35,16 +33,9 @@ int cmd_metrics(int argc, char **argv)
 		efs_err("unexpected argument '%s'", o.pos[0]);
 		return EXIT_FAIL;
 	}
-	if (efs_connect(&nl))
+	if (efs_fs_fetch_sorted(NULL, &l))
 		return EXIT_FAIL;
-	err = efs_fs_get(&nl, NULL, &l);
-	if (err) {
-		efs_report_nl_error(&nl, err, NULL);
-	} else {
-		efs_fs_sort(l.v, l.n);
-		efs_prom_print(stdout, l.v, l.n);
-	}
+	efs_prom_print(stdout, l.v, l.n);
 	efs_fs_list_free(&l);
-	efs_nl_close(&nl);
-	return err ? EXIT_FAIL : EXIT_OK;
+	return EXIT_OK;
 }

@@ -7,7 +7,9 @@
 
 #include <libmnl/libmnl.h>
 
+#include "efsctl.h"
 #include "fs_get.h"
+#include "print.h"
 
 void efs_fs_list_free(struct efs_fs_list *l)
 {
@@ -42,4 +44,22 @@ int efs_fs_get(struct efs_nl *nl, const char *name, struct efs_fs_list *l)
 	if (name)
 		mnl_attr_put_strz(req, EFS_A_FS_NAME, name);
 	return efs_nl_talk(nl, req, collect, l);
+}
+
+int efs_fs_fetch_sorted(const char *name, struct efs_fs_list *l)
+{
+	struct efs_nl nl;
+	int err;
+
+	if (efs_connect(&nl))
+		return -1;
+	err = efs_fs_get(&nl, name, l);
+	if (err) {
+		efs_report_nl_error(&nl, err, name);
+		efs_fs_list_free(l);
+	} else {
+		efs_fs_sort(l->v, l->n);
+	}
+	efs_nl_close(&nl);
+	return err ? -1 : 0;
 }

@@ -24,4 +24,11 @@ void efs_fs_list_free(struct efs_fs_list *l);
  */
 int efs_fs_get(struct efs_nl *nl, const char *name, struct efs_fs_list *l);
 
+/*
+ * What "fs show" and "metrics" need: connect, fetch name (or every
+ * filesystem if NULL) sorted by name, and report any error on stderr.
+ * Returns 0, or -1 once the error is reported; l is filled only on 0.
+ */
+int efs_fs_fetch_sorted(const char *name, struct efs_fs_list *l);
+
 #endif

@@ -1,0 +1,21 @@
+# Out-of-tree build of one of the VM tests' helper modules (the directory
+# whose Makefile includes this, with a Kbuild and its .c files) into
+# $(REPO)/build/$(KREL)/<directory name>/: Kbuild writes next to the
+# sources, so they are copied there first and the source tree stays clean.
+#
+# The including Makefile sets SRC, its own directory, before the include.
+
+KREL ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KREL)/build
+REPO := $(abspath $(SRC)/../../..)
+OUT ?= $(REPO)/build/$(KREL)/$(notdir $(SRC))
+
+all:
+	mkdir -p $(OUT)
+	cp $(SRC)/Kbuild $(wildcard $(SRC)/*.c) $(OUT)/
+	$(MAKE) -C $(KDIR) M=$(OUT) modules
+
+clean:
+	rm -rf $(OUT)
+
+.PHONY: all clean
