@@ -284,6 +284,10 @@ qemu=(
 	-virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$outdir,mount_tag=out,security_model=none"
 )
+# Extra qemu options, e.g. EFS_VM_QEMU_ARGS="-icount shift=2,sleep=off"
+# (instruction-counted time, for the overhead benchmark).
+# shellcheck disable=SC2206 # split on purpose
+qemu+=(${EFS_VM_QEMU_ARGS:-})
 echo "run.sh: $name on $krel, timeout ${timeout}s, output in $outdir" >&2
 # A guest that dies before the scenario starts (seen once in CI: a run
 # over in 6 s with no account of why) has not tested anything yet, so it
