@@ -188,7 +188,7 @@ row "unthrottled 4 KiB randread IOPS: efs loaded, far under budget, right after 
 overhead_rows() {
 	local file=$1 label=$2 graded=$3 v x what
 	og() { awk -v k="$1" '$1 == k { print $2; exit }' "$file"; }
-	judge() { if [ "$graded" = 1 ]; then verdict "$@"; else echo "— (see below)"; fi; }
+	judge() { if [ "$graded" = 1 ]; then verdict "$@"; else echo "not judged (host noise)"; fi; }
 	v=$(og overhead_iops_ratio)
 	row "overhead ($label): IOPS with efs (claimed, far under budget) / without, median of $(og overhead_rounds) alternating rounds (10 s runs)" \
 		"$(f '%.3f' "$v") ($(og overhead_iops_with) / $(og overhead_iops_without) IOPS)" "≥ 0.98" "$(judge "$v" ge 0.98)"
