@@ -18,7 +18,7 @@
 # last run's results.
 #
 # Exit status: 0 when everything ran (a missed goal is reported, not
-# failed), 1 when a step did not run. About 30-35 minutes.
+# failed), 1 when a step did not run. About 30 minutes.
 set -u
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
