@@ -92,10 +92,13 @@ randread warmup 3 || fail "fio warm-up"
 # always first in a round or always right after the module was (un)loaded.
 declare -A iops p99
 throttled=0 claimed=0
+add_throttled() { # count what "with" throttled before b is released
+	throttled=$((throttled + $($EFS_CTL fs stats b --json | jq -r .ThrottledOperations)))
+}
 to_state() { # without|hooked|with
 	if [ "$1" = without ]; then
 		[ -d /sys/module/efs ] || return 0
-		[ $claimed = 1 ] && throttled=$((throttled + $($EFS_CTL fs stats b --json | jq -r .ThrottledOperations)))
+		[ $claimed = 1 ] && add_throttled
 		efs_unload || fail "efs_unload"
 		claimed=0
 		return
@@ -105,7 +108,7 @@ to_state() { # without|hooked|with
 		$EFS_CTL fs add b /srv/b --iops-limit 100000000 || fail "fs add"
 		claimed=1
 	elif [ "$1" = hooked ] && [ $claimed = 1 ]; then
-		throttled=$((throttled + $($EFS_CTL fs stats b --json | jq -r .ThrottledOperations)))
+		add_throttled
 		$EFS_CTL fs del b || fail "fs del"
 		claimed=0
 	fi

@@ -79,7 +79,9 @@ fi
 [ "$vmrc" -eq 0 ] || echo "bench: the VM run failed (status $vmrc); reporting what it measured" >&2
 
 # --- 3. plot -------------------------------------------------------------------
-get() { awk -v k="$1" '$1 == k { print $2; exit }' "$R"; }
+# result_in FILE NAME: the value of NAME in a guest's results.txt
+result_in() { awk -v k="$2" '$1 == k { print $2; exit }' "$1"; }
+get() { result_in "$R" "$1"; }
 lim() { awk -v m="$1" -v t="threads=$2" '$1 == m && $2 == t { sub(/value=/, "", $3); print $3; exit }' "$OUT/limiter.txt"; }
 
 step "plotting $PNG"
@@ -187,7 +189,7 @@ row "unthrottled 4 KiB randread IOPS: efs loaded, far under budget, right after 
 # GRADED=1 judges them against the goals, 0 lists them for information.
 overhead_rows() {
 	local file=$1 label=$2 graded=$3 v x what
-	og() { awk -v k="$1" '$1 == k { print $2; exit }' "$file"; }
+	og() { result_in "$file" "$1"; }
 	judge() { if [ "$graded" = 1 ]; then verdict "$@"; else echo "not judged (host noise)"; fi; }
 	v=$(og overhead_iops_ratio)
 	row "overhead ($label): IOPS with efs (claimed, far under budget) / without, median of $(og overhead_rounds) alternating rounds (10 s runs)" \
@@ -257,7 +259,7 @@ row "VM's unthrottled 128 KiB sequential write rate (the burst rate here)" "$(f 
 	echo
 	for file in "$RI" "$R"; do
 		[ -s "$file" ] || continue
-		og() { awk -v k="$1" '$1 == k { print $2; exit }' "$file"; }
+		og() { result_in "$file" "$1"; }
 		if [ "$file" = "$RI" ]; then
 			echo "Overhead rounds in instruction-counted time (\`EFS_VM_QEMU_ARGS='$ICOUNT_ARGS' $ICMD\`),"
 		else
