@@ -109,6 +109,7 @@ extern struct mutex efs_registry_lock;
 extern struct list_head efs_fs_list;
 int efs_registry_init(void);
 void efs_registry_exit(void);
+struct efs_fs *efs_fs_find_export_rcu(const struct path *export_root);
 struct efs_fs *efs_fs_lookup_export(const struct path *export_root);
 struct efs_fs *efs_fs_find_locked(const char *name);
 void efs_fs_put(struct efs_fs *fs);

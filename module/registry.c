@@ -169,23 +169,34 @@ static struct efs_fs *efs_fs_find_path_locked(const struct path *path)
 	return NULL;
 }
 
-/* Called for every fh_verify() in a claimed or unclaimed export. */
+/*
+ * The live filesystem claiming the export rooted at root, or NULL. The
+ * caller holds rcu_read_lock(); the result stays valid until it drops it
+ * (take a reference to keep it longer).
+ */
+struct efs_fs *efs_fs_find_export_rcu(const struct path *root)
+{
+	struct efs_fs *fs;
+
+	hash_for_each_possible_rcu(efs_fs_hash, fs, hnode,
+				   (unsigned long)root->dentry)
+		if (fs->path.dentry == root->dentry &&
+		    fs->path.mnt == root->mnt && refcount_read(&fs->ref))
+			return fs;
+	return NULL;
+}
+
+/* The same, referenced: the caller puts it. */
 struct efs_fs *efs_fs_lookup_export(const struct path *root)
 {
 	struct efs_fs *fs;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(efs_fs_hash, fs, hnode,
-				   (unsigned long)root->dentry) {
-		if (fs->path.dentry == root->dentry &&
-		    fs->path.mnt == root->mnt &&
-		    refcount_inc_not_zero(&fs->ref)) {
-			rcu_read_unlock();
-			return fs;
-		}
-	}
+	fs = efs_fs_find_export_rcu(root);
+	if (fs && !refcount_inc_not_zero(&fs->ref))
+		fs = NULL;
 	rcu_read_unlock();
-	return NULL;
+	return fs;
 }
 
 static void efs_fs_free_rcu(struct rcu_head *head)

@@ -10,9 +10,8 @@
  * fh_verify() calls of the same RPC cost nothing: one RPC is charged once.
  *
  * The hot path stays cheap: while no filesystem is registered RPCs are not
- * tracked at all, and once an RPC holds its filesystem, later hooks of that
- * RPC recognise the export by its root without a registry lookup or a
- * reference count operation.
+ * tracked at all; a hook in an unclaimed export costs one RCU hash walk;
+ * once an RPC holds its filesystem, its later hooks take no reference.
  */
 #include <linux/hash.h>
 #include <linux/sunrpc/svc.h>
@@ -103,20 +102,33 @@ void efs_rpc_end(struct efs_rpc *rpc)
 	efs_fs_put(rpc->fs);
 }
 
-/* The root of fhp's export, or NULL before fh_verify() has set it. */
-static const struct path *efs_export_root(void *fhp)
+/*
+ * The filesystem claiming fhp's export, and (in *rpcp) the RPC it is part
+ * of, if we track it. An unclaimed export costs one RCU hash walk and no
+ * lock. Returns NULL, or the RPC's own filesystem (no reference taken: the
+ * RPC holds one), or a new reference the caller puts.
+ */
+static struct efs_fs *efs_claimant(struct svc_rqst *rqstp, void *fhp,
+				   struct efs_rpc **rpcp)
 {
 	struct efs_svc_fh *fh = fhp;
 	struct efs_svc_export *exp = READ_ONCE(fh->fh_export);
+	struct efs_rpc *rpc = NULL;
+	struct efs_fs *fs;
 
-	return exp ? &exp->ex_path : NULL;
-}
-
-/* Is root the export of the RPC's filesystem (which the RPC holds)? */
-static bool efs_rpc_owns(struct efs_rpc *rpc, const struct path *root)
-{
-	return rpc && rpc->fs && rpc->fs->path.dentry == root->dentry &&
-	       rpc->fs->path.mnt == root->mnt;
+	*rpcp = NULL;
+	if (!exp)
+		return NULL;
+	rcu_read_lock();
+	fs = efs_fs_find_export_rcu(&exp->ex_path);
+	if (fs) {
+		rpc = efs_rpc_find(rqstp);
+		if ((!rpc || rpc->fs != fs) && !refcount_inc_not_zero(&fs->ref))
+			fs = NULL;
+	}
+	rcu_read_unlock();
+	*rpcp = rpc;
+	return fs;
 }
 
 static u32 efs_units(struct efs_fs *fs, enum efs_op_kind kind)
@@ -138,21 +150,34 @@ static void efs_account_alone(struct efs_fs *fs, struct svc_rqst *rqstp,
 	efs_stats_add_units(fs, efs_units(fs, kind));
 }
 
+/* Charge an operation on its own: its units and its metered bytes. */
+static int efs_charge_alone(struct efs_fs *fs, struct svc_rqst *rqstp,
+			    enum efs_op_kind kind, u64 bytes)
+{
+	return efs_throttle(fs, efs_units(fs, kind),
+			    efs_metered(fs, kind, bytes), rqstp);
+}
+
+/* Charge the RPC more; if refused (DELAY), the RPC counts as nothing. */
+static int efs_rpc_charge(struct efs_rpc *rpc, u32 units, u64 metered)
+{
+	int err = efs_throttle(rpc->fs, units, metered, rpc->rqstp);
+
+	if (err)
+		rpc->failed = true;
+	return err;
+}
+
 /* The RPC's first touch of fs: charge it once, units and minimum bytes. */
 static int efs_rpc_claim(struct efs_rpc *rpc, struct efs_fs *fs,
 			 enum efs_op_kind kind)
 {
-	int err;
-
 	rpc->fs = fs;		/* the RPC keeps the caller's reference */
 	efs_stats_seen_client(fs, rpc->rqstp);
 	rpc->kind = kind;
 	rpc->units = efs_units(fs, kind);
 	rpc->metered = EFS_METER_MIN_BYTES;
-	err = efs_throttle(fs, rpc->units, rpc->metered, rpc->rqstp);
-	if (err)
-		rpc->failed = true;
-	return err;
+	return efs_rpc_charge(rpc, rpc->units, rpc->metered);
 }
 
 /*
@@ -164,30 +189,22 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 {
 	enum efs_op_kind kind = (access & EFS_NFSD_MAY_UPDATE) ?
 				EFS_OP_META_WRITE : EFS_OP_META_READ;
-	const struct path *root = efs_export_root(fhp);
 	struct efs_rpc *rpc;
 	struct efs_fs *fs;
 	u32 extra;
 	int err;
 
-	if (!root)
+	fs = efs_claimant(rqstp, fhp, &rpc);
+	if (!fs)
 		return 0;
-	rpc = efs_rpc_find(rqstp);
-	if (efs_rpc_owns(rpc, root)) {
+	if (rpc && rpc->fs == fs) {
 		if (kind != EFS_OP_META_WRITE || efs_op_is_write(rpc->kind))
 			return 0;
 		rpc->kind = EFS_OP_META_WRITE;
-		extra = efs_units(rpc->fs, kind) - rpc->units;
+		extra = efs_units(fs, kind) - rpc->units;
 		rpc->units += extra;
-		err = efs_throttle(rpc->fs, extra, 0, rqstp);
-		if (err)
-			rpc->failed = true;
-		return err;
+		return efs_rpc_charge(rpc, extra, 0);
 	}
-
-	fs = efs_fs_lookup_export(root);
-	if (!fs)
-		return 0;
 	if (rpc && !rpc->fs)
 		return efs_rpc_claim(rpc, fs, kind);
 
@@ -195,8 +212,7 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 	 * Outside any RPC we saw begin (lockd's opens, say) or a second
 	 * filesystem within one compound: charge and count it on its own.
 	 */
-	err = efs_throttle(fs, efs_units(fs, kind), efs_metered(fs, kind, 0),
-			   rqstp);
+	err = efs_charge_alone(fs, rqstp, kind, 0);
 	if (!err)
 		efs_account_alone(fs, rqstp, kind, 0);
 	efs_fs_put(fs);
@@ -210,7 +226,6 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
 		   bool write, u64 bytes)
 {
-	const struct path *root = efs_export_root(fhp);
 	struct efs_rpc *rpc;
 	struct efs_fs *fs;
 	u64 metered, extra_bytes;
@@ -218,28 +233,22 @@ int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
 	int err;
 
 	op->kind = write ? EFS_OP_DATA_WRITE : EFS_OP_DATA_READ;
-	op->fs = NULL;
 	op->rpc = NULL;
-	if (!root)
+	op->fs = efs_claimant(rqstp, fhp, &rpc);
+	fs = op->fs;
+	if (!fs)
 		return 0;
-	rpc = efs_rpc_find(rqstp);
-	if (!efs_rpc_owns(rpc, root)) {
+	if (!rpc || rpc->fs != fs) {
 		/* Charged on its own; counted by efs_data_end(). */
-		fs = efs_fs_lookup_export(root);
-		if (!fs)
-			return 0;
-		err = efs_throttle(fs, efs_units(fs, op->kind),
-				   efs_metered(fs, op->kind, bytes), rqstp);
+		err = efs_charge_alone(fs, rqstp, op->kind, bytes);
 		if (err) {
 			efs_fs_put(fs);
-			return err;
+			op->fs = NULL;
 		}
-		op->fs = fs;
-		return 0;
+		return err;
 	}
 
 	/* Charge what the data adds to the RPC's minimum and its units. */
-	fs = rpc->fs;
 	metered = efs_metered(fs, op->kind, rpc->data_bytes + bytes);
 	extra_bytes = metered > rpc->metered ? metered - rpc->metered : 0;
 	if (write && !efs_op_is_write(rpc->kind))
@@ -247,14 +256,10 @@ int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
 	rpc->kind = op->kind;
 	rpc->metered += extra_bytes;
 	rpc->units += extra_units;
-	err = efs_throttle(fs, extra_units, extra_bytes, rqstp);
-	if (err) {
-		rpc->failed = true;
-		return err;
-	}
-	op->fs = fs;
-	op->rpc = rpc;
-	return 0;
+	err = efs_rpc_charge(rpc, extra_units, extra_bytes);
+	if (!err)
+		op->rpc = rpc;
+	return err;
 }
 
 /* After the data operation: ok if it succeeded, moving bytes. */
