@@ -7,15 +7,18 @@
 #   make check                every test on 6.1 and 6.12; ends "N passed, N failed"
 #   make demo                 the product end to end in a VM
 #   make bench                benchmarks (see tests/bench/README.md)
-#   make modules-all          efs.ko for every installed kernel, in build/<release>/
+#   make modules-all          efs.ko for every test kernel (build/kernels), in build/<release>/
 #   make checkpatch           kernel style check of module/
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 PREFIX ?= /usr/local
 SRC := $(CURDIR)
-# Kernels the project supports and tests (Debian 12 and bookworm-backports).
-TEST_KERNELS ?= $(shell ls -d /lib/modules/6.1.*-amd64 /lib/modules/6.12.*-amd64 2>/dev/null | xargs -rn1 basename)
+# The kernels the project is tested on (Debian 12's 6.1 and bookworm-backports'
+# 6.12), unpacked by `make deps` under build/kernels/ (tests/kernels.sh), never
+# installed on the host.
+KROOT ?= $(SRC)/build/kernels
+TEST_KERNELS ?= $(shell tests/kernels.sh --list 2>/dev/null)
 
 .PHONY: all module tools install deps check demo bench modules-all clean checkpatch kunit vmtest
 
@@ -26,13 +29,15 @@ module:
 	$(MAKE) -C $(KDIR) M=$(SRC) modules
 
 # A separate tree per kernel so both can be built side by side (the tests
-# boot each kernel with its own efs.ko from build/<release>/efs.ko).
+# boot each kernel with its own efs.ko from build/<release>/efs.ko), against
+# the test kernel's headers in build/kernels/ or else an installed kernel's.
+kdir_of = $(firstword $(wildcard $(KROOT)/usr/src/linux-headers-$(1)) /lib/modules/$(1)/build)
 build/%/efs.ko: FORCE
 	@mkdir -p build/$*/module build/$*/uapi/linux
 	@cp -p Kbuild build/$*/
 	@cp -p module/*.[ch] build/$*/module/
 	@cp -p uapi/linux/*.h build/$*/uapi/linux/
-	$(MAKE) -C /lib/modules/$*/build M=$(SRC)/build/$* W=$(W) modules
+	$(MAKE) -C $(call kdir_of,$*) M=$(SRC)/build/$* W=$(W) modules
 
 modules-all: $(foreach k,$(TEST_KERNELS),build/$(k)/efs.ko)
 
@@ -46,6 +51,7 @@ install: module tools
 
 deps:
 	tests/deps.sh
+	tests/kernels.sh
 
 check: deps
 	tests/check.sh

@@ -13,7 +13,9 @@ export EFS_RESULTS=$OUT/results.txt
 : >"$EFS_RESULTS"
 start=$(date +%s)
 
-KERNELS=${EFS_TEST_KERNELS:-$(find /lib/modules -mindepth 1 -maxdepth 1 \( -name '6.1.*-amd64' -o -name '6.12.*-amd64' \) -printf '%f\n' | sort -V)}
+# The test kernels that make deps unpacked under build/kernels/.
+KERNELS=${EFS_TEST_KERNELS:-$(tests/kernels.sh --list)}
+[ -n "$KERNELS" ] || { echo "check: no test kernels in build/kernels (make deps)" >&2; exit 2; }
 
 result() { # PASS|FAIL NAME
 	echo "$1 $2" | tee -a "$EFS_RESULTS"

@@ -5,7 +5,11 @@
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
-krel=$(ls -d /lib/modules/6.1.*-amd64 | xargs -n1 basename | sort -V | tail -1)
+# shellcheck source=tests/kernels.lib.sh
+. "$REPO/tests/kernels.lib.sh"
+krel=$(resolve_krel 6.1)
+[ -n "$krel" ] || { echo "demo: no 6.1 test kernel in $KROOT (make deps)" >&2; exit 1; }
+mkdir -p build
 echo "== building efs.ko for $krel and efsctl"
 make --no-print-directory "build/$krel/efs.ko" >build/demo-build.log 2>&1 ||
 	{ tail -20 build/demo-build.log; exit 1; }

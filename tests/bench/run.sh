@@ -29,9 +29,10 @@ MD=$OUT/results.md
 mkdir -p "$OUT"
 start=$SECONDS
 when=$(date -u '+%Y-%m-%d %H:%M UTC')
-krel=$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.*' -printf '%f\n' | sed 's/^vmlinuz-//' |
-	grep -E '^6\.1[.+-]' | sort -V | tail -n 1)
-[ -n "$krel" ] || { echo "bench: no 6.1 kernel in /boot (make deps)" >&2; exit 1; }
+# shellcheck source=tests/kernels.lib.sh
+. "$REPO/tests/kernels.lib.sh"
+krel=$(resolve_krel 6.1)
+[ -n "$krel" ] || { echo "bench: no 6.1 test kernel in $KROOT (make deps)" >&2; exit 1; }
 VMCMD="tests/vm/run.sh -k 6.1 -o build/bench/vm -t 1500 tests/bench/guest.sh"
 # The overhead again, in a guest whose clock counts instructions (one vCPU:
 # qemu's -icount does not bring up a second one here).

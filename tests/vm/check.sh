@@ -13,15 +13,12 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 [ $# -gt 0 ] || set -- 6.1 6.12
 
+# shellcheck source=tests/kernels.lib.sh
+. "$REPO/tests/kernels.lib.sh"
 krels=()
 for want in "$@"; do
-	if [ -e "/boot/vmlinuz-$want" ]; then
-		krels+=("$want")
-		continue
-	fi
-	k=$(find /boot -maxdepth 1 -name "vmlinuz-${want}[.+-]*" -printf '%f\n' |
-		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
-	[ -n "$k" ] || { echo "check: no kernel matches '$want'" >&2; exit 2; }
+	k=$(resolve_krel "$want")
+	[ -n "$k" ] || { echo "check: no test kernel matches '$want' (make deps)" >&2; exit 2; }
 	krels+=("$k")
 done
 

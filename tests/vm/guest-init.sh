@@ -67,6 +67,17 @@ if [ ! -d "$REPO/tests/vm" ]; then
 	$BB mkdir -p "$REPO"
 	$BB mount -o bind /run/efs/repo "$REPO" || msg "cannot bind the repository back at $REPO"
 fi
+# The test kernel's modules are unpacked under build/kernels/ on the host
+# (make deps), not installed: put them where modprobe looks.
+kroot=$($BB sed -n 's/.*efs_kroot=\([^ ]*\).*/\1/p' /proc/cmdline)
+krel=$($BB uname -r)
+if [ -d "$kroot/lib/modules/$krel" ]; then
+	$BB mount -t tmpfs -o mode=755 tmpfs /lib/modules
+	$BB mkdir -p "/lib/modules/$krel"
+	$BB mount -o bind "$kroot/lib/modules/$krel" "/lib/modules/$krel"
+else
+	msg "no modules for $krel under $kroot/lib/modules"
+fi
 # /etc stays read-only; /etc/exports gets a writable copy so scenarios may
 # use "exportfs -ra" with their own file if they prefer it to exportfs -o.
 cat /etc/exports >/run/efs/exports 2>/dev/null

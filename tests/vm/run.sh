@@ -64,26 +64,20 @@ shift $((OPTIND - 1))
 scen_arg=$1
 shift
 
-# Resolve a kernel release: empty = newest 6.1; "6.1"/"6.12" = newest
-# installed release of that series; otherwise an exact release.
-resolve_krel() {
-	local want=${1:-6.1} r
-	if [ -e "/boot/vmlinuz-$want" ]; then
-		echo "$want"
-		return
-	fi
-	# "6.1" must not match 6.12: the series is followed by . - or +.
-	r=$(find /boot -maxdepth 1 -name "vmlinuz-${want}[.+-]*" -printf '%f\n' |
-		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
-	[ -n "$r" ] && echo "$r"
-}
-
+# The test kernels: unpacked under build/kernels/ by make deps (KROOT).
+# shellcheck source=tests/kernels.lib.sh
+. "$REPO/tests/kernels.lib.sh"
 krel=$(resolve_krel "$krel_arg")
 if [ -z "$krel" ]; then
-	echo "run.sh: no installed kernel matches '${krel_arg:-6.1}' (/boot/vmlinuz-*)" >&2
+	echo "run.sh: no test kernel matches '${krel_arg:-6.1}' in $KROOT/boot (make deps)" >&2
 	exit 2
 fi
-[ -d "/lib/modules/$krel" ] || { echo "run.sh: /lib/modules/$krel missing" >&2; exit 2; }
+MODDIR=$KROOT/lib/modules/$krel
+[ -d "$MODDIR" ] || { echo "run.sh: $MODDIR missing (make deps)" >&2; exit 2; }
+case "$KROOT/" in
+"$REPO"/*) ;;
+*) echo "run.sh: the test kernels ($KROOT) must be inside the repository" >&2; exit 2 ;;
+esac
 
 if [ -f "$scen_arg" ]; then
 	scenario=$(realpath "$scen_arg")
@@ -137,6 +131,10 @@ case "$scenario" in
 	;;
 esac
 
+# The guest mounts the test kernel's modules on /lib/modules, which must
+# exist in its (read-only) root: a host without kernels may lack it.
+[ -d /lib/modules ] || mkdir -p /lib/modules || exit 2
+
 # --- output directory ----------------------------------------------------
 outdir=${outdir:-$REPO/build/vm-out/$krel/$name}
 mkdir -p "$outdir" || exit 2
@@ -165,7 +163,7 @@ while IFS=: read -r m deps; do
 	b=${m##*/}
 	b=${b%%.ko*}
 	path_of[${b//-/_}]=$m
-done <"/lib/modules/$krel/modules.dep"
+done <"$MODDIR/modules.dep"
 order=()
 add_mod() {
 	local m=$1 d
@@ -177,7 +175,7 @@ add_mod() {
 for want in virtio_ring virtio virtio_pci 9pnet 9pnet_virtio netfs 9p; do
 	[ -n "${path_of[$want]:-}" ] && add_mod "${path_of[$want]}"
 done
-if [ -z "${path_of[9p]:-}" ] && ! grep -q '/9p\.ko' "/lib/modules/$krel/modules.builtin"; then
+if [ -z "${path_of[9p]:-}" ] && ! grep -q '/9p\.ko' "$MODDIR/modules.builtin"; then
 	echo "run.sh: kernel $krel has no 9p filesystem" >&2
 	exit 2
 fi
@@ -185,8 +183,8 @@ fi
 stamp=$(
 	echo "v$INITRAMFS_VERSION $krel"
 	cat "$HERE/initramfs-init.sh"
-	stat -L -c '%n %s %Y' /bin/busybox "/lib/modules/$krel/modules.dep"
-	for m in "${order[@]}"; do stat -L -c '%n %s %Y' "/lib/modules/$krel/$m"; done
+	stat -L -c '%n %s %Y' /bin/busybox "$MODDIR/modules.dep"
+	for m in "${order[@]}"; do stat -L -c '%n %s %Y' "$MODDIR/$m"; done
 )
 stamp=$(sha256sum <<<"$stamp" | cut -d' ' -f1)
 if [ ! -f "$initrd" ] || [ "$(cat "$initrd.stamp" 2>/dev/null)" != "$stamp" ]; then
@@ -202,7 +200,7 @@ if [ ! -f "$initrd" ] || [ "$(cat "$initrd.stamp" 2>/dev/null)" != "$stamp" ]; t
 	for m in "${order[@]}"; do
 		b=${m##*/}
 		b=${b%%.ko*}.ko
-		src=/lib/modules/$krel/$m
+		src=$MODDIR/$m
 		# busybox insmod wants plain .ko files.
 		case $m in
 		*.ko.xz) xz -dc "$src" ;;
@@ -226,7 +224,7 @@ fi
 # same kernel's vmlinux, extracted once here, boots straight through its PVH
 # entry point (CONFIG_PVH; qemu loads ELF kernels that way) with the same
 # command line and initrd. EFS_VM_BZIMAGE=1 boots /boot/vmlinuz-* instead.
-kernel=/boot/vmlinuz-$krel
+kernel=$KROOT/boot/vmlinuz-$krel
 vmlinux=$cache/vmlinux-$krel
 # extract_vmlinux BZIMAGE OUT: find the compressed payload, decompress it.
 extract_vmlinux() {
@@ -245,7 +243,7 @@ extract_vmlinux() {
 	rm -f "$tmp"
 	return 1
 }
-if [ -z "${EFS_VM_BZIMAGE:-}" ] && grep -q '^CONFIG_PVH=y' "/boot/config-$krel" 2>/dev/null; then
+if [ -z "${EFS_VM_BZIMAGE:-}" ] && grep -q '^CONFIG_PVH=y' "$KROOT/boot/config-$krel" 2>/dev/null; then
 	kstamp=$(stat -L -c '%n %s %Y' "$kernel")
 	if [ -f "$vmlinux" ] && [ "$(cat "$vmlinux.stamp" 2>/dev/null)" = "$kstamp" ]; then
 		kernel=$vmlinux
@@ -275,7 +273,7 @@ write_job() { # ARGS...
 }
 
 # --- boot ---------------------------------------------------------------
-cmdline="console=ttyS0 panic=1 efs_init=$HERE/guest-init.sh ${EFS_VM_APPEND:-}"
+cmdline="console=ttyS0 panic=1 efs_init=$HERE/guest-init.sh efs_kroot=$KROOT ${EFS_VM_APPEND:-}"
 # shellcheck disable=SC2054 # the commas are qemu's
 qemu=(
 	qemu-system-x86_64 -machine accel=tcg -cpu max -smp 2 -m "$mem"

@@ -12,11 +12,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 want=${1:-6.1}
 
-krel=$want
-if [ ! -e "/boot/vmlinuz-$krel" ]; then
-	krel=$(find /boot -maxdepth 1 -name "vmlinuz-${want}[.+-]*" -printf '%f\n' |
-		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
-fi
+# shellcheck source=tests/kernels.lib.sh
+. "$REPO/tests/kernels.lib.sh"
+krel=$(resolve_krel "$want")
 [ -n "$krel" ] || { echo "selftest: no kernel matches '$want'" >&2; exit 2; }
 
 verdict() {

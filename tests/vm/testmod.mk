@@ -6,8 +6,9 @@
 # The including Makefile sets SRC, its own directory, before the include.
 
 KREL ?= $(shell uname -r)
-KDIR ?= /lib/modules/$(KREL)/build
 REPO := $(abspath $(SRC)/../../..)
+# The test kernel's headers (make deps unpacks them under build/kernels/).
+KDIR ?= $(firstword $(wildcard $(REPO)/build/kernels/usr/src/linux-headers-$(KREL)) /lib/modules/$(KREL)/build)
 OUT ?= $(REPO)/build/$(KREL)/$(notdir $(SRC))
 
 all:

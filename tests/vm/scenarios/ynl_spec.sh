@@ -9,7 +9,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
-YNL=${EFS_YNL:-/usr/src/linux-source-6.12/tools/net/ynl/cli.py}
+YNL=${EFS_YNL:-$EFS_REPO/build/src/linux-source-6.12/tools/net/ynl/cli.py}
 [ -f "$YNL" ] || fail "no $YNL (make deps unpacks linux-source-6.12)"
 SCHEMA=${YNL%/tools/net/ynl/cli.py}/Documentation/netlink/genetlink.yaml
 ynl() { python3 "$YNL" --spec "$EFS_REPO/uapi/efs.yaml" --schema "$SCHEMA" "$@"; }
