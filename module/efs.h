@@ -18,6 +18,8 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include "../uapi/linux/efs.h"
+#include "clients.h"
+#include "fq.h"
 #include "limiter.h"
 #include "meter.h"
 #include "request.h"
@@ -29,13 +31,16 @@ struct efs_config {
 	u32 iops_limit;		/* 0 = mode default */
 	u32 write_weight;
 	u32 max_wait_ms;
-	u32 max_waiters;	/* 0 = half of nfsd's threads */
+	u32 max_waiters;	/* 0 = only the server-wide budget */
 	u32 tp_mode;		/* enum efs_throughput_mode */
 	u64 provisioned_bps;	/* 0 = none configured */
 	u64 metered_size;	/* EFS_METERED_SIZE_AUTO = sample */
 	u32 read_ratio;
 	u32 sample_ms;
 	u32 credit_low_pct;
+	u64 per_client_bps;	/* EFS_PER_CLIENT_BPS_DEFAULT = mode's */
+	u32 per_client_iops;	/* 0 = none */
+	u32 client_idle_s;
 };
 
 /* Per-CPU counters; summed on read (stats.c). */
@@ -46,15 +51,8 @@ struct efs_counters {
 	u64 metered_bytes;
 	u64 io_units;
 	u64 throttled_ops, throttle_delay_ns, delay_replies;
+	u64 displaced;		/* waits given up for a lighter client */
 	u64 wait_hist[EFS_WAIT_HIST_BUCKETS];
-};
-
-#define EFS_CLIENT_SLOTS	64
-#define EFS_CLIENT_RECENT_S	60	/* "recently" for ClientConnections */
-
-struct efs_client_slot {
-	u64 addr_hash;		/* 0 = free */
-	unsigned long last_seen; /* jiffies */
 };
 
 /* Derived once a second by the sampler (sampler.c). */
@@ -63,7 +61,7 @@ struct efs_sample {
 	u64 throttled_ops;
 	u64 time_ns;
 	u32 percent_io_limit;	/* hundredths of a percent */
-	u32 client_connections;
+	u64 client_time_ns;	/* last client tick */
 	bool throttling;
 	unsigned int quiet_intervals;
 	bool credits_low, credits_exhausted;
@@ -92,10 +90,11 @@ struct efs_fs {
 	struct efs_bucket peak;		/* burst rate / provisioned rate */
 	u64 permitted_bps;		/* 0 = no byte budget (elastic) */
 
-	atomic_t waiters;
 	struct efs_counters __percpu *ctr;
-	spinlock_t clients_lock;
-	struct efs_client_slot clients[EFS_CLIENT_SLOTS];
+	struct efs_client_table clients;
+	u64 per_client_bps;		/* per-client byte ceiling in force */
+	u32 client_gen;			/* bumped when the ceilings change */
+	struct efs_fq fq;		/* requests waiting, fair order */
 	struct efs_sample sample;	/* sampler only */
 };
 
@@ -109,6 +108,7 @@ extern struct mutex efs_registry_lock;
 extern struct list_head efs_fs_list;
 int efs_registry_init(void);
 void efs_registry_exit(void);
+void efs_registry_release_waiters(void);
 struct efs_fs *efs_fs_find_export_rcu(const struct path *export_root);
 struct efs_fs *efs_fs_lookup_export(const struct path *export_root);
 struct efs_fs *efs_fs_find_locked(const char *name);
@@ -124,12 +124,16 @@ u32 efs_fs_ops_rate(const struct efs_config *cfg);
 u64 efs_fs_credit_balance(struct efs_fs *fs, u64 now);
 u64 efs_fs_permitted_bps(struct efs_fs *fs, u64 now);
 void efs_fs_set_size_locked(struct efs_fs *fs, u64 size);
+u64 efs_ops_burst(const struct efs_config *cfg, u64 rate);
+u64 efs_bytes_burst(u64 rate);
+u64 efs_per_client_bps(const struct efs_config *cfg);
 
 /* throttle.c */
-int efs_throttle(struct efs_fs *fs, u32 units, u64 metered, struct svc_rqst *rqstp);
+int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
+		 u64 metered, struct svc_rqst *rqstp);
+void efs_fq_release_all(struct efs_fs *fs);
 
 /* stats.c */
-void efs_stats_init(void);
 struct efs_totals {
 	struct efs_counters c;
 	u64 total_bytes;
@@ -139,9 +143,9 @@ void efs_stats_add_op(struct efs_fs *fs, enum efs_op_kind kind, u64 bytes,
 void efs_stats_add_units(struct efs_fs *fs, u32 units);
 void efs_stats_add_wait(struct efs_fs *fs, u64 waited_ns);
 void efs_stats_add_delay_reply(struct efs_fs *fs);
+void efs_stats_add_displaced(struct efs_fs *fs);
 void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t);
-void efs_stats_seen_client(struct efs_fs *fs, struct svc_rqst *rqstp);
-u32 efs_stats_client_count(struct efs_fs *fs);
+u32 efs_fs_client_count(struct efs_fs *fs, bool *lower_bound);
 
 /* sampler.c: once a second, S, PercentIOLimit, events */
 int efs_sampler_init(void);

@@ -23,11 +23,13 @@ static int __init efs_init(void)
 {
 	int err;
 
-	efs_stats_init();
 	efs_request_init();
-	err = efs_registry_init();
+	err = efs_clients_init();
 	if (err)
 		return err;
+	err = efs_registry_init();
+	if (err)
+		goto clients;
 	err = efs_netlink_init();
 	if (err)
 		goto registry;
@@ -46,6 +48,8 @@ netlink:
 	efs_netlink_exit();
 registry:
 	efs_registry_exit();
+clients:
+	efs_clients_exit();
 	return err;
 }
 
@@ -54,9 +58,10 @@ static void __exit efs_exit(void)
 	efs_sampler_exit();
 	efs_netlink_exit();
 	WRITE_ONCE(efs_releasing, true);
-	wake_up_all(&efs_wait_wq);
+	efs_registry_release_waiters();
 	efs_hooks_exit();
 	efs_registry_exit();
+	efs_clients_exit();
 	pr_info("efs: unloaded\n");
 }
 

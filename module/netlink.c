@@ -5,9 +5,12 @@
  * Changes need CAP_NET_ADMIN (GENL_ADMIN_PERM); reading is open to all.
  * Bad input is refused before anything changes, with an extack message.
  */
+#include <linux/in6.h>
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <net/genetlink.h>
 #include "efs.h"
+#include "budget.h"
 #include "credit.h"
 
 static struct genl_family efs_family;
@@ -39,6 +42,15 @@ static struct netlink_range_validation efs_bps_range = {
 static struct netlink_range_validation efs_balance_range = {
 	.max = EFS_SIZE_MAX,
 };
+static struct netlink_range_validation efs_client_iops_range = {
+	.max = EFS_PER_CLIENT_IOPS_MAX,
+};
+static struct netlink_range_validation efs_idle_range = {
+	.min = EFS_CLIENT_IDLE_S_MIN, .max = EFS_CLIENT_IDLE_S_MAX,
+};
+static struct netlink_range_validation efs_waiting_range = {
+	.max = EFS_MAX_WAITING_THREADS_MAX,
+};
 
 static const struct nla_policy efs_policy[EFS_A_MAX + 1] = {
 	[EFS_A_FS_NAME] = { .type = NLA_NUL_STRING, .len = EFS_FS_NAME_MAX },
@@ -55,6 +67,11 @@ static const struct nla_policy efs_policy[EFS_A_MAX + 1] = {
 	[EFS_A_FS_READ_METERING_RATIO] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_ratio_range),
 	[EFS_A_FS_SIZE_SAMPLE_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_sample_range),
 	[EFS_A_FS_CREDIT_LOW_PCT] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_pct_range),
+	/* 0..1 TiB/s or EFS_PER_CLIENT_BPS_DEFAULT: efs_config_validate() */
+	[EFS_A_FS_PER_CLIENT_BPS] = { .type = NLA_U64 },
+	[EFS_A_FS_PER_CLIENT_IOPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_client_iops_range),
+	[EFS_A_FS_CLIENT_IDLE_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_idle_range),
+	[EFS_A_SERVER_MAX_WAITING_THREADS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_waiting_range),
 };
 
 /* extack wants a string that outlives the request: ours are literals. */
@@ -108,9 +125,12 @@ static int efs_put_fs(struct sk_buff *skb, struct efs_fs *fs)
 	u64 now = efs_now_ns();
 	u64 s = fs->size_bytes;
 	struct efs_totals t;
+	bool lower_bound;
+	u32 clients;
 	int i;
 
 	efs_stats_sum(fs, &t);
+	clients = efs_fs_client_count(fs, &lower_bound);
 	if (nla_put_string(skb, EFS_A_FS_NAME, fs->name) ||
 	    nla_put_string(skb, EFS_A_FS_PATH, fs->path_name) ||
 	    nla_put_u32(skb, EFS_A_FS_PERFORMANCE_MODE, cfg->perf_mode) ||
@@ -135,8 +155,17 @@ static int efs_put_fs(struct sk_buff *skb, struct efs_fs *fs)
 	    efs_put_u64(skb, EFS_A_FS_BURST_CREDIT_MAX, efs_credit_max(s)) ||
 	    nla_put_u32(skb, EFS_A_FS_PERCENT_IO_LIMIT,
 			fs->sample.percent_io_limit) ||
-	    nla_put_u32(skb, EFS_A_FS_CLIENT_CONNECTIONS,
-			efs_stats_client_count(fs)) ||
+	    nla_put_u32(skb, EFS_A_FS_CLIENT_CONNECTIONS, clients) ||
+	    nla_put_u8(skb, EFS_A_FS_CLIENT_CONNECTIONS_LOWER_BOUND,
+		       lower_bound) ||
+	    efs_put_u64(skb, EFS_A_FS_PER_CLIENT_BPS, cfg->per_client_bps) ||
+	    nla_put_u32(skb, EFS_A_FS_PER_CLIENT_IOPS, cfg->per_client_iops) ||
+	    nla_put_u32(skb, EFS_A_FS_CLIENT_IDLE_S, cfg->client_idle_s) ||
+	    efs_put_u64(skb, EFS_A_FS_PER_CLIENT_BPS_EFFECTIVE,
+			fs->per_client_bps) ||
+	    nla_put_u32(skb, EFS_A_FS_WAITING_THREADS,
+			atomic_read(&fs->fq.waiting)) ||
+	    efs_put_u64(skb, EFS_A_FS_DISPLACED, t.c.displaced) ||
 	    nla_put_u8(skb, EFS_A_FS_THROTTLING, fs->sample.throttling) ||
 	    efs_put_u64(skb, EFS_A_FS_TIME_NS, now) ||
 	    efs_put_u64(skb, EFS_A_FS_DATA_READ_BYTES, t.c.data_read_bytes) ||
@@ -212,6 +241,12 @@ static void efs_parse_config(struct nlattr **a, struct efs_config *cfg)
 		cfg->sample_ms = nla_get_u32(a[EFS_A_FS_SIZE_SAMPLE_MS]);
 	if (a[EFS_A_FS_CREDIT_LOW_PCT])
 		cfg->credit_low_pct = nla_get_u32(a[EFS_A_FS_CREDIT_LOW_PCT]);
+	if (a[EFS_A_FS_PER_CLIENT_BPS])
+		cfg->per_client_bps = nla_get_u64(a[EFS_A_FS_PER_CLIENT_BPS]);
+	if (a[EFS_A_FS_PER_CLIENT_IOPS])
+		cfg->per_client_iops = nla_get_u32(a[EFS_A_FS_PER_CLIENT_IOPS]);
+	if (a[EFS_A_FS_CLIENT_IDLE_S])
+		cfg->client_idle_s = nla_get_u32(a[EFS_A_FS_CLIENT_IDLE_S]);
 }
 
 static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
@@ -375,6 +410,150 @@ static int efs_nl_fs_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err ? err : skb->len;
 }
 
+static int efs_put_server(struct sk_buff *skb)
+{
+	if (nla_put_u32(skb, EFS_A_SERVER_MAX_WAITING_THREADS,
+			efs_budget_max_cfg()) ||
+	    nla_put_u32(skb, EFS_A_SERVER_MAX_WAITING_EFFECTIVE,
+			efs_budget_limit()) ||
+	    nla_put_u32(skb, EFS_A_SERVER_NFSD_THREADS,
+			efs_budget_nfsd_threads()) ||
+	    nla_put_u32(skb, EFS_A_SERVER_WAITING_THREADS, efs_budget_waiting()) ||
+	    efs_put_u64(skb, EFS_A_SERVER_DISPLACED, efs_budget_displaced()) ||
+	    nla_put_u32(skb, EFS_A_SERVER_CLIENTS,
+			atomic_read(&efs_clients_total)) ||
+	    nla_put_u32(skb, EFS_A_SERVER_CLIENTS_MAX, READ_ONCE(efs_clients_max)) ||
+	    nla_put_u32(skb, EFS_A_SERVER_CLIENT_BYTES, efs_client_size()))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int efs_reply_server(struct genl_info *info, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &efs_family, 0, cmd);
+	if (!hdr || efs_put_server(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int efs_nl_server_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return efs_reply_server(info, EFS_CMD_SERVER_GET);
+}
+
+static int efs_nl_server_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[EFS_A_SERVER_MAX_WAITING_THREADS];
+
+	if (!a) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set: give the maximum of waiting threads");
+		return -EINVAL;
+	}
+	efs_budget_set_max(nla_get_u32(a));
+	return efs_reply_server(info, EFS_CMD_SERVER_SET);
+}
+
+/* One dump pass over a filesystem's clients, resuming after skip. */
+struct efs_client_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	struct efs_fs *fs;
+	long skip, done;
+	unsigned long now;
+};
+
+static int efs_put_client(struct efs_client *c, void *arg)
+{
+	struct efs_client_dump *d = arg;
+	unsigned long seen = READ_ONCE(c->last_seen);
+	char addr[48];	/* an IPv6 address in text */
+	void *hdr;
+
+	if (d->done++ < d->skip)
+		return 0;
+	if (efs_client_is_overflow(&d->fs->clients, c))
+		seen = READ_ONCE(d->fs->clients.overflow_seen);
+	efs_client_addr_str(&c->key, addr, sizeof(addr));
+	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
+			  d->cb->nlh->nlmsg_seq, &efs_family, NLM_F_MULTI,
+			  EFS_CMD_CLIENT_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(d->skb, EFS_A_FS_NAME, d->fs->name) ||
+	    nla_put_string(d->skb, EFS_A_CLIENT_ADDR, addr) ||
+	    efs_put_u64(d->skb, EFS_A_CLIENT_OPS, atomic64_read(&c->ops)) ||
+	    efs_put_u64(d->skb, EFS_A_CLIENT_METERED_BYTES,
+			atomic64_read(&c->metered_bytes)) ||
+	    nla_put_u32(d->skb, EFS_A_CLIENT_OPS_PER_SECOND,
+			READ_ONCE(c->ops_rate)) ||
+	    efs_put_u64(d->skb, EFS_A_CLIENT_METERED_BPS,
+			READ_ONCE(c->metered_rate)) ||
+	    efs_put_u64(d->skb, EFS_A_CLIENT_THROTTLED_OPS,
+			atomic64_read(&c->throttled_ops)) ||
+	    efs_put_u64(d->skb, EFS_A_CLIENT_DELAY_REPLIES,
+			atomic64_read(&c->delay_replies)) ||
+	    efs_put_u64(d->skb, EFS_A_CLIENT_IDLE_MS,
+			jiffies_to_msecs(d->now - seen)) ||
+	    nla_put_u8(d->skb, EFS_A_CLIENT_OVERFLOW,
+		       efs_client_is_overflow(&d->fs->clients, c))) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	d->cb->args[0] = d->done;
+	return 0;
+}
+
+/*
+ * The request's attributes are parsed again on each part of the dump
+ * (the same way on every kernel). A client table that changes during the
+ * dump may show an entry twice or not at all, as any netlink dump.
+ */
+static int efs_nl_client_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr *a[EFS_A_MAX + 1];
+	struct efs_client_dump d = {
+		.skb = skb, .cb = cb, .skip = cb->args[0], .now = jiffies,
+	};
+	bool lower_bound;
+	int err;
+
+	err = nlmsg_parse_deprecated(cb->nlh, GENL_HDRLEN, a, EFS_A_MAX,
+				     efs_policy, cb->extack);
+	if (err)
+		return err;
+	if (!a[EFS_A_FS_NAME]) {
+		NL_SET_ERR_MSG(cb->extack, "the filesystem name is required");
+		return -EINVAL;
+	}
+	mutex_lock(&efs_registry_lock);
+	d.fs = efs_fs_find_locked(nla_data(a[EFS_A_FS_NAME]));
+	if (d.fs)
+		refcount_inc(&d.fs->ref);
+	mutex_unlock(&efs_registry_lock);
+	if (!d.fs) {
+		NL_SET_ERR_MSG(cb->extack, "no filesystem with this name");
+		return -ENOENT;
+	}
+	err = efs_clients_walk(&d.fs->clients, efs_put_client, &d);
+	efs_fs_client_count(d.fs, &lower_bound);
+	if (!err && lower_bound)
+		err = efs_put_client(&d.fs->clients.overflow, &d);
+	efs_fs_put(d.fs);
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
 void efs_netlink_event(const char *fs_name, u32 type, u64 value)
 {
 	struct sk_buff *msg;
@@ -408,6 +587,9 @@ static const struct genl_ops efs_ops[] = {
 	EFS_OP(EFS_CMD_FS_SET, efs_nl_fs_set, NULL, GENL_ADMIN_PERM),
 	EFS_OP(EFS_CMD_FS_DEL, efs_nl_fs_del, NULL, GENL_ADMIN_PERM),
 	EFS_OP(EFS_CMD_FS_GET, efs_nl_fs_get, efs_nl_fs_dump, 0),
+	EFS_OP(EFS_CMD_SERVER_GET, efs_nl_server_get, NULL, 0),
+	EFS_OP(EFS_CMD_SERVER_SET, efs_nl_server_set, NULL, GENL_ADMIN_PERM),
+	EFS_OP(EFS_CMD_CLIENT_GET, NULL, efs_nl_client_dump, 0),
 };
 
 static const struct genl_multicast_group efs_mcgrps[] = {

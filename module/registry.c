@@ -38,6 +38,17 @@ void efs_config_defaults(struct efs_config *cfg)
 	cfg->read_ratio = EFS_READ_RATIO_DEFAULT;
 	cfg->sample_ms = EFS_SAMPLE_MS_DEFAULT;
 	cfg->credit_low_pct = EFS_CREDIT_LOW_PCT_DEFAULT;
+	cfg->per_client_bps = EFS_PER_CLIENT_BPS_DEFAULT;
+	cfg->client_idle_s = EFS_CLIENT_IDLE_S_DEFAULT;
+}
+
+/* The per-client byte ceiling in force: EFS's per-client limits. */
+u64 efs_per_client_bps(const struct efs_config *cfg)
+{
+	if (cfg->per_client_bps != EFS_PER_CLIENT_BPS_DEFAULT)
+		return cfg->per_client_bps;
+	return cfg->tp_mode == EFS_TP_ELASTIC ? EFS_PER_CLIENT_ELASTIC_BPS :
+						EFS_PER_CLIENT_BURSTING_BPS;
 }
 
 /* Cross-field rules; the netlink policy has already checked each range. */
@@ -51,6 +62,11 @@ int efs_config_validate(const struct efs_config *cfg, const char **why)
 	    (cfg->provisioned_bps < EFS_PROVISIONED_BPS_MIN ||
 	     cfg->provisioned_bps > EFS_PROVISIONED_BPS_MAX)) {
 		*why = "provisioned throughput must be between 1 MiB/s and 1 TiB/s";
+		return -ERANGE;
+	}
+	if (cfg->per_client_bps != EFS_PER_CLIENT_BPS_DEFAULT &&
+	    cfg->per_client_bps > EFS_PROVISIONED_BPS_MAX) {
+		*why = "per-client throughput must be at most 1 TiB/s (0 = none)";
 		return -ERANGE;
 	}
 	if (cfg->metered_size != EFS_METERED_SIZE_AUTO &&
@@ -69,12 +85,12 @@ u32 efs_fs_ops_rate(const struct efs_config *cfg)
 						   EFS_GP_IOPS_DEFAULT;
 }
 
-static u64 efs_bytes_burst(u64 rate)
+u64 efs_bytes_burst(u64 rate)
 {
 	return max(rate / EFS_BURST_WINDOW_DIV, EFS_BYTES_BURST_MIN);
 }
 
-static u64 efs_ops_burst(const struct efs_config *cfg, u64 rate)
+u64 efs_ops_burst(const struct efs_config *cfg, u64 rate)
 {
 	return max3(rate / EFS_BURST_WINDOW_DIV, (u64)cfg->write_weight, 1ULL);
 }
@@ -123,6 +139,7 @@ void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 	u64 rate = efs_fs_ops_rate(cfg);
 	bool size_changed = cfg->metered_size != fs->cfg.metered_size;
 	bool perf_changed = cfg->perf_mode != fs->cfg.perf_mode;
+	u32 gen;
 
 	fs->cfg = *cfg;		/* hot paths READ_ONCE() single fields */
 
@@ -146,6 +163,11 @@ void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 	efs_fs_apply_bytes(fs, now);
 	if (credit_balance)
 		efs_bucket_set_balance(&fs->credit, *credit_balance, now);
+
+	/* Clients pick their new ceilings up at their next request. */
+	WRITE_ONCE(fs->per_client_bps, efs_per_client_bps(cfg));
+	gen = fs->client_gen + 1;
+	WRITE_ONCE(fs->client_gen, gen ? gen : 1);	/* 0: not set up */
 }
 
 struct efs_fs *efs_fs_find_locked(const char *name)
@@ -209,10 +231,16 @@ static void efs_fs_free_rcu(struct rcu_head *head)
 	kfree(fs);
 }
 
+/*
+ * Always called from process context (nfsd threads, netlink, exit). The
+ * client table goes at once: no one reaches it without a reference to fs.
+ */
 void efs_fs_put(struct efs_fs *fs)
 {
-	if (refcount_dec_and_test(&fs->ref))
+	if (refcount_dec_and_test(&fs->ref)) {
+		efs_client_table_destroy(&fs->clients);
 		call_rcu(&fs->rcu, efs_fs_free_rcu);
+	}
 }
 
 int efs_fs_add(const char *name, const char *path_name,
@@ -236,14 +264,16 @@ int efs_fs_add(const char *name, const char *path_name,
 	if (err)
 		goto free;
 	refcount_set(&fs->ref, 1);
-	atomic_set(&fs->waiters, 0);
-	spin_lock_init(&fs->clients_lock);
+	efs_fq_init(&fs->fq);
+	err = efs_client_table_init(&fs->clients);
+	if (err)
+		goto free_pcpu;
 
 	err = kern_path(path_name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &fs->path);
 	if (err) {
 		*why = err == -ENOTDIR ? "path is not a directory" :
 					 "path does not exist";
-		goto free_pcpu;
+		goto free_clients;
 	}
 
 	/* Buckets start full: a new EFS filesystem has its full credit. */
@@ -281,6 +311,8 @@ int efs_fs_add(const char *name, const char *path_name,
 
 put_path:
 	path_put(&fs->path);
+free_clients:
+	efs_client_table_destroy(&fs->clients);
 free_pcpu:
 	efs_pcpu_bucket_destroy(&fs->ops_pcpu);
 free:
@@ -297,7 +329,7 @@ int efs_fs_del_locked(struct efs_fs *fs)
 	hash_del_rcu(&fs->hnode);
 	list_del(&fs->node);
 	WRITE_ONCE(fs->dead, true);
-	wake_up_all(&efs_wait_wq);
+	efs_fq_release_all(fs);
 	path_put(&fs->path);
 	efs_fs_put(fs);
 	return 0;
@@ -306,6 +338,17 @@ int efs_fs_del_locked(struct efs_fs *fs)
 int efs_registry_init(void)
 {
 	return 0;
+}
+
+/* Module unload: every waiting request goes (efs_releasing is set). */
+void efs_registry_release_waiters(void)
+{
+	struct efs_fs *fs;
+
+	mutex_lock(&efs_registry_lock);
+	list_for_each_entry(fs, &efs_fs_list, node)
+		efs_fq_release_all(fs);
+	mutex_unlock(&efs_registry_lock);
 }
 
 void efs_registry_exit(void)

@@ -12,8 +12,11 @@
  * The hot path stays cheap: while no filesystem is registered RPCs are not
  * tracked at all; a hook in an unclaimed export costs one RCU hash walk;
  * once an RPC holds its filesystem, its later hooks take no reference.
+ * An RPC in a claimed export also looks its client up once (one more RCU
+ * hash lookup and a reference) and adds to two of the client's atomics.
  */
 #include <linux/hash.h>
+#include <linux/jiffies.h>
 #include <linux/sunrpc/svc.h>
 #include "efs.h"
 #include "nfsd_compat.h"
@@ -81,10 +84,35 @@ static struct efs_rpc *efs_rpc_find(struct svc_rqst *rqstp)
 	return found;
 }
 
+/*
+ * The client of rqstp on fs, referenced (NULL: no address). A known
+ * client costs one RCU hash lookup; see clients.c.
+ */
+static struct efs_client *efs_rqst_client(struct efs_fs *fs,
+					  struct svc_rqst *rqstp)
+{
+	struct efs_client_key key;
+
+	if (!rqstp || !efs_client_key_from_addr(&key,
+			(const struct sockaddr *)&rqstp->rq_addr,
+			rqstp->rq_addrlen))
+		return NULL;
+	return efs_client_get(&fs->clients, &key, jiffies);
+}
+
+static void efs_client_account(struct efs_client *c, u64 metered)
+{
+	if (!c)
+		return;
+	atomic64_inc(&c->ops);
+	atomic64_add(metered, &c->metered_bytes);
+}
+
 static void efs_rpc_account(struct efs_fs *fs, struct efs_rpc *rpc)
 {
 	efs_stats_add_op(fs, rpc->kind, rpc->data_bytes, rpc->metered);
 	efs_stats_add_units(fs, rpc->units);
+	efs_client_account(rpc->client, rpc->metered);
 }
 
 void efs_rpc_end(struct efs_rpc *rpc)
@@ -99,6 +127,8 @@ void efs_rpc_end(struct efs_rpc *rpc)
 		return;
 	if (!rpc->failed)
 		efs_rpc_account(rpc->fs, rpc);
+	if (rpc->client)
+		efs_client_put(rpc->client);
 	efs_fs_put(rpc->fs);
 }
 
@@ -142,26 +172,30 @@ static u64 efs_metered(struct efs_fs *fs, enum efs_op_kind kind, u64 bytes)
 }
 
 /* Count an operation charged on its own (outside the RPC's accounting). */
-static void efs_account_alone(struct efs_fs *fs, struct svc_rqst *rqstp,
+static void efs_account_alone(struct efs_fs *fs, struct efs_client *c,
 			      enum efs_op_kind kind, u64 bytes)
 {
-	efs_stats_seen_client(fs, rqstp);
-	efs_stats_add_op(fs, kind, bytes, efs_metered(fs, kind, bytes));
+	u64 metered = efs_metered(fs, kind, bytes);
+
+	efs_stats_add_op(fs, kind, bytes, metered);
 	efs_stats_add_units(fs, efs_units(fs, kind));
+	efs_client_account(c, metered);
 }
 
 /* Charge an operation on its own: its units and its metered bytes. */
-static int efs_charge_alone(struct efs_fs *fs, struct svc_rqst *rqstp,
-			    enum efs_op_kind kind, u64 bytes)
+static int efs_charge_alone(struct efs_fs *fs, struct efs_client *c,
+			    struct svc_rqst *rqstp, enum efs_op_kind kind,
+			    u64 bytes)
 {
-	return efs_throttle(fs, efs_units(fs, kind),
+	return efs_throttle(fs, c, efs_units(fs, kind),
 			    efs_metered(fs, kind, bytes), rqstp);
 }
 
 /* Charge the RPC more; if refused (DELAY), the RPC counts as nothing. */
 static int efs_rpc_charge(struct efs_rpc *rpc, u32 units, u64 metered)
 {
-	int err = efs_throttle(rpc->fs, units, metered, rpc->rqstp);
+	int err = efs_throttle(rpc->fs, rpc->client, units, metered,
+			       rpc->rqstp);
 
 	if (err)
 		rpc->failed = true;
@@ -173,7 +207,7 @@ static int efs_rpc_claim(struct efs_rpc *rpc, struct efs_fs *fs,
 			 enum efs_op_kind kind)
 {
 	rpc->fs = fs;		/* the RPC keeps the caller's reference */
-	efs_stats_seen_client(fs, rpc->rqstp);
+	rpc->client = efs_rqst_client(fs, rpc->rqstp);
 	rpc->kind = kind;
 	rpc->units = efs_units(fs, kind);
 	rpc->metered = EFS_METER_MIN_BYTES;
@@ -189,6 +223,7 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 {
 	enum efs_op_kind kind = (access & EFS_NFSD_MAY_UPDATE) ?
 				EFS_OP_META_WRITE : EFS_OP_META_READ;
+	struct efs_client *c;
 	struct efs_rpc *rpc;
 	struct efs_fs *fs;
 	u32 extra;
@@ -212,9 +247,12 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 	 * Outside any RPC we saw begin (lockd's opens, say) or a second
 	 * filesystem within one compound: charge and count it on its own.
 	 */
-	err = efs_charge_alone(fs, rqstp, kind, 0);
+	c = efs_rqst_client(fs, rqstp);
+	err = efs_charge_alone(fs, c, rqstp, kind, 0);
 	if (!err)
-		efs_account_alone(fs, rqstp, kind, 0);
+		efs_account_alone(fs, c, kind, 0);
+	if (c)
+		efs_client_put(c);
 	efs_fs_put(fs);
 	return err;
 }
@@ -234,14 +272,18 @@ int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
 
 	op->kind = write ? EFS_OP_DATA_WRITE : EFS_OP_DATA_READ;
 	op->rpc = NULL;
+	op->client = NULL;
 	op->fs = efs_claimant(rqstp, fhp, &rpc);
 	fs = op->fs;
 	if (!fs)
 		return 0;
 	if (!rpc || rpc->fs != fs) {
 		/* Charged on its own; counted by efs_data_end(). */
-		err = efs_charge_alone(fs, rqstp, op->kind, bytes);
+		op->client = efs_rqst_client(fs, rqstp);
+		err = efs_charge_alone(fs, op->client, rqstp, op->kind, bytes);
 		if (err) {
+			if (op->client)
+				efs_client_put(op->client);
 			efs_fs_put(fs);
 			op->fs = NULL;
 		}
@@ -274,6 +316,8 @@ void efs_data_end(struct efs_data_op *op, struct svc_rqst *rqstp, bool ok,
 		return;		/* the RPC holds the reference */
 	}
 	if (ok)
-		efs_account_alone(op->fs, rqstp, op->kind, bytes);
+		efs_account_alone(op->fs, op->client, op->kind, bytes);
+	if (op->client)
+		efs_client_put(op->client);
 	efs_fs_put(op->fs);
 }

@@ -12,11 +12,13 @@
 
 struct svc_rqst;
 struct efs_fs;
+struct efs_client;
 
 struct efs_rpc {
 	struct hlist_node node;
 	struct svc_rqst *rqstp;
 	struct efs_fs *fs;		/* first claimed fs touched, ref held */
+	struct efs_client *client;	/* its client on fs, ref held */
 	enum efs_op_kind kind;		/* what the RPC did to fs so far */
 	u32 units;			/* ops-budget units charged */
 	u64 data_bytes;			/* bytes actually read or written */
@@ -31,6 +33,7 @@ struct efs_rpc {
 struct efs_data_op {
 	struct efs_fs *fs;		/* NULL: an unclaimed export */
 	struct efs_rpc *rpc;		/* NULL: charged on its own, ref held */
+	struct efs_client *client;	/* charged on its own: ref held */
 	enum efs_op_kind kind;
 };
 

@@ -94,7 +94,10 @@ static void efs_sample_fs(struct efs_fs *fs, u64 now)
 	s->time_ns = now;
 	s->io_units = t.c.io_units;
 	s->throttled_ops = t.c.throttled_ops + t.c.delay_replies;
-	s->client_connections = efs_stats_client_count(fs);
+	efs_clients_tick(&fs->clients, jiffies,
+			 (unsigned long)fs->cfg.client_idle_s * HZ,
+			 s->client_time_ns ? now - s->client_time_ns : 0);
+	s->client_time_ns = now;
 	efs_sample_credits(fs, now);
 }
 

@@ -5,11 +5,6 @@
  */
 #include <linux/jiffies.h>
 #include <linux/log2.h>
-#include <linux/in.h>
-#include <linux/in6.h>
-#include <linux/random.h>
-#include <linux/siphash.h>
-#include <linux/sunrpc/svc.h>
 #include "efs.h"
 
 #define efs_ctr_add(fs, field, v) this_cpu_add((fs)->ctr->field, (v))
@@ -61,6 +56,11 @@ void efs_stats_add_delay_reply(struct efs_fs *fs)
 	efs_ctr_add(fs, delay_replies, 1);
 }
 
+void efs_stats_add_displaced(struct efs_fs *fs)
+{
+	efs_ctr_add(fs, displaced, 1);
+}
+
 void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t)
 {
 	int cpu, i;
@@ -80,6 +80,7 @@ void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t)
 		t->c.throttled_ops += READ_ONCE(c->throttled_ops);
 		t->c.throttle_delay_ns += READ_ONCE(c->throttle_delay_ns);
 		t->c.delay_replies += READ_ONCE(c->delay_replies);
+		t->c.displaced += READ_ONCE(c->displaced);
 		for (i = 0; i < EFS_WAIT_HIST_BUCKETS; i++)
 			t->c.wait_hist[i] += READ_ONCE(c->wait_hist[i]);
 	}
@@ -87,82 +88,10 @@ void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t)
 			 t->c.metadata_bytes;
 }
 
-static siphash_key_t efs_client_key;
-
-void efs_stats_init(void)
+/* ClientConnections: clients seen within the client idle time. */
+u32 efs_fs_client_count(struct efs_fs *fs, bool *lower_bound)
 {
-	get_random_bytes(&efs_client_key, sizeof(efs_client_key));
-}
-
-/* A client is its address; the port changes with every connection. */
-static u64 efs_client_hash(struct svc_rqst *rqstp)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&rqstp->rq_addr;
-	const void *addr = &rqstp->rq_addr;
-	size_t len = rqstp->rq_addrlen;
-	u64 h;
-
-	if (sa->sa_family == AF_INET) {
-		addr = &((const struct sockaddr_in *)sa)->sin_addr;
-		len = sizeof(struct in_addr);
-	} else if (sa->sa_family == AF_INET6) {
-		addr = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-		len = sizeof(struct in6_addr);
-	}
-	h = siphash(addr, min(len, sizeof(rqstp->rq_addr)), &efs_client_key);
-	return h ? h : 1;	/* 0 marks a free slot */
-}
-
-/*
- * ClientConnections: distinct client addresses seen in the last
- * EFS_CLIENT_RECENT_S seconds, in a small table. A known client costs one
- * pass over the table without a lock; a new one takes the lock.
- */
-void efs_stats_seen_client(struct efs_fs *fs, struct svc_rqst *rqstp)
-{
-	u64 h;
-	unsigned long now = jiffies;
-	unsigned long stale = now - EFS_CLIENT_RECENT_S * HZ;
-	int i, victim = 0;
-
-	if (!rqstp || !rqstp->rq_addrlen)
-		return;
-	h = efs_client_hash(rqstp);
-	for (i = 0; i < EFS_CLIENT_SLOTS; i++) {
-		if (READ_ONCE(fs->clients[i].addr_hash) == h) {
-			if (time_after(now, READ_ONCE(fs->clients[i].last_seen) + HZ))
-				WRITE_ONCE(fs->clients[i].last_seen, now);
-			return;
-		}
-	}
-	spin_lock(&fs->clients_lock);
-	for (i = 0; i < EFS_CLIENT_SLOTS; i++) {
-		struct efs_client_slot *s = &fs->clients[i];
-
-		if (s->addr_hash == h)
-			goto out;
-		if (!s->addr_hash || time_before(s->last_seen, stale)) {
-			victim = i;
-			break;
-		}
-		if (time_before(s->last_seen, fs->clients[victim].last_seen))
-			victim = i;
-	}
-	WRITE_ONCE(fs->clients[victim].last_seen, now);
-	WRITE_ONCE(fs->clients[victim].addr_hash, h);
-out:
-	spin_unlock(&fs->clients_lock);
-}
-
-u32 efs_stats_client_count(struct efs_fs *fs)
-{
-	unsigned long stale = jiffies - EFS_CLIENT_RECENT_S * HZ;
-	u32 n = 0;
-	int i;
-
-	for (i = 0; i < EFS_CLIENT_SLOTS; i++)
-		if (READ_ONCE(fs->clients[i].addr_hash) &&
-		    time_after_eq(READ_ONCE(fs->clients[i].last_seen), stale))
-			n++;
-	return n;
+	return efs_clients_count(&fs->clients, jiffies,
+				 (unsigned long)READ_ONCE(fs->cfg.client_idle_s) * HZ,
+				 lower_bound);
 }

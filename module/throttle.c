@@ -1,20 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Admission: charge a request to its filesystem's budgets, then admit it,
- * make its nfsd thread wait, or have it answered NFS4ERR_DELAY /
- * NFS3ERR_JUKEBOX.
+ * Admission: charge a request to its client's ceilings and its
+ * filesystem's budgets, then admit it, make its nfsd thread wait, or have
+ * it answered NFS4ERR_DELAY / NFS3ERR_JUKEBOX.
  *
- * Waiting parks an nfsd thread, and a heavy client could park them all
- * (the knfsd maintainers' warning), so a wait is bounded twice: no longer
- * than max_wait_ms, and no more than max_waiters threads per filesystem
- * (0 = half of the server's threads). Past either bound the request gets
- * DELAY, never a dropped reply (that would leak an NFSv4.1 session slot).
- * Module unload and fs del wake every waiter and let it through.
+ * Fast path (nobody waits for the filesystem and the budgets allow it):
+ * lock-free, one cmpxchg per bucket. An unthrottled request costs the
+ * client's ceiling buckets (when set), the ops bucket and the byte
+ * buckets, one atomic_read of the filesystem's waiter count, and a clock
+ * read.
+ *
+ * Slow path: the request takes one of the server-wide waiting slots
+ * (budget.c) and joins the filesystem's fair queue (fq.c). Requests leave
+ * the queue in start-tag order, one "booked" at a time: the head is
+ * charged when the one before it goes, sleeps until its budget allows,
+ * then books the next. So arrival order never hands the budget to
+ * whoever has the most requests outstanding, and a lighter client's
+ * request displaces the heaviest client's last queued one when the slots
+ * are full (that one is answered DELAY). Waits are bounded by max_wait_ms;
+ * a request is never dropped (that would leak an NFSv4.1 session slot).
+ * Module unload, fs del and a pending signal release every waiter.
  */
 #include <linux/hrtimer.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sunrpc/svc.h>
 #include <linux/wait.h>
 #include "efs.h"
+#include "budget.h"
 
 static u64 efs_charge_ops(struct efs_fs *fs, u32 units, u64 now)
 {
@@ -67,54 +80,336 @@ static void efs_refund_bytes(struct efs_fs *fs, u64 metered)
 	}
 }
 
-static int efs_max_waiters(struct efs_fs *fs, struct svc_rqst *rqstp)
+static u64 efs_charge_fs(struct efs_fs *fs, u32 units, u64 metered, u64 now)
 {
-	u32 max = READ_ONCE(fs->cfg.max_waiters);
-
-	if (max)
-		return max;
-	if (rqstp && rqstp->rq_server)
-		return max_t(int, READ_ONCE(rqstp->rq_server->sv_nrthreads) / 2, 1);
-	return 1;
+	return max(efs_charge_ops(fs, units, now),
+		   efs_charge_bytes(fs, metered, now));
 }
 
-/* Returns 0 when the request may proceed, -EAGAIN to answer DELAY. */
-int efs_throttle(struct efs_fs *fs, u32 units, u64 metered,
-		 struct svc_rqst *rqstp)
+static void efs_refund_fs(struct efs_fs *fs, u32 units, u64 metered)
 {
-	u64 wait, max_wait, start, now;
+	efs_refund_ops(fs, units);
+	efs_refund_bytes(fs, metered);
+}
+
+/* The filesystem's budget time a request takes: its fair-queue cost. */
+static u64 efs_cost_ns(struct efs_fs *fs, u32 units, u64 metered)
+{
+	return max(efs_cost_to_ns(units, READ_ONCE(fs->ops_rate)),
+		   efs_cost_to_ns(metered, READ_ONCE(fs->permitted_bps)));
+}
+
+static bool efs_fs_releasing(struct efs_fs *fs)
+{
+	return READ_ONCE(efs_releasing) || READ_ONCE(fs->dead);
+}
+
+static void efs_wake(struct efs_waiter *w, enum efs_waiter_state state)
+{
+	w->state = state;
+	wake_up_process(w->task);
+}
+
+/*
+ * Book the queue's head: charge it, and release it now if its budget
+ * allows, else let it sleep until then (it books the next as it goes).
+ * Heads that cannot go before their deadline are refused.
+ */
+static void efs_fq_book_locked(struct efs_fs *fs, u64 now)
+{
+	struct efs_fq *fq = &fs->fq;
+	struct efs_waiter *w;
+	u64 wait;
+
+	lockdep_assert_held(&fq->lock);
+	while (!fq->booked && (w = efs_fq_first(fq))) {
+		efs_fq_remove(fq, w);
+		wait = efs_charge_fs(fs, w->units, w->metered, now);
+		if (now + wait > w->deadline_ns) {
+			efs_refund_fs(fs, w->units, w->metered);
+			efs_wake(w, EFS_W_REFUSED);
+			continue;
+		}
+		efs_fq_start(fq, w);
+		if (!wait) {
+			efs_wake(w, EFS_W_RELEASED);
+			continue;
+		}
+		w->release_ns = now + wait;
+		fq->booked = w;
+		efs_wake(w, EFS_W_BOOKED);
+	}
+}
+
+/* Everyone waiting for fs goes (fs deleted, module unloading). */
+void efs_fq_release_all(struct efs_fs *fs)
+{
+	struct efs_fq *fq = &fs->fq;
+	struct efs_waiter *w;
+
+	spin_lock(&fq->lock);
+	if (fq->booked) {
+		efs_wake(fq->booked, EFS_W_RELEASED);
+		fq->booked = NULL;
+	}
+	while ((w = efs_fq_first(fq))) {
+		efs_fq_remove(fq, w);
+		efs_wake(w, EFS_W_RELEASED);
+	}
+	spin_unlock(&fq->lock);
+	wake_up_all(&efs_wait_wq);	/* sleepers on a client ceiling */
+}
+
+/* Take w's queued place from it: it answers DELAY, its slot is ours. */
+static void efs_displace_locked(struct efs_fs *fs, struct efs_waiter *w)
+{
+	efs_fq_remove(&fs->fq, w);
+	w->slot_passed = true;
+	efs_wake(w, EFS_W_REFUSED);
+	efs_budget_count_displaced();
+	efs_stats_add_displaced(fs);
+}
+
+/* Another filesystem holds more than its share: take one of its slots. */
+static bool efs_displace_from(struct efs_fq *victim, struct efs_fq *fq)
+{
+	struct efs_waiter *w;
+	bool taken = false;
+
+	/* Never two queue locks in a fixed order: try, or give up. */
+	if (!spin_trylock(&victim->lock))
+		return false;
+	w = efs_fq_last(victim);
+	if (w) {
+		efs_displace_locked(container_of(victim, struct efs_fs, fq), w);
+		efs_slot_transfer(victim, fq);
+		taken = true;
+	}
+	spin_unlock(&victim->lock);
+	return taken;
+}
+
+/*
+ * A waiting slot for a request of client whose fair-queue tag would be
+ * tag: a free one, one taken from a filesystem over its share, or the
+ * place of this filesystem's last queued request if that one is later in
+ * the fair order (a heavier client's). Called with fq->lock held.
+ */
+static bool efs_slot_acquire_locked(struct efs_fs *fs, struct efs_client *c,
+				    u64 tag)
+{
+	struct efs_fq *fq = &fs->fq, *victim;
+	struct efs_waiter *last;
+
+	switch (efs_slot_take(fq, READ_ONCE(fs->cfg.max_waiters), &victim)) {
+	case EFS_SLOT_TAKEN:
+		return true;
+	case EFS_SLOT_FROM_OTHER:
+		if (efs_displace_from(victim, fq))
+			return true;
+		break;
+	case EFS_SLOT_FULL:
+		break;
+	}
+	last = efs_fq_last(fq);
+	if (c && last && last->client != c && last->tag > tag) {
+		efs_displace_locked(fs, last);
+		return true;
+	}
+	return false;
+}
+
+static void efs_slot_release(struct efs_fs *fs, struct efs_waiter *w)
+{
+	if (!w->slot_passed)
+		efs_slot_put(&fs->fq);
+}
+
+/* Sleep on a client's own ceiling (its bucket is already charged). */
+static void efs_client_ceiling_sleep(struct efs_fs *fs, u64 cwait)
+{
+	wait_event_interruptible_hrtimeout(efs_wait_wq, efs_fs_releasing(fs),
+					   ns_to_ktime(cwait));
+}
+
+/*
+ * Wait in fs's fair queue until booked and due. Called with fq->lock
+ * held, returns with it dropped: 0 to proceed, -EAGAIN for DELAY.
+ */
+static int efs_fq_wait_locked(struct efs_fs *fs, struct efs_waiter *w)
+{
+	struct efs_fq *fq = &fs->fq;
+	u64 now, until;
+
+	for (;;) {
+		if (w->state == EFS_W_RELEASED || w->state == EFS_W_REFUSED)
+			break;
+		if (efs_fs_releasing(fs) || signal_pending(current)) {
+			if (w->state == EFS_W_QUEUED) {
+				efs_fq_remove(fq, w);
+			} else if (fq->booked == w) {
+				fq->booked = NULL;
+				efs_fq_book_locked(fs, efs_now_ns());
+			}
+			w->state = EFS_W_RELEASED;
+			break;
+		}
+		now = efs_now_ns();
+		if (w->state == EFS_W_BOOKED) {
+			if (now >= w->release_ns) {
+				fq->booked = NULL;
+				w->state = EFS_W_RELEASED;
+				efs_fq_book_locked(fs, now);
+				break;
+			}
+			until = w->release_ns;
+		} else {
+			if (now >= w->deadline_ns) {
+				efs_fq_remove(fq, w);
+				w->state = EFS_W_REFUSED;
+				break;
+			}
+			until = w->deadline_ns;
+		}
+		set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&fq->lock);
+		schedule_hrtimeout(&(ktime_t){ ns_to_ktime(until) },
+				   HRTIMER_MODE_ABS);
+		spin_lock(&fq->lock);
+	}
+	spin_unlock(&fq->lock);
+	return w->state == EFS_W_REFUSED ? -EAGAIN : 0;
+}
+
+/* The slow path: a slot, the client's ceiling, then the fair queue. */
+static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
+			 u64 metered, u64 cwait, u64 now)
+{
+	struct efs_fq *fq = &fs->fq;
+	u64 max_wait = (u64)READ_ONCE(fs->cfg.max_wait_ms) * NSEC_PER_MSEC;
+	u64 cost = efs_cost_ns(fs, units, metered);
+	struct efs_waiter w = {
+		.task = current, .units = units, .metered = metered,
+		.deadline_ns = now + max_wait,
+	};
+	int err;
+
+	if (cwait > max_wait)
+		return -EAGAIN;
+	spin_lock(&fq->lock);
+	if (efs_fs_releasing(fs)) {
+		spin_unlock(&fq->lock);
+		return 0;
+	}
+	/* A client already queued waits behind the whole backlog. */
+	if (c && c->queued && fq->queued_ns + cost > max_wait) {
+		spin_unlock(&fq->lock);
+		return -EAGAIN;
+	}
+	if (!efs_slot_acquire_locked(fs, c, c ? efs_fq_next_tag(fq, c) : 0)) {
+		spin_unlock(&fq->lock);
+		return -EAGAIN;
+	}
+	if (cwait) {
+		spin_unlock(&fq->lock);
+		efs_client_ceiling_sleep(fs, cwait);
+		now = efs_now_ns();
+		spin_lock(&fq->lock);
+		if (efs_fs_releasing(fs)) {
+			spin_unlock(&fq->lock);
+			efs_slot_put(fq);
+			return 0;
+		}
+	}
+	efs_fq_enqueue(fq, &w, c ? c : &fs->clients.overflow, cost);
+	efs_fq_book_locked(fs, now);
+	err = efs_fq_wait_locked(fs, &w);
+	efs_slot_release(fs, &w);
+	return err;
+}
+
+/* Bring a client's ceiling buckets in line with the fs configuration. */
+static void efs_client_ceilings_sync(struct efs_fs *fs, struct efs_client *c,
+				     u64 now)
+{
+	u32 gen = READ_ONCE(fs->client_gen), old = READ_ONCE(c->ceiling_gen);
+	u64 iops = READ_ONCE(fs->cfg.per_client_iops);
+	u64 bps = READ_ONCE(fs->per_client_bps);
+
+	if (old == gen || cmpxchg(&c->ceiling_gen, old, gen) != old)
+		return;
+	if (!old) {
+		efs_bucket_init(&c->iops, iops, efs_ops_burst(&fs->cfg, iops),
+				now);
+		efs_bucket_init(&c->bytes, bps, efs_bytes_burst(bps), now);
+		return;
+	}
+	efs_bucket_set_rate(&c->iops, iops, efs_ops_burst(&fs->cfg, iops), now);
+	efs_bucket_set_rate(&c->bytes, bps, efs_bytes_burst(bps), now);
+}
+
+static u64 efs_client_charge(struct efs_fs *fs, struct efs_client *c,
+			     u32 units, u64 metered, u64 now)
+{
+	u64 wait = 0;
+
+	efs_client_ceilings_sync(fs, c, now);
+	if (units && c->iops.rate)
+		wait = efs_bucket_charge(&c->iops, units, now);
+	if (metered && c->bytes.rate)
+		wait = max(wait, efs_bucket_charge(&c->bytes, metered, now));
+	return wait;
+}
+
+static void efs_client_refund(struct efs_client *c, u32 units, u64 metered)
+{
+	if (units && c->iops.rate)
+		efs_bucket_refund(&c->iops, units);
+	if (metered && c->bytes.rate)
+		efs_bucket_refund(&c->bytes, metered);
+}
+
+/*
+ * Returns 0 when the request may proceed, -EAGAIN to answer DELAY.
+ * c is the request's client (NULL: not known), which the caller holds.
+ * The overflow entry stands for many clients: no ceiling applies to it.
+ */
+int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
+		 u64 metered, struct svc_rqst *rqstp)
+{
+	u64 now, cwait = 0, waited_from;
+	int err;
 
 	/* Nothing to charge (a small read's data step): skip the clock. */
 	if (!units && !metered)
 		return 0;
 	now = efs_now_ns();
-	wait = max(efs_charge_ops(fs, units, now),
-		   efs_charge_bytes(fs, metered, now));
-	if (!wait)
-		return 0;
-	if (READ_ONCE(efs_releasing) || READ_ONCE(fs->dead))
-		return 0;
-
-	max_wait = (u64)READ_ONCE(fs->cfg.max_wait_ms) * NSEC_PER_MSEC;
-	if (wait > max_wait)
-		goto delay;
-	if (atomic_inc_return(&fs->waiters) > efs_max_waiters(fs, rqstp)) {
-		atomic_dec(&fs->waiters);
-		goto delay;
+	if (c && efs_client_is_overflow(&fs->clients, c))
+		c = NULL;
+	if (c)
+		cwait = efs_client_charge(fs, c, units, metered, now);
+	if (!cwait && !atomic_read(&fs->fq.waiting)) {
+		if (!efs_charge_fs(fs, units, metered, now))
+			return 0;
+		efs_refund_fs(fs, units, metered);
 	}
+	if (efs_fs_releasing(fs))
+		return 0;
 
-	start = efs_now_ns();
-	wait_event_interruptible_hrtimeout(efs_wait_wq,
-					   READ_ONCE(efs_releasing) ||
-					   READ_ONCE(fs->dead),
-					   ns_to_ktime(wait));
-	atomic_dec(&fs->waiters);
-	efs_stats_add_wait(fs, efs_now_ns() - start);
+	if (rqstp && rqstp->rq_server)
+		efs_budget_note_threads(READ_ONCE(rqstp->rq_server->sv_nrthreads));
+	waited_from = efs_now_ns();
+	err = efs_wait_turn(fs, c, units, metered, cwait, now);
+	if (err) {
+		if (c) {
+			efs_client_refund(c, units, metered);
+			atomic64_inc(&c->delay_replies);
+		}
+		efs_stats_add_delay_reply(fs);
+		return -EAGAIN;
+	}
+	if (c)
+		atomic64_inc(&c->throttled_ops);
+	efs_stats_add_wait(fs, efs_now_ns() - waited_from);
 	return 0;
-
-delay:
-	efs_refund_ops(fs, units);
-	efs_refund_bytes(fs, metered);
-	efs_stats_add_delay_reply(fs);
-	return -EAGAIN;
 }

@@ -193,7 +193,7 @@ int cmd_fs_set(int argc, char **argv)
 	    check_args(&o, 1, 1, names) || check_name(o.pos[0]) ||
 	    efs_fs_config_parse(&o, &cfg))
 		return EXIT_FAIL;
-	if (!cfg.set) {
+	if (!cfg.nset) {
 		efs_err("nothing to change (see efsctl fs set --help)");
 		return EXIT_FAIL;
 	}

@@ -15,6 +15,7 @@ enum value_kind {
 	V_PERF_MODE,
 	V_TP_MODE,
 	V_MIBPS,
+	V_MIBPS_OR_0,	/* MiB/s, or 0 = none */
 	V_SIZE,
 	V_SIZE_AUTO,	/* a size or "auto" */
 };
@@ -44,7 +45,13 @@ enum value_kind {
 	X(SAMPLE, "size-sample-interval-ms", EFS_A_FS_SIZE_SAMPLE_MS,	\
 	  V_U32, EFS_SAMPLE_MS_MIN, EFS_SAMPLE_MS_MAX, NULL)		\
 	X(LOWPCT, "credit-low-percent", EFS_A_FS_CREDIT_LOW_PCT,	\
-	  V_U32, 0, 100, NULL)
+	  V_U32, 0, 100, NULL)						\
+	X(CMIBPS, "per-client-throughput-in-mibps",			\
+	  EFS_A_FS_PER_CLIENT_BPS, V_MIBPS_OR_0, 0, 0, NULL)		\
+	X(CIOPS, "per-client-iops-limit", EFS_A_FS_PER_CLIENT_IOPS,	\
+	  V_U32, 0, EFS_PER_CLIENT_IOPS_MAX, NULL)			\
+	X(CIDLE, "client-idle-seconds", EFS_A_FS_CLIENT_IDLE_S,	\
+	  V_U32, EFS_CLIENT_IDLE_S_MIN, EFS_CLIENT_IDLE_S_MAX, NULL)
 
 #define FO_ENUM(id, name, attr, kind, min, max, expect) FO_##id,
 enum { FS_OPTS(FO_ENUM) N_FS_OPTS };
@@ -90,6 +97,8 @@ static int parse_value(const struct fs_opt *fo, const char *v, uint64_t *out)
 	case V_MIBPS:
 		return efs_parse_mibps(v, EFS_PROVISIONED_BPS_MIN,
 				       EFS_PROVISIONED_BPS_MAX, out);
+	case V_MIBPS_OR_0:
+		return efs_parse_mibps(v, 0, EFS_PROVISIONED_BPS_MAX, out);
 	case V_SIZE_AUTO:
 		if (!strcmp(v, "auto")) {
 			*out = EFS_METERED_SIZE_AUTO;
@@ -104,7 +113,11 @@ static int parse_value(const struct fs_opt *fo, const char *v, uint64_t *out)
 
 static void bad_value(const struct fs_opt *fo, const char *v)
 {
-	if (fo->kind == V_MIBPS)
+	if (fo->kind == V_MIBPS_OR_0)
+		efs_err("--%s: invalid value '%s' (expected MiB/s, 0 = no ceiling, at most %llu)",
+			fo->name, v,
+			(unsigned long long)(EFS_PROVISIONED_BPS_MAX / MIB));
+	else if (fo->kind == V_MIBPS)
 		efs_err("--%s: invalid value '%s' (expected at least %llu MiB/s and at most %llu MiB/s)",
 			fo->name, v,
 			(unsigned long long)(EFS_PROVISIONED_BPS_MIN / MIB),

@@ -39,8 +39,10 @@ int efs_fs_config_parse(const struct opts *o, struct efs_fs_config *cfg);
 "        longest a throttled request waits before the client is told to\n" \
 "        retry (NFS4ERR_DELAY), 0..60000 ms (default 1000)\n" \
 "  --max-waiters N\n" \
-"        nfsd threads that may wait at once, 0..4096\n" \
-"        (default 0: half of nfsd's threads)\n" \
+"        nfsd threads that may wait for this filesystem at once, 0..4096\n" \
+"        (default 0: no limit of its own; the server-wide budget,\n" \
+"        'efsctl server set --max-waiting-threads', and its fair share\n" \
+"        of it apply to every filesystem)\n" \
 "  --throughput-mode bursting|provisioned|elastic\n" \
 "        (default bursting)\n" \
 "  --provisioned-throughput-in-mibps N\n" \
@@ -58,6 +60,15 @@ int efs_fs_config_parse(const struct opts *o, struct efs_fs_config *cfg);
 "  --credit-low-percent N\n" \
 "        credits-low event below N % of the largest balance,\n" \
 "        0..100 (default 10)\n" \
+"  --per-client-throughput-in-mibps N\n" \
+"        metered MiB/s one client may use on this filesystem, may be\n" \
+"        fractional; 0 = none (default: 500 in bursting and provisioned\n" \
+"        mode, 1500 in elastic, as EFS)\n" \
+"  --per-client-iops-limit N\n" \
+"        units/s one client may use, 0..100000000 (default 0: none)\n" \
+"  --client-idle-seconds N\n" \
+"        a client not seen for N s is forgotten (and no longer counts\n" \
+"        in ClientConnections), 1..86400 (default 60)\n" \
 "  -v, --verbose\n" \
 "        print a confirmation line\n" \
 "  -h, --help\n" \

@@ -75,6 +75,31 @@ static const struct attr_desc {
 	N(EFS_A_EVENT_TYPE, K_U32),
 	N(EFS_A_EVENT_VALUE, K_U64),
 	N(EFS_A_EVENT_TIME_NS, K_U64),
+	A(EFS_A_FS_PER_CLIENT_BPS, K_U64, per_client_bps),
+	A(EFS_A_FS_PER_CLIENT_IOPS, K_U32, per_client_iops),
+	A(EFS_A_FS_CLIENT_IDLE_S, K_U32, client_idle_s),
+	A(EFS_A_FS_PER_CLIENT_BPS_EFFECTIVE, K_U64, per_client_bps_effective),
+	A(EFS_A_FS_CLIENT_CONNECTIONS_LOWER_BOUND, K_U8,
+	  client_connections_lower_bound),
+	A(EFS_A_FS_WAITING_THREADS, K_U32, waiting_threads),
+	A(EFS_A_FS_DISPLACED, K_U64, displaced),
+	N(EFS_A_SERVER_MAX_WAITING_THREADS, K_U32),
+	N(EFS_A_SERVER_MAX_WAITING_EFFECTIVE, K_U32),
+	N(EFS_A_SERVER_NFSD_THREADS, K_U32),
+	N(EFS_A_SERVER_WAITING_THREADS, K_U32),
+	N(EFS_A_SERVER_DISPLACED, K_U64),
+	N(EFS_A_SERVER_CLIENTS, K_U32),
+	N(EFS_A_SERVER_CLIENTS_MAX, K_U32),
+	N(EFS_A_SERVER_CLIENT_BYTES, K_U32),
+	N(EFS_A_CLIENT_ADDR, K_STR),
+	N(EFS_A_CLIENT_OPS, K_U64),
+	N(EFS_A_CLIENT_METERED_BYTES, K_U64),
+	N(EFS_A_CLIENT_OPS_PER_SECOND, K_U32),
+	N(EFS_A_CLIENT_METERED_BPS, K_U64),
+	N(EFS_A_CLIENT_THROTTLED_OPS, K_U64),
+	N(EFS_A_CLIENT_DELAY_REPLIES, K_U64),
+	N(EFS_A_CLIENT_IDLE_MS, K_U64),
+	N(EFS_A_CLIENT_OVERFLOW, K_U8),
 #undef A
 #undef N
 };
@@ -165,7 +190,7 @@ int efs_fs_decode(const struct nlmsghdr *nlh, struct efs_fs_info *fs)
 			store_uint(dst, d->size, v);
 			break;
 		}
-		fs->present |= EFS_ATTR_BIT(type);
+		fs->present[type] = true;
 	}
 	if (!fs->name[0])
 		return -EINVAL;
@@ -174,13 +199,15 @@ int efs_fs_decode(const struct nlmsghdr *nlh, struct efs_fs_info *fs)
 
 void efs_fs_config_set(struct efs_fs_config *cfg, int attr, uint64_t v)
 {
-	cfg->set |= EFS_ATTR_BIT(attr);
+	if (!cfg->set[attr])
+		cfg->nset++;
+	cfg->set[attr] = true;
 	cfg->val[attr] = v;
 }
 
 bool efs_fs_config_has(const struct efs_fs_config *cfg, int attr)
 {
-	return cfg->set & EFS_ATTR_BIT(attr);
+	return cfg->set[attr];
 }
 
 void efs_fs_config_put(struct nlmsghdr *nlh, const struct efs_fs_config *cfg)
@@ -188,7 +215,7 @@ void efs_fs_config_put(struct nlmsghdr *nlh, const struct efs_fs_config *cfg)
 	unsigned int type;
 
 	for (type = 0; type <= EFS_A_MAX; type++) {
-		if (!(cfg->set & EFS_ATTR_BIT(type)))
+		if (!cfg->set[type])
 			continue;
 		if (attrs[type].kind == K_U64)
 			mnl_attr_put_u64(nlh, type, cfg->val[type]);

@@ -20,12 +20,8 @@
 struct nlmsghdr;
 struct nlattr;
 
-_Static_assert(EFS_A_MAX < 64, "attribute bitmaps are 64 bits wide");
-
-#define EFS_ATTR_BIT(a)	(1ULL << (a))
-
 struct efs_fs_info {
-	uint64_t present;		/* EFS_ATTR_BIT(attr) seen in the reply */
+	bool present[EFS_A_MAX + 1];	/* attributes seen in the reply */
 	char name[EFS_FS_NAME_MAX + 1];
 	char path[EFS_PATH_MAX];
 
@@ -41,6 +37,9 @@ struct efs_fs_info {
 	uint32_t read_metering_ratio;
 	uint32_t size_sample_ms;
 	uint32_t credit_low_pct;
+	uint64_t per_client_bps;	/* EFS_PER_CLIENT_BPS_DEFAULT, 0 = none */
+	uint32_t per_client_iops;	/* 0 = none */
+	uint32_t client_idle_s;
 
 	/* live state */
 	uint32_t iops_effective;	/* units/s in force */
@@ -52,6 +51,9 @@ struct efs_fs_info {
 	uint64_t burst_bps;
 	uint32_t percent_io_limit;	/* hundredths of a percent */
 	uint32_t client_connections;
+	bool client_connections_lower_bound;
+	uint64_t per_client_bps_effective; /* 0 = none */
+	uint32_t waiting_threads;
 	bool throttling;
 	uint64_t time_ns;		/* ktime_get_ns() of the snapshot */
 
@@ -68,6 +70,7 @@ struct efs_fs_info {
 	uint64_t throttled_ops;
 	uint64_t throttle_delay_ns;
 	uint64_t delay_replies;
+	uint64_t displaced;
 	unsigned int wait_hist_n;	/* buckets received */
 	uint64_t wait_hist[EFS_WAIT_HIST_BUCKETS]; /* i: waits < 2^i ms */
 };
@@ -80,7 +83,8 @@ struct efs_fs_info {
 int efs_fs_decode(const struct nlmsghdr *nlh, struct efs_fs_info *fs);
 
 struct efs_fs_config {
-	uint64_t set;			/* EFS_ATTR_BIT(attr) to send */
+	unsigned int nset;		/* attributes to send */
+	bool set[EFS_A_MAX + 1];
 	uint64_t val[EFS_A_MAX + 1];
 };
 

@@ -28,12 +28,24 @@ static const struct cmd fs_cmds[] = {
 	  cmd_fs_show, cmd_fs_show_usage, NULL },
 	{ "stats", "show the counters of a filesystem, once or repeatedly",
 	  cmd_fs_stats, cmd_fs_stats_usage, NULL },
+	{ "clients", "list the clients of a filesystem, busiest first",
+	  cmd_fs_clients, cmd_fs_clients_usage, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct cmd server_cmds[] = {
+	{ "show", "show the server-wide waiting-thread budget and client table",
+	  cmd_server_show, cmd_server_show_usage, NULL },
+	{ "set", "change the server-wide settings",
+	  cmd_server_set, cmd_server_set_usage, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static const struct cmd commands[] = {
-	{ "fs", "manage filesystems: add, set, del, show, stats",
+	{ "fs", "manage filesystems: add, set, del, show, stats, clients",
 	  NULL, NULL, fs_cmds },
+	{ "server", "server-wide settings: show, set",
+	  NULL, NULL, server_cmds },
 	{ "monitor", "print events (throttling, credits) as they happen",
 	  cmd_monitor, cmd_monitor_usage, NULL },
 	{ "metrics", "print metrics in Prometheus text format",
@@ -71,6 +83,8 @@ static void global_help(FILE *f)
 	list_commands(f, commands, "");
 	fprintf(f, "\nFilesystem commands:\n");
 	list_commands(f, fs_cmds, "fs ");
+	fprintf(f, "\nServer commands:\n");
+	list_commands(f, server_cmds, "server ");
 	fprintf(f,
 		"\n"
 		"Run 'efsctl COMMAND --help' (e.g. 'efsctl fs add --help') for\n"

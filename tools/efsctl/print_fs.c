@@ -46,7 +46,9 @@ void efs_print_fs(struct out *o, const struct efs_fs_info *fs)
 	out_u64(o, "MaxWaiters", "  max waiters             %s",
 		fs->max_waiters);
 	out_text(o, "%s\n", fs->max_waiters ? "" :
-		 " (half of nfsd's threads)");
+		 " (none of its own: the server's budget and a fair share)");
+	out_u64(o, "WaitingThreads", "  waiting threads now     %s\n",
+		fs->waiting_threads);
 
 	out_str(o, "ThroughputMode", "  throughput mode         %s\n",
 		efs_tp_mode_str(fs->throughput_mode));
@@ -85,6 +87,31 @@ void efs_print_fs(struct out *o, const struct efs_fs_info *fs)
 		fs->size_sample_ms);
 	out_u64(o, "CreditLowPercent", "  credit low threshold    %s%%\n",
 		fs->credit_low_pct);
+
+	/* Per-client ceilings (EFS: 500 / 1500 MiB/s per client). */
+	efs_fmt_ratio(num, sizeof(num), fs->per_client_bps_effective, MIB, 6,
+		      true);
+	out_num(o, "PerClientThroughputInMibps",
+		"  per-client throughput   %s", num);
+	if (!fs->per_client_bps_effective)
+		out_text(o, " (none)\n");
+	else if (fs->per_client_bps == EFS_PER_CLIENT_BPS_DEFAULT)
+		out_text(o, " MiB/s (mode default)\n");
+	else
+		out_text(o, " MiB/s\n");
+	out_bool(o, "PerClientThroughputDefault", NULL,
+		 fs->per_client_bps == EFS_PER_CLIENT_BPS_DEFAULT);
+	out_u64(o, "PerClientIopsLimit", "  per-client iops limit   %s",
+		fs->per_client_iops);
+	out_text(o, "%s\n", fs->per_client_iops ? " units/s" : " (none)");
+	out_u64(o, "ClientIdleSeconds", "  client idle time        %s s\n",
+		fs->client_idle_s);
+	out_u64(o, "ClientConnections", "  client connections      %s",
+		fs->client_connections);
+	out_bool(o, "ClientConnectionsLowerBound", NULL,
+		 fs->client_connections_lower_bound);
+	out_text(o, "%s\n", fs->client_connections_lower_bound ?
+		 " or more (client table full)" : "");
 	out_obj_close(o);
 }
 

@@ -35,9 +35,13 @@ static const struct metric {
 	{ "PermittedThroughput", EFS_FS_FIELD(permitted_bps), MK_GRATE },
 	{ "PercentIOLimit", EFS_FS_FIELD(percent_io_limit), MK_GPCT },
 	{ "ClientConnections", EFS_FS_FIELD(client_connections), MK_GCOUNT },
+	{ "ClientConnectionsLowerBound",
+	  EFS_FS_FIELD(client_connections_lower_bound), MK_GBOOL },
+	{ "WaitingThreads", EFS_FS_FIELD(waiting_threads), MK_GCOUNT },
 	{ "ThrottledOperations", EFS_FS_FIELD(throttled_ops), MK_OPS },
 	{ "ThrottleDelayNanoseconds", EFS_FS_FIELD(throttle_delay_ns), MK_NS },
 	{ "DelayReplies", EFS_FS_FIELD(delay_replies), MK_OPS },
+	{ "DisplacedRequests", EFS_FS_FIELD(displaced), MK_OPS },
 	{ "Throttling", EFS_FS_FIELD(throttling), MK_GBOOL },
 };
 

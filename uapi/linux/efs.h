@@ -18,6 +18,11 @@
  * EFS_CMD_FS_DEL (do, CAP_NET_ADMIN): EFS_A_FS_NAME.
  * EFS_CMD_FS_GET (do with EFS_A_FS_NAME, or dump): configuration, live state
  *	and counters of one or every filesystem.  Anyone may ask.
+ * EFS_CMD_SERVER_GET (do): the server-wide waiting-thread budget and the
+ *	client table (EFS_A_SERVER_*).  Anyone may ask.
+ * EFS_CMD_SERVER_SET (do, CAP_NET_ADMIN): EFS_A_SERVER_MAX_WAITING_THREADS.
+ * EFS_CMD_CLIENT_GET (dump, EFS_A_FS_NAME required): one message per
+ *	client of the filesystem (EFS_A_CLIENT_*).  Anyone may ask.
  * EFS_CMD_EVENT: notification sent to multicast group EFS_MCGRP_EVENTS with
  *	EFS_A_EVENT_TYPE, EFS_A_FS_NAME, EFS_A_EVENT_VALUE, EFS_A_EVENT_TIME_NS.
  *
@@ -44,6 +49,10 @@
 #define EFS_SAMPLE_MS_MIN	100U
 #define EFS_SAMPLE_MS_MAX	3600000U
 #define EFS_WAIT_HIST_BUCKETS	16	/* bucket i: waits < 2^i ms (last: rest) */
+#define EFS_PER_CLIENT_IOPS_MAX	100000000U	/* units/s */
+#define EFS_CLIENT_IDLE_S_MIN	1U
+#define EFS_CLIENT_IDLE_S_MAX	86400U
+#define EFS_MAX_WAITING_THREADS_MAX 65536U
 
 /* Defaults (0 in IOPS_LIMIT / MAX_WAITERS means "the default"). */
 #define EFS_GP_IOPS_DEFAULT	35000U
@@ -54,6 +63,11 @@
 #define EFS_SAMPLE_MS_DEFAULT	30000U
 #define EFS_CREDIT_LOW_PCT_DEFAULT 10U
 #define EFS_METERED_SIZE_AUTO	(~0ULL)	/* sample S from the filesystem */
+/* Per-client throughput: the mode's default (EFS: 500 / 1500 MiB/s). */
+#define EFS_PER_CLIENT_BPS_DEFAULT	(~0ULL)
+#define EFS_PER_CLIENT_BURSTING_BPS	(500ULL << 20)	/* bursting, provisioned */
+#define EFS_PER_CLIENT_ELASTIC_BPS	(1500ULL << 20)
+#define EFS_CLIENT_IDLE_S_DEFAULT	60U
 
 enum efs_performance_mode {
 	EFS_PERF_GENERAL_PURPOSE,	/* "generalPurpose" */
@@ -145,6 +159,36 @@ enum efs_attr {
 	EFS_A_EVENT_VALUE,		/* u64 */
 	EFS_A_EVENT_TIME_NS,		/* u64: ktime_get_real_ns() */
 
+	/* noisy neighbours: per-client ceilings and the client table (fs) */
+	EFS_A_FS_PER_CLIENT_BPS,	/* u64: bytes/s, 0 = none, ~0 = default */
+	EFS_A_FS_PER_CLIENT_IOPS,	/* u32: units/s, 0 = none */
+	EFS_A_FS_CLIENT_IDLE_S,		/* u32: aged out after this idle time */
+	EFS_A_FS_PER_CLIENT_BPS_EFFECTIVE, /* u64: bytes/s in force, 0 = none */
+	EFS_A_FS_CLIENT_CONNECTIONS_LOWER_BOUND, /* u8: 1 = table was full */
+	EFS_A_FS_WAITING_THREADS,	/* u32: nfsd threads waiting now */
+	EFS_A_FS_DISPLACED,		/* u64: waits given up for fairness */
+
+	/* the server (SERVER_GET/SET) */
+	EFS_A_SERVER_MAX_WAITING_THREADS, /* u32: 0 = half of nfsd's threads */
+	EFS_A_SERVER_MAX_WAITING_EFFECTIVE, /* u32: the bound in force */
+	EFS_A_SERVER_NFSD_THREADS,	/* u32: nfsd's threads, as last seen */
+	EFS_A_SERVER_WAITING_THREADS,	/* u32: threads waiting in efs now */
+	EFS_A_SERVER_DISPLACED,		/* u64: waits given up for fairness */
+	EFS_A_SERVER_CLIENTS,		/* u32: client entries, all filesystems */
+	EFS_A_SERVER_CLIENTS_MAX,	/* u32: their bound */
+	EFS_A_SERVER_CLIENT_BYTES,	/* u32: memory of one entry */
+
+	/* one client (CLIENT_GET) */
+	EFS_A_CLIENT_ADDR,		/* string: address, or "other" */
+	EFS_A_CLIENT_OPS,		/* u64: requests */
+	EFS_A_CLIENT_METERED_BYTES,	/* u64 */
+	EFS_A_CLIENT_OPS_PER_SECOND,	/* u32: over the last second */
+	EFS_A_CLIENT_METERED_BPS,	/* u64: over the last second */
+	EFS_A_CLIENT_THROTTLED_OPS,	/* u64: requests that waited */
+	EFS_A_CLIENT_DELAY_REPLIES,	/* u64 */
+	EFS_A_CLIENT_IDLE_MS,		/* u64: since it was last seen */
+	EFS_A_CLIENT_OVERFLOW,		/* u8: stands for clients past the bound */
+
 	__EFS_A_MAX,
 };
 #define EFS_A_MAX (__EFS_A_MAX - 1)
@@ -157,6 +201,9 @@ enum efs_cmd {
 	EFS_CMD_FS_DEL,
 	EFS_CMD_FS_GET,
 	EFS_CMD_EVENT,
+	EFS_CMD_SERVER_GET,
+	EFS_CMD_SERVER_SET,
+	EFS_CMD_CLIENT_GET,
 	__EFS_CMD_MAX,
 };
 #define EFS_CMD_MAX (__EFS_CMD_MAX - 1)

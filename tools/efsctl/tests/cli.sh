@@ -257,7 +257,7 @@ done
 run_fake fs add --help
 ok=1
 for s in "35000 units/s" "500000 units/s" "default 5" "(default 1000)" \
-	 "half of nfsd's threads" "(default bursting)" "(default 3)" \
+	 "the server-wide budget" "(default: 500 in bursting" "(default 60)" "(default bursting)" "(default 3)" \
 	 "(default 30000)" "(default 10)" "KiB" "MiB/s" "--metered-size BYTES|auto" \
 	 "--provisioned-throughput-in-mibps N" "--size-sample-interval-ms N" \
 	 "--credit-low-percent N" "--read-metering-ratio N" \

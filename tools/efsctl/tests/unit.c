@@ -687,8 +687,8 @@ static void test_decode(void)
 	EXPECT(fs.wait_hist_n == EFS_WAIT_HIST_BUCKETS);
 	EXPECT(fs.wait_hist[0] == 100 && fs.wait_hist[15] == 115);
 	EXPECT(fs.percent_io_limit == 9999);
-	EXPECT(fs.present & EFS_ATTR_BIT(EFS_A_FS_WAIT_HIST));
-	EXPECT(!(fs.present & EFS_ATTR_BIT(EFS_A_FS_SIZE_BYTES)));
+	EXPECT(fs.present[EFS_A_FS_WAIT_HIST]);
+	EXPECT(!fs.present[EFS_A_FS_SIZE_BYTES]);
 
 	/* a u32 that is 3 bytes long is malformed */
 	nlh = start_msg(buf, sizeof(buf), 0x20, EFS_CMD_FS_GET);

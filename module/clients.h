@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The clients of one filesystem: a bounded hash table (rhashtable, RCU
+ * lookups) of client addresses with what each did, its own ceilings and
+ * its place in the filesystem's fair queue.
+ *
+ * A client is its source address, without the port (which changes with
+ * every connection): an NFSv3 client has no other identity, and one host
+ * mounting the same filesystem twice is still one tenant.
+ *
+ * Entries are aged out once idle for the filesystem's client_idle_s; the
+ * number of entries on the whole server is bounded (efs_clients_max).
+ * Past the bound, new addresses share the filesystem's "overflow" entry
+ * and ClientConnections is reported as a lower bound.
+ *
+ * Pure code apart from the slab and rhashtable: times are passed in
+ * (jiffies), so KUnit drives aging without sleeping.
+ */
+#ifndef EFS_CLIENTS_H
+#define EFS_CLIENTS_H
+
+#include <linux/atomic.h>
+#include <linux/rhashtable-types.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include "limiter.h"
+
+struct sockaddr;
+
+/* IPv4 addresses are stored as IPv4-mapped IPv6 ones. */
+struct efs_client_key {
+	__be32 addr[4];
+};
+
+struct efs_client {
+	struct rhash_head node;
+	struct efs_client_key key;
+	refcount_t ref;			/* the table's, plus one per user */
+	struct rcu_head rcu;
+	unsigned long last_seen;	/* jiffies, updated at most once a second */
+
+	/* What the client did (atomics: one client's threads share them). */
+	atomic64_t ops, metered_bytes, throttled_ops, delay_replies;
+
+	/* Rates over the last second, written by the sampler. */
+	u64 prev_ops, prev_metered;
+	u32 ops_rate;
+	u64 metered_rate;
+
+	/* Per-client ceilings (bucket rate 0 = none), set up lazily. */
+	u32 ceiling_gen;		/* efs_fs.client_gen they match */
+	struct efs_bucket iops;
+	struct efs_bucket bytes;
+
+	/* Fair queueing, under the filesystem's fair-queue lock. */
+	u64 vfinish;			/* virtual time its last request ends */
+	u32 queued;			/* its requests in the queue */
+};
+
+struct efs_client_table {
+	struct rhashtable ht;
+	atomic_t count;			/* entries in ht */
+	struct efs_client overflow;	/* everyone past the bound */
+	unsigned long overflow_seen;	/* jiffies; 0 = never */
+};
+
+/* Entries on the whole server, and their bound (module parameter). */
+extern atomic_t efs_clients_total;
+extern unsigned int efs_clients_max;
+
+int efs_clients_init(void);
+void efs_clients_exit(void);
+size_t efs_client_size(void);
+
+int efs_client_table_init(struct efs_client_table *t);
+/* Frees every entry; no user may be left. */
+void efs_client_table_destroy(struct efs_client_table *t);
+
+/* The key of a socket address (the port is ignored); false if unknown. */
+bool efs_client_key_from_addr(struct efs_client_key *key,
+			      const struct sockaddr *sa, size_t len);
+/*
+ * The entry for key, created if new, with a reference the caller puts;
+ * never NULL (past the bound or out of memory: the overflow entry). May
+ * sleep (allocates with GFP_KERNEL).
+ */
+struct efs_client *efs_client_get(struct efs_client_table *t,
+				  const struct efs_client_key *key,
+				  unsigned long now);
+void efs_client_put(struct efs_client *c);
+bool efs_client_is_overflow(struct efs_client_table *t, struct efs_client *c);
+
+/*
+ * Once a second: rates over elapsed_ns, and drop the entries idle for
+ * longer than idle (jiffies) that nobody uses. Returns how many went.
+ */
+unsigned int efs_clients_tick(struct efs_client_table *t, unsigned long now,
+			      unsigned long idle, u64 elapsed_ns);
+/* Call fn for every entry (under RCU: fn must not sleep) until it fails. */
+int efs_clients_walk(struct efs_client_table *t,
+		     int (*fn)(struct efs_client *c, void *arg), void *arg);
+/* Active clients; *lower_bound set when some share the overflow entry. */
+u32 efs_clients_count(struct efs_client_table *t, unsigned long now,
+		      unsigned long idle, bool *lower_bound);
+
+/* Format an address ("192.0.2.1", "2001:db8::1") into buf. */
+void efs_client_addr_str(const struct efs_client_key *key, char *buf,
+			 size_t len);
+
+#endif /* EFS_CLIENTS_H */

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Start-time fair queueing (see fq.h). O(log n) per request in a
+ * red-black tree; n is bounded by the waiting threads (a few dozen).
+ */
+#include <linux/minmax.h>
+#include "fq.h"
+#include "clients.h"
+
+void efs_fq_init(struct efs_fq *fq)
+{
+	memset(fq, 0, sizeof(*fq));
+	spin_lock_init(&fq->lock);
+	fq->queue = RB_ROOT_CACHED;
+	atomic_set(&fq->waiting, 0);
+	INIT_LIST_HEAD(&fq->active);
+}
+
+static bool efs_waiter_less(struct rb_node *a, const struct rb_node *b)
+{
+	const struct efs_waiter *x = rb_entry(a, struct efs_waiter, node);
+	const struct efs_waiter *y = rb_entry(b, struct efs_waiter, node);
+
+	if (x->tag != y->tag)
+		return x->tag < y->tag;
+	return x->seq < y->seq;
+}
+
+u64 efs_fq_next_tag(const struct efs_fq *fq, const struct efs_client *client)
+{
+	return max(fq->vtime, client->vfinish);
+}
+
+void efs_fq_enqueue(struct efs_fq *fq, struct efs_waiter *w,
+		    struct efs_client *client, u64 cost_ns)
+{
+	w->client = client;
+	w->cost_ns = cost_ns;
+	w->tag = efs_fq_next_tag(fq, client);
+	w->seq = ++fq->seq;
+	w->state = EFS_W_QUEUED;
+	client->vfinish = w->tag + cost_ns;
+	client->queued++;
+	fq->queued_ns += cost_ns;
+	rb_add_cached(&w->node, &fq->queue, efs_waiter_less);
+}
+
+void efs_fq_remove(struct efs_fq *fq, struct efs_waiter *w)
+{
+	rb_erase_cached(&w->node, &fq->queue);
+	RB_CLEAR_NODE(&w->node);
+	w->client->queued--;
+	fq->queued_ns -= w->cost_ns;
+}
+
+struct efs_waiter *efs_fq_first(struct efs_fq *fq)
+{
+	struct rb_node *n = rb_first_cached(&fq->queue);
+
+	return n ? rb_entry(n, struct efs_waiter, node) : NULL;
+}
+
+struct efs_waiter *efs_fq_last(struct efs_fq *fq)
+{
+	struct rb_node *n = rb_last(&fq->queue.rb_root);
+
+	return n ? rb_entry(n, struct efs_waiter, node) : NULL;
+}
+
+void efs_fq_start(struct efs_fq *fq, struct efs_waiter *w)
+{
+	fq->vtime = max(fq->vtime, w->tag);
+}

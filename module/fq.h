@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Start-time fair queueing of the requests that wait for one filesystem.
+ *
+ * Each waiting request gets a start tag in virtual time (ns of the
+ * filesystem's budget): S = max(V, F(client)), and its client's finish
+ * time becomes F = S + cost. Requests leave in order of S (ties in arrival
+ * order) and V becomes the S of the request leaving. A client with many
+ * outstanding requests gets tags further and further ahead, so a client
+ * with one request goes before all but one of them: every active client
+ * gets an equal share of the budget, and one asking for less gets all it
+ * asks for (its tag is never behind V).
+ *
+ * The queue's last request (largest tag) is the one to displace when a
+ * lighter client needs its waiting slot.
+ *
+ * Pure data structure: the caller holds the lock and does the sleeping
+ * (throttle.c).
+ */
+#ifndef EFS_FQ_H
+#define EFS_FQ_H
+
+#include <linux/list.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct efs_client;
+struct task_struct;
+
+enum efs_waiter_state {
+	EFS_W_QUEUED,		/* in the queue, nothing charged yet */
+	EFS_W_BOOKED,		/* charged; goes at release_ns */
+	EFS_W_RELEASED,		/* may proceed */
+	EFS_W_REFUSED,		/* answer DELAY */
+};
+
+struct efs_waiter {
+	struct rb_node node;
+	u64 tag;		/* start tag, virtual ns */
+	u64 seq;		/* arrival order among equal tags */
+	u64 cost_ns;		/* budget time the request takes */
+	struct efs_client *client;
+	struct task_struct *task;
+	u32 units;		/* what booking charges */
+	u64 metered;
+	u64 deadline_ns;	/* refused if not booked to go by then */
+	u64 release_ns;
+	enum efs_waiter_state state;
+	bool slot_passed;	/* displaced: its slot went to another request */
+};
+
+struct efs_fq {
+	spinlock_t lock;
+	struct rb_root_cached queue;	/* EFS_W_QUEUED waiters by (tag, seq) */
+	struct efs_waiter *booked;	/* the next to go, if any */
+	u64 vtime;			/* V: tag of the last request booked */
+	u64 seq;
+	u64 queued_ns;			/* sum of cost_ns in the queue */
+
+	/* The server-wide waiting budget's view (budget.c, its lock). */
+	u32 slots;			/* threads waiting for this fs */
+	atomic_t waiting;		/* = slots, read without the lock */
+	struct list_head active;	/* in the budget's list while slots > 0 */
+};
+
+void efs_fq_init(struct efs_fq *fq);
+/* Tag w for client and queue it. */
+void efs_fq_enqueue(struct efs_fq *fq, struct efs_waiter *w,
+		    struct efs_client *client, u64 cost_ns);
+/* The tag a request of client would get now. */
+u64 efs_fq_next_tag(const struct efs_fq *fq, const struct efs_client *client);
+void efs_fq_remove(struct efs_fq *fq, struct efs_waiter *w);
+struct efs_waiter *efs_fq_first(struct efs_fq *fq);
+struct efs_waiter *efs_fq_last(struct efs_fq *fq);
+/* w (just removed from the queue) is being served: V moves to its tag. */
+void efs_fq_start(struct efs_fq *fq, struct efs_waiter *w);
+
+#endif /* EFS_FQ_H */
