@@ -39,7 +39,7 @@ enum efs_slot_verdict efs_slot_decide(u32 waiting, u32 limit, u32 fs_slots,
 enum efs_slot_verdict efs_slot_take(struct efs_fq *fq, u32 fs_limit,
 				    struct efs_fq **victim);
 void efs_slot_put(struct efs_fq *fq);
-/* Move one slot of from (which must hold one) to to. */
+/* Move one of the slots held by from to the filesystem of to. */
 void efs_slot_transfer(struct efs_fq *from, struct efs_fq *to);
 
 /* Server-wide settings and state. */

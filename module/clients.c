@@ -160,6 +160,12 @@ overflow:
 	return efs_client_overflow(t, now);
 }
 
+struct efs_client *efs_client_find_rcu(struct efs_client_table *t,
+				       const struct efs_client_key *key)
+{
+	return rhashtable_lookup(&t->ht, key, efs_client_params);
+}
+
 void efs_client_put(struct efs_client *c)
 {
 	/* The table holds one reference until aging removes the entry. */

@@ -52,6 +52,8 @@ struct efs_client {
 	struct efs_bucket iops;
 	struct efs_bucket bytes;
 
+	unsigned long pressure_until;	/* jiffies: back-pressure (NFSv4.1) */
+
 	/* Fair queueing, under the filesystem's fair-queue lock. */
 	u64 vfinish;			/* virtual time its last request ends */
 	u32 queued;			/* its requests in the queue */
@@ -88,6 +90,9 @@ struct efs_client *efs_client_get(struct efs_client_table *t,
 				  const struct efs_client_key *key,
 				  unsigned long now);
 void efs_client_put(struct efs_client *c);
+/* The entry for key, if any, without a reference: caller holds RCU. */
+struct efs_client *efs_client_find_rcu(struct efs_client_table *t,
+				       const struct efs_client_key *key);
 bool efs_client_is_overflow(struct efs_client_table *t, struct efs_client *c);
 
 /*

@@ -111,6 +111,7 @@ void efs_registry_exit(void);
 void efs_registry_release_waiters(void);
 struct efs_fs *efs_fs_find_export_rcu(const struct path *export_root);
 struct efs_fs *efs_fs_lookup_export(const struct path *export_root);
+bool efs_fs_any_rcu(bool (*fn)(struct efs_fs *fs, void *arg), void *arg);
 struct efs_fs *efs_fs_find_locked(const char *name);
 void efs_fs_put(struct efs_fs *fs);
 int efs_config_validate(const struct efs_config *cfg, const char **why);
@@ -161,6 +162,12 @@ int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
 		   bool write, u64 bytes);
 void efs_data_end(struct efs_data_op *op, struct svc_rqst *rqstp, bool ok,
 		  u64 bytes);
+
+/* backpressure.c: NFSv4.1 session slots of clients refused DELAY */
+void efs_pressure_note(struct efs_client *c);
+void efs_pressure_reply(struct svc_rqst *rqstp);
+u32 efs_pressure_slots(void);
+u64 efs_pressure_reply_count(void);
 
 /* hooks.c */
 int efs_hooks_init(void);

@@ -75,8 +75,10 @@ static int efs_nfsd_dispatch(struct svc_rqst *rqstp)
 #else
 	ret = static_call(efs_orig_dispatch)(rqstp);
 #endif
-	if (tracked)
+	if (tracked) {
 		efs_rpc_end(&rpc);
+		efs_pressure_reply(rqstp);
+	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
 	return ret;
 }

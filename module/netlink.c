@@ -423,7 +423,10 @@ static int efs_put_server(struct sk_buff *skb)
 	    nla_put_u32(skb, EFS_A_SERVER_CLIENTS,
 			atomic_read(&efs_clients_total)) ||
 	    nla_put_u32(skb, EFS_A_SERVER_CLIENTS_MAX, READ_ONCE(efs_clients_max)) ||
-	    nla_put_u32(skb, EFS_A_SERVER_CLIENT_BYTES, efs_client_size()))
+	    nla_put_u32(skb, EFS_A_SERVER_CLIENT_BYTES, efs_client_size()) ||
+	    efs_put_u64(skb, EFS_A_SERVER_PRESSURE_REPLIES,
+			efs_pressure_reply_count()) ||
+	    nla_put_u32(skb, EFS_A_SERVER_PRESSURE_SLOTS, efs_pressure_slots()))
 		return -EMSGSIZE;
 	return 0;
 }

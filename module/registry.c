@@ -208,6 +208,18 @@ struct efs_fs *efs_fs_find_export_rcu(const struct path *root)
 	return NULL;
 }
 
+/* Does fn hold for some live filesystem? The caller holds RCU. */
+bool efs_fs_any_rcu(bool (*fn)(struct efs_fs *fs, void *arg), void *arg)
+{
+	struct efs_fs *fs;
+	int bkt;
+
+	hash_for_each_rcu(efs_fs_hash, bkt, fs, hnode)
+		if (refcount_read(&fs->ref) && fn(fs, arg))
+			return true;
+	return false;
+}
+
 /* The same, referenced: the caller puts it. */
 struct efs_fs *efs_fs_lookup_export(const struct path *root)
 {

@@ -39,6 +39,12 @@ u64 efs_now_ns(void)
 	return READ_ONCE(test_now_ns);
 }
 
+/* throttle.c: nothing waits in these tests. */
+void efs_fq_release_all(struct efs_fs *fs)
+{
+	wake_up_all(&efs_wait_wq);
+}
+
 u64 efs_fs_sample_size(struct efs_fs *fs)
 {
 	test_sample_calls++;
@@ -224,7 +230,7 @@ static void add_find_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, a->path_name, DIR_A);
 	KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), 1);
 	KUNIT_EXPECT_FALSE(test, a->dead);
-	KUNIT_EXPECT_EQ(test, atomic_read(&a->waiters), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->fq.waiting), 0);
 	KUNIT_EXPECT_EQ(test, a->cfg.metered_size, EFS_METERED_SIZE_AUTO);
 	/* S sampled once, through the sampler. */
 	KUNIT_EXPECT_EQ(test, test_sample_calls, 1U);
@@ -453,7 +459,18 @@ static void defaults_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.read_ratio, EFS_READ_RATIO_DEFAULT);
 	KUNIT_EXPECT_EQ(test, cfg.sample_ms, EFS_SAMPLE_MS_DEFAULT);
 	KUNIT_EXPECT_EQ(test, cfg.credit_low_pct, EFS_CREDIT_LOW_PCT_DEFAULT);
+	KUNIT_EXPECT_EQ(test, cfg.per_client_bps, EFS_PER_CLIENT_BPS_DEFAULT);
+	KUNIT_EXPECT_EQ(test, cfg.per_client_iops, 0U);
+	KUNIT_EXPECT_EQ(test, cfg.client_idle_s, EFS_CLIENT_IDLE_S_DEFAULT);
 	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), 0);
+	/* EFS's per-client limits: 500 MiB/s, 1500 MiB/s when elastic. */
+	KUNIT_EXPECT_EQ(test, efs_per_client_bps(&cfg), 500ULL << 20);
+	cfg.tp_mode = EFS_TP_ELASTIC;
+	KUNIT_EXPECT_EQ(test, efs_per_client_bps(&cfg), 1500ULL << 20);
+	cfg.per_client_bps = 0;
+	KUNIT_EXPECT_EQ(test, efs_per_client_bps(&cfg), 0ULL);
+	cfg.per_client_bps = EFS_PROVISIONED_BPS_MAX + 1;
+	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), -ERANGE);
 }
 
 struct ops_case {

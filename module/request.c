@@ -19,6 +19,7 @@
 #include <linux/jiffies.h>
 #include <linux/sunrpc/svc.h>
 #include "efs.h"
+#include "budget.h"
 #include "nfsd_compat.h"
 
 #define EFS_RPC_HASH_BITS	7
@@ -58,6 +59,9 @@ bool efs_rpc_begin(struct efs_rpc *rpc, struct svc_rqst *rqstp)
 		return false;
 	memset(rpc, 0, sizeof(*rpc));
 	rpc->rqstp = rqstp;
+	/* The default waiting budget follows "rpc.nfsd N" (one compare). */
+	if (rqstp->rq_server)
+		efs_budget_note_threads(READ_ONCE(rqstp->rq_server->sv_nrthreads));
 	spin_lock(&b->lock);
 	hlist_add_head(&rpc->node, &b->head);
 	spin_unlock(&b->lock);

@@ -396,14 +396,13 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 	if (efs_fs_releasing(fs))
 		return 0;
 
-	if (rqstp && rqstp->rq_server)
-		efs_budget_note_threads(READ_ONCE(rqstp->rq_server->sv_nrthreads));
 	waited_from = efs_now_ns();
 	err = efs_wait_turn(fs, c, units, metered, cwait, now);
 	if (err) {
 		if (c) {
 			efs_client_refund(c, units, metered);
 			atomic64_inc(&c->delay_replies);
+			efs_pressure_note(c);
 		}
 		efs_stats_add_delay_reply(fs);
 		return -EAGAIN;

@@ -273,3 +273,32 @@ fio_iops() {
 fio_bw_bytes() {
 	jq -r --arg d "$2" '[.jobs[][$d].bw_bytes] | add | round' "$(_efs_fio_json "$1")"
 }
+
+# --- several clients under load -------------------------------------------
+
+# client_load CLIENT NAME MOUNTPOINT JOBS SECONDS [FIO OPTIONS...]: 4 KiB
+# random reads of MOUNTPOINT/data by JOBS fio jobs from client namespace
+# CLIENT (results: run_fio NAME). Extra options override the defaults.
+client_load() {
+	local c=$1 name=$2 mnt=$3 jobs=$4 secs=$5
+	shift 5
+	in_client "$c" run_fio "$name" --filename="$mnt/data" --rw=randread \
+		--bs=4k --direct=1 --ioengine=psync --numjobs="$jobs" \
+		--group_reporting --time_based --runtime="$secs" "$@"
+}
+
+# jain_index X...: Jain's fairness index (sum x)^2 / (n * sum x^2).
+jain_index() {
+	printf '%s\n' "$@" | awk '{ s += $1; q += $1 * $1; n++ }
+		END { if (q == 0) print 0; else printf "%.3f\n", s * s / (n * q) }'
+}
+
+# ratio A B: A / B with three decimals (0 if B is 0).
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print 0; else printf "%.3f\n", a / b }'
+}
+
+# at_least VALUE MIN: VALUE >= MIN (fractions allowed).
+at_least() {
+	awk -v v="$1" -v m="$2" 'BEGIN { exit !(v >= m) }'
+}

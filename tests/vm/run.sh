@@ -14,6 +14,7 @@
 # Scenario header lines understood here:
 #   # efs-vm: timeout=SECONDS   default timeout when -t is not given
 #   # efs-vm: needs-module      FAIL at once if build/<krel>/efs.ko is missing
+#   # efs-vm: append=WORDS      extra kernel command line words
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -273,7 +274,8 @@ write_job() { # ARGS...
 }
 
 # --- boot ---------------------------------------------------------------
-cmdline="console=ttyS0 panic=1 efs_init=$HERE/guest-init.sh efs_kroot=$KROOT ${EFS_VM_APPEND:-}"
+append=$(sed -n 's/^# *efs-vm: *append= *//p' "$scenario" | head -n 1)
+cmdline="console=ttyS0 panic=1 efs_init=$HERE/guest-init.sh efs_kroot=$KROOT $append ${EFS_VM_APPEND:-}"
 # shellcheck disable=SC2054 # the commas are qemu's
 qemu=(
 	qemu-system-x86_64 -machine accel=tcg -cpu max -smp 2 -m "$mem"

@@ -177,7 +177,9 @@ int efs_server_decode(const struct nlmsghdr *nlh, struct efs_server_info *s)
 		unsigned int type = mnl_attr_get_type(a);
 
 		if (type < EFS_A_SERVER_MAX_WAITING_THREADS ||
-		    type > EFS_A_SERVER_CLIENT_BYTES)
+		    (type > EFS_A_SERVER_CLIENT_BYTES &&
+		     type < EFS_A_SERVER_PRESSURE_REPLIES) ||
+		    type > EFS_A_SERVER_PRESSURE_SLOTS)
 			continue;
 		if (get_uint(a, &v))
 			return -EINVAL;
@@ -190,6 +192,8 @@ int efs_server_decode(const struct nlmsghdr *nlh, struct efs_server_info *s)
 		case EFS_A_SERVER_CLIENTS: s->clients = clamp32(v); break;
 		case EFS_A_SERVER_CLIENTS_MAX: s->clients_max = clamp32(v); break;
 		case EFS_A_SERVER_CLIENT_BYTES: s->client_bytes = clamp32(v); break;
+		case EFS_A_SERVER_PRESSURE_REPLIES: s->pressure_replies = v; break;
+		case EFS_A_SERVER_PRESSURE_SLOTS: s->pressure_slots = clamp32(v); break;
 		}
 	}
 	return 0;
@@ -215,6 +219,11 @@ void efs_print_server(struct out *o, const struct efs_server_info *s)
 		s->clients);
 	out_u64(o, "ClientEntriesMax", " of at most %s", s->clients_max);
 	out_u64(o, "ClientEntryBytes", " (%s bytes each)\n", s->client_bytes);
+	out_u64(o, "BackpressureReplies", "back-pressure replies   %s",
+		s->pressure_replies);
+	out_u64(o, "BackpressureSlots",
+		" (NFSv4.1 clients refused DELAY asked to use %s slots)\n",
+		s->pressure_slots);
 	out_obj_close(o);
 	out_doc_end(o);
 }

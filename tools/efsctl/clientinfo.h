@@ -36,6 +36,8 @@ struct efs_server_info {
 	uint32_t waiting;
 	uint64_t displaced;
 	uint32_t clients, clients_max, client_bytes;
+	uint64_t pressure_replies;
+	uint32_t pressure_slots;
 };
 
 /* Decode one reply; -EINVAL if malformed or without an address. */

@@ -177,6 +177,8 @@ enum efs_attr {
 	EFS_A_SERVER_CLIENTS,		/* u32: client entries, all filesystems */
 	EFS_A_SERVER_CLIENTS_MAX,	/* u32: their bound */
 	EFS_A_SERVER_CLIENT_BYTES,	/* u32: memory of one entry */
+	EFS_A_SERVER_PRESSURE_REPLIES,	/* u64: SEQUENCE replies asking for fewer slots */
+	EFS_A_SERVER_PRESSURE_SLOTS,	/* u32: the slots asked for */
 
 	/* one client (CLIENT_GET) */
 	EFS_A_CLIENT_ADDR,		/* string: address, or "other" */

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the server-wide waiting budget's decision (budget.c):
+ * free slots, a filesystem's own limit, and fair shares when full.
+ */
+#include <kunit/test.h>
+#include "budget.h"
+
+struct decide_case {
+	const char *name;
+	u32 waiting, limit, fs_slots, fs_limit, active_fs;
+	enum efs_slot_verdict expect;
+	u32 share;
+};
+
+static const struct decide_case decide_cases[] = {
+	{ "free_slot", 2, 4, 0, 0, 1, EFS_SLOT_TAKEN, 0 },
+	{ "own_limit", 1, 4, 1, 1, 1, EFS_SLOT_FULL, 0 },
+	{ "own_limit_not_reached", 1, 4, 1, 2, 1, EFS_SLOT_TAKEN, 0 },
+	/* One fs holds all 4; a second one arrives: its share is 2. */
+	{ "newcomer_takes_from_hog", 4, 4, 0, 0, 1, EFS_SLOT_FROM_OTHER, 2 },
+	/* Two hold 2 each: at its share, the fs must wait its turn. */
+	{ "at_share", 4, 4, 2, 0, 2, EFS_SLOT_FULL, 2 },
+	{ "below_share_of_three", 6, 6, 1, 0, 3, EFS_SLOT_FROM_OTHER, 2 },
+	/* More filesystems than slots: a share is at least one. */
+	{ "share_at_least_one", 2, 2, 0, 0, 5, EFS_SLOT_FROM_OTHER, 1 },
+	{ "full_one_each", 2, 2, 1, 0, 5, EFS_SLOT_FULL, 1 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(decide, decide_cases, name);
+
+static void decide_test(struct kunit *test)
+{
+	const struct decide_case *c = test->param_value;
+	u32 share;
+
+	KUNIT_EXPECT_EQ(test, efs_slot_decide(c->waiting, c->limit, c->fs_slots,
+					      c->fs_limit, c->active_fs,
+					      &share), c->expect);
+	KUNIT_EXPECT_EQ(test, share, c->share);
+}
+
+static struct kunit_case efs_budget_cases[] = {
+	KUNIT_CASE_PARAM(decide_test, decide_gen_params),
+	{}
+};
+
+static struct kunit_suite efs_budget_suite = {
+	.name = "efs_budget",
+	.test_cases = efs_budget_cases,
+};
+
+kunit_test_suite(efs_budget_suite);

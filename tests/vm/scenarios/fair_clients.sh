@@ -1,0 +1,77 @@
+#!/bin/bash
+# efs-vm: timeout=480
+# efs-vm: needs-module
+#
+# Fairness among the clients of one filesystem capped at 200 units/s
+# (clients in their own network namespaces, NFSv4.2, 8 nfsd threads):
+#  - a modest client (1 fio job) next to a greedy one (16 jobs) gets
+#    >= 0.80 of min(what it gets alone, half the cap);
+#  - four clients with 1, 2, 8 and 16 jobs: Jain's fairness index of
+#    their IOPS >= 0.90, and the filesystem stays at its cap (+-15%);
+#  - efsctl fs clients lists them, busiest first, with their counts.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+CAP=${1:-200}	# an argument sets another cap (a slower machine)
+SECS=${EFS_NN_SECS:-15}
+rc=0
+nfsd_start 8 || fail "nfsd_start"
+export_tmpfs shared 128M || fail "export"
+dd if=/dev/urandom of=/srv/shared/data bs=1M count=16 status=none || fail "dd"
+efs_load || fail "efs_load"
+$EFS_CTL fs add shared /srv/shared --iops-limit $CAP || fail "fs add"
+for i in 1 2 3 4; do
+	netns_client "c$i" "10.99.0.2$i" || fail "client c$i"
+	in_client "c$i" nfs_mount shared "/mnt/c$i" 4.2 || fail "mount c$i"
+done
+
+# 1. Greedy and modest.
+client_load c2 modest-alone /mnt/c2 1 "$SECS" || rc=1
+alone=$(fio_iops modest-alone read)
+client_load c1 greedy /mnt/c1 16 $((SECS + 4)) &
+g=$!
+sleep 2
+client_load c2 modest /mnt/c2 1 "$SECS" || rc=1
+wait $g || rc=1
+modest=$(fio_iops modest read)
+greedy=$(fio_iops greedy read)
+want=$(awk -v a="$alone" -v h=$((CAP / 2)) 'BEGIN { print (a < h ? a : h) }')
+r=$(ratio "$modest" "$want")
+log "modest alone $alone IOPS; beside greedy: modest $modest, greedy $greedy; $r of min(alone, cap/2)"
+check "modest client gets >= 0.80 of min(alone, cap/2) (got $r)" at_least "$r" 0.80
+
+# 2. Four clients, 1/2/8/16 jobs.
+pids=()
+jobs_of=(0 1 2 8 16)
+for i in 1 2 3 4; do
+	client_load "c$i" "four-c$i" "/mnt/c$i" "${jobs_of[$i]}" "$SECS" &
+	pids+=($!)
+done
+sleep $((SECS * 2 / 3))
+$EFS_CTL fs clients shared --json >"$EFS_OUT/clients.json"
+$EFS_CTL fs clients shared
+wait "${pids[@]}" || rc=1
+vals=()
+for i in 1 2 3 4; do vals+=("$(fio_iops "four-c$i" read)"); done
+total=$(( vals[0] + vals[1] + vals[2] + vals[3] ))
+jain=$(jain_index "${vals[@]}")
+log "1/2/8/16 jobs: ${vals[*]} IOPS (total $total), Jain's index $jain"
+check "Jain's index of 1/2/8/16-job clients >= 0.90 (got $jain)" at_least "$jain" 0.90
+assert_within "$total" $CAP 15 "the filesystem at its cap with four clients" || rc=1
+
+# 3. fs clients: four clients, by use, with counters.
+n=$(jq '.Clients | length' "$EFS_OUT/clients.json")
+check "fs clients lists 4 clients (got $n)" test "$n" -eq 4
+check "fs clients has the addresses" \
+	test "$(jq -r '[.Clients[].Address] | sort | join(",")' "$EFS_OUT/clients.json")" = \
+	"10.99.0.21,10.99.0.22,10.99.0.23,10.99.0.24"
+check "fs clients is sorted by use" \
+	jq -e '[.Clients[].MeteredBytesPerSecond] as $r | $r == ($r | sort | reverse)' "$EFS_OUT/clients.json"
+check "fs clients --top 2 shows two" \
+	test "$($EFS_CTL fs clients shared --json --top 2 | jq '.Clients | length')" -eq 2
+conns=$($EFS_CTL fs stats shared --json | jq -r .ClientConnections)
+check "ClientConnections is 4 (got $conns)" test "$conns" -eq 4
+check "fs clients of an unknown filesystem fails" \
+	bash -c "! $EFS_CTL fs clients nosuch 2>$EFS_OUT/nosuch.err"
+grep -q 'no filesystem' "$EFS_OUT/nosuch.err" || { log "FAIL: $(cat "$EFS_OUT/nosuch.err")"; rc=1; }
+exit $rc

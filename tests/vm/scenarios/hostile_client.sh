@@ -1,0 +1,75 @@
+#!/bin/bash
+# efs-vm: timeout=600
+# efs-vm: needs-module
+#
+# A hostile client: ~1,000 requests outstanding (nconnect=16, libaio with
+# 16 jobs x iodepth 64, NFSv4.2) against a filesystem capped at 50
+# units/s, far below its demand.
+#  - the neighbouring (unclaimed) export keeps >= 0.90 of its IOPS;
+#  - no hung task (the harness fails on one), threads waiting in efs stay
+#    within the server budget;
+#  - DELAY replies stay bounded: at most 4x the cap per second (the
+#    NFSv4.1 back-pressure keeps the excess on the client), reported;
+#  - the client sees no I/O error and recovers: alone again, it reads at
+#    its cap.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+CAP=50
+SECS=${EFS_NN_SECS:-20}
+MIN_RATIO=${EFS_HOSTILE_MIN_RATIO:-0.90}
+DELAY_PER_CAP=4
+rc=0
+nfsd_start 8 || fail "nfsd_start"
+export_tmpfs target 128M || fail "export target"
+export_tmpfs neighbour 128M || fail "export neighbour"
+for d in target neighbour; do
+	dd if=/dev/urandom of=/srv/$d/data bs=1M count=16 status=none || fail "dd"
+done
+efs_load || fail "efs_load"
+$EFS_CTL fs add target /srv/target --iops-limit $CAP || fail "fs add"
+netns_client evil 10.99.0.66 || fail "client evil"
+netns_client good 10.99.0.77 || fail "client good"
+in_client evil nfs_mount target /mnt/target 4.2 nconnect=16 || fail "mount target"
+in_client good nfs_mount neighbour /mnt/neighbour 4.2 || fail "mount neighbour"
+
+client_load good alone /mnt/neighbour 2 "$SECS" || rc=1
+alone=$(fio_iops alone read)
+
+d0=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
+t0=$(date +%s.%N)
+client_load evil flood /mnt/target 16 $((SECS + 6)) --ioengine=libaio --iodepth=64 &
+flood=$!
+sleep 3
+maxw=0
+( for _ in $(seq 1 $((SECS * 2))); do
+	$EFS_CTL server show --json | jq -r .WaitingThreads; sleep 0.5
+  done ) >"$EFS_OUT/waiting.txt" &
+watcher=$!
+client_load good beside /mnt/neighbour 2 "$SECS" || rc=1
+wait $flood
+check "the flood saw no I/O error" test $? -eq 0
+t1=$(date +%s.%N)
+d1=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
+wait $watcher
+maxw=$(sort -n "$EFS_OUT/waiting.txt" | tail -1)
+limit=$($EFS_CTL server show --json | jq -r .MaxWaitingThreads)
+
+beside=$(fio_iops beside read)
+r=$(ratio "$beside" "$alone")
+flood_iops=$(fio_iops flood read)
+dps=$(awk -v a="$d0" -v b="$d1" -v s="$t0" -v e="$t1" 'BEGIN { printf "%.1f", (b - a) / (e - s) }')
+log "neighbour alone $alone IOPS, beside the flood $beside ($r); flood $flood_iops IOPS at cap $CAP"
+log "DELAY replies: $dps/s ($(ratio "$dps" $CAP) x the cap); most threads waiting $maxw of $limit"
+$EFS_CTL server show
+check "neighbour keeps >= $MIN_RATIO of its IOPS (got $r)" at_least "$r" "$MIN_RATIO"
+check "DELAY replies <= ${DELAY_PER_CAP}x the cap per second (got $dps/s)" \
+	awk -v d="$dps" -v m=$((DELAY_PER_CAP * CAP)) 'BEGIN { exit !(d <= m) }'
+check "waiting threads ($maxw) within the budget ($limit)" test "$maxw" -le "$limit"
+assert_within "$flood_iops" $CAP 20 "the flood is held at its cap" || rc=1
+
+# Recovery: the same client, alone and well-behaved, reads at the cap.
+sleep 6
+client_load evil after /mnt/target 4 10 || rc=1
+assert_within "$(fio_iops after read)" $CAP 15 "the client reads at its cap afterwards" || rc=1
+exit $rc
