@@ -53,6 +53,38 @@ void efs_fq_remove(struct efs_fq *fq, struct efs_waiter *w)
 	fq->queued_ns -= w->cost_ns;
 }
 
+void efs_fq_cancel(struct efs_fq *fq, struct efs_waiter *w)
+{
+	struct efs_client *c = w->client;
+
+	efs_fq_remove(fq, w);
+	/* Its successors keep their tags; the next one starts earlier. */
+	c->vfinish = c->vfinish > w->cost_ns ? c->vfinish - w->cost_ns : 0;
+}
+
+/* How far back from the tail efs_fq_victim() looks. */
+#define EFS_FQ_VICTIM_SCAN	16
+
+struct efs_waiter *efs_fq_victim(struct efs_fq *fq,
+				 const struct efs_client *c)
+{
+	struct rb_node *n = rb_last(&fq->queue.rb_root);
+	u32 mine;
+	int i;
+
+	if (!c)			/* for another filesystem: its latest */
+		return n ? rb_entry(n, struct efs_waiter, node) : NULL;
+	mine = c->queued;
+
+	for (i = 0; n && i < EFS_FQ_VICTIM_SCAN; i++, n = rb_prev(n)) {
+		struct efs_waiter *w = rb_entry(n, struct efs_waiter, node);
+
+		if (w->client != c && w->client->queued > mine)
+			return w;
+	}
+	return NULL;
+}
+
 struct efs_waiter *efs_fq_first(struct efs_fq *fq)
 {
 	struct rb_node *n = rb_first_cached(&fq->queue);

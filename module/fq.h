@@ -11,8 +11,9 @@
  * gets an equal share of the budget, and one asking for less gets all it
  * asks for (its tag is never behind V).
  *
- * The queue's last request (largest tag) is the one to displace when a
- * lighter client needs its waiting slot.
+ * When the waiting slots are full, a client with fewer requests queued
+ * displaces the latest request of one with more: each active client
+ * keeps a place in the queue, so each gets its share.
  *
  * Pure data structure: the caller holds the lock and does the sleeping
  * (throttle.c).
@@ -70,7 +71,17 @@ void efs_fq_enqueue(struct efs_fq *fq, struct efs_waiter *w,
 		    struct efs_client *client, u64 cost_ns);
 /* The tag a request of client would get now. */
 u64 efs_fq_next_tag(const struct efs_fq *fq, const struct efs_client *client);
+/* w leaves the queue to be served (booked)... */
 void efs_fq_remove(struct efs_fq *fq, struct efs_waiter *w);
+/* ...or unserved (refused, displaced, released): its cost is given back. */
+void efs_fq_cancel(struct efs_fq *fq, struct efs_waiter *w);
+/*
+ * The queued request to displace for a request of client c: the latest
+ * one, among the last few, of a client with more requests queued than c
+ * (c NULL: the latest of all, for another filesystem).
+ */
+struct efs_waiter *efs_fq_victim(struct efs_fq *fq,
+				 const struct efs_client *c);
 struct efs_waiter *efs_fq_first(struct efs_fq *fq);
 struct efs_waiter *efs_fq_last(struct efs_fq *fq);
 /* w (just removed from the queue) is being served: V moves to its tag. */

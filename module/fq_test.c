@@ -130,6 +130,30 @@ static void last_is_heaviest_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->fq.queued_ns, 10 * COST);
 }
 
+/* Displacement picks a heavier client's latest request, never c's own. */
+static void victim_test(struct kunit *test)
+{
+	struct sim *s = sim_new(test, 64);
+	struct efs_waiter *last = NULL;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		last = sim_waiter(test, s, 0);
+	sim_waiter(test, s, 1);
+	/* Client 2 (none queued) displaces client 0's latest. */
+	KUNIT_EXPECT_PTR_EQ(test, efs_fq_victim(&s->fq, &s->clients[2]), last);
+	/* Client 1 (one queued) too: client 0 has more. */
+	KUNIT_EXPECT_PTR_EQ(test, efs_fq_victim(&s->fq, &s->clients[1]), last);
+	/* Client 0 displaces nobody: no one has more than it. */
+	KUNIT_EXPECT_NULL(test, efs_fq_victim(&s->fq, &s->clients[0]));
+	/* Another filesystem takes the latest of all. */
+	KUNIT_EXPECT_NOT_NULL(test, efs_fq_victim(&s->fq, NULL));
+	/* A cancelled request gives its cost back to its client. */
+	efs_fq_cancel(&s->fq, last);
+	KUNIT_EXPECT_EQ(test, s->clients[0].vfinish, 2 * COST);
+	KUNIT_EXPECT_EQ(test, s->clients[0].queued, 2U);
+}
+
 /* Equal tags leave in arrival order. */
 static void ties_fifo_test(struct kunit *test)
 {
@@ -151,6 +175,7 @@ static struct kunit_case efs_fq_cases[] = {
 	KUNIT_CASE(greedy_vs_modest_test),
 	KUNIT_CASE(idle_client_goes_next_test),
 	KUNIT_CASE(last_is_heaviest_test),
+	KUNIT_CASE(victim_test),
 	KUNIT_CASE(ties_fifo_test),
 	{}
 };

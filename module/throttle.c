@@ -123,13 +123,14 @@ static void efs_fq_book_locked(struct efs_fs *fs, u64 now)
 
 	lockdep_assert_held(&fq->lock);
 	while (!fq->booked && (w = efs_fq_first(fq))) {
-		efs_fq_remove(fq, w);
 		wait = efs_charge_fs(fs, w->units, w->metered, now);
 		if (now + wait > w->deadline_ns) {
 			efs_refund_fs(fs, w->units, w->metered);
+			efs_fq_cancel(fq, w);
 			efs_wake(w, EFS_W_REFUSED);
 			continue;
 		}
+		efs_fq_remove(fq, w);
 		efs_fq_start(fq, w);
 		if (!wait) {
 			efs_wake(w, EFS_W_RELEASED);
@@ -153,7 +154,7 @@ void efs_fq_release_all(struct efs_fs *fs)
 		fq->booked = NULL;
 	}
 	while ((w = efs_fq_first(fq))) {
-		efs_fq_remove(fq, w);
+		efs_fq_cancel(fq, w);
 		efs_wake(w, EFS_W_RELEASED);
 	}
 	spin_unlock(&fq->lock);
@@ -163,7 +164,7 @@ void efs_fq_release_all(struct efs_fs *fs)
 /* Take w's queued place from it: it answers DELAY, its slot is ours. */
 static void efs_displace_locked(struct efs_fs *fs, struct efs_waiter *w)
 {
-	efs_fq_remove(&fs->fq, w);
+	efs_fq_cancel(&fs->fq, w);
 	w->slot_passed = true;
 	efs_wake(w, EFS_W_REFUSED);
 	efs_budget_count_displaced();
@@ -179,7 +180,7 @@ static bool efs_displace_from(struct efs_fq *victim, struct efs_fq *fq)
 	/* Never two queue locks in a fixed order: try, or give up. */
 	if (!spin_trylock(&victim->lock))
 		return false;
-	w = efs_fq_last(victim);
+	w = efs_fq_victim(victim, NULL);
 	if (w) {
 		efs_displace_locked(container_of(victim, struct efs_fs, fq), w);
 		efs_slot_transfer(victim, fq);
@@ -190,16 +191,14 @@ static bool efs_displace_from(struct efs_fq *victim, struct efs_fq *fq)
 }
 
 /*
- * A waiting slot for a request of client whose fair-queue tag would be
- * tag: a free one, one taken from a filesystem over its share, or the
- * place of this filesystem's last queued request if that one is later in
- * the fair order (a heavier client's). Called with fq->lock held.
+ * A waiting slot for a request of client c: a free one, one taken from a
+ * filesystem over its share, or the place of the latest queued request
+ * of a client with more requests queued than c. Called with fq->lock held.
  */
-static bool efs_slot_acquire_locked(struct efs_fs *fs, struct efs_client *c,
-				    u64 tag)
+static bool efs_slot_acquire_locked(struct efs_fs *fs, struct efs_client *c)
 {
 	struct efs_fq *fq = &fs->fq, *victim;
-	struct efs_waiter *last;
+	struct efs_waiter *w;
 
 	switch (efs_slot_take(fq, READ_ONCE(fs->cfg.max_waiters), &victim)) {
 	case EFS_SLOT_TAKEN:
@@ -211,9 +210,9 @@ static bool efs_slot_acquire_locked(struct efs_fs *fs, struct efs_client *c,
 	case EFS_SLOT_FULL:
 		break;
 	}
-	last = efs_fq_last(fq);
-	if (c && last && last->client != c && last->tag > tag) {
-		efs_displace_locked(fs, last);
+	w = c ? efs_fq_victim(fq, c) : NULL;
+	if (w) {
+		efs_displace_locked(fs, w);
 		return true;
 	}
 	return false;
@@ -246,7 +245,7 @@ static int efs_fq_wait_locked(struct efs_fs *fs, struct efs_waiter *w)
 			break;
 		if (efs_fs_releasing(fs) || signal_pending(current)) {
 			if (w->state == EFS_W_QUEUED) {
-				efs_fq_remove(fq, w);
+				efs_fq_cancel(fq, w);
 			} else if (fq->booked == w) {
 				fq->booked = NULL;
 				efs_fq_book_locked(fs, efs_now_ns());
@@ -265,7 +264,7 @@ static int efs_fq_wait_locked(struct efs_fs *fs, struct efs_waiter *w)
 			until = w->release_ns;
 		} else {
 			if (now >= w->deadline_ns) {
-				efs_fq_remove(fq, w);
+				efs_fq_cancel(fq, w);
 				w->state = EFS_W_REFUSED;
 				break;
 			}
@@ -306,7 +305,7 @@ static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
 		spin_unlock(&fq->lock);
 		return -EAGAIN;
 	}
-	if (!efs_slot_acquire_locked(fs, c, c ? efs_fq_next_tag(fq, c) : 0)) {
+	if (!efs_slot_acquire_locked(fs, c)) {
 		spin_unlock(&fq->lock);
 		return -EAGAIN;
 	}

@@ -15,7 +15,8 @@
 #     metric, value, goal, pass/miss, the command and the date
 #
 # tests/bench/run.sh --report redoes only the plot and the table from the
-# last run's results.
+# last run's results; --neighbours runs only the noisy-neighbour VM, then
+# the table.
 #
 # Exit status: 0 when everything ran (a missed goal is reported, not
 # failed), 1 when a step did not run. About 30 minutes.
@@ -38,11 +39,22 @@ VMCMD="tests/vm/run.sh -k 6.1 -o build/bench/vm -t 1500 tests/bench/guest.sh"
 # qemu's -icount does not bring up a second one here).
 ICOUNT_ARGS="-smp 1 -icount shift=2,sleep=off"
 ICMD="tests/vm/run.sh -k 6.1 -o build/bench/vm-icount -t 3000 tests/bench/guest.sh overhead"
+# Noisy neighbours: isolation, fairness, per-client ceilings.
+NCMD="tests/vm/run.sh -k 6.1 -o build/bench/vm-neighbours -t 1500 tests/bench/neighbours.sh"
 
 step() { echo "== $* ($((SECONDS - start))s)"; }
 
 vmrc=0
-if [ "${1:-}" = --report ]; then
+if [ "${1:-}" = --neighbours ]; then
+	# Only the noisy-neighbour VM, then the table from the last run's rest.
+	make --no-print-directory "build/$krel/efs.ko" tools >"$OUT/build.log" 2>&1 ||
+		{ tail -n 20 "$OUT/build.log" >&2; exit 1; }
+	step "VM, noisy neighbours: $NCMD (8-12 minutes)"
+	$NCMD >"$OUT/vm-neighbours.log" 2>&1 || vmrc=$?
+	tail -n 1 "$OUT/vm-neighbours.log"
+	when=$(sed -n 's/^when=//p' "$OUT/vm.status" 2>/dev/null)
+	wall=$(sed -n 's/^wall=//p' "$OUT/vm.status" 2>/dev/null)
+elif [ "${1:-}" = --report ]; then
 	# Only steps 3 and 4, from the results of the last run.
 	vmrc=$(sed -n 's/^status=//p' "$OUT/vm.status" 2>/dev/null)
 	vmrc=${vmrc:-0}
@@ -67,6 +79,9 @@ else
 	step "VM, instruction-counted: EFS_VM_QEMU_ARGS='$ICOUNT_ARGS' $ICMD (15-20 minutes)"
 	EFS_VM_QEMU_ARGS=$ICOUNT_ARGS $ICMD >"$OUT/vm-icount.log" 2>&1 || vmrc=$?
 	tail -n 1 "$OUT/vm-icount.log"
+	step "VM, noisy neighbours: $NCMD (8-12 minutes)"
+	$NCMD >"$OUT/vm-neighbours.log" 2>&1 || vmrc=$?
+	tail -n 1 "$OUT/vm-neighbours.log"
 	wall=$((SECONDS - start))
 	printf 'status=%s\nwhen=%s\nwall=%s\n' "$vmrc" "$when" "$wall" >"$OUT/vm.status"
 fi
@@ -248,6 +263,28 @@ row "bursting: metered rate after exhaustion / baseline ($(f '%s' "$(get burst_b
 	"$(f '%.3f' "$(get burst_after_ratio)") ($(f '%s' "$(get burst_after_write_mibps)") MiB/s of writes)" "—" "—"
 row "VM's unthrottled 128 KiB sequential write rate (the burst rate here)" "$(f '%s MiB/s' "$(get seqwrite_unthrottled_mibps)")" "—" "—"
 
+RN=$OUT/vm-neighbours/results.txt
+n() { result_in "$RN" "$1"; }
+if [ -s "$RN" ]; then
+	v=$(n iso_iops_ratio)
+	row "isolation: unclaimed export's IOPS next to two filesystems at 100 units/s hammered by 16 jobs each / alone (2 jobs, median of $(n iso_rounds) alternating rounds)" \
+		"$(f '%.3f' "$v") ($(n iso_beside_iops) / $(n iso_alone_iops) IOPS; noisy at $(n iso_noisy_iops) IOPS, $(n iso_noisy_delay_replies) DELAYs, $(n iso_backpressure_replies) back-pressure replies)" \
+		"≥ 0.95" "$(verdict "$v" ge 0.95)"
+	v=$(n iso_p99_ratio)
+	row "isolation: p99 latency of the unclaimed export, beside / alone" \
+		"$(f '%.3f' "$v") ($(n iso_p99_beside_us) / $(n iso_p99_alone_us) µs)" "≤ 1.2" "$(verdict "$v" le 1.2)"
+	v=$(n fair_jain)
+	row "fairness: Jain's index of 1/2/8/16-job clients of one filesystem at 200 units/s" \
+		"$(f '%.3f' "$v") ($(n fair_iops_1_2_8_16) IOPS; total $(n fair_total_ratio) of the cap)" "≥ 0.95" "$(verdict "$v" ge 0.95)"
+	v=$(n fair_modest_share)
+	row "fairness: modest (1 job) beside greedy (16 jobs) / min(alone, cap/2)" \
+		"$(f '%.3f' "$v") (modest $(n fair_modest_iops), greedy $(n fair_greedy_iops), alone $(n fair_modest_alone_iops) IOPS)" "≥ 0.80" "$(verdict "$v" ge 0.80)"
+	v=$(n ceil_iops_ratio)
+	row "per-client ceiling: 8-job client at --per-client-iops-limit 50, measured / ceiling" "$(f '%.3f' "$v")" "1 ± 1%" "$(verdict "$v" within 1 1)"
+	v=$(n ceil_bytes_ratio)
+	row "per-client ceiling: 4-job writer at --per-client-throughput-in-mibps 1, measured / ceiling" "$(f '%.3f' "$v")" "1 ± 1%" "$(verdict "$v" within 1 1)"
+fi
+
 {
 	echo "# efs benchmarks"
 	echo
@@ -273,7 +310,9 @@ row "VM's unthrottled 128 KiB sequential write rate (the burst rate here)" "$(f 
 	done
 	echo "Bursting plot: tests/bench/bursting.png (time series: build/bench/bursting.dat)."
 	echo
-	echo "Raw results: build/bench/limiter.txt, build/bench/vm/results.txt, build/bench/vm-icount/results.txt; VM logs in build/bench/vm/ and build/bench/vm-icount/."
+	echo "Noisy neighbours: \`$NCMD\`."
+	echo
+	echo "Raw results: build/bench/limiter.txt, build/bench/vm/results.txt, build/bench/vm-icount/results.txt, build/bench/vm-neighbours/results.txt; VM logs in build/bench/vm/, build/bench/vm-icount/ and build/bench/vm-neighbours/."
 	[ "$vmrc" -eq 0 ] || echo "**The VM run failed (status $vmrc): see build/bench/vm.log.**"
 	echo
 	echo "Wall time of the run: ${wall:-?} s ($(awk -v w="${wall:-0}" 'BEGIN { printf "%d min %d s", w / 60, w % 60 }'))."

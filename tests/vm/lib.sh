@@ -302,3 +302,23 @@ ratio() {
 at_least() {
 	awk -v v="$1" -v m="$2" 'BEGIN { exit !(v >= m) }'
 }
+
+# client_ops_snapshot FS FILE: "timestamp_ns" then "address operations"
+# lines of filesystem FS's clients, from efs's own counters (fio processes
+# start seconds apart under TCG: counters over a window all of them share
+# are what a fairness figure needs).
+client_ops_snapshot() {
+	{
+		date +%s%N
+		$EFS_CTL fs clients "$1" --json | jq -r '.Clients[] | "\(.Address) \(.Operations)"'
+	} >"$2"
+}
+
+# client_rates A B: "address ops/s" per client between two snapshots.
+client_rates() {
+	awk 'FNR == 1 { t[FILENAME == ARGV[1]] = $1; next }
+	     FILENAME == ARGV[1] { a[$1] = $2; next }
+	     { b[$1] = $2 }
+	     END { dt = (t[0] - t[1]) / 1e9
+		   for (k in b) printf "%s %.1f\n", k, (b[k] - a[k]) / dt }' "$1" "$2" | sort
+}

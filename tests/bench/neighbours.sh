@@ -1,0 +1,124 @@
+#!/bin/bash
+# efs-vm: timeout=1500
+# efs-vm: needs-module
+#
+# The noisy-neighbour half of `make bench` (tests/bench/run.sh boots it
+# with tests/vm/run.sh): clients in their own network namespaces, NFSv4.2,
+# 8 nfsd threads, ratios taken side by side in this one VM run.
+#
+#  isolation  an unclaimed export read by 2 jobs, alone and next to two
+#             filesystems capped at 100 units/s hammered by 16 jobs each,
+#             in alternating rounds: ratio of the median IOPS and of the
+#             median p99 completion latency
+#  fairness   one filesystem at 200 units/s: four clients with 1, 2, 8
+#             and 16 jobs (Jain's index of their IOPS); a modest client (1
+#             job) next to a greedy one (16): its IOPS / min(alone, cap/2)
+#  ceiling    a client with 8 jobs under --per-client-iops-limit 50 and
+#             one under --per-client-throughput-in-mibps 1: measured/ceiling
+#
+# Results: "name value" lines in $EFS_OUT/results.txt. Argument "quick"
+# for shorter runs.
+# shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+T=20 ROUNDS=3
+[ "${1:-}" = quick ] && T=8 ROUNDS=1
+RES=$EFS_OUT/results.txt
+: >"$RES"
+rc=0
+res() { echo "$1 $2" >>"$RES"; log "result: $1 $2"; }
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 }
+		END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+p99_us() { # NAME: read p99 completion latency in us
+	jq -r '.jobs[0].read.clat_ns.percentile["99.000000"] / 1000 | round' "$EFS_OUT/$1.json"
+}
+
+nfsd_start 8 || fail "nfsd_start"
+for d in quiet noisy1 noisy2 shared tenant; do
+	export_tmpfs "$d" 128M || fail "export $d"
+	dd if=/dev/urandom of=/srv/$d/data bs=1M count=16 status=none || fail "dd"
+done
+efs_load || fail "efs_load"
+$EFS_CTL fs add noisy1 /srv/noisy1 --iops-limit 100 || fail "fs add"
+$EFS_CTL fs add noisy2 /srv/noisy2 --iops-limit 100 || fail "fs add"
+$EFS_CTL fs add shared /srv/shared --iops-limit 200 || fail "fs add"
+$EFS_CTL fs add tenant /srv/tenant --per-client-iops-limit 50 || fail "fs add"
+i=40
+for c in cq c1 c2 f1 f2 f3 f4; do
+	netns_client "$c" "10.99.0.$i" || fail "client $c"
+	i=$((i + 1))
+done
+in_client cq nfs_mount quiet /mnt/quiet 4.2 || fail "mount"
+in_client c1 nfs_mount noisy1 /mnt/noisy1 4.2 || fail "mount"
+in_client c2 nfs_mount noisy2 /mnt/noisy2 4.2 || fail "mount"
+for k in 1 2 3 4; do
+	in_client "f$k" nfs_mount shared "/mnt/f$k" 4.2 || fail "mount"
+done
+in_client f1 nfs_mount tenant /mnt/t1 4.2 || fail "mount"
+
+# --- isolation ---------------------------------------------------------------
+alone=() beside=() p_alone=() p_beside=()
+for r in $(seq 1 $ROUNDS); do
+	client_load cq "alone-$r" /mnt/quiet 2 "$T" || rc=1
+	alone+=("$(fio_iops "alone-$r" read)")
+	p_alone+=("$(p99_us "alone-$r")")
+	client_load c1 "storm1-$r" /mnt/noisy1 16 $((T + 6)) &
+	s1=$!
+	client_load c2 "storm2-$r" /mnt/noisy2 16 $((T + 6)) &
+	s2=$!
+	sleep 3
+	client_load cq "beside-$r" /mnt/quiet 2 "$T" || rc=1
+	wait $s1 $s2 || rc=1
+	beside+=("$(fio_iops "beside-$r" read)")
+	p_beside+=("$(p99_us "beside-$r")")
+done
+ma=$(median "${alone[@]}") mb=$(median "${beside[@]}")
+pa=$(median "${p_alone[@]}") pb=$(median "${p_beside[@]}")
+res iso_alone_iops "$ma"
+res iso_beside_iops "$mb"
+res iso_iops_ratio "$(ratio "$mb" "$ma")"
+res iso_p99_alone_us "$pa"
+res iso_p99_beside_us "$pb"
+res iso_p99_ratio "$(ratio "$pb" "$pa")"
+res iso_rounds "$ROUNDS"
+res iso_noisy_iops "$(fio_iops "storm1-$ROUNDS" read)"
+res iso_noisy_delay_replies "$($EFS_CTL fs stats noisy1 --json | jq -r .DelayReplies)"
+res iso_backpressure_replies "$($EFS_CTL server show --json | jq -r .BackpressureReplies)"
+
+# --- fairness ----------------------------------------------------------------
+jobs_of=(0 1 2 8 16)
+pids=()
+for k in 1 2 3 4; do
+	client_load "f$k" "four-$k" "/mnt/f$k" "${jobs_of[$k]}" "$T" &
+	pids+=($!)
+done
+wait "${pids[@]}" || rc=1
+vals=()
+for k in 1 2 3 4; do vals+=("$(fio_iops "four-$k" read)"); done
+res fair_iops_1_2_8_16 "$(IFS=/; echo "${vals[*]}")"
+res fair_jain "$(jain_index "${vals[@]}")"
+res fair_total_ratio "$(ratio $(( vals[0] + vals[1] + vals[2] + vals[3] )) 200)"
+
+client_load f2 modest-alone /mnt/f2 1 "$T" || rc=1
+ma=$(fio_iops modest-alone read)
+client_load f1 greedy /mnt/f1 16 $((T + 6)) &
+g=$!
+sleep 3
+client_load f2 modest /mnt/f2 1 "$T" || rc=1
+wait $g || rc=1
+m=$(fio_iops modest read)
+want=$(awk -v a="$ma" 'BEGIN { print (a < 100 ? a : 100) }')
+res fair_modest_alone_iops "$ma"
+res fair_modest_iops "$m"
+res fair_greedy_iops "$(fio_iops greedy read)"
+res fair_modest_share "$(ratio "$m" "$want")"
+
+# --- per-client ceilings ------------------------------------------------------
+client_load f1 ceil-iops /mnt/t1 8 $((T + 10)) || rc=1
+res ceil_iops_ratio "$(ratio "$(fio_iops ceil-iops read)" 50 4)"
+$EFS_CTL fs set tenant --per-client-iops-limit 0 --per-client-throughput-in-mibps 1 || rc=1
+client_load f1 ceil-bytes /mnt/t1 4 $((T + 10)) --rw=randwrite --bs=64k || rc=1
+res ceil_bytes_ratio "$(ratio "$(fio_bw_bytes ceil-bytes write)" 1048576 4)"
+exit $rc
