@@ -52,9 +52,12 @@ int cmd_fs_clients(int argc, char **argv)
 
 	if (opts_parse(defs, argc, argv, &o))
 		return EXIT_FAIL;
-	if (o.npos != 1) {
-		efs_err(o.npos ? "unexpected argument '%s'" :
-			"missing argument NAME%s", o.npos ? o.pos[1] : "");
+	if (!o.npos) {
+		efs_err("missing NAME");
+		return EXIT_FAIL;
+	}
+	if (o.npos > 1) {
+		efs_err("unexpected argument '%s'", o.pos[1]);
 		return EXIT_FAIL;
 	}
 	for (i = 0; i < o.nhits; i++) {

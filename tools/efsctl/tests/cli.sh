@@ -125,6 +125,19 @@ t_err cli_del_extra "efsctl: fs del: unexpected argument 'b'" fs del a b
 t_err cli_del_missing "efsctl: fs del: missing NAME" fs del
 t_err cli_set_missing "efsctl: fs set: missing NAME" fs set --iops-limit 5
 t_err cli_stats_missing "efsctl: fs stats: missing NAME" fs stats
+t_err cli_clients_missing "efsctl: fs clients: missing NAME" fs clients
+t_err cli_clients_extra "efsctl: fs clients: unexpected argument 'b'" fs clients a b
+t_err cli_clients_top "efsctl: fs clients: --top: invalid value 'x' (expected a count, 0 = all)" \
+	fs clients a --top x
+t_err cli_server_set_nothing "efsctl: server set: nothing to change (see efsctl server set --help)" \
+	server set
+t_err cli_server_set_bad "efsctl: server set: --max-waiting-threads: invalid value '65537' (expected 0..65536)" \
+	server set --max-waiting-threads 65537
+t_err cli_server_show_extra "efsctl: server show: unexpected argument 'x'" server show x
+t_err cli_per_client_bad "efsctl: fs set: --per-client-throughput-in-mibps: invalid value 'x' (expected MiB/s, 0 = no ceiling, at most 1048576)" \
+	fs set a --per-client-throughput-in-mibps x
+t_err cli_idle_zero "efsctl: fs set: --client-idle-seconds: invalid value '0' (expected 1..86400)" \
+	fs set a --client-idle-seconds 0
 t_err cli_show_extra "efsctl: fs show: unexpected argument 'b'" fs show a b
 t_err cli_monitor_extra "efsctl: monitor: unexpected argument 'x'" monitor x
 t_err cli_metrics_option "efsctl: metrics: unknown option '--json'" \

@@ -21,6 +21,7 @@
 
 #include "event.h"
 #include "fs_opts.h"
+#include "clientinfo.h"
 #include "fsinfo.h"
 #include "json.h"
 #include "nl.h"
@@ -915,6 +916,86 @@ static void test_event(void)
 	EXPECT(efs_event_decode(nlh, &ev) == -EINVAL);
 }
 
+/* ---- clients and server ---- */
+
+static void test_clients(void)
+{
+	static struct efs_client_info v[3];
+	struct capture c;
+	struct out o;
+	char *s;
+
+	memset(v, 0, sizeof(v));
+	strcpy(v[0].addr, "10.0.0.1");
+	v[0].ops_per_second = 5;
+	v[0].metered_bps = 4096;
+	strcpy(v[1].addr, "10.0.0.2");
+	v[1].ops_per_second = 50;
+	v[1].metered_bps = 409600;
+	v[1].delay_replies = 7;
+	strcpy(v[2].addr, "other");
+	v[2].overflow = true;
+	v[2].ops = 3;
+	efs_client_sort(v, 3);
+	EXPECT_STR(v[0].addr, "10.0.0.2");
+	EXPECT_STR(v[1].addr, "10.0.0.1");
+	EXPECT_STR(v[2].addr, "other");
+
+	out_init(&o, cap_open(&c), true, false);
+	efs_print_clients(&o, "home", v, 3, 2);
+	s = cap_close(&c);
+	EXPECT_JQ(s, ".FileSystem == \"home\" and .ClientCount == 3 and "
+		     "(.Clients | length) == 2 and "
+		     ".Clients[0].Address == \"10.0.0.2\" and "
+		     ".Clients[0].OpsPerSecond == 50 and "
+		     ".Clients[0].MeteredBytesPerSecond == 409600 and "
+		     ".Clients[0].DelayReplies == 7 and "
+		     ".Clients[0].Overflow == false");
+	free(s);
+
+	out_init(&o, cap_open(&c), false, false);
+	efs_print_clients(&o, "home", v, 3, 0);
+	s = cap_close(&c);
+	EXPECT_IN(s, "10.0.0.2");
+	EXPECT_IN(s, "other");
+	free(s);
+
+	out_init(&o, cap_open(&c), false, false);
+	efs_print_clients(&o, "home", v, 0, 0);
+	s = cap_close(&c);
+	EXPECT_IN(s, "no clients");
+	free(s);
+}
+
+static void test_server(void)
+{
+	struct efs_server_info srv = {
+		.max_waiting_cfg = 0, .max_waiting = 4, .nfsd_threads = 8,
+		.waiting = 1, .displaced = 2, .clients = 3,
+		.clients_max = 65536, .client_bytes = 232,
+		.pressure_replies = 9, .pressure_slots = 2,
+	};
+	struct capture c;
+	struct out o;
+	char *s;
+
+	out_init(&o, cap_open(&c), true, false);
+	efs_print_server(&o, &srv);
+	s = cap_close(&c);
+	EXPECT_JQ(s, ".MaxWaitingThreads == 4 and "
+		     ".MaxWaitingThreadsConfigured == 0 and .NfsdThreads == 8 and "
+		     ".WaitingThreads == 1 and .DisplacedRequests == 2 and "
+		     ".ClientEntries == 3 and .ClientEntriesMax == 65536 and "
+		     ".ClientEntryBytes == 232 and .BackpressureReplies == 9 and "
+		     ".BackpressureSlots == 2");
+	free(s);
+	out_init(&o, cap_open(&c), false, false);
+	efs_print_server(&o, &srv);
+	s = cap_close(&c);
+	EXPECT_IN(s, "half of nfsd's threads");
+	free(s);
+}
+
 int main(void)
 {
 	const char *path = getenv("EFS_RESULTS");
@@ -928,6 +1009,8 @@ int main(void)
 		fprintf(stderr, "unit: jq not found, JSON checks skipped\n");
 
 	run("units_names", test_names);
+	run("print_clients", test_clients);
+	run("print_server", test_server);
 	run("units_numbers", test_numbers);
 	run("units_sizes", test_sizes);
 	run("units_mibps", test_mibps);
