@@ -79,6 +79,8 @@ enum efs_slot_verdict efs_slot_take(struct efs_fq *fq, u32 fs_limit,
 				*victim = f;
 		if (!*victim)
 			v = EFS_SLOT_FULL;
+		else	/* it holds slots, so its waiters hold references */
+			refcount_inc((*victim)->owner);
 	}
 	spin_unlock(&efs_budget_lock);
 	return v;

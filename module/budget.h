@@ -36,6 +36,10 @@ enum efs_slot_verdict {
 enum efs_slot_verdict efs_slot_decide(u32 waiting, u32 limit, u32 fs_slots,
 				      u32 fs_limit, u32 active_fs, u32 *share);
 
+/*
+ * For EFS_SLOT_FROM_OTHER, *victim comes with a reference on its owner
+ * (fq->owner), which the caller drops once it holds no lock.
+ */
 enum efs_slot_verdict efs_slot_take(struct efs_fq *fq, u32 fs_limit,
 				    struct efs_fq **victim);
 void efs_slot_put(struct efs_fq *fq);

@@ -23,6 +23,7 @@
 
 #include <linux/list.h>
 #include <linux/rbtree.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -60,6 +61,7 @@ struct efs_fq {
 	u64 queued_ns;			/* sum of cost_ns in the queue */
 
 	/* The server-wide waiting budget's view (budget.c, its lock). */
+	refcount_t *owner;		/* its filesystem's reference count */
 	u32 slots;			/* threads waiting for this fs */
 	atomic_t waiting;		/* = slots, read without the lock */
 	struct list_head active;	/* in the budget's list while slots > 0 */

@@ -277,6 +277,7 @@ int efs_fs_add(const char *name, const char *path_name,
 		goto free;
 	refcount_set(&fs->ref, 1);
 	efs_fq_init(&fs->fq);
+	fs->fq.owner = &fs->ref;
 	err = efs_client_table_init(&fs->clients);
 	if (err)
 		goto free_pcpu;

@@ -193,9 +193,11 @@ static bool efs_displace_from(struct efs_fq *victim, struct efs_fq *fq)
 /*
  * A waiting slot for a request of client c: a free one, one taken from a
  * filesystem over its share, or the place of the latest queued request
- * of a client with more requests queued than c. Called with fq->lock held.
+ * of a client with more requests queued than c. Called with fq->lock held;
+ * *put_later may get a filesystem to put after it is dropped.
  */
-static bool efs_slot_acquire_locked(struct efs_fs *fs, struct efs_client *c)
+static bool efs_slot_acquire_locked(struct efs_fs *fs, struct efs_client *c,
+				    struct efs_fs **put_later)
 {
 	struct efs_fq *fq = &fs->fq, *victim;
 	struct efs_waiter *w;
@@ -204,6 +206,8 @@ static bool efs_slot_acquire_locked(struct efs_fs *fs, struct efs_client *c)
 	case EFS_SLOT_TAKEN:
 		return true;
 	case EFS_SLOT_FROM_OTHER:
+		/* Its reference goes when no lock is held (a put may sleep). */
+		*put_later = container_of(victim, struct efs_fs, fq);
 		if (efs_displace_from(victim, fq))
 			return true;
 		break;
@@ -291,6 +295,8 @@ static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
 		.task = current, .units = units, .metered = metered,
 		.deadline_ns = now + max_wait,
 	};
+	struct efs_fs *put_later = NULL;
+	bool slot;
 	int err;
 
 	if (cwait > max_wait)
@@ -305,20 +311,21 @@ static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
 		spin_unlock(&fq->lock);
 		return -EAGAIN;
 	}
-	if (!efs_slot_acquire_locked(fs, c)) {
-		spin_unlock(&fq->lock);
+	slot = efs_slot_acquire_locked(fs, c, &put_later);
+	spin_unlock(&fq->lock);
+	if (put_later)
+		efs_fs_put(put_later);
+	if (!slot)
 		return -EAGAIN;
-	}
 	if (cwait) {
-		spin_unlock(&fq->lock);
 		efs_client_ceiling_sleep(fs, cwait);
 		now = efs_now_ns();
-		spin_lock(&fq->lock);
-		if (efs_fs_releasing(fs)) {
-			spin_unlock(&fq->lock);
-			efs_slot_put(fq);
-			return 0;
-		}
+	}
+	spin_lock(&fq->lock);
+	if (efs_fs_releasing(fs)) {
+		spin_unlock(&fq->lock);
+		efs_slot_put(fq);
+		return 0;
 	}
 	efs_fq_enqueue(fq, &w, c ? c : &fs->clients.overflow, cost);
 	efs_fq_book_locked(fs, now);
