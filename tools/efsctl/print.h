@@ -28,6 +28,15 @@ void efs_print_stats(struct out *o, const struct efs_fs_info *cur,
 
 /* metrics: Prometheus text exposition format 0.0.4. */
 void efs_prom_print(FILE *f, const struct efs_fs_info *fs, size_t n);
+/* The busiest clients of one filesystem, for efs_prom_print_clients(). */
+struct efs_client_info;
+struct efs_prom_clients {
+	const char *fs;
+	const struct efs_client_info *v;
+	size_t n;
+};
+void efs_prom_print_clients(FILE *f, const struct efs_prom_clients *pc,
+			    size_t nfs);
 /* Label value escaping: backslash, double quote, newline. */
 void efs_prom_escape(FILE *f, const char *s);
 

@@ -4,6 +4,7 @@
  * node_exporter's textfile collector. Every family gets its HELP and TYPE
  * lines once, then one sample per filesystem.
  */
+#include "clientinfo.h"
 #include "print.h"
 #include "units.h"
 
@@ -203,4 +204,50 @@ void efs_prom_print(FILE *f, const struct efs_fs_info *fs, size_t n)
 	       "Time throttled requests waited for budget.");
 	for (i = 0; i < n; i++)
 		histogram(f, &fs[i]);
+}
+
+/* Per-client series (metrics --per-client-top N): fs and client labels. */
+static const struct {
+	const char *name, *type, *help;
+	int field;
+} client_metrics[] = {
+	{ "efs_client_ops_per_second", "gauge",
+	  "Requests of one client over the last second.", 0 },
+	{ "efs_client_metered_bytes_per_second", "gauge",
+	  "Metered bytes of one client over the last second.", 1 },
+	{ "efs_client_throttled_operations_total", "counter",
+	  "Requests of one client that waited for budget.", 2 },
+	{ "efs_client_delay_replies_total", "counter",
+	  "Requests of one client answered with NFS4ERR_DELAY or NFS3ERR_JUKEBOX.", 3 },
+};
+
+static uint64_t client_value(const struct efs_client_info *c, int field)
+{
+	switch (field) {
+	case 0: return c->ops_per_second;
+	case 1: return c->metered_bps;
+	case 2: return c->throttled_ops;
+	default: return c->delay_replies;
+	}
+}
+
+void efs_prom_print_clients(FILE *f, const struct efs_prom_clients *pc,
+			    size_t nfs)
+{
+	size_t k, i, j;
+
+	for (k = 0; k < sizeof(client_metrics) / sizeof(client_metrics[0]); k++) {
+		header(f, client_metrics[k].name, client_metrics[k].type,
+		       client_metrics[k].help);
+		for (i = 0; i < nfs; i++) {
+			for (j = 0; j < pc[i].n; j++) {
+				fprintf(f, "%s{fs=\"", client_metrics[k].name);
+				efs_prom_escape(f, pc[i].fs);
+				fputs("\",client=\"", f);
+				efs_prom_escape(f, pc[i].v[j].addr);
+				fprintf(f, "\"} %llu\n", (unsigned long long)
+					client_value(&pc[i].v[j], client_metrics[k].field));
+			}
+		}
+	}
 }

@@ -76,6 +76,15 @@ check "fs clients is sorted by use" \
 	jq -e '[.Clients[].MeteredBytesPerSecond] as $r | $r == ($r | sort | reverse)' "$EFS_OUT/clients.json"
 check "fs clients --top 2 shows two" \
 	test "$($EFS_CTL fs clients shared --json --top 2 | jq '.Clients | length')" -eq 2
+$EFS_CTL metrics --per-client-top 2 >"$EFS_OUT/metrics.prom"
+check "metrics --per-client-top 2: two client series" \
+	test "$(grep -c '^efs_client_ops_per_second{fs="shared",client=' "$EFS_OUT/metrics.prom")" -eq 2
+check "metrics without the flag: no client series" \
+	bash -c "! $EFS_CTL metrics | grep -q '^efs_client_'"
+if command -v promtool >/dev/null; then
+	check "promtool accepts the per-client metrics" \
+		bash -c "promtool check metrics <$EFS_OUT/metrics.prom"
+fi
 conns=$($EFS_CTL fs stats shared --json | jq -r .ClientConnections)
 check "ClientConnections is 4 (got $conns)" test "$conns" -eq 4
 check "fs clients of an unknown filesystem fails" \

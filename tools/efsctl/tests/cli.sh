@@ -136,6 +136,8 @@ t_err cli_server_set_bad "efsctl: server set: --max-waiting-threads: invalid val
 t_err cli_server_show_extra "efsctl: server show: unexpected argument 'x'" server show x
 t_err cli_per_client_bad "efsctl: fs set: --per-client-throughput-in-mibps: invalid value 'x' (expected MiB/s, 0 = no ceiling, at most 1048576)" \
 	fs set a --per-client-throughput-in-mibps x
+t_err cli_metrics_top "efsctl: metrics: --per-client-top: invalid value '0' (expected 1..1000)" \
+	metrics --per-client-top 0
 t_err cli_idle_zero "efsctl: fs set: --client-idle-seconds: invalid value '0' (expected 1..86400)" \
 	fs set a --client-idle-seconds 0
 t_err cli_show_extra "efsctl: fs show: unexpected argument 'b'" fs show a b
