@@ -41,8 +41,7 @@ t0=$(date +%s.%N)
 client_load evil flood /mnt/target 16 $((SECS + 6)) --ioengine=libaio --iodepth=64 &
 flood=$!
 sleep 3
-maxw=0
-( for _ in $(seq 1 $((SECS * 2))); do
+( while [ ! -e "$EFS_OUT/stop-watch" ]; do
 	$EFS_CTL server show --json | jq -r .WaitingThreads; sleep 0.5
   done ) >"$EFS_OUT/waiting.txt" &
 watcher=$!
@@ -51,6 +50,7 @@ wait $flood
 check "the flood saw no I/O error" test $? -eq 0
 t1=$(date +%s.%N)
 d1=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
+touch "$EFS_OUT/stop-watch"
 wait $watcher
 maxw=$(sort -n "$EFS_OUT/waiting.txt" | tail -1)
 limit=$($EFS_CTL server show --json | jq -r .MaxWaitingThreads)

@@ -39,13 +39,11 @@ for i in $(seq 1 "$N"); do
 	echo "link set vm$i master $EFS_BRIDGE up" >>"$batch"
 done
 ip -batch "$batch" || fail "ip -batch (namespaces)"
-: >"$batch"
 for i in $(seq 1 "$N"); do
-	echo "-n m$i addr add 10.99.0.$((i + 20))/24 dev eth0" >>"$batch"
-	echo "-n m$i link set eth0 up" >>"$batch"
-	echo "-n m$i link set lo up" >>"$batch"
+	printf '%s\n' "addr add 10.99.0.$((i + 20))/24 dev eth0" \
+		"link set eth0 up" "link set lo up" | ip -n "m$i" -batch - ||
+		fail "addresses of m$i"
 done
-ip -batch "$batch" || fail "ip -batch (addresses)"
 log "$N client namespaces"
 
 # Mount and read, 10 at a time. Each namespace gets its own NFS identity.
