@@ -140,6 +140,7 @@ void efs_stats_add_units(struct efs_fs *fs, u32 units);
 void efs_stats_add_wait(struct efs_fs *fs, u64 waited_ns);
 void efs_stats_add_delay_reply(struct efs_fs *fs);
 void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t);
+void efs_stats_add_base(struct efs_fs *fs, const struct efs_counters *base);
 void efs_stats_seen_client(struct efs_fs *fs, struct svc_rqst *rqstp);
 u32 efs_stats_client_count(struct efs_fs *fs);
 
