@@ -48,6 +48,9 @@ int cmd_fs_show(int argc, char **argv);
 int cmd_fs_stats(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_state_save(int argc, char **argv);
+int cmd_state_restore(int argc, char **argv);
 
 extern const char cmd_version_usage[];
 extern const char cmd_fs_add_usage[];
@@ -57,5 +60,8 @@ extern const char cmd_fs_show_usage[];
 extern const char cmd_fs_stats_usage[];
 extern const char cmd_monitor_usage[];
 extern const char cmd_metrics_usage[];
+extern const char cmd_apply_usage[];
+extern const char cmd_state_save_usage[];
+extern const char cmd_state_restore_usage[];
 
 #endif
