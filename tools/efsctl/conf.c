@@ -44,7 +44,7 @@ static void ctx_err(struct parse_ctx *p, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (p->err_line && p->err_line <= p->line)
+	if (p->err_line)
 		return;		/* the first error is the one reported */
 	p->err_line = p->line;
 	va_start(ap, fmt);
@@ -57,7 +57,7 @@ static void end_header(struct parse_ctx *p)
 {
 	int line = p->line;
 
-	if (!p->hdr_line || p->hdr_entries)
+	if (!p->hdr_line || p->hdr_entries || p->err_line)
 		return;
 	p->line = p->hdr_line;
 	ctx_err(p, "[%s]: missing path = DIR", p->hdr_name);
@@ -118,20 +118,25 @@ static struct efs_conf_fs *find_fs(struct efs_conf *c, const char *name)
 static int new_section(struct parse_ctx *p, const char *section)
 {
 	struct efs_conf_fs *fs;
+	int line = p->line;
+	int ok = 0;
 
 	snprintf(p->cur_section, sizeof(p->cur_section), "%s", section);
 	p->cur = NULL;
 	p->cur_bad = true;
+	/* errors about the section are reported at its header */
+	if (p->hdr_line)
+		p->line = p->hdr_line;
 	if (!efs_name_valid(section)) {
 		ctx_err(p, "[%s]: invalid filesystem name: use 1-%d characters of A-Z a-z 0-9 . _ -",
 			section, EFS_FS_NAME_MAX);
-		return 0;
+		goto out;
 	}
 	fs = find_fs(p->c, section);
 	if (fs) {
 		ctx_err(p, "[%s]: filesystem defined twice (first on line %d)",
 			section, fs->line);
-		return 0;
+		goto out;
 	}
 	if (p->c->n == p->c->cap) {
 		size_t cap = p->c->cap ? p->c->cap * 2 : 8;
@@ -139,7 +144,7 @@ static int new_section(struct parse_ctx *p, const char *section)
 
 		if (!v) {
 			ctx_err(p, "out of memory");
-			return 0;
+			goto out;
 		}
 		p->c->v = v;
 		p->c->cap = cap;
@@ -147,10 +152,13 @@ static int new_section(struct parse_ctx *p, const char *section)
 	fs = &p->c->v[p->c->n++];
 	memset(fs, 0, sizeof(*fs));
 	snprintf(fs->name, sizeof(fs->name), "%s", section);
-	fs->line = p->hdr_line ? p->hdr_line : p->line;
+	fs->line = p->line;
 	p->cur = fs;
 	p->cur_bad = false;
-	return 1;
+	ok = 1;
+out:
+	p->line = line;
+	return ok;
 }
 
 static int handler(void *user, const char *section, const char *name,
@@ -166,12 +174,12 @@ static int handler(void *user, const char *section, const char *name,
 		ctx_err(p, "%s: option outside a [filesystem] section", name);
 		return 0;
 	}
+	p->hdr_entries++;
 	if (p->hdr_pending || strcmp(section, p->cur_section)) {
 		p->hdr_pending = false;
 		if (!new_section(p, section))
 			return 0;
 	}
-	p->hdr_entries++;
 	if (p->cur_bad)
 		return 0;
 	fs = p->cur;

@@ -266,6 +266,15 @@ static void log_request(const struct nlmsghdr *req, uint8_t cmd)
 		unsigned int len = mnl_attr_get_payload_len(a);
 
 		fprintf(f, " %u", mnl_attr_get_type(a));
+		if (mnl_attr_get_type(a) == EFS_A_FS_COUNTER_BASE) {
+			const struct nlattr *n;
+
+			fprintf(f, ":nest=");
+			mnl_attr_for_each_nested(n, a)
+				fprintf(f, "%u:%llu,", mnl_attr_get_type(n),
+					(unsigned long long)mnl_attr_get_u64(n));
+			continue;
+		}
 		if (len == 4)
 			fprintf(f, ":u32=%u", mnl_attr_get_u32(a));
 		else if (len == 8)
