@@ -16,6 +16,8 @@ KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
+# where efs.service keeps the state file (systemd's StateDirectory=efs)
+STATEDIR ?= /var/lib/efs
 # systemd reads units from /usr/local/lib/systemd/system as well
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SRC := $(CURDIR)
@@ -62,6 +64,7 @@ install: module tools
 install-dist:
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/efs
 	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@STATEDIR@|$(STATEDIR)|g' \
 		dist/efs.service.in >$(DESTDIR)$(UNITDIR)/efs.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/efs.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/efs/efs.conf || \
