@@ -14,13 +14,16 @@ unit_lines() { # UNIT KEY: the values of KEY= lines, in order
 }
 
 unit_action() { # UNIT start|reload|stop
-	local unit=$1 key line cmd m
+	local unit=$1 key line cmd m lines
 	case $2 in
 	start) key=ExecStart ;;
 	reload) key=ExecReload ;;
 	stop) key=ExecStop ;;
 	*) echo "unit_action: $2?" >&2; return 2 ;;
 	esac
+	# (no process substitution: the guest has no /dev/fd)
+	lines=$(unit_lines "$unit" "$key")
+	[ -n "$lines" ] || { log "unit $2: no $key= in $unit"; return 1; }
 	while IFS= read -r line; do
 		local ignore=0
 		if [ "${line#-}" != "$line" ]; then
@@ -31,7 +34,7 @@ unit_action() { # UNIT start|reload|stop
 		for m in $UNIT_MAP; do
 			cmd=${cmd//"${m%%=*}"/"${m#*=}"}
 		done
-		log "unit $2: $line${ignore:+}"
+		log "unit $2: $line"
 		# shellcheck disable=SC2086 # systemd splits the line into words
 		if ! $cmd; then
 			if [ $ignore = 1 ]; then
@@ -41,6 +44,6 @@ unit_action() { # UNIT start|reload|stop
 				return 1
 			fi
 		fi
-	done < <(unit_lines "$unit" "$key")
+	done <<<"$lines"
 	return 0
 }

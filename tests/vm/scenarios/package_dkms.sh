@@ -1,0 +1,60 @@
+#!/bin/bash
+# efs-vm: timeout=420
+#
+# The Debian packages at work (run by tests/package_test.sh, which builds
+# and installs them on the host first; this guest sees the host's /):
+#   package_dkms KO
+# KO is the efs.ko DKMS built for this kernel. It goes where DKMS installs
+# modules (/lib/modules/KREL/updates/dkms, here on a writable copy of the
+# kernel's module tree), depmod indexes it, and a plain "modprobe efs"
+# loads it; efs.service's first ExecStart= line is exactly that. The
+# packaged /usr/sbin/efsctl then throttles an NFS export.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+ko=${1:?usage: package_dkms KO}
+[ -f "$ko" ] || fail "no $ko"
+krel=$EFS_KREL
+ctl=/usr/sbin/efsctl
+unit=/lib/systemd/system/efs.service
+[ -x $ctl ] || fail "efsctl package not installed ($ctl)"
+[ -f $unit ] || fail "no $unit"
+rc=0
+
+# /lib/modules/$krel: a symlink farm of the kernel's modules (writable)
+src=$(cd "/lib/modules/$krel" && pwd -P)
+kroot=$(sed -n 's/.*efs_kroot=\([^ ]*\).*/\1/p' /proc/cmdline)
+umount "/lib/modules/$krel" || fail "umount /lib/modules/$krel"
+cp -as "$kroot/lib/modules/$krel/." "/lib/modules/$krel/" || fail "module farm ($src)"
+mkdir -p "/lib/modules/$krel/updates/dkms"
+cp "$ko" "/lib/modules/$krel/updates/dkms/" || fail "copy $ko"
+depmod "$krel" || fail "depmod"
+log "modinfo: $(modinfo -F filename efs) version $(modinfo -F version efs)"
+[ "$(modinfo -F filename efs)" = "/lib/modules/$krel/updates/dkms/$(basename "$ko")" ] ||
+	fail "modprobe would not pick the DKMS module"
+
+nfsd_start 8 || fail "nfsd_start"
+export_tmpfs p 256M || fail "export"
+dd if=/dev/urandom of=/srv/p/data bs=1M count=32 status=none || fail "dd"
+
+# efs.service's ExecStart=/sbin/modprobe efs, as written in the unit
+load=$(sed -n 's/^ExecStart=\(.*modprobe.*\)$/\1/p' $unit)
+[ "$load" = "/sbin/modprobe efs" ] || fail "unexpected first ExecStart: $load"
+$load || fail "$load"
+grep -q '^efs ' /proc/modules || fail "efs not loaded"
+log "$($ctl version)"
+
+$ctl fs add p /srv/p --iops-limit 100 || fail "fs add"
+nfs_mount p /mnt/p 4.2 || fail "mount"
+run_fio pkg --filename=/mnt/p/data --rw=randread --bs=4k --direct=1 \
+	--ioengine=psync --numjobs=4 --group_reporting --time_based \
+	--runtime=8 || fail "fio"
+iops=$(fio_iops pkg read)
+log "randread at --iops-limit 100: $iops IOPS"
+assert_within "$iops" 100 10 "DKMS-built efs throttles" || rc=1
+th=$($ctl fs stats p --json | jq -r .ThrottledOperations)
+[ "$th" -gt 0 ] || { log "no throttled operations counted"; rc=1; }
+nfs_umount /mnt/p
+$ctl fs del p || rc=1
+modprobe -r efs || rc=1
+exit $rc
