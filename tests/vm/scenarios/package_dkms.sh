@@ -4,10 +4,11 @@
 # The Debian packages at work (run by tests/package_test.sh, which builds
 # and installs them on the host first; this guest sees the host's /):
 #   package_dkms KO
-# KO is the efs.ko DKMS built for this kernel. It goes where DKMS installs
-# modules (/lib/modules/KREL/updates/dkms, here on a writable copy of the
-# kernel's module tree), depmod indexes it, and a plain "modprobe efs"
-# loads it; efs.service's first ExecStart= line is exactly that. The
+# KO is the efs.ko DKMS built for this kernel, in DIR/updates/dkms/ of a
+# module tree that package_test.sh made and indexed with depmod (the
+# kernel's modules plus efs.ko, where "dkms install" puts it). DIR is
+# mounted on /lib/modules/KREL and a plain "modprobe efs" loads the DKMS
+# module; efs.service's first ExecStart= line is exactly that. The
 # packaged /usr/sbin/efsctl then throttles an NFS export.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
@@ -21,18 +22,10 @@ unit=/lib/systemd/system/efs.service
 [ -f $unit ] || fail "no $unit"
 rc=0
 
-# /lib/modules/$krel writable: the kernel's module directory as a symlink
-# (depmod follows it), its modules.order and modules.builtin*, and DKMS's
-# updates/dkms/ with efs.ko
-kroot=$(sed -n 's/.*efs_kroot=\([^ ]*\).*/\1/p' /proc/cmdline)
-kmods=$kroot/lib/modules/$krel
+mdir=$(dirname "$(dirname "$(dirname "$ko")")")
+[ -f "$mdir/modules.dep.bin" ] || fail "$mdir: no depmod index"
 umount "/lib/modules/$krel" || fail "umount /lib/modules/$krel"
-ln -s "$kmods/kernel" "/lib/modules/$krel/kernel" || fail "link kernel/"
-cp "$kmods"/modules.order "$kmods"/modules.builtin* "/lib/modules/$krel/" ||
-	fail "copy modules.order"
-mkdir -p "/lib/modules/$krel/updates/dkms"
-cp "$ko" "/lib/modules/$krel/updates/dkms/" || fail "copy $ko"
-depmod "$krel" || fail "depmod"
+mount --bind "$mdir" "/lib/modules/$krel" || fail "mount $mdir"
 log "modinfo: $(modinfo -F filename efs) version $(modinfo -F version efs)"
 [ "$(modinfo -F filename efs)" = "/lib/modules/$krel/updates/dkms/$(basename "$ko")" ] ||
 	fail "modprobe would not pick the DKMS module"
