@@ -92,7 +92,7 @@ for k in $KERNELS; do
 done
 
 # 5. The Debian packages: build, install, DKMS for every kernel, a VM per
-# kernel loading the DKMS module with modprobe, purge (about 4 minutes).
+# kernel loading the DKMS module with modprobe, purge (about 6 minutes).
 step package "$OUT/package.log" tests/package_test.sh $KERNELS
 
 passed=$(grep -c '^PASS ' "$EFS_RESULTS")
