@@ -2,7 +2,9 @@
 #
 #   make                      efs.ko for the running kernel (or KERNELRELEASE=)
 #   make tools                tools/efsctl/efsctl
-#   make install              module (modules_install + depmod) and efsctl
+#   make install              module (modules_install + depmod), efsctl, its man
+#                             pages and completion, efs.service, /etc/efs/efs.conf
+#   make deb                  Debian packages efs-dkms and efsctl in build/deb/
 #   make deps                 install build/test/demo dependencies (Debian)
 #   make check                every test on 6.1 and 6.12; ends "N passed, N failed"
 #   make demo                 the product end to end in a VM
@@ -13,14 +15,20 @@
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+# where efs.service keeps the state file (systemd's StateDirectory=efs)
+STATEDIR ?= /var/lib/efs
+# systemd reads units from /usr/local/lib/systemd/system as well
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 SRC := $(CURDIR)
+VERSION := $(shell sed -n 's/^\#define EFS_VERSION "\(.*\)"/\1/p' module/efs.h)
 # The kernels the project is tested on (Debian 12's 6.1 and bookworm-backports'
 # 6.12), unpacked by `make deps` under build/kernels/ (tests/kernels.sh), never
 # installed on the host.
 KROOT ?= $(SRC)/build/kernels
 TEST_KERNELS ?= $(shell tests/kernels.sh --list 2>/dev/null)
 
-.PHONY: all module tools install deps check demo bench modules-all clean checkpatch kunit vmtest
+.PHONY: all module tools install install-dist deb deps check demo bench modules-all clean checkpatch kunit vmtest
 
 all: module
 
@@ -48,6 +56,30 @@ install: module tools
 	$(MAKE) -C $(KDIR) M=$(SRC) modules_install
 	depmod -a $(KERNELRELEASE)
 	$(MAKE) -C tools/efsctl install PREFIX=$(PREFIX)
+	$(MAKE) install-dist
+	-systemctl daemon-reload 2>/dev/null
+
+# efs.service (with this PREFIX's efsctl) and the example efs.conf, which
+# never overwrites an existing one
+install-dist:
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/efs
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@STATEDIR@|$(STATEDIR)|g' \
+		dist/efs.service.in >$(DESTDIR)$(UNITDIR)/efs.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/efs.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/efs/efs.conf || \
+		install -m 0644 dist/efs.conf $(DESTDIR)$(SYSCONFDIR)/efs/efs.conf
+
+# Debian packages from the tracked files (as in git's index, with their
+# working-tree content), built in build/deb/ so nothing lands outside the
+# checkout; lintian runs on the result.
+deb:
+	rm -rf build/deb && mkdir -p build/deb/efs-$(VERSION)
+	git ls-files -z | grep -zv '^build/' | \
+		tar --null -T - -cf - | tar -x -C build/deb/efs-$(VERSION)
+	cd build/deb/efs-$(VERSION) && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error,warning build/deb/*.changes
+	@ls build/deb/*.deb
 
 deps:
 	tests/deps.sh

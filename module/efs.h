@@ -147,6 +147,7 @@ void efs_stats_add_delay_reply(struct efs_fs *fs);
 void efs_stats_add_displaced(struct efs_fs *fs);
 void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t);
 u32 efs_fs_client_count(struct efs_fs *fs, bool *lower_bound);
+void efs_stats_add_base(struct efs_fs *fs, const struct efs_counters *base);
 
 /* sampler.c: once a second, S, PercentIOLimit, events */
 int efs_sampler_init(void);

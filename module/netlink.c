@@ -52,6 +52,22 @@ static struct netlink_range_validation efs_waiting_range = {
 	.max = EFS_MAX_WAITING_THREADS_MAX,
 };
 
+/* EFS_A_FS_COUNTER_BASE: the counters a restored filesystem starts from. */
+static const struct nla_policy efs_counter_policy[EFS_A_MAX + 1] = {
+	[EFS_A_FS_DATA_READ_BYTES] = { .type = NLA_U64 },
+	[EFS_A_FS_DATA_READ_OPS] = { .type = NLA_U64 },
+	[EFS_A_FS_DATA_WRITE_BYTES] = { .type = NLA_U64 },
+	[EFS_A_FS_DATA_WRITE_OPS] = { .type = NLA_U64 },
+	[EFS_A_FS_METADATA_BYTES] = { .type = NLA_U64 },
+	[EFS_A_FS_METADATA_OPS] = { .type = NLA_U64 },
+	[EFS_A_FS_METERED_BYTES] = { .type = NLA_U64 },
+	[EFS_A_FS_IO_UNITS] = { .type = NLA_U64 },
+	[EFS_A_FS_THROTTLED_OPS] = { .type = NLA_U64 },
+	[EFS_A_FS_THROTTLE_DELAY_NS] = { .type = NLA_U64 },
+	[EFS_A_FS_DELAY_REPLIES] = { .type = NLA_U64 },
+	[EFS_A_FS_WAIT_HIST] = { .type = NLA_U64 },
+};
+
 static const struct nla_policy efs_policy[EFS_A_MAX + 1] = {
 	[EFS_A_FS_NAME] = { .type = NLA_NUL_STRING, .len = EFS_FS_NAME_MAX },
 	[EFS_A_FS_PATH] = { .type = NLA_NUL_STRING, .len = EFS_PATH_MAX - 1 },
@@ -72,6 +88,7 @@ static const struct nla_policy efs_policy[EFS_A_MAX + 1] = {
 	[EFS_A_FS_PER_CLIENT_IOPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_client_iops_range),
 	[EFS_A_FS_CLIENT_IDLE_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_idle_range),
 	[EFS_A_SERVER_MAX_WAITING_THREADS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_waiting_range),
+	[EFS_A_FS_COUNTER_BASE] = NLA_POLICY_NESTED(efs_counter_policy),
 };
 
 /* extack wants a string that outlives the request: ours are literals. */
@@ -249,6 +266,60 @@ static void efs_parse_config(struct nlattr **a, struct efs_config *cfg)
 		cfg->client_idle_s = nla_get_u32(a[EFS_A_FS_CLIENT_IDLE_S]);
 }
 
+/* The counters of EFS_A_FS_COUNTER_BASE (validated by efs_counter_policy). */
+static void efs_parse_counter_base(const struct nlattr *nest,
+				   struct efs_counters *base)
+{
+	const struct nlattr *a;
+	unsigned int hist = 0;
+	int rem;
+
+	memset(base, 0, sizeof(*base));
+	nla_for_each_nested(a, nest, rem) {
+		u64 v = nla_get_u64(a);
+
+		switch (nla_type(a)) {
+		case EFS_A_FS_DATA_READ_BYTES:
+			base->data_read_bytes = v;
+			break;
+		case EFS_A_FS_DATA_READ_OPS:
+			base->data_read_ops = v;
+			break;
+		case EFS_A_FS_DATA_WRITE_BYTES:
+			base->data_write_bytes = v;
+			break;
+		case EFS_A_FS_DATA_WRITE_OPS:
+			base->data_write_ops = v;
+			break;
+		case EFS_A_FS_METADATA_BYTES:
+			base->metadata_bytes = v;
+			break;
+		case EFS_A_FS_METADATA_OPS:
+			base->metadata_ops = v;
+			break;
+		case EFS_A_FS_METERED_BYTES:
+			base->metered_bytes = v;
+			break;
+		case EFS_A_FS_IO_UNITS:
+			base->io_units = v;
+			break;
+		case EFS_A_FS_THROTTLED_OPS:
+			base->throttled_ops = v;
+			break;
+		case EFS_A_FS_THROTTLE_DELAY_NS:
+			base->throttle_delay_ns = v;
+			break;
+		case EFS_A_FS_DELAY_REPLIES:
+			base->delay_replies = v;
+			break;
+		case EFS_A_FS_WAIT_HIST:
+			if (hist < EFS_WAIT_HIST_BUCKETS)
+				base->wait_hist[hist++] = v;
+			break;
+		}
+	}
+}
+
 static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
@@ -284,6 +355,12 @@ static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&efs_registry_lock);
 	fs = efs_fs_find_locked(name);
+	if (fs && a[EFS_A_FS_COUNTER_BASE]) {
+		struct efs_counters base;
+
+		efs_parse_counter_base(a[EFS_A_FS_COUNTER_BASE], &base);
+		efs_stats_add_base(fs, &base);
+	}
 	err = fs ? efs_reply_fs(info, fs, EFS_CMD_FS_ADD) : 0;
 	mutex_unlock(&efs_registry_lock);
 	return err;
@@ -324,6 +401,11 @@ static int efs_nl_fs_set(struct sk_buff *skb, struct genl_info *info)
 	if (a[EFS_A_FS_PATH]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[EFS_A_FS_PATH],
 				    "the path of a filesystem cannot change: del and add it");
+		goto unlock;
+	}
+	if (a[EFS_A_FS_COUNTER_BASE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[EFS_A_FS_COUNTER_BASE],
+				    "counters can only be restored when a filesystem is added");
 		goto unlock;
 	}
 	cfg = fs->cfg;

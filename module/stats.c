@@ -88,6 +88,30 @@ void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t)
 			 t->c.metadata_bytes;
 }
 
+/*
+ * Continue counters saved before a module reload (EFS_A_FS_COUNTER_BASE):
+ * the saved values are added to this CPU's copy, the way the hot path adds,
+ * so no other CPU's copy is written and every sum includes them.
+ */
+void efs_stats_add_base(struct efs_fs *fs, const struct efs_counters *base)
+{
+	int i;
+
+	efs_ctr_add(fs, data_read_bytes, base->data_read_bytes);
+	efs_ctr_add(fs, data_read_ops, base->data_read_ops);
+	efs_ctr_add(fs, data_write_bytes, base->data_write_bytes);
+	efs_ctr_add(fs, data_write_ops, base->data_write_ops);
+	efs_ctr_add(fs, metadata_bytes, base->metadata_bytes);
+	efs_ctr_add(fs, metadata_ops, base->metadata_ops);
+	efs_ctr_add(fs, metered_bytes, base->metered_bytes);
+	efs_ctr_add(fs, io_units, base->io_units);
+	efs_ctr_add(fs, throttled_ops, base->throttled_ops);
+	efs_ctr_add(fs, throttle_delay_ns, base->throttle_delay_ns);
+	efs_ctr_add(fs, delay_replies, base->delay_replies);
+	for (i = 0; i < EFS_WAIT_HIST_BUCKETS; i++)
+		efs_ctr_add(fs, wait_hist[i], base->wait_hist[i]);
+}
+
 /* ClientConnections: clients seen within the client idle time. */
 u32 efs_fs_client_count(struct efs_fs *fs, bool *lower_bound)
 {

@@ -91,6 +91,10 @@ for k in $KERNELS; do
 	tests/vm/check.sh "$k" 2>&1 | tee "$OUT/vm-$k.log" | show_vm_runs
 done
 
+# 5. The Debian packages: build, install, DKMS for every kernel, a VM per
+# kernel loading the DKMS module with modprobe, purge (about 6 minutes).
+step package "$OUT/package.log" tests/package_test.sh $KERNELS
+
 passed=$(grep -c '^PASS ' "$EFS_RESULTS")
 failed=$(grep -c '^FAIL ' "$EFS_RESULTS")
 echo "make check took $(( $(date +%s) - start ))s; results in $EFS_RESULTS"

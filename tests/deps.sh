@@ -13,6 +13,9 @@
 #   YNL:     python3-yaml, python3-jsonschema (cli.py: tests/kernels.sh)
 #   bench:   gnuplot-nox
 #   metrics: prometheus (for promtool check metrics)
+#   config:  libinih-dev (efs.conf parser), bash-completion (its test)
+#   package: debhelper, dh-dkms, dkms, lintian, fakeroot (make deb; the
+#            package test); man-db (man -w efsctl)
 set -eu
 
 [ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
@@ -23,7 +26,8 @@ pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils zstd
 	qemu-system-x86 busybox-static
 	nfs-kernel-server nfs-common rpcbind fio xfsprogs e2fsprogs iproute2
 	libmnl-dev pkg-config dwarves bpftool jq python3 python3-yaml python3-jsonschema
-	gnuplot-nox prometheus"
+	gnuplot-nox prometheus
+	libinih-dev bash-completion debhelper dh-dkms dkms lintian fakeroot man-db"
 
 missing=
 for p in $pkgs; do

@@ -11,6 +11,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "conf.h"
 #include "efsctl.h"
 #include "fs_get.h"
 #include "fs_opts.h"
@@ -48,7 +49,7 @@ const char cmd_fs_del_usage[] =
 "  -h, --help\n";
 
 const char cmd_fs_show_usage[] =
-"Usage: efsctl fs show [NAME] [--json]\n"
+"Usage: efsctl fs show [NAME] [--json | --format text|json|conf|names]\n"
 "\n"
 "Show configuration and live state of filesystem NAME, or of all.\n"
 "\n"
@@ -56,6 +57,9 @@ const char cmd_fs_show_usage[] =
 "  --json      one JSON document: {\"FileSystems\":[...]}, with fields named\n"
 "              as in EFS's DescribeFileSystems (IopsLimit is the budget in\n"
 "              force, IopsLimitConfigured the setting, 0 = mode default)\n"
+"  --format F  text (default), json (as --json), conf (the configuration\n"
+"              as an efs.conf(5) file that efsctl apply reads back) or\n"
+"              names (one name a line)\n"
 "  -h, --help\n";
 
 static const struct opt_def verbose_opts[] = {
@@ -63,8 +67,11 @@ static const struct opt_def verbose_opts[] = {
 	{ NULL, 0, false, 0 },
 };
 
+enum { FS_OPT_FORMAT = FS_OPT_CONFIG - 100 };
+
 static const struct opt_def show_opts[] = {
 	{ "json", 0, false, FS_OPT_JSON },
+	{ "format", 0, true, FS_OPT_FORMAT },
 	{ NULL, 0, false, 0 },
 };
 
@@ -228,15 +235,41 @@ int cmd_fs_del(int argc, char **argv)
 	return err ? EXIT_FAIL : EXIT_OK;
 }
 
+static const char *opt_value(const struct opts *o, int id)
+{
+	int i;
+
+	for (i = 0; i < o->nhits; i++)
+		if (o->hits[i].def->id == id)
+			return o->hits[i].value;
+	return NULL;
+}
+
 int cmd_fs_show(int argc, char **argv)
 {
 	struct efs_fs_list l = { 0 };
-	const char *name;
+	const char *name, *format;
+	bool json;
 	struct out out;
 	struct opts o;
+	size_t i;
 
 	if (opts_parse(show_opts, argc, argv, &o))
 		return EXIT_FAIL;
+	format = opt_value(&o, FS_OPT_FORMAT);
+	json = has_opt(&o, FS_OPT_JSON);
+	if (format && json) {
+		efs_err("--json and --format exclude each other");
+		return EXIT_FAIL;
+	}
+	if (!format)
+		format = json ? "json" : "text";
+	if (strcmp(format, "text") && strcmp(format, "json") &&
+	    strcmp(format, "conf") && strcmp(format, "names")) {
+		efs_err("--format: invalid value '%s' (expected text, json, conf or names)",
+			format);
+		return EXIT_FAIL;
+	}
 	if (o.npos > 1) {
 		efs_err("unexpected argument '%s'", o.pos[1]);
 		return EXIT_FAIL;
@@ -246,8 +279,15 @@ int cmd_fs_show(int argc, char **argv)
 		return EXIT_FAIL;
 	if (efs_fs_fetch_sorted(name, &l))
 		return EXIT_FAIL;
-	out_init(&out, stdout, has_opt(&o, FS_OPT_JSON), true);
-	efs_print_fs_list(&out, l.v, l.n);
+	if (!strcmp(format, "conf")) {
+		efs_conf_print(stdout, l.v, l.n);
+	} else if (!strcmp(format, "names")) {
+		for (i = 0; i < l.n; i++)
+			printf("%s\n", l.v[i].name);
+	} else {
+		out_init(&out, stdout, !strcmp(format, "json"), true);
+		efs_print_fs_list(&out, l.v, l.n);
+	}
 	efs_fs_list_free(&l);
 	return EXIT_OK;
 }

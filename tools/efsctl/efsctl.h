@@ -51,6 +51,9 @@ int cmd_metrics(int argc, char **argv);
 int cmd_fs_clients(int argc, char **argv);
 int cmd_server_show(int argc, char **argv);
 int cmd_server_set(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_state_save(int argc, char **argv);
+int cmd_state_restore(int argc, char **argv);
 
 extern const char cmd_version_usage[];
 extern const char cmd_fs_add_usage[];
@@ -63,5 +66,8 @@ extern const char cmd_metrics_usage[];
 extern const char cmd_fs_clients_usage[];
 extern const char cmd_server_show_usage[];
 extern const char cmd_server_set_usage[];
+extern const char cmd_apply_usage[];
+extern const char cmd_state_save_usage[];
+extern const char cmd_state_restore_usage[];
 
 #endif

@@ -98,6 +98,10 @@ static int parse_value(const struct fs_opt *fo, const char *v, uint64_t *out)
 		return efs_parse_mibps(v, EFS_PROVISIONED_BPS_MIN,
 				       EFS_PROVISIONED_BPS_MAX, out);
 	case V_MIBPS_OR_0:
+		if (!strcmp(v, "default")) {
+			*out = EFS_PER_CLIENT_BPS_DEFAULT;
+			return 0;
+		}
 		return efs_parse_mibps(v, 0, EFS_PROVISIONED_BPS_MAX, out);
 	case V_SIZE_AUTO:
 		if (!strcmp(v, "auto")) {
@@ -111,27 +115,28 @@ static int parse_value(const struct fs_opt *fo, const char *v, uint64_t *out)
 	return -EINVAL;
 }
 
-static void bad_value(const struct fs_opt *fo, const char *v)
+/* "invalid value 'x' (expected ...)" */
+static void bad_value(const struct fs_opt *fo, const char *v, char *buf,
+		      size_t len)
 {
 	if (fo->kind == V_MIBPS_OR_0)
-		efs_err("--%s: invalid value '%s' (expected MiB/s, 0 = no ceiling, at most %llu)",
-			fo->name, v,
-			(unsigned long long)(EFS_PROVISIONED_BPS_MAX / MIB));
+		snprintf(buf, len, "invalid value '%s' (expected MiB/s, 0 = no ceiling, at most %llu, or default)",
+			 v, (unsigned long long)(EFS_PROVISIONED_BPS_MAX / MIB));
 	else if (fo->kind == V_MIBPS)
-		efs_err("--%s: invalid value '%s' (expected at least %llu MiB/s and at most %llu MiB/s)",
-			fo->name, v,
-			(unsigned long long)(EFS_PROVISIONED_BPS_MIN / MIB),
-			(unsigned long long)(EFS_PROVISIONED_BPS_MAX / MIB));
+		snprintf(buf, len, "invalid value '%s' (expected at least %llu MiB/s and at most %llu MiB/s)",
+			 v, (unsigned long long)(EFS_PROVISIONED_BPS_MIN / MIB),
+			 (unsigned long long)(EFS_PROVISIONED_BPS_MAX / MIB));
 	else if (fo->expect)
-		efs_err("--%s: invalid value '%s' (expected %s)", fo->name, v,
-			fo->expect);
+		snprintf(buf, len, "invalid value '%s' (expected %s)", v,
+			 fo->expect);
 	else
-		efs_err("--%s: invalid value '%s' (expected %u..%u)", fo->name,
-			v, fo->min, fo->max);
+		snprintf(buf, len, "invalid value '%s' (expected %u..%u)", v,
+			 fo->min, fo->max);
 }
 
 int efs_fs_config_parse(const struct opts *o, struct efs_fs_config *cfg)
 {
+	char why[256];
 	int i;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -144,10 +149,108 @@ int efs_fs_config_parse(const struct opts *o, struct efs_fs_config *cfg)
 			continue;
 		fo = &fs_opts[d->id - FS_OPT_CONFIG];
 		if (parse_value(fo, o->hits[i].value, &v)) {
-			bad_value(fo, o->hits[i].value);
+			bad_value(fo, o->hits[i].value, why, sizeof(why));
+			efs_err("--%s: %s", fo->name, why);
 			return -1;
 		}
 		efs_fs_config_set(cfg, fo->attr, v);
 	}
 	return 0;
+}
+
+int efs_fs_opt_parse(const char *name, const char *value, int *attr,
+		     uint64_t *v, char *why, size_t len)
+{
+	int i;
+
+	for (i = 0; i < N_FS_OPTS; i++) {
+		if (strcmp(fs_opts[i].name, name))
+			continue;
+		*attr = fs_opts[i].attr;
+		if (parse_value(&fs_opts[i], value, v)) {
+			bad_value(&fs_opts[i], value, why, len);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	snprintf(why, len, "unknown option '%s'", name);
+	return -ENOENT;
+}
+
+const char *efs_fs_opt_name(int attr)
+{
+	int i;
+
+	for (i = 0; i < N_FS_OPTS; i++)
+		if (fs_opts[i].attr == attr)
+			return fs_opts[i].name;
+	return NULL;
+}
+
+int efs_fs_opt_attr(unsigned int i)
+{
+	return i < N_FS_OPTS ? fs_opts[i].attr : -1;
+}
+
+char *efs_fs_opt_format(int attr, uint64_t v, char *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; i < N_FS_OPTS; i++) {
+		if (fs_opts[i].attr != attr)
+			continue;
+		switch (fs_opts[i].kind) {
+		case V_PERF_MODE:
+			snprintf(buf, len, "%s", efs_perf_mode_str((uint32_t)v));
+			return buf;
+		case V_TP_MODE:
+			snprintf(buf, len, "%s", efs_tp_mode_str((uint32_t)v));
+			return buf;
+		case V_MIBPS_OR_0:
+			if (v == EFS_PER_CLIENT_BPS_DEFAULT) {
+				snprintf(buf, len, "default");
+				return buf;
+			}
+			/* fall through */
+		case V_MIBPS:
+			/* 7 decimals: parsing it back gives the same bytes/s */
+			return efs_fmt_ratio(buf, len, v, MIB, 7, true);
+		case V_SIZE_AUTO:
+			if (v == EFS_METERED_SIZE_AUTO) {
+				snprintf(buf, len, "auto");
+				return buf;
+			}
+			/* fall through */
+		default:
+			snprintf(buf, len, "%llu", (unsigned long long)v);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+void efs_fs_config_defaults(struct efs_fs_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	efs_fs_config_set(cfg, EFS_A_FS_PERFORMANCE_MODE,
+			  EFS_PERF_GENERAL_PURPOSE);
+	efs_fs_config_set(cfg, EFS_A_FS_IOPS_LIMIT, 0);
+	efs_fs_config_set(cfg, EFS_A_FS_WRITE_OP_WEIGHT,
+			  EFS_WRITE_WEIGHT_DEFAULT);
+	efs_fs_config_set(cfg, EFS_A_FS_MAX_WAIT_MS, EFS_MAX_WAIT_MS_DEFAULT);
+	efs_fs_config_set(cfg, EFS_A_FS_MAX_WAITERS, 0);
+	efs_fs_config_set(cfg, EFS_A_FS_THROUGHPUT_MODE, EFS_TP_BURSTING);
+	efs_fs_config_set(cfg, EFS_A_FS_PROVISIONED_BPS, 0);
+	efs_fs_config_set(cfg, EFS_A_FS_METERED_SIZE, EFS_METERED_SIZE_AUTO);
+	efs_fs_config_set(cfg, EFS_A_FS_READ_METERING_RATIO,
+			  EFS_READ_RATIO_DEFAULT);
+	efs_fs_config_set(cfg, EFS_A_FS_SIZE_SAMPLE_MS, EFS_SAMPLE_MS_DEFAULT);
+	efs_fs_config_set(cfg, EFS_A_FS_CREDIT_LOW_PCT,
+			  EFS_CREDIT_LOW_PCT_DEFAULT);
+	efs_fs_config_set(cfg, EFS_A_FS_PER_CLIENT_BPS,
+			  EFS_PER_CLIENT_BPS_DEFAULT);
+	efs_fs_config_set(cfg, EFS_A_FS_PER_CLIENT_IOPS, 0);
+	efs_fs_config_set(cfg, EFS_A_FS_CLIENT_IDLE_S,
+			  EFS_CLIENT_IDLE_S_DEFAULT);
 }

@@ -26,6 +26,28 @@ extern const struct opt_def efs_fs_config_opts[];
  */
 int efs_fs_config_parse(const struct opts *o, struct efs_fs_config *cfg);
 
+/*
+ * One configuration option by name (without "--"), as efs.conf has them:
+ * sets *attr and *v and returns 0; -ENOENT for an unknown name, -EINVAL
+ * for a bad value, with the problem in why ("invalid value 'x' (expected
+ * ...)", the words "fs add" prints after "--opt: ").
+ */
+int efs_fs_opt_parse(const char *name, const char *value, int *attr,
+		     uint64_t *v, char *why, size_t len);
+/* The option name of a configuration attribute, or NULL. */
+const char *efs_fs_opt_name(int attr);
+/* The attribute of the i-th option in table order, or -1 past the end. */
+int efs_fs_opt_attr(unsigned int i);
+/* v as the option's value syntax ("maxIO", "2.5", "auto", "100"). */
+char *efs_fs_opt_format(int attr, uint64_t v, char *buf, size_t len);
+
+/*
+ * The kernel's defaults of every configuration attribute but the credit
+ * balance (uapi/linux/efs.h): what a filesystem has when efs.conf does not
+ * say otherwise.
+ */
+void efs_fs_config_defaults(struct efs_fs_config *cfg);
+
 #define EFS_FS_OPTS_HELP \
 "  --performance-mode generalPurpose|maxIO\n" \
 "        IOPS class (default generalPurpose: 35000 units/s;\n" \
@@ -62,8 +84,8 @@ int efs_fs_config_parse(const struct opts *o, struct efs_fs_config *cfg);
 "        0..100 (default 10)\n" \
 "  --per-client-throughput-in-mibps N\n" \
 "        metered MiB/s one client may use on this filesystem, may be\n" \
-"        fractional; 0 = none (default: 500 in bursting and provisioned\n" \
-"        mode, 1500 in elastic, as EFS)\n" \
+"        fractional; 0 = none; 'default' (the default) = 500 in bursting\n" \
+"        and provisioned mode, 1500 in elastic, as EFS\n" \
 "  --per-client-iops-limit N\n" \
 "        units/s one client may use, 0..100000000 (default 0: none)\n" \
 "  --client-idle-seconds N\n" \

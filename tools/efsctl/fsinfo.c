@@ -75,6 +75,7 @@ static const struct attr_desc {
 	N(EFS_A_EVENT_TYPE, K_U32),
 	N(EFS_A_EVENT_VALUE, K_U64),
 	N(EFS_A_EVENT_TIME_NS, K_U64),
+	N(EFS_A_FS_COUNTER_BASE, K_NONE),
 	A(EFS_A_FS_PER_CLIENT_BPS, K_U64, per_client_bps),
 	A(EFS_A_FS_PER_CLIENT_IOPS, K_U32, per_client_iops),
 	A(EFS_A_FS_CLIENT_IDLE_S, K_U32, client_idle_s),
@@ -207,6 +208,13 @@ void efs_fs_config_set(struct efs_fs_config *cfg, int attr, uint64_t v)
 	cfg->val[attr] = v;
 }
 
+void efs_fs_config_unset(struct efs_fs_config *cfg, int attr)
+{
+	if (cfg->set[attr])
+		cfg->nset--;
+	cfg->set[attr] = false;
+}
+
 bool efs_fs_config_has(const struct efs_fs_config *cfg, int attr)
 {
 	return cfg->set[attr];
@@ -225,5 +233,30 @@ void efs_fs_config_put(struct nlmsghdr *nlh, const struct efs_fs_config *cfg)
 			mnl_attr_put_u32(nlh, type, (uint32_t)cfg->val[type]);
 		else if (attrs[type].kind == K_U8)
 			mnl_attr_put_u8(nlh, type, (uint8_t)cfg->val[type]);
+	}
+}
+
+void efs_fs_info_config(const struct efs_fs_info *fs,
+			struct efs_fs_config *cfg)
+{
+	static const int config_attrs[] = {
+		EFS_A_FS_PERFORMANCE_MODE, EFS_A_FS_IOPS_LIMIT,
+		EFS_A_FS_WRITE_OP_WEIGHT, EFS_A_FS_MAX_WAIT_MS,
+		EFS_A_FS_MAX_WAITERS, EFS_A_FS_THROUGHPUT_MODE,
+		EFS_A_FS_PROVISIONED_BPS, EFS_A_FS_METERED_SIZE,
+		EFS_A_FS_READ_METERING_RATIO, EFS_A_FS_SIZE_SAMPLE_MS,
+		EFS_A_FS_CREDIT_LOW_PCT, EFS_A_FS_PER_CLIENT_BPS,
+		EFS_A_FS_PER_CLIENT_IOPS, EFS_A_FS_CLIENT_IDLE_S,
+	};
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < sizeof(config_attrs) / sizeof(config_attrs[0]); i++) {
+		const struct attr_desc *d = &attrs[config_attrs[i]];
+
+		if (!fs->present[config_attrs[i]])
+			continue;
+		efs_fs_config_set(cfg, config_attrs[i],
+				  efs_fs_field(fs, d->off, d->size));
 	}
 }

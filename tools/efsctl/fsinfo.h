@@ -90,6 +90,13 @@ struct efs_fs_config {
 
 void efs_fs_config_set(struct efs_fs_config *cfg, int attr, uint64_t v);
 bool efs_fs_config_has(const struct efs_fs_config *cfg, int attr);
+void efs_fs_config_unset(struct efs_fs_config *cfg, int attr);
+/*
+ * The configuration attributes of a record (every option of "fs add" but
+ * the credit balance, which is state), as a config to compare or send.
+ */
+void efs_fs_info_config(const struct efs_fs_info *fs,
+			struct efs_fs_config *cfg);
 /* Append every set attribute to nlh with its protocol width. */
 void efs_fs_config_put(struct nlmsghdr *nlh, const struct efs_fs_config *cfg);
 

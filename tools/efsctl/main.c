@@ -41,11 +41,23 @@ static const struct cmd server_cmds[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+static const struct cmd state_cmds[] = {
+	{ "save", "save credit balances and counters to a file",
+	  cmd_state_save, cmd_state_save_usage, NULL },
+	{ "restore", "add saved filesystems back with their credits and counters",
+	  cmd_state_restore, cmd_state_restore_usage, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
 static const struct cmd commands[] = {
 	{ "fs", "manage filesystems: add, set, del, show, stats, clients",
 	  NULL, NULL, fs_cmds },
 	{ "server", "server-wide settings: show, set",
 	  NULL, NULL, server_cmds },
+	{ "apply", "make the kernel match the configuration file",
+	  cmd_apply, cmd_apply_usage, NULL },
+	{ "state", "save or restore state across restarts: save, restore",
+	  NULL, NULL, state_cmds },
 	{ "monitor", "print events (throttling, credits) as they happen",
 	  cmd_monitor, cmd_monitor_usage, NULL },
 	{ "metrics", "print metrics in Prometheus text format",
@@ -85,6 +97,8 @@ static void global_help(FILE *f)
 	list_commands(f, fs_cmds, "fs ");
 	fprintf(f, "\nServer commands:\n");
 	list_commands(f, server_cmds, "server ");
+	fprintf(f, "\nState commands:\n");
+	list_commands(f, state_cmds, "state ");
 	fprintf(f,
 		"\n"
 		"Run 'efsctl COMMAND --help' (e.g. 'efsctl fs add --help') for\n"

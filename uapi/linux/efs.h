@@ -12,9 +12,15 @@
  * EFS_CMD_FS_ADD (do, CAP_NET_ADMIN): EFS_A_FS_NAME and EFS_A_FS_PATH are
  *	required; every configuration attribute is optional and defaults as
  *	documented below.  Reply: the new filesystem, as FS_GET.
+ *	EFS_A_FS_COUNTER_BASE (nested: EFS_A_FS_DATA_READ_BYTES ...
+ *	EFS_A_FS_DELAY_REPLIES, EFS_A_FS_WAIT_HIST; not EFS_A_FS_TOTAL_BYTES,
+ *	which is derived) makes the new filesystem's counters start from these
+ *	values, so that a restore after a module reload or a reboot (efsctl
+ *	state restore) continues them.
  * EFS_CMD_FS_SET (do, CAP_NET_ADMIN): EFS_A_FS_NAME plus the attributes to
  *	change; absent attributes keep their value.  Counters, bucket state and
- *	the credit balance are kept.  Reply: the filesystem, as FS_GET.
+ *	the credit balance are kept; EFS_A_FS_COUNTER_BASE is refused.
+ *	Reply: the filesystem, as FS_GET.
  * EFS_CMD_FS_DEL (do, CAP_NET_ADMIN): EFS_A_FS_NAME.
  * EFS_CMD_FS_GET (do with EFS_A_FS_NAME, or dump): configuration, live state
  *	and counters of one or every filesystem.  Anyone may ask.
@@ -158,6 +164,9 @@ enum efs_attr {
 	EFS_A_EVENT_TYPE,		/* u32: enum efs_event_type */
 	EFS_A_EVENT_VALUE,		/* u64 */
 	EFS_A_EVENT_TIME_NS,		/* u64: ktime_get_real_ns() */
+
+	/* state restore */
+	EFS_A_FS_COUNTER_BASE,		/* nest (FS_ADD only): counters to start from */
 
 	/* noisy neighbours: per-client ceilings and the client table (fs) */
 	EFS_A_FS_PER_CLIENT_BPS,	/* u64: bytes/s, 0 = none, ~0 = default */

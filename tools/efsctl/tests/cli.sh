@@ -134,7 +134,7 @@ t_err cli_server_set_nothing "efsctl: server set: nothing to change (see efsctl 
 t_err cli_server_set_bad "efsctl: server set: --max-waiting-threads: invalid value '65537' (expected 0..65536)" \
 	server set --max-waiting-threads 65537
 t_err cli_server_show_extra "efsctl: server show: unexpected argument 'x'" server show x
-t_err cli_per_client_bad "efsctl: fs set: --per-client-throughput-in-mibps: invalid value 'x' (expected MiB/s, 0 = no ceiling, at most 1048576)" \
+t_err cli_per_client_bad "efsctl: fs set: --per-client-throughput-in-mibps: invalid value 'x' (expected MiB/s, 0 = no ceiling, at most 1048576, or default)" \
 	fs set a --per-client-throughput-in-mibps x
 t_err cli_metrics_top "efsctl: metrics: --per-client-top: invalid value '0' (expected 1..1000)" \
 	metrics --per-client-top 0
@@ -272,7 +272,7 @@ done
 run_fake fs add --help
 ok=1
 for s in "35000 units/s" "500000 units/s" "default 5" "(default 1000)" \
-	 "the server-wide budget" "(default: 500 in bursting" "(default 60)" "(default bursting)" "(default 3)" \
+	 "the server-wide budget" "'default' (the default) = 500" "(default 60)" "(default bursting)" "(default 3)" \
 	 "(default 30000)" "(default 10)" "KiB" "MiB/s" "--metered-size BYTES|auto" \
 	 "--provisioned-throughput-in-mibps N" "--size-sample-interval-ms N" \
 	 "--credit-low-percent N" "--read-metering-ratio N" \

@@ -99,6 +99,14 @@ static void load(void)
 	fclose(f);
 }
 
+/* Configuration attributes the fake keeps (as the module's FS_GET has). */
+static bool is_cfg_attr(int a)
+{
+	return (a >= EFS_A_FS_PERFORMANCE_MODE && a <= EFS_A_FS_CREDIT_LOW_PCT) ||
+	       a == EFS_A_FS_PER_CLIENT_BPS || a == EFS_A_FS_PER_CLIENT_IOPS ||
+	       a == EFS_A_FS_CLIENT_IDLE_S;
+}
+
 static void save(void)
 {
 	FILE *f = fopen(getenv("EFS_FAKE_STATE"), "w");
@@ -108,9 +116,9 @@ static void save(void)
 		return;
 	for (i = 0; i < nfs; i++) {
 		fprintf(f, "%s\t%s\t", fss[i].name, fss[i].path);
-		for (a = EFS_A_FS_PERFORMANCE_MODE;
-		     a <= EFS_A_FS_CREDIT_LOW_PCT; a++)
-			fprintf(f, "%d=%llu ", a,
+		for (a = 0; a <= EFS_A_MAX; a++)
+			if (is_cfg_attr(a))
+				fprintf(f, "%d=%llu ", a,
 				(unsigned long long)fss[i].val[a]);
 		fputc('\n', f);
 	}
@@ -207,6 +215,11 @@ static void put_fs(struct nlmsghdr *nlh, const struct fake_fs *fs)
 	mnl_attr_put_u64(nlh, EFS_A_FS_PROVISIONED_BPS,
 			 v[EFS_A_FS_PROVISIONED_BPS]);
 	mnl_attr_put_u64(nlh, EFS_A_FS_METERED_SIZE, v[EFS_A_FS_METERED_SIZE]);
+	mnl_attr_put_u64(nlh, EFS_A_FS_PER_CLIENT_BPS, v[EFS_A_FS_PER_CLIENT_BPS]);
+	mnl_attr_put_u32(nlh, EFS_A_FS_PER_CLIENT_IOPS,
+			 (uint32_t)v[EFS_A_FS_PER_CLIENT_IOPS]);
+	mnl_attr_put_u32(nlh, EFS_A_FS_CLIENT_IDLE_S,
+			 (uint32_t)v[EFS_A_FS_CLIENT_IDLE_S]);
 	mnl_attr_put_u64(nlh, EFS_A_FS_BURST_CREDIT_BALANCE,
 			 v[EFS_A_FS_BURST_CREDIT_BALANCE]);
 	mnl_attr_put_u32(nlh, EFS_A_FS_IOPS_EFFECTIVE,
@@ -266,6 +279,15 @@ static void log_request(const struct nlmsghdr *req, uint8_t cmd)
 		unsigned int len = mnl_attr_get_payload_len(a);
 
 		fprintf(f, " %u", mnl_attr_get_type(a));
+		if (mnl_attr_get_type(a) == EFS_A_FS_COUNTER_BASE) {
+			const struct nlattr *n;
+
+			fprintf(f, ":nest=");
+			mnl_attr_for_each_nested(n, a)
+				fprintf(f, "%u:%llu,", mnl_attr_get_type(n),
+					(unsigned long long)mnl_attr_get_u64(n));
+			continue;
+		}
 		if (len == 4)
 			fprintf(f, ":u32=%u", mnl_attr_get_u32(a));
 		else if (len == 8)
@@ -287,6 +309,8 @@ static void defaults(struct fake_fs *fs)
 	fs->val[EFS_A_FS_READ_METERING_RATIO] = EFS_READ_RATIO_DEFAULT;
 	fs->val[EFS_A_FS_SIZE_SAMPLE_MS] = EFS_SAMPLE_MS_DEFAULT;
 	fs->val[EFS_A_FS_CREDIT_LOW_PCT] = EFS_CREDIT_LOW_PCT_DEFAULT;
+	fs->val[EFS_A_FS_PER_CLIENT_BPS] = EFS_PER_CLIENT_BPS_DEFAULT;
+	fs->val[EFS_A_FS_CLIENT_IDLE_S] = EFS_CLIENT_IDLE_S_DEFAULT;
 }
 
 static void apply(struct fake_fs *fs, const struct nlmsghdr *req)
@@ -296,7 +320,7 @@ static void apply(struct fake_fs *fs, const struct nlmsghdr *req)
 	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr)) {
 		unsigned int t = mnl_attr_get_type(a);
 
-		if (t < EFS_A_FS_PERFORMANCE_MODE || t > EFS_A_FS_CREDIT_LOW_PCT)
+		if (!is_cfg_attr((int)t))
 			continue;
 		fs->val[t] = mnl_attr_get_payload_len(a) == 8 ?
 			     mnl_attr_get_u64(a) : mnl_attr_get_u32(a);

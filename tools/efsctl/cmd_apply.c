@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * apply: make the kernel's filesystems match efs.conf (conf.c parses,
+ * plan.c decides, this file talks to the kernel).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+
+#include "conf.h"
+#include "efsctl.h"
+#include "fs_get.h"
+#include "nl.h"
+#include "opts.h"
+#include "plan.h"
+
+const char cmd_apply_usage[] =
+"Usage: efsctl apply [FILE] [--dry-run]\n"
+"\n"
+"Make the kernel's filesystems match FILE (default " EFS_CONF_DEFAULT ",\n"
+"see efs.conf(5)): add those only in the file, change the options that\n"
+"differ (counters and credit balances are kept), remove those not in the\n"
+"file. A filesystem whose path changed is removed and added again.\n"
+"Prints one line per change (add/set/del), or \"no changes\"; running it\n"
+"again changes nothing. A file with any error changes nothing: the\n"
+"message names the file, the line and the problem.\n"
+"\n"
+"Options:\n"
+"  -n, --dry-run   print the changes, make none\n"
+"  -h, --help\n";
+
+enum { APPLY_DRY_RUN = 1 };
+
+static const struct opt_def apply_opts[] = {
+	{ "dry-run", 'n', false, APPLY_DRY_RUN },
+	{ NULL, 0, false, 0 },
+};
+
+static int run_step(struct efs_nl *nl, const struct efs_plan_step *s)
+{
+	static const uint8_t cmds[] = {
+		[EFS_PLAN_DEL] = EFS_CMD_FS_DEL,
+		[EFS_PLAN_SET] = EFS_CMD_FS_SET,
+		[EFS_PLAN_ADD] = EFS_CMD_FS_ADD,
+	};
+	struct nlmsghdr *req = efs_nl_request(nl, cmds[s->kind], false);
+	int err;
+
+	mnl_attr_put_strz(req, EFS_A_FS_NAME, s->name);
+	if (s->kind == EFS_PLAN_ADD)
+		mnl_attr_put_strz(req, EFS_A_FS_PATH, s->path);
+	if (s->kind != EFS_PLAN_DEL)
+		efs_fs_config_put(req, &s->cfg);
+	err = efs_nl_talk(nl, req, NULL, NULL);
+	if (err)
+		efs_report_nl_error(nl, err, s->name);
+	else
+		efs_report_nl_warning(nl);
+	return err;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	const char *file = EFS_CONF_DEFAULT;
+	struct efs_fs_list have = { 0 };
+	struct efs_conf conf;
+	struct efs_plan plan;
+	struct efs_nl nl;
+	char err[1024];
+	struct opts o;
+	bool dry;
+	size_t i;
+	int ret = EXIT_FAIL, rc;
+
+	if (opts_parse(apply_opts, argc, argv, &o))
+		return EXIT_FAIL;
+	if (o.npos > 1) {
+		efs_err("unexpected argument '%s'", o.pos[1]);
+		return EXIT_FAIL;
+	}
+	if (o.npos)
+		file = o.pos[0];
+	dry = o.nhits > 0;
+	/* every check of the file comes before the first request */
+	if (efs_conf_load(file, &conf, err, sizeof(err)) ||
+	    efs_conf_check_paths(&conf, file, err, sizeof(err))) {
+		efs_err("%s", err);
+		efs_conf_free(&conf);
+		return EXIT_FAIL;
+	}
+	if (efs_connect(&nl))
+		goto free_conf;
+	rc = efs_fs_get(&nl, NULL, &have);
+	if (rc) {
+		efs_report_nl_error(&nl, rc, NULL);
+		goto close;
+	}
+	if (efs_plan_make(&conf, have.v, have.n, &plan)) {
+		efs_err("out of memory");
+		goto close;
+	}
+	for (i = 0; i < plan.n; i++) {
+		efs_plan_print_step(stdout, &plan.v[i]);
+		fflush(stdout);
+		if (!dry && run_step(&nl, &plan.v[i]))
+			goto free_plan;
+	}
+	if (!plan.n)
+		printf("no changes\n");
+	else if (dry)
+		printf("dry run: %zu change%s, none made\n", plan.n,
+		       plan.n == 1 ? "" : "s");
+	ret = EXIT_OK;
+free_plan:
+	efs_plan_free(&plan);
+close:
+	efs_fs_list_free(&have);
+	efs_nl_close(&nl);
+free_conf:
+	efs_conf_free(&conf);
+	return ret;
+}

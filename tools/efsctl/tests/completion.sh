@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The bash completion of efsctl (completion/efsctl): subcommands, options,
+# mode names, and filesystem names from "efsctl fs show --format names"
+# (through the fake family).
+#
+# usage: completion.sh EFSCTL FAKENL_SO
+# Prints PASS/FAIL/SKIP <name> per case (appended to $EFS_RESULTS if set).
+
+EFSCTL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+FAKE=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+DIR=$(cd "$(dirname "$0")/.." && pwd)
+failures=0
+result() {
+	echo "$1 $2"
+	if [ -n "$EFS_RESULTS" ]; then echo "$1 $2" >>"$EFS_RESULTS"; fi
+}
+if [ ! -f /usr/share/bash-completion/bash_completion ]; then
+	result SKIP completion "bash-completion is not installed"
+	exit 0
+fi
+# shellcheck source=/dev/null
+. /usr/share/bash-completion/bash_completion
+# shellcheck source=../completion/efsctl
+. "$DIR/completion/efsctl"
+
+T=$(mktemp -d /tmp/efsctl-compl.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+mkdir -p "$T/d"
+efsctl() { env LD_PRELOAD="$FAKE" EFS_FAKE_STATE="$T/state" "$EFSCTL" "$@"; }
+efsctl fs add alpha "$T/d" && efsctl fs add beta /tmp
+
+# complete LINE: the words bash would offer for the last word of LINE
+complete_line() {
+	COMP_LINE=$1
+	read -r -a COMP_WORDS <<<"$1"
+	[[ $1 == *" " ]] && COMP_WORDS+=("")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	_efsctl efsctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+t() {
+	local got
+	got=$(complete_line "$2")
+	if [ "$got" = "$3" ]; then
+		result PASS "$1"
+	else
+		result FAIL "$1"
+		echo "  '$2': got '$got', want '$3'" >&2
+		failures=$((failures + 1))
+	fi
+}
+t completion_commands "efsctl " "--help --version apply fs help metrics monitor state version"
+t completion_fs "efsctl fs " "add del set show stats"
+t completion_state "efsctl state " "restore save"
+t completion_set_names "efsctl fs set " "alpha beta"
+t completion_del_prefix "efsctl fs del a" "alpha"
+t completion_perf_modes "efsctl fs add x /srv --performance-mode " "generalPurpose maxIO"
+t completion_tp_modes "efsctl fs set alpha --throughput-mode " "bursting elastic provisioned"
+t completion_options "efsctl fs set alpha --iops" "--iops-limit"
+t completion_options_prov "efsctl fs add x /srv --prov" "--provisioned-throughput-in-mibps"
+t completion_show_format "efsctl fs show --format " "conf json names text"
+t completion_apply "efsctl apply --d" "--dry-run"
+t completion_no_name_after_one "efsctl fs set alpha " ""
+exit $((failures > 0))
