@@ -4,6 +4,7 @@
  * free slots, a filesystem's own limit, and fair shares when full.
  */
 #include <kunit/test.h>
+#include <linux/string.h>
 #include "budget.h"
 
 struct decide_case {
@@ -27,7 +28,12 @@ static const struct decide_case decide_cases[] = {
 	{ "full_one_each", 2, 2, 1, 0, 5, EFS_SLOT_FULL, 1 },
 };
 
-KUNIT_ARRAY_PARAM_DESC(decide, decide_cases, name);
+static void decide_case_desc(const struct decide_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(decide, decide_cases, decide_case_desc);
 
 static void decide_test(struct kunit *test)
 {

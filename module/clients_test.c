@@ -181,7 +181,7 @@ static struct kunit_case efs_clients_cases[] = {
 	KUNIT_CASE(same_client_test),
 	KUNIT_CASE(rates_test),
 	KUNIT_CASE(bound_test),
-	KUNIT_CASE_SLOW(hundred_thousand_test),
+	KUNIT_CASE(hundred_thousand_test),
 	{}
 };
 
