@@ -1,5 +1,5 @@
 #!/bin/bash
-# efs-vm: timeout=300
+# efs-vm: timeout=480
 # efs-vm: needs-module
 #
 # uapi/efs.yaml describes the family well enough for the kernel's own ynl
@@ -31,6 +31,10 @@ out=$(ynl --dump fs-get)
 check "fs-get dump lists it" grep -q "'fs-name': 'y'" <<<"$out"
 check "fs-set via ynl" ynl --do fs-set --json '{"fs-name": "y", "fs-write-op-weight": 7}'
 check "efsctl sees the set" bash -c "$EFS_CTL fs show y --json | jq -e '.FileSystems[0].WriteOpWeight == 7' >/dev/null"
+
+out=$(ynl --do server-get) || rc=1
+check "server-get via ynl has the waiting budget" grep -q "'server-max-waiting-effective': " <<<"$out"
+check "client-get dump via ynl (no clients yet)" ynl --dump client-get --json '{"fs-name": "y"}'
 
 # The kernel's own checks, without efsctl's in front.
 check "policy refuses weight 0" bash -c "! ynl --do fs-set --json '{\"fs-name\": \"y\", \"fs-write-op-weight\": 0}' 2>/dev/null"
