@@ -32,12 +32,17 @@ module:
 # boot each kernel with its own efs.ko from build/<release>/efs.ko), against
 # the test kernel's headers in build/kernels/ or else an installed kernel's.
 kdir_of = $(firstword $(wildcard $(KROOT)/usr/src/linux-headers-$(1)) /lib/modules/$(1)/build)
+# Kernels that another compiler built (trixie's gcc-14, sid's ...) are built
+# in that suite's mmdebstrap root (tests/buildroot.sh), which tests/kernels.sh
+# names in $(KROOT)/.root-<release>; the rest with the host's gcc.
+root_of = $(shell cat $(KROOT)/.root-$(1) 2>/dev/null)
+in_root = $(if $(call root_of,$(1)),tests/buildroot.sh --run $(call root_of,$(1)))
 build/%/efs.ko: FORCE
 	@mkdir -p build/$*/module build/$*/uapi/linux
 	@cp -p Kbuild build/$*/
 	@cp -p module/*.[ch] build/$*/module/
 	@cp -p uapi/linux/*.h build/$*/uapi/linux/
-	$(MAKE) -C $(call kdir_of,$*) M=$(SRC)/build/$* W=$(W) modules
+	$(call in_root,$*) $(MAKE) -C $(call kdir_of,$*) M=$(SRC)/build/$* W=$(W) modules
 
 modules-all: $(foreach k,$(TEST_KERNELS),build/$(k)/efs.ko)
 

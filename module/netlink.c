@@ -424,7 +424,9 @@ static struct genl_family efs_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(efs_ops),
 	.mcgrps = efs_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(efs_mcgrps),
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)	/* 5.10: always strict */
 	.resv_start_op = 0,
+#endif
 };
 
 int efs_netlink_init(void)
