@@ -34,11 +34,9 @@ typedef __be32 efs_fh_verify_t(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
 #if EFS_NFSD_DISPATCH_STATP
 typedef int efs_dispatch_t(struct svc_rqst *rqstp, __be32 *statp);
 #define EFS_DISPATCH_PARAMS	struct svc_rqst *rqstp, __be32 *statp
-#define EFS_DISPATCH_ARGS	rqstp, statp
 #else
 typedef int efs_dispatch_t(struct svc_rqst *rqstp);
 #define EFS_DISPATCH_PARAMS	struct svc_rqst *rqstp
-#define EFS_DISPATCH_ARGS	rqstp
 #endif
 
 #if EFS_NFSD_WRITE_PAYLOAD
@@ -47,15 +45,11 @@ typedef int efs_dispatch_t(struct svc_rqst *rqstp);
 	struct nfsd_file *nf, loff_t offset,				\
 	const struct xdr_buf *payload, unsigned long *cnt, int stable,	\
 	__be32 *verf
-#define EFS_VFS_WRITE_ARGS \
-	rqstp, fhp, nf, offset, payload, cnt, stable, verf
 #else
 #define EFS_VFS_WRITE_PARAMS						\
 	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
 	struct nfsd_file *nf, loff_t offset, struct kvec *vec, int vlen, \
 	unsigned long *cnt, int stable, __be32 *verf
-#define EFS_VFS_WRITE_ARGS \
-	rqstp, fhp, nf, offset, vec, vlen, cnt, stable, verf
 #endif
 typedef __be32 efs_vfs_write_t(EFS_VFS_WRITE_PARAMS);
 
@@ -68,19 +62,16 @@ typedef __be32 efs_splice_read_t(struct svc_rqst *rqstp,
 	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
 	struct file *file, loff_t offset, struct kvec *vec, int vlen,	\
 	unsigned long *count, u32 *eof
-#define EFS_READ_ARGS	rqstp, fhp, file, offset, vec, vlen, count, eof
 #elif EFS_NFSD_ITER_READ_NF
 #define EFS_READ_PARAMS							\
 	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
 	struct nfsd_file *nf, loff_t offset, unsigned long *count,	\
 	unsigned int base, u32 *eof
-#define EFS_READ_ARGS	rqstp, fhp, nf, offset, count, base, eof
 #else
 #define EFS_READ_PARAMS							\
 	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
 	struct file *file, loff_t offset, unsigned long *count,		\
 	unsigned int base, u32 *eof
-#define EFS_READ_ARGS	rqstp, fhp, file, offset, count, base, eof
 #endif
 typedef __be32 efs_read_t(EFS_READ_PARAMS);
 
@@ -102,7 +93,11 @@ static int efs_nfsd_dispatch(EFS_DISPATCH_PARAMS)
 
 	idx = srcu_read_lock(&efs_hook_srcu);
 	tracked = efs_rpc_begin(&rpc, rqstp);
-	ret = static_call(efs_orig_dispatch)(EFS_DISPATCH_ARGS);
+#if EFS_NFSD_DISPATCH_STATP
+	ret = static_call(efs_orig_dispatch)(rqstp, statp);
+#else
+	ret = static_call(efs_orig_dispatch)(rqstp);
+#endif
 	if (tracked)
 		efs_rpc_end(&rpc);
 	srcu_read_unlock(&efs_hook_srcu, idx);
@@ -130,7 +125,15 @@ static __be32 efs_nfsd_vfs_write(EFS_VFS_WRITE_PARAMS)
 	struct efs_data_op op;
 
 	if (!efs_data_begin(&op, rqstp, fhp, true, *cnt)) {
-		err = static_call(efs_orig_vfs_write)(EFS_VFS_WRITE_ARGS);
+#if EFS_NFSD_WRITE_PAYLOAD
+		err = static_call(efs_orig_vfs_write)(rqstp, fhp, nf, offset,
+						      payload, cnt, stable,
+						      verf);
+#else
+		err = static_call(efs_orig_vfs_write)(rqstp, fhp, nf, offset,
+						      vec, vlen, cnt, stable,
+						      verf);
+#endif
 		efs_data_end(&op, rqstp, !err, *cnt);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
@@ -166,7 +169,16 @@ static __be32 efs_nfsd_read(EFS_READ_PARAMS)
 	struct efs_data_op op;
 
 	if (!efs_data_begin(&op, rqstp, fhp, false, *count)) {
-		err = static_call(efs_orig_read)(EFS_READ_ARGS);
+#if EFS_NFSD_READV
+		err = static_call(efs_orig_read)(rqstp, fhp, file, offset, vec,
+						 vlen, count, eof);
+#elif EFS_NFSD_ITER_READ_NF
+		err = static_call(efs_orig_read)(rqstp, fhp, nf, offset, count,
+						 base, eof);
+#else
+		err = static_call(efs_orig_read)(rqstp, fhp, file, offset,
+						 count, base, eof);
+#endif
 		efs_data_end(&op, rqstp, !err, *count);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
@@ -213,7 +225,7 @@ static bool efs_hooked;
 
 static void notrace efs_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 				     struct ftrace_ops *ops,
-				     efs_ftrace_regs_t *fregs)
+				     EFS_FTRACE_REGS *fregs)
 {
 	struct efs_hook *h = container_of(ops, struct efs_hook, ops);
 

@@ -191,13 +191,13 @@ struct efs_svc_export {
  */
 #if LINUX_VERSION_CODE < EFS_KV(5, 11, 0)
 #define EFS_FTRACE_PT_REGS	1
-typedef struct pt_regs efs_ftrace_regs_t;
+#define EFS_FTRACE_REGS		struct pt_regs
 #define efs_ftrace_set_ip(regs, ip) instruction_pointer_set(regs, ip)
 #define EFS_FTRACE_OPS_FLAGS	(FTRACE_OPS_FL_SAVE_REGS | \
 				 FTRACE_OPS_FL_IPMODIFY)
 #else
 #define EFS_FTRACE_PT_REGS	0
-typedef struct ftrace_regs efs_ftrace_regs_t;
+#define EFS_FTRACE_REGS		struct ftrace_regs
 #if defined(ftrace_regs_set_instruction_pointer)
 #define efs_ftrace_set_ip(fregs, ip) ftrace_regs_set_instruction_pointer(fregs, ip)
 #else
