@@ -43,6 +43,7 @@ echo "buildroot: making $root (mmdebstrap $suite)"
 # the suite's gcc; the packages' debs are cached in build/roots/.cache.
 mkdir -p "$ROOTS/.cache/$suite"
 mmdebstrap --variant=apt --mode=root -q \
+	--aptopt="Acquire::Check-Valid-Until \"false\"" \
 	--include=gcc,make,libc6-dev,libelf-dev,bc,kmod,perl,dwarves,xz-utils,zstd \
 	--skip=cleanup/apt/cache \
 	--setup-hook="mkdir -p \"\$1/var/cache/apt/archives\" && cp -a $ROOTS/.cache/$suite/. \"\$1/var/cache/apt/archives/\" 2>/dev/null || true" \

@@ -69,6 +69,7 @@ aptopts=(
 	-o "Dir::Etc::SourceList=$APT/sources.list" -o Dir::Etc::SourceParts=/dev/null
 	-o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache"
 	-o "Dir::State::status=/dev/null" -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root
+	-o Acquire::Check-Valid-Until=false
 )
 # Refresh the private lists at most once a day.
 if [ -z "$(find "$APT/lists" -name '*_Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
