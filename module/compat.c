@@ -18,6 +18,7 @@
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <linux/utsname.h>
+#include <net/netlink.h>
 #include "efs.h"
 #include "nfsd_compat.h"
 
@@ -55,6 +56,17 @@ int efs_compat_layout(char *buf, size_t len)
 			 offsetof(struct efs_svc_export, ex_flags),
 			 offsetof(struct efs_svc_export, ex_fsid),
 			 offsetof(struct efs_svc_export, ex_path));
+}
+
+/* EFS_CMD_VERSION_GET: which compat, and how it was checked. */
+int efs_compat_put(struct sk_buff *skb)
+{
+	if (nla_put_string(skb, EFS_A_COMPAT_NAME, EFS_COMPAT_NAME) ||
+	    nla_put_string(skb, EFS_A_COMPAT_CHECKED, efs_checked) ||
+	    nla_put_string(skb, EFS_A_COMPAT_PROTOS, EFS_PROTOS) ||
+	    nla_put_u8(skb, EFS_A_COMPAT_VERIFIED, EFS_NFSD_VERIFIED))
+		return -EMSGSIZE;
+	return 0;
 }
 
 /* The value of KEY in LIST ("k=v" items split by SEP), or NULL. */

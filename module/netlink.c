@@ -74,7 +74,8 @@ static int efs_put_version(struct sk_buff *skb)
 			EFS_FEATURE_THROUGHPUT_MODES | EFS_FEATURE_METRICS |
 			EFS_FEATURE_EVENTS) ||
 	    nla_put_string(skb, EFS_A_COMPAT_LAYOUT, layout) ||
-	    nla_put_u8(skb, EFS_A_NFSD_HOOKED, efs_hooks_active()))
+	    nla_put_u8(skb, EFS_A_NFSD_HOOKED, efs_hooks_active()) ||
+	    efs_compat_put(skb))
 		return -EMSGSIZE;
 	return 0;
 }

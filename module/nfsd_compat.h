@@ -6,7 +6,7 @@
  * matters to efs, with the range it holds for. A range is "verified" where
  * it was read in that kernel's own source (Debian's linux-source-X: 5.10.262,
  * 6.1.192, 6.12.117, 7.2.13, 7.3.4) or in the BTF of Debian's binary nfsd.ko
- * (6.12.y, 6.16.12); elsewhere the boundary is upstream's and efs hooks only
+ * (6.12.43 to 6.12.117, 6.16.12); elsewhere the boundary is upstream's and efs hooks only
  * when the running kernel's BTF confirms it (compat.c, efs-btf-check).
  *
  * nfsd's structs are not in linux-headers. efs mirrors only the leading
@@ -46,14 +46,15 @@
  * count, eof) until 6.5 (5.10, 6.1), then nfsd_iter_read(rqstp, fhp, X,
  * offset, count, base, eof) (6.12, 7.2, 7.3). X was a struct file * and
  * became a struct nfsd_file * upstream in 6.19 ("NFSD: pass nfsd_file to
- * nfsd_iter_read()") and in stable backports: 6.12.y from 6.12.43 or
- * earlier (Debian's 6.12.43, 6.12.95 and 6.12.117 nfsd.ko BTF), 6.6.y and
- * 6.18.y at releases Debian does not ship (EFS_NFSD_ITER_READ_NF is then
- * upstream's 6.19 boundary and the BTF check decides).
+ * nfsd_iter_read()") and in stable backports: in 6.12.y from 6.12.101
+ * (the BTF of Debian's nfsd.ko: 6.12.43, 6.12.95 and 6.12.100 have struct
+ * file *; 6.12.101, 6.12.107, 6.12.111, 6.12.113 and 6.12.117 struct
+ * nfsd_file *). 6.6.y and 6.18.y got it at releases Debian does not ship:
+ * there upstream's 6.19 boundary is used and the BTF check decides.
  */
 #define EFS_NFSD_READV		(LINUX_VERSION_CODE < EFS_KV(6, 5, 0))
 #define EFS_NFSD_ITER_READ_NF	(LINUX_VERSION_CODE >= EFS_KV(6, 19, 0) || \
-				 EFS_KV_IN(EFS_KV(6, 12, 0), EFS_KV(6, 13, 0)))
+				 EFS_KV_IN(EFS_KV(6, 12, 101), EFS_KV(6, 13, 0)))
 
 /*
  * nfsd_vfs_write(rqstp, fhp, nf, offset, vec, vlen, cnt, stable, verf)
@@ -101,7 +102,7 @@
 #elif !EFS_NFSD_WRITE_PAYLOAD && !EFS_NFSD_ITER_READ_NF
 #define EFS_COMPAT_NAME	"knfsd-6.5"
 #elif !EFS_NFSD_WRITE_PAYLOAD
-#define EFS_COMPAT_NAME	"knfsd-6.12.y"
+#define EFS_COMPAT_NAME	"knfsd-6.12.101"
 #elif !EFS_NFSD_ITER_READ_NF
 #define EFS_COMPAT_NAME	"knfsd-6.16"
 #else

@@ -37,7 +37,8 @@ for k in ${*:-$(kernels_list)}; do
 		continue
 	fi
 	if [ ! -f "$ko" ] || [ -z "$nfsd" ]; then
-		echo "FAIL btf_protos [$k] (missing ${nfsd:+efs.ko}${nfsd:-nfsd.ko})"
+		if [ -z "$nfsd" ]; then m=nfsd.ko; else m=$ko; fi
+		echo "FAIL btf_protos [$k] (missing $m)"
 		rc=1
 		continue
 	fi
