@@ -26,8 +26,10 @@ vmlinux_of() {
 	return 1
 }
 
+# shellcheck disable=SC2046 # one release a word
+[ $# -gt 0 ] || set -- $(kernels_list)
 rc=0
-for k in ${*:-$(kernels_list)}; do
+for k in "$@"; do
 	out=$REPO/build/btf/$k
 	mkdir -p "$out"
 	ko=$REPO/build/$k/efs.ko

@@ -17,6 +17,7 @@ if [ "${1:-}" = --run ]; then
 	root=$ROOTS/$suite
 	[ -f "$root/.done" ] || { echo "buildroot: no build root for $suite (make deps)" >&2; exit 1; }
 	# A private mount namespace: the binds vanish with the command.
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	exec unshare --mount --propagation private /bin/sh -eu -c '
 		root=$1 repo=$2
 		shift 2

@@ -141,7 +141,7 @@ for spec in "${KERNEL_SPECS[@]}"; do
 		split=$(deps_of "$img" "linux-(binary|modules|base)-${krel//+/\\+}")
 		# The headers' own dependencies: the -common tree and linux-kbuild.
 		hdr=linux-headers-$krel
-		# shellcheck disable=SC2046 # lists of package names
+		# shellcheck disable=SC2046,SC2086 # lists of package names
 		fetch "$KROOT" "$img" $split "$hdr" $(deps_of "$hdr" 'linux-(headers-[^ ]*-common|kbuild-[^ ]*)')
 		if [ ! -e "$KROOT/boot/vmlinuz-$krel" ]; then
 			mkdir -p "$KROOT/boot"
