@@ -56,17 +56,25 @@ efs_unload || rc=1
 if [ -r /sys/kernel/btf/nfsd ]; then
 	bpftool -j -B /sys/kernel/btf/vmlinux btf dump file /sys/kernel/btf/nfsd >/tmp/nfsd-btf.json ||
 		fail "bpftool btf dump"
+	# One pass over the dump (jq is slow under TCG): "struct.member=offset"
+	# for the two structs, "function=argument count" for every FUNC.
+	declare -A btf=()
+	while IFS='=' read -r key val; do
+		btf[$key]=$val
+	done < <(jq -r '
+		(.types | map({key: (.id | tostring), value: .}) | from_entries) as $t |
+		(.types[] | select(.kind == "STRUCT" and (.name == "svc_fh" or .name == "svc_export")) |
+		 .name as $s | .members[] | "\($s).\(.name)=\(.bits_offset / 8)"),
+		(.types[] | select(.kind == "FUNC") |
+		 "fn:\(.name)=\($t[(.type_id | tostring)].vlen)")' /tmp/nfsd-btf.json)
 	n=0
 	for item in ${layout//,/ }; do
 		field=${item%%=*} want=${item#*=}
-		struct=${field%%.*} member=${field#*.}
-		got=$(jq -r --arg s "$struct" --arg m "$member" '
-			[.types[] | select(.kind == "STRUCT" and .name == $s) |
-			 .members[] | select(.name == $m) | .bits_offset / 8] | first // "missing"' /tmp/nfsd-btf.json)
+		got=${btf[$field]:-missing}
 		if [ "$got" = "$want" ]; then
-			log "ok: $struct.$member at $got"
+			log "ok: $field at $got"
 		else
-			bad "$struct.$member: efs assumes $want, BTF says $got"
+			bad "$field: efs assumes $want, BTF says $got"
 		fi
 		n=$((n + 1))
 	done
@@ -79,10 +87,7 @@ if [ -r /sys/kernel/btf/nfsd ]; then
 		name=${fn%%=*} args=${fn#*(}
 		args=${args%)}
 		want=$(awk -F, '{print NF}' <<<"$args")
-		got=$(jq -r --arg f "$name" '
-			(.types | map({key: (.id | tostring), value: .}) | from_entries) as $t |
-			[.types[] | select(.kind == "FUNC" and .name == $f) |
-			 $t[(.type_id | tostring)].vlen] | first // "missing"' /tmp/nfsd-btf.json)
+		got=${btf[fn:$name]:-missing}
 		if [ "$got" = "$want" ]; then
 			log "ok: $name takes $got arguments"
 		else
