@@ -6,8 +6,9 @@
 # the kernels that do not get the full suite), in one VM run:
 #  - efs loads the way modprobe.d would load it (efs-btf-check: checked
 #    against BTF where the kernel has module BTF) and hooks knfsd;
-#  - an IOPS cap (100 units/s, 4 KiB random reads, 4 jobs) holds within
-#    +-10% over NFSv3 and NFSv4.2;
+#  - an IOPS cap (60 units/s, 4 KiB random reads, 4 jobs) holds within
+#    +-10% over NFSv3 and NFSv4.2 (60: well under what a TCG guest on a
+#    loaded 2-core host does unthrottled, which is measured and logged);
 #  - a byte cap (provisioned 2 MiB/s, sequential writes) holds within
 #    +-10% over NFSv4.2 and NFSv3;
 #  - rmmod efs under throttled load on both mounts: fio sees 0 errors;
@@ -17,7 +18,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
-CAP=100
+CAP=60
 MiB=1048576
 rc=0
 nfsd_start 8 || fail "nfsd_start"
@@ -33,10 +34,16 @@ if [ -r /sys/kernel/btf/nfsd ]; then
 else
 	check "no module BTF: compiled-in compat" test "$(jq -r .Checked <<<"$v")" = compiled-in
 fi
-$EFS_CTL fs add s /srv/s --iops-limit $CAP || fail "fs add"
 for ver in 3 4.2; do
 	nfs_mount s /mnt/v$ver "$ver" || fail "mount v$ver"
 done
+# What this VM does unthrottled (efs hooked, the export not claimed).
+run_fio free --filename=/mnt/v4.2/data --rw=randread --bs=4k --direct=1 \
+	--ioengine=psync --numjobs=4 --group_reporting --time_based --runtime=4 || rc=1
+free=$(fio_iops free read)
+log "unthrottled: $free IOPS"
+check "the VM does more than 1.5 x the cap unthrottled ($free IOPS)" test "$free" -gt $((CAP * 3 / 2))
+$EFS_CTL fs add s /srv/s --iops-limit $CAP || fail "fs add"
 
 # IOPS cap, both protocol versions.
 for ver in 3 4.2; do
