@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #   make                      efs.ko for the running kernel (or KERNELRELEASE=)
-#   make tools                tools/efsctl/efsctl
-#   make install              module (modules_install + depmod) and efsctl
+#   make tools                tools/efsctl/efsctl, tools/efs-btf-check/efs-btf-check
+#   make install              module (modules_install + depmod), efsctl,
+#                             efs-btf-check and /etc/modprobe.d/efs.conf
 #   make deps                 install build/test/demo dependencies (Debian)
-#   make check                every test on 6.1 and 6.12; ends "N passed, N failed"
+#   make check                every test (full VM suite on 6.1 and trixie's 6.12, a
+#                             smoke set on 5.10, 6.12.95, 7.2, 7.3); "N passed, N failed"
 #   make demo                 the product end to end in a VM
 #   make bench                benchmarks (see tests/bench/README.md)
 #   make modules-all          efs.ko for every test kernel (build/kernels), in build/<release>/
@@ -14,9 +16,8 @@ KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 PREFIX ?= /usr/local
 SRC := $(CURDIR)
-# The kernels the project is tested on (Debian 12's 6.1 and bookworm-backports'
-# 6.12), unpacked by `make deps` under build/kernels/ (tests/kernels.sh), never
-# installed on the host.
+# The kernels the project is tested on (every Debian series: tests/kernels.sh),
+# unpacked by `make deps` under build/kernels/, never installed on the host.
 KROOT ?= $(SRC)/build/kernels
 TEST_KERNELS ?= $(shell tests/kernels.sh --list 2>/dev/null)
 
@@ -48,11 +49,13 @@ modules-all: $(foreach k,$(TEST_KERNELS),build/$(k)/efs.ko)
 
 tools:
 	$(MAKE) -C tools/efsctl
+	$(MAKE) -C tools/efs-btf-check
 
 install: module tools
 	$(MAKE) -C $(KDIR) M=$(SRC) modules_install
 	depmod -a $(KERNELRELEASE)
 	$(MAKE) -C tools/efsctl install PREFIX=$(PREFIX)
+	$(MAKE) -C tools/efs-btf-check install PREFIX=$(PREFIX)
 
 deps:
 	tests/deps.sh
@@ -80,6 +83,7 @@ checkpatch:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null
 	-$(MAKE) -C tools/efsctl clean
+	-$(MAKE) -C tools/efs-btf-check clean
 	rm -rf build
 
 FORCE:

@@ -1,5 +1,5 @@
 #!/bin/bash
-# efs-vm: timeout=420
+# efs-vm: timeout=600
 # efs-vm: needs-module
 #
 # The smoke set for every Debian kernel efs supports (make check runs it on
@@ -13,8 +13,9 @@
 #    +-10% over NFSv4.2 and NFSv3;
 #  - rmmod efs under throttled load on both mounts: fio sees 0 errors;
 #  - no kernel warnings (the harness fails the run on any).
-# The nfsd layout (offsets and prototypes against BTF, refusal on a wrong
-# parameter) is the scenario nfsd_layout.
+#  - then, in the same VM (one boot less per kernel), the scenario
+#    nfsd_layout: offsets and prototypes against BTF, loading through
+#    efs-btf-check and a modprobe.d rule, refusal on a wrong parameter.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
@@ -77,4 +78,7 @@ done
 for ver in 3 4.2; do
 	nfs_umount /mnt/v$ver
 done
+
+log "--- nfsd_layout"
+bash "$EFS_REPO/tests/vm/scenarios/nfsd_layout.sh" || { log "FAIL: nfsd_layout" >&2; rc=1; }
 exit $rc
