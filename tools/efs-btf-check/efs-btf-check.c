@@ -25,6 +25,7 @@
  *   --nfsd FILE     nfsd's BTF: raw, or nfsd.ko[.xz|.zst] (default
  *                   /sys/kernel/btf/nfsd, else the nfsd.ko modinfo finds)
  *   --root DIR      modprobe -d DIR (with --modprobe)
+ *   EFS_BTF_DEBUG=1 show libbpf's messages
  *
  * Without module BTF (5.10, or a kernel built without it) nothing is
  * passed: efs's version-range compat alone decides.
@@ -37,6 +38,7 @@
 #include <unistd.h>
 
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 /* Keep in step with module/nfsd_compat.h: efs refuses what is missing. */
 static const char *const fields[][2] = {
@@ -200,6 +202,19 @@ static void protos(const struct btf *btf, struct sbuf *b)
 	}
 }
 
+/*
+ * libbpf's own messages only with EFS_BTF_DEBUG set: a kernel without module
+ * BTF (5.10) is expected, not an error, and modprobe runs this quietly.
+ */
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (!getenv("EFS_BTF_DEBUG"))
+		return 0;
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
 /* A compressed nfsd.ko is unpacked to a temporary file first. */
 static char tmpko[64];
 
@@ -357,6 +372,7 @@ int main(int argc, char **argv)
 		}
 	}
 
+	libbpf_set_print(libbpf_quiet);
 	btf = load(vmlinux, nfsd);
 	if (btf) {
 		layout(btf, &lay);
