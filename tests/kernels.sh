@@ -131,7 +131,15 @@ hostcc=$(gcc --version 2>/dev/null | head -1 | sed 's/^[^ ]* //')
 for spec in "${KERNEL_SPECS[@]}"; do
 	IFS=';' read -r series suites rootsuite <<<"$spec"
 	want_series "$series" || continue
-	img=$(newest_image "$suites") || { echo "kernels: no $series kernel in$suites" >&2; exit 1; }
+	# Which release the suite has now: asked once per refresh of the lists
+	# (each apt-cache call parses every suite's list, seconds of CPU).
+	memo=$APT/newest-$series-$rootsuite
+	if [ -s "$memo" ] && [ -z "$(find "$APT/lists" -name '*_Packages*' -newer "$memo" | head -1)" ]; then
+		img=$(cat "$memo")
+	else
+		img=$(newest_image "$suites") || { echo "kernels: no $series kernel in$suites" >&2; exit 1; }
+		echo "$img" >"$memo"
+	fi
 	krel=${img#linux-image-}
 	if [ ! -f "$KROOT/.done-$krel" ]; then
 		echo "kernels: fetching $krel ($rootsuite)"
