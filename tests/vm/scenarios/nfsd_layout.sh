@@ -58,15 +58,17 @@ if [ -r /sys/kernel/btf/nfsd ]; then
 		fail "bpftool btf dump"
 	# One pass over the dump (jq is slow under TCG): "struct.member=offset"
 	# for the two structs, "function=argument count" for every FUNC.
-	declare -A btf=()
-	while IFS='=' read -r key val; do
-		btf[$key]=$val
-	done < <(jq -r '
+	jq -r '
 		(.types | map({key: (.id | tostring), value: .}) | from_entries) as $t |
 		(.types[] | select(.kind == "STRUCT" and (.name == "svc_fh" or .name == "svc_export")) |
 		 .name as $s | .members[] | "\($s).\(.name)=\(.bits_offset / 8)"),
 		(.types[] | select(.kind == "FUNC") |
-		 "fn:\(.name)=\($t[(.type_id | tostring)].vlen)")' /tmp/nfsd-btf.json)
+		 "fn:\(.name)=\($t[(.type_id | tostring)].vlen)")' /tmp/nfsd-btf.json >/tmp/nfsd-facts.txt ||
+		fail "jq over the BTF dump"
+	declare -A btf=()
+	while IFS='=' read -r key val; do
+		btf[$key]=$val
+	done </tmp/nfsd-facts.txt
 	n=0
 	for item in ${layout//,/ }; do
 		field=${item%%=*} want=${item#*=}
