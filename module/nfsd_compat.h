@@ -73,6 +73,15 @@
  */
 #define EFS_NFSD_DIRECT_IO	(LINUX_VERSION_CODE >= EFS_KV(6, 19, 0))
 
+/*
+ * RPC-with-TLS transport bits (server side from 6.4): XPT_TLS_SESSION and
+ * XPT_PEER_AUTH in rqstp->rq_xprt->xpt_flags. Their numbers changed in 6.6,
+ * but they are an enum in linux/sunrpc/svc_xprt.h, which is in each
+ * kernel's headers: built against them, efs gets that kernel's numbers.
+ * 5.10 and 6.1 have neither; 6.12 and 7.3 have both.
+ */
+#define EFS_XPT_TLS		(LINUX_VERSION_CODE >= EFS_KV(6, 4, 0))
+
 #if EFS_NFSD_READV
 #define EFS_NFSD_READ_FN	"nfsd_readv"
 #else
