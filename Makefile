@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #   make                      efs.ko for the running kernel (or KERNELRELEASE=)
-#   make tools                tools/efsctl/efsctl
+#   make tools                tools/efsctl/efsctl, tools/efs-btf-check/efs-btf-check
 #   make install              module (modules_install + depmod), efsctl, its man
-#                             pages and completion, efs.service, /etc/efs/efs.conf
+#                             pages and completion, efs.service, /etc/efs/efs.conf,
+#                             efs-btf-check and /etc/modprobe.d/efs.conf
 #   make deb                  Debian packages efs-dkms and efsctl in build/deb/
 #   make deps                 install build/test/demo dependencies (Debian)
-#   make check                every test on 6.1 and 6.12; ends "N passed, N failed"
+#   make check                every test (full VM suite on 6.1 and trixie's 6.12, a
+#                             smoke set on 5.10, 6.12.95, 7.2, 7.3); "N passed, N failed"
 #   make demo                 the product end to end in a VM
 #   make bench                benchmarks (see tests/bench/README.md)
 #   make modules-all          efs.ko for every test kernel (build/kernels), in build/<release>/
@@ -22,9 +24,8 @@ STATEDIR ?= /var/lib/efs
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SRC := $(CURDIR)
 VERSION := $(shell sed -n 's/^\#define EFS_VERSION "\(.*\)"/\1/p' module/efs.h)
-# The kernels the project is tested on (Debian 12's 6.1 and bookworm-backports'
-# 6.12), unpacked by `make deps` under build/kernels/ (tests/kernels.sh), never
-# installed on the host.
+# The kernels the project is tested on (every Debian series: tests/kernels.sh),
+# unpacked by `make deps` under build/kernels/, never installed on the host.
 KROOT ?= $(SRC)/build/kernels
 TEST_KERNELS ?= $(shell tests/kernels.sh --list 2>/dev/null)
 
@@ -40,22 +41,29 @@ module:
 # boot each kernel with its own efs.ko from build/<release>/efs.ko), against
 # the test kernel's headers in build/kernels/ or else an installed kernel's.
 kdir_of = $(firstword $(wildcard $(KROOT)/usr/src/linux-headers-$(1)) /lib/modules/$(1)/build)
+# Kernels that another compiler built (trixie's gcc-14, sid's ...) are built
+# in that suite's mmdebstrap root (tests/buildroot.sh), which tests/kernels.sh
+# names in $(KROOT)/.root-<release>; the rest with the host's gcc.
+root_of = $(shell cat $(KROOT)/.root-$(1) 2>/dev/null)
+in_root = $(if $(call root_of,$(1)),tests/buildroot.sh --run $(call root_of,$(1)))
 build/%/efs.ko: FORCE
 	@mkdir -p build/$*/module build/$*/uapi/linux
 	@cp -p Kbuild build/$*/
 	@cp -p module/*.[ch] build/$*/module/
 	@cp -p uapi/linux/*.h build/$*/uapi/linux/
-	$(MAKE) -C $(call kdir_of,$*) M=$(SRC)/build/$* W=$(W) modules
+	$(call in_root,$*) $(MAKE) -C $(call kdir_of,$*) M=$(SRC)/build/$* W=$(W) modules
 
 modules-all: $(foreach k,$(TEST_KERNELS),build/$(k)/efs.ko)
 
 tools:
 	$(MAKE) -C tools/efsctl
+	$(MAKE) -C tools/efs-btf-check
 
 install: module tools
 	$(MAKE) -C $(KDIR) M=$(SRC) modules_install
 	depmod -a $(KERNELRELEASE)
 	$(MAKE) -C tools/efsctl install PREFIX=$(PREFIX)
+	$(MAKE) -C tools/efs-btf-check install PREFIX=$(PREFIX)
 	$(MAKE) install-dist
 	-systemctl daemon-reload 2>/dev/null
 
@@ -107,6 +115,7 @@ checkpatch:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null
 	-$(MAKE) -C tools/efsctl clean
+	-$(MAKE) -C tools/efs-btf-check clean
 	rm -rf build
 
 FORCE:

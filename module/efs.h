@@ -175,6 +175,9 @@ int efs_hooks_init(void);
 void efs_hooks_exit(void);
 bool efs_hooks_active(void);
 int efs_compat_layout(char *buf, size_t len);
+/* compat.c: the compat attributes of the version reply (issue 9) */
+struct sk_buff;
+int efs_compat_put(struct sk_buff *skb);
 
 /* netlink.c */
 int efs_netlink_init(void);

@@ -16,14 +16,32 @@ void efs_fq_init(struct efs_fq *fq)
 	INIT_LIST_HEAD(&fq->active);
 }
 
-static bool efs_waiter_less(struct rb_node *a, const struct rb_node *b)
+static bool efs_waiter_less(const struct efs_waiter *x,
+			    const struct efs_waiter *y)
 {
-	const struct efs_waiter *x = rb_entry(a, struct efs_waiter, node);
-	const struct efs_waiter *y = rb_entry(b, struct efs_waiter, node);
-
 	if (x->tag != y->tag)
 		return x->tag < y->tag;
 	return x->seq < y->seq;
+}
+
+/* rb_add_cached() by hand: 5.10 does not have it. */
+static void efs_fq_insert(struct efs_fq *fq, struct efs_waiter *w)
+{
+	struct rb_node **link = &fq->queue.rb_root.rb_node, *parent = NULL;
+	bool leftmost = true;
+
+	while (*link) {
+		parent = *link;
+		if (efs_waiter_less(w, rb_entry(parent, struct efs_waiter,
+						node))) {
+			link = &parent->rb_left;
+		} else {
+			link = &parent->rb_right;
+			leftmost = false;
+		}
+	}
+	rb_link_node(&w->node, parent, link);
+	rb_insert_color_cached(&w->node, &fq->queue, leftmost);
 }
 
 u64 efs_fq_next_tag(const struct efs_fq *fq, const struct efs_client *client)
@@ -42,7 +60,7 @@ void efs_fq_enqueue(struct efs_fq *fq, struct efs_waiter *w,
 	client->vfinish = w->tag + cost_ns;
 	client->queued++;
 	fq->queued_ns += cost_ns;
-	rb_add_cached(&w->node, &fq->queue, efs_waiter_less);
+	efs_fq_insert(fq, w);
 }
 
 void efs_fq_remove(struct efs_fq *fq, struct efs_waiter *w)

@@ -23,30 +23,57 @@
 
 struct nfsd_file;
 struct kvec;
+struct xdr_buf;
 
+/*
+ * knfsd's prototypes, per nfsd_compat.h's ranges; EFS_PROTOS there says the
+ * same in BTF's terms and compat.c checks it against the running kernel.
+ */
 typedef __be32 efs_fh_verify_t(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
 			       umode_t type, int access);
 #if EFS_NFSD_DISPATCH_STATP
 typedef int efs_dispatch_t(struct svc_rqst *rqstp, __be32 *statp);
+#define EFS_DISPATCH_PARAMS	struct svc_rqst *rqstp, __be32 *statp
 #else
 typedef int efs_dispatch_t(struct svc_rqst *rqstp);
+#define EFS_DISPATCH_PARAMS	struct svc_rqst *rqstp
 #endif
-typedef __be32 efs_vfs_write_t(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
-			       struct nfsd_file *nf, loff_t offset,
-			       struct kvec *vec, int vlen, unsigned long *cnt,
-			       int stable, __be32 *verf);
+
+#if EFS_NFSD_WRITE_PAYLOAD
+#define EFS_VFS_WRITE_PARAMS						\
+	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
+	struct nfsd_file *nf, loff_t offset,				\
+	const struct xdr_buf *payload, unsigned long *cnt, int stable,	\
+	__be32 *verf
+#else
+#define EFS_VFS_WRITE_PARAMS						\
+	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
+	struct nfsd_file *nf, loff_t offset, struct kvec *vec, int vlen, \
+	unsigned long *cnt, int stable, __be32 *verf
+#endif
+typedef __be32 efs_vfs_write_t(EFS_VFS_WRITE_PARAMS);
+
 typedef __be32 efs_splice_read_t(struct svc_rqst *rqstp,
 				 struct efs_svc_fh *fhp, struct file *file,
 				 loff_t offset, unsigned long *count, u32 *eof);
-#if EFS_NFSD_DISPATCH_STATP
-typedef __be32 efs_read_t(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
-			  struct file *file, loff_t offset, struct kvec *vec,
-			  int vlen, unsigned long *count, u32 *eof);
+
+#if EFS_NFSD_READV
+#define EFS_READ_PARAMS							\
+	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
+	struct file *file, loff_t offset, struct kvec *vec, int vlen,	\
+	unsigned long *count, u32 *eof
+#elif EFS_NFSD_ITER_READ_NF
+#define EFS_READ_PARAMS							\
+	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
+	struct nfsd_file *nf, loff_t offset, unsigned long *count,	\
+	unsigned int base, u32 *eof
 #else
-typedef __be32 efs_read_t(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
-			  struct nfsd_file *nf, loff_t offset,
-			  unsigned long *count, unsigned int base, u32 *eof);
+#define EFS_READ_PARAMS							\
+	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
+	struct file *file, loff_t offset, unsigned long *count,		\
+	unsigned int base, u32 *eof
 #endif
+typedef __be32 efs_read_t(EFS_READ_PARAMS);
 
 DEFINE_STATIC_CALL_NULL(efs_orig_fh_verify, efs_fh_verify_t);
 DEFINE_STATIC_CALL_NULL(efs_orig_dispatch, efs_dispatch_t);
@@ -58,11 +85,7 @@ static struct srcu_struct efs_hook_srcu;
 
 /* --- the wrappers ------------------------------------------------------ */
 
-#if EFS_NFSD_DISPATCH_STATP
-static int efs_nfsd_dispatch(struct svc_rqst *rqstp, __be32 *statp)
-#else
-static int efs_nfsd_dispatch(struct svc_rqst *rqstp)
-#endif
+static int efs_nfsd_dispatch(EFS_DISPATCH_PARAMS)
 {
 	struct efs_rpc rpc;
 	bool tracked;
@@ -96,19 +119,23 @@ static __be32 efs_fh_verify(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
 	return err;
 }
 
-static __be32 efs_nfsd_vfs_write(struct svc_rqst *rqstp,
-				 struct efs_svc_fh *fhp, struct nfsd_file *nf,
-				 loff_t offset, struct kvec *vec, int vlen,
-				 unsigned long *cnt, int stable, __be32 *verf)
+/* Direct-I/O writes (6.19+) are inside nfsd_vfs_write(): charged here. */
+static __be32 efs_nfsd_vfs_write(EFS_VFS_WRITE_PARAMS)
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	__be32 err = EFS_NFSERR_JUKEBOX;
 	struct efs_data_op op;
 
 	if (!efs_data_begin(&op, rqstp, fhp, true, *cnt)) {
+#if EFS_NFSD_WRITE_PAYLOAD
+		err = static_call(efs_orig_vfs_write)(rqstp, fhp, nf, offset,
+						      payload, cnt, stable,
+						      verf);
+#else
 		err = static_call(efs_orig_vfs_write)(rqstp, fhp, nf, offset,
 						      vec, vlen, cnt, stable,
 						      verf);
+#endif
 		efs_data_end(&op, rqstp, !err, *cnt);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
@@ -133,28 +160,26 @@ static __be32 efs_nfsd_splice_read(struct svc_rqst *rqstp,
 	return err;
 }
 
-/* 6.1's nfsd_readv() and 6.12's nfsd_iter_read(). */
-#if EFS_NFSD_DISPATCH_STATP
-static __be32 efs_nfsd_read(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
-			    struct file *file, loff_t offset, struct kvec *vec,
-			    int vlen, unsigned long *count, u32 *eof)
-#else
-static __be32 efs_nfsd_read(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
-			    struct nfsd_file *nf, loff_t offset,
-			    unsigned long *count, unsigned int base, u32 *eof)
-#endif
+/*
+ * nfsd_readv() (to 6.4) or nfsd_iter_read() (6.5+); direct-I/O reads
+ * (6.19+) are inside nfsd_iter_read(): charged here.
+ */
+static __be32 efs_nfsd_read(EFS_READ_PARAMS)
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	__be32 err = EFS_NFSERR_JUKEBOX;
 	struct efs_data_op op;
 
 	if (!efs_data_begin(&op, rqstp, fhp, false, *count)) {
-#if EFS_NFSD_DISPATCH_STATP
+#if EFS_NFSD_READV
 		err = static_call(efs_orig_read)(rqstp, fhp, file, offset, vec,
 						 vlen, count, eof);
-#else
+#elif EFS_NFSD_ITER_READ_NF
 		err = static_call(efs_orig_read)(rqstp, fhp, nf, offset, count,
 						 base, eof);
+#else
+		err = static_call(efs_orig_read)(rqstp, fhp, file, offset,
+						 count, base, eof);
 #endif
 		efs_data_end(&op, rqstp, !err, *count);
 	}
@@ -202,7 +227,7 @@ static bool efs_hooked;
 
 static void notrace efs_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 				     struct ftrace_ops *ops,
-				     struct ftrace_regs *fregs)
+				     EFS_FTRACE_REGS *fregs)
 {
 	struct efs_hook *h = container_of(ops, struct efs_hook, ops);
 
@@ -235,12 +260,26 @@ static int efs_resolve(const char *name, unsigned long *func)
 	return 0;
 }
 
+/*
+ * ftrace_free_filter() is not exported before 6.1 (5.10 lacks it): there,
+ * remove the one address the filter holds, which puts the ops back on
+ * ftrace's static empty hash, so nothing is left allocated.
+ */
+static void efs_free_filter(struct ftrace_ops *ops, unsigned long func)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+	ftrace_set_filter_ip(ops, func, 1, 0);
+#else
+	ftrace_free_filter(ops);
+#endif
+}
+
 static void efs_unhook_one(struct efs_hook *h)
 {
 	if (!h->func)
 		return;
 	unregister_ftrace_function(&h->ops);
-	ftrace_free_filter(&h->ops);
+	efs_free_filter(&h->ops, h->func);
 	memset(&h->ops, 0, sizeof(h->ops));
 	h->func = 0;
 }
@@ -258,12 +297,12 @@ static int efs_hook_one(struct efs_hook *h)
 	h->set_orig(func);
 	memset(&h->ops, 0, sizeof(h->ops));
 	h->ops.func = efs_ftrace_thunk;
-	h->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
-		       FTRACE_OPS_FL_IPMODIFY;
+	h->ops.flags = EFS_FTRACE_OPS_FLAGS;
 	err = ftrace_set_filter_ip(&h->ops, func, 0, 0);
 	if (err) {
 		pr_err("efs: cannot trace knfsd's %s (%d)\n", h->name, err);
-		goto free;
+		memset(&h->ops, 0, sizeof(h->ops));
+		return err;
 	}
 	err = register_ftrace_function(&h->ops);
 	if (err == -EBUSY)
@@ -276,7 +315,7 @@ static int efs_hook_one(struct efs_hook *h)
 	h->func = func;
 	return 0;
 free:
-	ftrace_free_filter(&h->ops);
+	efs_free_filter(&h->ops, func);
 	memset(&h->ops, 0, sizeof(h->ops));
 	return err;
 }
@@ -306,7 +345,8 @@ static int efs_hook_all_locked(void)
 		}
 	}
 	efs_hooked = true;
-	pr_info("efs: hooked knfsd (%s)\n", utsname()->release);
+	pr_info("efs: hooked knfsd (%s, compat %s, checked: %s)\n",
+		utsname()->release, EFS_COMPAT_NAME, efs_compat_checked());
 	return 0;
 }
 
@@ -335,31 +375,15 @@ static struct notifier_block efs_module_nb = {
 	.notifier_call = efs_module_notify,
 };
 
-int efs_compat_layout(char *buf, size_t len)
-{
-	return scnprintf(buf, len,
-			 "svc_fh.fh_handle=%zu,svc_fh.fh_maxsize=%zu,svc_fh.fh_dentry=%zu,svc_fh.fh_export=%zu,svc_export.h=%zu,svc_export.ex_client=%zu,svc_export.ex_flags=%zu,svc_export.ex_fsid=%zu,svc_export.ex_path=%zu",
-			 offsetof(struct efs_svc_fh, fh_handle),
-			 offsetof(struct efs_svc_fh, fh_maxsize),
-			 offsetof(struct efs_svc_fh, fh_dentry),
-			 offsetof(struct efs_svc_fh, fh_export),
-			 offsetof(struct efs_svc_export, h),
-			 offsetof(struct efs_svc_export, ex_client),
-			 offsetof(struct efs_svc_export, ex_flags),
-			 offsetof(struct efs_svc_export, ex_fsid),
-			 offsetof(struct efs_svc_export, ex_path));
-}
-
 int efs_hooks_init(void)
 {
 	unsigned long func;
 	int err;
 
-	if (!EFS_NFSD_KNOWN) {
-		pr_err("efs: knfsd of kernel %s is not known to this efs (known: 6.1, 6.12); refusing to hook it\n",
-		       utsname()->release);
-		return -EOPNOTSUPP;
-	}
+	/* Before anything is hooked: is knfsd what efs was built for? */
+	err = efs_compat_check();
+	if (err)
+		return err;
 	err = init_srcu_struct(&efs_hook_srcu);
 	if (err)
 		return err;

@@ -108,7 +108,8 @@ static int efs_put_version(struct sk_buff *skb)
 			EFS_FEATURE_THROUGHPUT_MODES | EFS_FEATURE_METRICS |
 			EFS_FEATURE_EVENTS) ||
 	    nla_put_string(skb, EFS_A_COMPAT_LAYOUT, layout) ||
-	    nla_put_u8(skb, EFS_A_NFSD_HOOKED, efs_hooks_active()))
+	    nla_put_u8(skb, EFS_A_NFSD_HOOKED, efs_hooks_active()) ||
+	    efs_compat_put(skb))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -691,7 +692,9 @@ static struct genl_family efs_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(efs_ops),
 	.mcgrps = efs_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(efs_mcgrps),
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)	/* 5.10: always strict */
 	.resv_start_op = 0,
+#endif
 };
 
 int efs_netlink_init(void)

@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What efs knows about knfsd's private side, per kernel.
+ * What efs knows about knfsd's private side, by version range.
+ *
+ * Each EFS_NFSD_* choice below is a change in knfsd (or ftrace) that
+ * matters to efs, with the range it holds for. A range is "verified" where
+ * it was read in that kernel's own source (Debian's linux-source-X: 5.10.262,
+ * 6.1.192, 6.12.117, 7.2.13, 7.3.4) or in the BTF of Debian's binary nfsd.ko
+ * (6.12.43 to 6.12.117, 6.16.12); elsewhere the boundary is upstream's and efs hooks only
+ * when the running kernel's BTF confirms it (compat.c, efs-btf-check).
  *
  * nfsd's structs are not in linux-headers. efs mirrors only the leading
- * fields it reads; they are identical in 6.1 and 6.12, and the VM test
- * "nfsd_layout" checks every offset below against the running kernel's BTF
- * (/sys/kernel/btf/nfsd) through EFS_A_COMPAT_LAYOUT. On a kernel whose nfsd
- * this file does not describe, efs refuses to load instead of guessing.
+ * fields it reads; they are the same from 5.10 through 7.3. Before hooking
+ * anything, compat.c compares every offset and every prototype below with
+ * what efs-btf-check found in /sys/kernel/btf/nfsd (module parameters
+ * btf_layout and btf_protos) and refuses on any difference.
  */
 #ifndef EFS_NFSD_COMPAT_H
 #define EFS_NFSD_COMPAT_H
@@ -14,25 +21,137 @@
 #include <linux/version.h>
 #include <linux/ftrace.h>
 #include <linux/path.h>
+#include <linux/ptrace.h>
 #include <linux/sunrpc/cache.h>
 #include <linux/sunrpc/svc.h>
 #include <linux/nfs4.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && \
-	LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-#define EFS_NFSD_KNOWN		1
-#define EFS_NFSD_DISPATCH_STATP	1	/* nfsd_dispatch(rqstp, statp) */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+#error "efs needs Linux 5.10 or newer (static calls)"
+#endif
+
+#define EFS_KV(a, b, c)	KERNEL_VERSION(a, b, c)
+#define EFS_KV_IN(lo, hi) \
+	(LINUX_VERSION_CODE >= (lo) && LINUX_VERSION_CODE < (hi))
+
+/*
+ * nfsd_dispatch(rqstp, statp) until 6.3, nfsd_dispatch(rqstp) from 6.3
+ * ("SUNRPC: Remove the statp parameter of pc_dispatch"; 5.10 and 6.1 have
+ * statp, 6.12, 7.2 and 7.3 do not).
+ */
+#define EFS_NFSD_DISPATCH_STATP	(LINUX_VERSION_CODE < EFS_KV(6, 3, 0))
+
+/*
+ * The vectored read: nfsd_readv(rqstp, fhp, file, offset, vec, vlen,
+ * count, eof) until 6.5 (5.10, 6.1), then nfsd_iter_read(rqstp, fhp, X,
+ * offset, count, base, eof) (6.12, 7.2, 7.3). X was a struct file * and
+ * became a struct nfsd_file * upstream in 6.19 ("NFSD: pass nfsd_file to
+ * nfsd_iter_read()") and in stable backports: in 6.12.y from 6.12.101
+ * (the BTF of Debian's nfsd.ko: 6.12.43, 6.12.95 and 6.12.100 have struct
+ * file *; 6.12.101, 6.12.107, 6.12.111, 6.12.113 and 6.12.117 struct
+ * nfsd_file *). 6.6.y and 6.18.y got it at releases Debian does not ship:
+ * there upstream's 6.19 boundary is used and the BTF check decides.
+ */
+#define EFS_NFSD_READV		(LINUX_VERSION_CODE < EFS_KV(6, 5, 0))
+#define EFS_NFSD_ITER_READ_NF	(LINUX_VERSION_CODE >= EFS_KV(6, 19, 0) || \
+				 EFS_KV_IN(EFS_KV(6, 12, 101), EFS_KV(6, 13, 0)))
+
+/*
+ * nfsd_vfs_write(rqstp, fhp, nf, offset, vec, vlen, cnt, stable, verf)
+ * until 6.16, then (rqstp, fhp, nf, offset, const struct xdr_buf *payload,
+ * cnt, stable, verf) (6.12: kvec; 6.16.12 BTF, 7.2, 7.3: payload).
+ */
+#define EFS_NFSD_WRITE_PAYLOAD	(LINUX_VERSION_CODE >= EFS_KV(6, 16, 0))
+
+/*
+ * 6.19+ (7.2, 7.3) read and write with direct I/O when nfsd's io_cache
+ * knobs ask for it: nfsd_direct_read() is called from inside
+ * nfsd_iter_read() and nfsd_direct_write() from inside nfsd_vfs_write(),
+ * so the wrappers below already see (and charge) those requests once;
+ * nothing else to hook. fh_verify(), nfsd_splice_read() keep their
+ * prototypes from 5.10 through 7.3.
+ */
+#define EFS_NFSD_DIRECT_IO	(LINUX_VERSION_CODE >= EFS_KV(6, 19, 0))
+
+/*
+ * RPC-with-TLS transport bits (server side from 6.4): XPT_TLS_SESSION and
+ * XPT_PEER_AUTH in rqstp->rq_xprt->xpt_flags. Their numbers changed in 6.6,
+ * but they are an enum in linux/sunrpc/svc_xprt.h, which is in each
+ * kernel's headers: built against them, efs gets that kernel's numbers.
+ * 5.10 and 6.1 have neither; 6.12 and 7.3 have both.
+ */
+#define EFS_XPT_TLS		(LINUX_VERSION_CODE >= EFS_KV(6, 4, 0))
+
+#if EFS_NFSD_READV
 #define EFS_NFSD_READ_FN	"nfsd_readv"
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && \
-	LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
-#define EFS_NFSD_KNOWN		1
-#define EFS_NFSD_DISPATCH_STATP	0	/* nfsd_dispatch(rqstp) */
-#define EFS_NFSD_READ_FN	"nfsd_iter_read"
 #else
-#define EFS_NFSD_KNOWN		0
-#define EFS_NFSD_DISPATCH_STATP	0
 #define EFS_NFSD_READ_FN	"nfsd_iter_read"
 #endif
+
+/*
+ * Where the ranges above were read in a kernel's source or BTF: these
+ * series (and, for 6.12, every Debian release checked). Outside them efs
+ * hooks only with a BTF check that passed.
+ */
+#define EFS_NFSD_VERIFIED					\
+	(EFS_KV_IN(EFS_KV(5, 10, 0), EFS_KV(5, 11, 0)) ||	\
+	 EFS_KV_IN(EFS_KV(6, 1, 0), EFS_KV(6, 2, 0)) ||		\
+	 EFS_KV_IN(EFS_KV(6, 12, 43), EFS_KV(6, 13, 0)) ||	\
+	 EFS_KV_IN(EFS_KV(6, 16, 0), EFS_KV(6, 17, 0)) ||	\
+	 EFS_KV_IN(EFS_KV(7, 2, 0), EFS_KV(7, 4, 0)))
+#define EFS_NFSD_VERIFIED_LIST	"5.10, 6.1, 6.12.43+, 6.16, 7.2, 7.3"
+
+/* The compat in use, by the range it starts at (efsctl version: Compat). */
+#if LINUX_VERSION_CODE < EFS_KV(5, 11, 0)
+#define EFS_COMPAT_NAME	"knfsd-5.10"
+#elif EFS_NFSD_DISPATCH_STATP
+#define EFS_COMPAT_NAME	"knfsd-5.11"
+#elif EFS_NFSD_READV
+#define EFS_COMPAT_NAME	"knfsd-6.3"
+#elif !EFS_NFSD_WRITE_PAYLOAD && !EFS_NFSD_ITER_READ_NF
+#define EFS_COMPAT_NAME	"knfsd-6.5"
+#elif !EFS_NFSD_WRITE_PAYLOAD
+#define EFS_COMPAT_NAME	"knfsd-6.12.101"
+#elif !EFS_NFSD_ITER_READ_NF
+#define EFS_COMPAT_NAME	"knfsd-6.16"
+#else
+#define EFS_COMPAT_NAME	"knfsd-6.19"
+#endif
+
+/*
+ * The prototypes of the functions efs wraps, as efs-btf-check renders BTF:
+ * "name=ret(arg,...)", a struct/union/enum by its tag, a typedef by its
+ * name, an int by its name with '_' for ' ', '*' per pointer, "const_" for
+ * const. They must say what the efs_*_t typedefs in hooks.c say.
+ */
+#define EFS_PROTO_FH_VERIFY \
+	"fh_verify=__be32(svc_rqst*,svc_fh*,umode_t,int)"
+#if EFS_NFSD_DISPATCH_STATP
+#define EFS_PROTO_DISPATCH	"nfsd_dispatch=int(svc_rqst*,__be32*)"
+#else
+#define EFS_PROTO_DISPATCH	"nfsd_dispatch=int(svc_rqst*)"
+#endif
+#if EFS_NFSD_WRITE_PAYLOAD
+#define EFS_PROTO_VFS_WRITE \
+	"nfsd_vfs_write=__be32(svc_rqst*,svc_fh*,nfsd_file*,loff_t,const_xdr_buf*,long_unsigned_int*,int,__be32*)"
+#else
+#define EFS_PROTO_VFS_WRITE \
+	"nfsd_vfs_write=__be32(svc_rqst*,svc_fh*,nfsd_file*,loff_t,kvec*,int,long_unsigned_int*,int,__be32*)"
+#endif
+#define EFS_PROTO_SPLICE_READ \
+	"nfsd_splice_read=__be32(svc_rqst*,svc_fh*,file*,loff_t,long_unsigned_int*,u32*)"
+#if EFS_NFSD_READV
+#define EFS_PROTO_READ \
+	"nfsd_readv=__be32(svc_rqst*,svc_fh*,file*,loff_t,kvec*,int,long_unsigned_int*,u32*)"
+#elif EFS_NFSD_ITER_READ_NF
+#define EFS_PROTO_READ \
+	"nfsd_iter_read=__be32(svc_rqst*,svc_fh*,nfsd_file*,loff_t,long_unsigned_int*,unsigned_int,u32*)"
+#else
+#define EFS_PROTO_READ \
+	"nfsd_iter_read=__be32(svc_rqst*,svc_fh*,file*,loff_t,long_unsigned_int*,unsigned_int,u32*)"
+#endif
+#define EFS_PROTOS EFS_PROTO_DISPATCH ";" EFS_PROTO_FH_VERIFY ";" \
+	EFS_PROTO_VFS_WRITE ";" EFS_PROTO_SPLICE_READ ";" EFS_PROTO_READ
 
 /* fs/nfsd/nfsfh.h: struct knfsd_fh, then the start of struct svc_fh. */
 struct efs_knfsd_fh {
@@ -60,7 +179,7 @@ struct efs_svc_export {
 	/* ... */
 };
 
-/* fs/nfsd/vfs.h: access bits passed to fh_verify(); same in 6.1 and 6.12. */
+/* fs/nfsd/vfs.h: access bits passed to fh_verify(); same 5.10 to 7.3. */
 #define EFS_NFSD_MAY_EXEC	0x001
 #define EFS_NFSD_MAY_WRITE	0x002
 #define EFS_NFSD_MAY_READ	0x004
@@ -73,11 +192,35 @@ struct efs_svc_export {
 /* include/linux/nfs.h: NFSERR_JUKEBOX == NFS4ERR_DELAY == 10008. */
 #define EFS_NFSERR_JUKEBOX	cpu_to_be32(10008)
 
-/* The ftrace setter for the instruction pointer was renamed in 6.12. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+/*
+ * ftrace callbacks: struct pt_regs * until 5.11 (no FTRACE_OPS_FL_RECURSION
+ * yet: without FTRACE_OPS_FL_RECURSION_SAFE ftrace itself guards against
+ * recursion), struct ftrace_regs * from 5.11. The instruction pointer
+ * setter is ftrace_instruction_pointer_set() (6.1) or, after its rename,
+ * ftrace_regs_set_instruction_pointer() (6.12, 7.x); both are macros.
+ */
+#if LINUX_VERSION_CODE < EFS_KV(5, 11, 0)
+#define EFS_FTRACE_PT_REGS	1
+#define EFS_FTRACE_REGS		struct pt_regs
+#define efs_ftrace_set_ip(regs, ip) instruction_pointer_set(regs, ip)
+#define EFS_FTRACE_OPS_FLAGS	(FTRACE_OPS_FL_SAVE_REGS | \
+				 FTRACE_OPS_FL_IPMODIFY)
+#else
+#define EFS_FTRACE_PT_REGS	0
+#define EFS_FTRACE_REGS		struct ftrace_regs
+#if defined(ftrace_regs_set_instruction_pointer)
 #define efs_ftrace_set_ip(fregs, ip) ftrace_regs_set_instruction_pointer(fregs, ip)
 #else
 #define efs_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
 #endif
+#define EFS_FTRACE_OPS_FLAGS	(FTRACE_OPS_FL_SAVE_REGS | \
+				 FTRACE_OPS_FL_RECURSION | \
+				 FTRACE_OPS_FL_IPMODIFY)
+#endif
+
+/* compat.c: the check against the running kernel's BTF. */
+int efs_compat_check(void);
+const char *efs_compat_checked(void);
+int efs_compat_layout(char *buf, size_t len);
 
 #endif /* EFS_NFSD_COMPAT_H */

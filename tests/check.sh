@@ -13,9 +13,20 @@ export EFS_RESULTS=$OUT/results.txt
 : >"$EFS_RESULTS"
 start=$(date +%s)
 
-# The test kernels that make deps unpacked under build/kernels/.
+# The test kernels that make deps unpacked under build/kernels/: every one
+# gets the W=1 build and the BTF prototype check; the full VM suite runs on
+# EFS_FULL_KERNELS (series or releases; default Debian 12's 6.1 and Debian
+# 13's own 6.12, the newest 6.12), the smoke set (kernel_smoke, which ends
+# with nfsd_layout) on the others.
 KERNELS=${EFS_TEST_KERNELS:-$(tests/kernels.sh --list)}
 [ -n "$KERNELS" ] || { echo "check: no test kernels in build/kernels (make deps)" >&2; exit 2; }
+# shellcheck source=tests/kernels.lib.sh
+. "$REPO/tests/kernels.lib.sh"
+FULL=
+for want in ${EFS_FULL_KERNELS:-6.1 6.12}; do
+	FULL="$FULL $(resolve_krel "$want")"
+done
+is_full() { case " $FULL " in *" $1 "*) return 0 ;; esac; return 1; }
 
 result() { # PASS|FAIL NAME
 	echo "$1 $2" | tee -a "$EFS_RESULTS"
@@ -44,6 +55,14 @@ for k in $KERNELS; do
 		result FAIL "build_module [$k]"
 	fi
 done
+
+# Do the prototypes each efs.ko was built for match that kernel's nfsd.ko
+# BTF? (No VM; kernels without module BTF are skipped.)
+echo "== btf_protos"
+# shellcheck disable=SC2086 # one release a word
+tests/btf_protos.sh $KERNELS >"$OUT/btf-protos.log" 2>&1
+grep -E '^(PASS|FAIL) ' "$OUT/btf-protos.log" | tee -a "$EFS_RESULTS"
+grep -q '^FAIL ' "$OUT/btf-protos.log" && tail -30 "$OUT/btf-protos.log"
 
 # 2. Kernel style, efsctl and its unit tests.
 step checkpatch "$OUT/checkpatch.log" tests/checkpatch.sh
@@ -82,8 +101,15 @@ show_vm_runs() {
 	done
 }
 
-# 4. The VM scenarios on every kernel, and the harness's own self-test.
+# 4. The VM scenarios: the full suite and the harness's own self-test on
+# the full kernels, the smoke set on the rest.
 for k in $KERNELS; do
+	if ! is_full "$k"; then
+		echo "== vm smoke [$k]"
+		EFS_VM_SCENARIOS=kernel_smoke tests/vm/check.sh "$k" 2>&1 |
+			tee "$OUT/vm-$k.log" | show_vm_runs
+		continue
+	fi
 	echo "== vm [$k]"
 	make -s -C tests/vm/ipmodify-module KREL="$k" >"$OUT/ipmodify-build-$k.log" 2>&1 ||
 		{ tail "$OUT/ipmodify-build-$k.log"; result FAIL "build_ipmodify_holder [$k]"; }

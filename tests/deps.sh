@@ -8,7 +8,10 @@
 #
 #   VM:      qemu-system-x86 (TCG), busybox-static for the initramfs
 #   guest:   nfs-kernel-server, nfs-common, fio, xfsprogs, iproute2
-#   tools:   libmnl-dev, pkg-config, dwarves (pahole), bpftool, jq
+#   tools:   libmnl-dev, pkg-config, dwarves (pahole), bpftool, jq,
+#            libbpf-dev (efs-btf-check)
+#   kernels: mmdebstrap (build roots for kernels Debian 12's gcc cannot
+#            build for: tests/buildroot.sh, under build/roots/)
 #   KUnit:   linux-source-6.1 (UML build), flex, bison, bc
 #   YNL:     python3-yaml, python3-jsonschema (cli.py: tests/kernels.sh)
 #   bench:   gnuplot-nox
@@ -26,6 +29,7 @@ pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils zstd
 	qemu-system-x86 busybox-static
 	nfs-kernel-server nfs-common rpcbind fio xfsprogs e2fsprogs iproute2
 	libmnl-dev pkg-config dwarves bpftool jq python3 python3-yaml python3-jsonschema
+	libbpf-dev mmdebstrap
 	gnuplot-nox prometheus
 	libinih-dev bash-completion debhelper dh-dkms dkms lintian fakeroot man-db"
 

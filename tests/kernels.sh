@@ -9,11 +9,20 @@
 #   tests/kernels.sh            fetch what is missing (idempotent)
 #   tests/kernels.sh --list     print the releases that are unpacked
 #
-# Kernels: the newest 6.1 of Debian 12 (bookworm, bookworm-security) and the
-# newest 6.12 of bookworm-backports. Also linux-source-6.12 (for YNL's
-# cli.py), unpacked under build/src/. Downloads use a private apt
-# configuration in build/apt/ (its own sources list and package lists,
-# with the host's own Debian mirror), so the host's apt state stays as is.
+# Kernels (KERNEL_SPECS below): every Debian kernel series, from its suite:
+# 5.10 (bullseye), 6.1 (bookworm), 6.12.95 (bookworm-backports), 6.12.117
+# (trixie, Debian 13's own), 7.3 (trixie-backports), 7.2 (sid). Also
+# linux-source-6.12 (for YNL's cli.py), unpacked under build/src/.
+# Downloads use a private apt configuration in build/apt/ (its own sources
+# list and package lists, with the host's own Debian mirror), so the host's
+# apt state stays as is.
+#
+# Kernels built by another compiler than the host's gcc get a build root:
+# tests/buildroot.sh makes an mmdebstrap root of the kernel's suite under
+# build/roots/<suite>/ (cached), and build/kernels/.root-<krel> names it;
+# the Makefile builds efs.ko for that kernel inside it.
+#
+#   EFS_KERNELS="6.1 7.3"       fetch only these series (default: all)
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=tests/kernels.lib.sh
@@ -38,16 +47,29 @@ uri=$(awk '/^URIs:/ {u=$2} /^Suites:/ && /bookworm/ && u !~ /security/ {print u;
 sec=$(awk '/^URIs:/ {u=$2} /^Suites:/ && /bookworm-security/ {print u; exit}' \
 	/etc/apt/sources.list.d/*.sources 2>/dev/null || true)
 [ -n "$sec" ] || sec=http://deb.debian.org/debian-security
-cat >"$APT/sources.list" <<EOT
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm-updates main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $sec bookworm-security main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm-backports main
-EOT
+key=/usr/share/keyrings/debian-archive-keyring.gpg
+{
+	for s in bookworm bullseye trixie; do
+		echo "deb [signed-by=$key] $uri $s main"
+		echo "deb [signed-by=$key] $uri $s-updates main"
+		echo "deb [signed-by=$key] $sec $s-security main"
+	done
+	echo "deb [signed-by=$key] $uri bookworm-backports main"
+	echo "deb [signed-by=$key] $uri trixie-backports main"
+	echo "deb [signed-by=$key] $uri sid main"
+} >"$APT/sources.list.new"
+# A changed sources list (new suites) refreshes the lists now.
+if ! cmp -s "$APT/sources.list.new" "$APT/sources.list"; then
+	mv "$APT/sources.list.new" "$APT/sources.list"
+	rm -f "$APT/lists/"*_Packages*
+else
+	rm -f "$APT/sources.list.new"
+fi
 aptopts=(
 	-o "Dir::Etc::SourceList=$APT/sources.list" -o Dir::Etc::SourceParts=/dev/null
 	-o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache"
 	-o "Dir::State::status=/dev/null" -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root
+	-o Acquire::Check-Valid-Until=false
 )
 # Refresh the private lists at most once a day.
 if [ -z "$(find "$APT/lists" -name '*_Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
@@ -56,7 +78,7 @@ if [ -z "$(find "$APT/lists" -name '*_Packages*' -mmin -1440 2>/dev/null | head 
 		{ tail "$APT/update.log" >&2; exit 1; }
 fi
 
-# newest_image SUITE_REGEX SERIES: the linux-image-X-amd64 package that the
+# newest_image SUITE_REGEX: the linux-image-X-amd64 package that the
 # newest linux-image-amd64 of those suites depends on.
 newest_image() {
 	local ver
@@ -65,6 +87,28 @@ newest_image() {
 	[ -n "$ver" ] || return 1
 	apt-cache "${aptopts[@]}" show "linux-image-amd64=$ver" | sed -n 's/^Depends: //p' |
 		tr ',' '\n' | grep -o 'linux-image-[0-9][^ ]*-amd64' | head -1
+}
+
+# deps_of PACKAGE REGEX: the package's Depends that match REGEX.
+deps_of() {
+	apt-cache "${aptopts[@]}" show "$1" | sed -n 's/^Depends: //p' | head -1 |
+		tr ',' '\n' | grep -oE "$2" | sort -u
+}
+
+# KERNEL_SPECS: series;suites (a regex on apt-cache madison's suite
+# column);the suite whose compiler built it (its build root).
+KERNEL_SPECS=(
+	'5.10; bullseye(-security|-updates)?/;bullseye'
+	'6.1; bookworm(-security|-updates)?/;bookworm'
+	'6.12; bookworm-backports/;bookworm'
+	'6.12; trixie/;trixie'
+	'7.3; trixie-backports/;trixie'
+	'7.2; sid/;sid'
+)
+want_series() { # SERIES: in $EFS_KERNELS (default: every series)
+	[ -z "${EFS_KERNELS:-}" ] && return 0
+	case " $EFS_KERNELS " in *" $1 "*) return 0 ;; esac
+	return 1
 }
 
 # fetch DEST PACKAGE...: download (cached) and unpack into DEST.
@@ -82,26 +126,65 @@ fetch() {
 	done
 }
 
-for spec in ' bookworm(-security|-updates)?/:6.1' 'bookworm-backports/:6.12'; do
-	suites=${spec%:*}
-	img=$(newest_image "$suites") || { echo "kernels: no ${spec#*:} kernel in $suites" >&2; exit 1; }
-	krel=${img#linux-image-}
-	if [ -f "$KROOT/.done-$krel" ]; then
-		echo "kernels: $krel ready"
-		continue
+# Compilers compare by "(Debian VERSION) VERSION", without the driver's name.
+hostcc=$(gcc --version 2>/dev/null | head -1 | sed 's/^[^ ]* //')
+for spec in "${KERNEL_SPECS[@]}"; do
+	IFS=';' read -r series suites rootsuite <<<"$spec"
+	want_series "$series" || continue
+	# Which release the suite has now: asked once per refresh of the lists
+	# (each apt-cache call parses every suite's list, seconds of CPU).
+	memo=$APT/newest-$series-$rootsuite
+	if [ -s "$memo" ] && [ -z "$(find "$APT/lists" -name '*_Packages*' -newer "$memo" | head -1)" ]; then
+		img=$(cat "$memo")
+	else
+		img=$(newest_image "$suites") || { echo "kernels: no $series kernel in$suites" >&2; exit 1; }
+		echo "$img" >"$memo"
 	fi
-	echo "kernels: fetching $krel"
-	# The headers' own dependencies: the -common tree and linux-kbuild.
-	hdr=linux-headers-$krel
-	deps=$(apt-cache "${aptopts[@]}" show "$hdr" | sed -n 's/^Depends: //p' | head -1 |
-		tr ',' '\n' | grep -oE 'linux-(headers-[^ ]*-common|kbuild-[^ ]*)' | sort -u)
-	fetch "$KROOT" "$img" "$hdr" $deps
-	# The headers include their -common tree by absolute path: point it
-	# into this sysroot.
-	sed -i "s|/usr/src/linux-headers-|$KROOT/usr/src/linux-headers-|g" \
-		"$KROOT/usr/src/$hdr/Makefile"
-	depmod -b "$KROOT" "$krel"
-	touch "$KROOT/.done-$krel"
+	krel=${img#linux-image-}
+	if [ ! -f "$KROOT/.done-$krel" ]; then
+		echo "kernels: fetching $krel ($rootsuite)"
+		# From 7.x the image package is split: the vmlinuz is in
+		# linux-binary-KV (/usr/lib/modules/KV/vmlinuz), the modules in
+		# linux-modules-KV.
+		split=$(deps_of "$img" "linux-(binary|modules|base)-${krel//+/\\+}")
+		# The headers' own dependencies: the -common tree and linux-kbuild.
+		hdr=linux-headers-$krel
+		# shellcheck disable=SC2046,SC2086 # lists of package names
+		fetch "$KROOT" "$img" $split "$hdr" $(deps_of "$hdr" 'linux-(headers-[^ ]*-common|kbuild-[^ ]*)')
+		if [ ! -e "$KROOT/boot/vmlinuz-$krel" ]; then
+			mkdir -p "$KROOT/boot"
+			for f in vmlinuz config System.map; do
+				for d in "$KROOT/usr/lib/modules/$krel" "$KROOT/lib/modules/$krel"; do
+					[ -e "$d/$f" ] && cp -p "$d/$f" "$KROOT/boot/$f-$krel" && break
+				done
+			done
+		fi
+		# Split packages put the modules under /usr/lib/modules: the
+		# sysroot keeps one tree, lib/modules/KV.
+		if [ -d "$KROOT/usr/lib/modules/$krel" ]; then
+			mkdir -p "$KROOT/lib/modules/$krel"
+			cp -a "$KROOT/usr/lib/modules/$krel/." "$KROOT/lib/modules/$krel/"
+			rm -rf "$KROOT/usr/lib/modules/$krel"
+		fi
+		[ -e "$KROOT/boot/vmlinuz-$krel" ] || { echo "kernels: no vmlinuz in the $krel packages" >&2; exit 1; }
+		# The headers include their -common tree by absolute path: point it
+		# into this sysroot.
+		sed -i "s|/usr/src/linux-headers-|$KROOT/usr/src/linux-headers-|g" \
+			"$KROOT/usr/src/$hdr/Makefile"
+		depmod -b "$KROOT" "$krel"
+		touch "$KROOT/.done-$krel"
+	fi
+	# Which compiler: the host's gcc if it built this kernel, else the
+	# kernel suite's own, in a build root.
+	kcc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' "$KROOT/boot/config-$krel" | sed 's/^[^ ]* //')
+	if [ "$kcc" = "$hostcc" ]; then
+		rm -f "$KROOT/.root-$krel"
+		echo "kernels: $krel ready (host gcc)"
+	else
+		"$REPO/tests/buildroot.sh" "$rootsuite"
+		echo "$rootsuite" >"$KROOT/.root-$krel"
+		echo "kernels: $krel ready (build root $rootsuite: $kcc)"
+	fi
 done
 
 # linux-source-6.12 for tools/net/ynl (YNL's cli.py and its specs).

@@ -1,8 +1,11 @@
 #!/bin/bash
-# Run every VM scenario (tests/vm/scenarios/*.sh except selftest_warn) on
-# each kernel, one after the other, continuing after failures.
+# Run every VM scenario (tests/vm/scenarios/*.sh except selftest_warn and
+# kernel_smoke, the extra kernels' smoke set) on each kernel, one after the
+# other, continuing after failures.
 #
 #   tests/vm/check.sh [KREL|6.1|6.12 ...]     (default: 6.1 6.12)
+#   EFS_VM_SCENARIOS="kernel_smoke nfsd_layout" tests/vm/check.sh 7.3
+#                                             only these scenarios
 #
 # Output of each run: build/vm-out/<krel>/<scenario>/. Prints one
 # PASS/FAIL line per run (also appended to $EFS_RESULTS if set by the
@@ -23,10 +26,17 @@ for want in "$@"; do
 done
 
 scenarios=()
-for s in "$HERE"/scenarios/*.sh; do
-	[ "$(basename "$s")" = selftest_warn.sh ] && continue
-	scenarios+=("$s")
-done
+if [ -n "${EFS_VM_SCENARIOS:-}" ]; then
+	for s in $EFS_VM_SCENARIOS; do
+		[ -f "$HERE/scenarios/$s.sh" ] || { echo "check: no scenario $s" >&2; exit 2; }
+		scenarios+=("$HERE/scenarios/$s.sh")
+	done
+else
+	for s in "$HERE"/scenarios/*.sh; do
+		case $(basename "$s") in selftest_warn.sh | kernel_smoke.sh) continue ;; esac
+		scenarios+=("$s")
+	done
+fi
 
 pass=0 failed=()
 t0=$SECONDS

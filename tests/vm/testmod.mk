@@ -10,11 +10,15 @@ REPO := $(abspath $(SRC)/../../..)
 # The test kernel's headers (make deps unpacks them under build/kernels/).
 KDIR ?= $(firstword $(wildcard $(REPO)/build/kernels/usr/src/linux-headers-$(KREL)) /lib/modules/$(KREL)/build)
 OUT ?= $(REPO)/build/$(KREL)/$(notdir $(SRC))
+# A kernel another gcc built is built for in its suite's mmdebstrap root
+# (tests/buildroot.sh; tests/kernels.sh names it in .root-<release>).
+ROOT := $(shell cat $(REPO)/build/kernels/.root-$(KREL) 2>/dev/null)
+IN_ROOT := $(if $(ROOT),$(REPO)/tests/buildroot.sh --run $(ROOT))
 
 all:
 	mkdir -p $(OUT)
 	cp $(SRC)/Kbuild $(wildcard $(SRC)/*.c) $(OUT)/
-	$(MAKE) -C $(KDIR) M=$(OUT) modules
+	$(IN_ROOT) $(MAKE) -C $(KDIR) M=$(OUT) modules
 
 clean:
 	rm -rf $(OUT)

@@ -21,7 +21,9 @@ const char cmd_version_usage[] =
 "\n"
 "Options:\n"
 "  --json         one JSON document\n"
-"  -v, --verbose  also whether knfsd is hooked and the nfsd layout in use\n"
+"  -v, --verbose  also whether knfsd is hooked, the nfsd layout and the\n"
+"                 knfsd compat in use, and how it was checked (btf or\n"
+"                 compiled-in)\n"
 "  -h, --help\n";
 
 static const struct opt_def version_opts[] = {
@@ -35,6 +37,9 @@ struct module_version {
 	char layout[512];
 	uint32_t features;
 	bool has_hooked, hooked;
+	/* compat (issue 9) */
+	char compat[64], checked[32], protos[1024];
+	bool has_verified, verified;
 };
 
 static const char *const feature_names[] = {
@@ -64,6 +69,21 @@ static int version_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		case EFS_A_COMPAT_LAYOUT:
 			copy_str(mv->layout, sizeof(mv->layout), a);
+			break;
+		case EFS_A_COMPAT_NAME:
+			copy_str(mv->compat, sizeof(mv->compat), a);
+			break;
+		case EFS_A_COMPAT_CHECKED:
+			copy_str(mv->checked, sizeof(mv->checked), a);
+			break;
+		case EFS_A_COMPAT_PROTOS:
+			copy_str(mv->protos, sizeof(mv->protos), a);
+			break;
+		case EFS_A_COMPAT_VERIFIED:
+			if (mnl_attr_get_payload_len(a) >= 1) {
+				mv->has_verified = true;
+				mv->verified = mnl_attr_get_u8(a);
+			}
 			break;
 		case EFS_A_FEATURES:
 			if (mnl_attr_get_payload_len(a) == sizeof(uint32_t))
@@ -159,6 +179,21 @@ int cmd_version(int argc, char **argv)
 			out_str(&out, "CompatLayout",
 				verbose ? "nfsd layout: %s\n" : NULL,
 				mv.layout);
+		if (mv.compat[0])
+			out_str(&out, "Compat",
+				verbose ? "knfsd compat: %s\n" : NULL,
+				mv.compat);
+		if (mv.checked[0])
+			out_str(&out, "Checked",
+				verbose ? "checked: %s\n" : NULL, mv.checked);
+		if (mv.has_verified)
+			out_bool(&out, "CompatVerified",
+				 verbose ? "compat range verified: %s\n" : NULL,
+				 mv.verified);
+		if (mv.protos[0])
+			out_str(&out, "CompatProtos",
+				verbose ? "knfsd prototypes: %s\n" : NULL,
+				mv.protos);
 	}
 	out_obj_close(&out);
 	out_doc_end(&out);

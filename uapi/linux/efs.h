@@ -7,8 +7,9 @@
  *
  * Every command uses the single attribute space enum efs_attr.
  *
- * EFS_CMD_VERSION_GET (do): reply carries EFS_A_VERSION, EFS_A_FEATURES and
- *	EFS_A_COMPAT_LAYOUT.  Anyone may ask.
+ * EFS_CMD_VERSION_GET (do): reply carries EFS_A_VERSION, EFS_A_FEATURES,
+ *	EFS_A_COMPAT_LAYOUT, EFS_A_NFSD_HOOKED and the compat attributes
+ *	(EFS_A_COMPAT_NAME, _CHECKED, _PROTOS, _VERIFIED).  Anyone may ask.
  * EFS_CMD_FS_ADD (do, CAP_NET_ADMIN): EFS_A_FS_NAME and EFS_A_FS_PATH are
  *	required; every configuration attribute is optional and defaults as
  *	documented below.  Reply: the new filesystem, as FS_GET.
@@ -199,6 +200,12 @@ enum efs_attr {
 	EFS_A_CLIENT_DELAY_REPLIES,	/* u64 */
 	EFS_A_CLIENT_IDLE_MS,		/* u64: since it was last seen */
 	EFS_A_CLIENT_OVERFLOW,		/* u8: stands for clients past the bound */
+
+	/* compat (issue 9) */
+	EFS_A_COMPAT_NAME,		/* string: knfsd compat range, "knfsd-6.12.101" */
+	EFS_A_COMPAT_CHECKED,		/* string: "btf" or "compiled-in" */
+	EFS_A_COMPAT_PROTOS,		/* string: "name=ret(args);..." (BTF terms) */
+	EFS_A_COMPAT_VERIFIED,		/* u8: 1 if the range was verified in source */
 
 	__EFS_A_MAX,
 };
