@@ -21,10 +21,11 @@ if [ "${1:-}" = --run ]; then
 	exec unshare --mount --propagation private /bin/sh -eu -c '
 		root=$1 repo=$2
 		shift 2
+		# /tmp first: a checkout under /tmp is bound over it, not hidden.
+		mount -t tmpfs tmpfs "$root/tmp"
+		mount -t proc proc "$root/proc"
 		mkdir -p "$root$repo"
 		mount --bind "$repo" "$root$repo"
-		mount -t proc proc "$root/proc"
-		mount -t tmpfs tmpfs "$root/tmp"
 		cd "$root$repo"
 		exec chroot "$root" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$repo" "$@"
 	' sh "$root" "$REPO" "$@"
