@@ -34,6 +34,8 @@ if [ -n "${EFS_VM_SCENARIOS:-}" ]; then
 else
 	for s in "$HERE"/scenarios/*.sh; do
 		case $(basename "$s") in selftest_warn.sh | kernel_smoke.sh) continue ;; esac
+		# EFS_VM_SKIP: scenario names to leave out of the full suite.
+		case " ${EFS_VM_SKIP:-} " in *" $(basename "$s" .sh) "*) continue ;; esac
 		scenarios+=("$s")
 	done
 fi
