@@ -23,7 +23,12 @@ dd if=/dev/urandom of=/srv/many/data bs=1M count=1 status=none || fail "dd"
 efs_load || fail "efs_load"
 # Long enough to mount them all (minutes under TCG); shortened for aging.
 $EFS_CTL fs add many /srv/many --client-idle-seconds 1800 || fail "fs add"
-slab_objs() { awk '$1 == "efs_client" { print $2 }' /proc/slabinfo; }
+# Objects in use in the efs_client slab (unmerged: slab_nomerge), after a
+# shrink so that no CPU's partial slab hides freed ones.
+slab_objs() {
+	echo 1 >/sys/kernel/slab/efs_client/shrink 2>/dev/null
+	awk '$1 == "efs_client" { print $2 }' /proc/slabinfo
+}
 objs0=$(slab_objs)
 objs0=${objs0:-0}
 
@@ -50,8 +55,11 @@ log "$N client namespaces"
 # Mount and read, 10 at a time. Each namespace gets its own NFS identity.
 one_client() { # I
 	local i=$1 m=/mnt/m$1
-	nsenter --net="/run/netns/m$i" -- sh -c \
-		"echo efs-many-$i >/sys/fs/nfs/net/nfs_client/identifier" 2>/dev/null
+	# ip netns exec mounts the namespace's own /sys (nsenter would write
+	# the initial namespace's identifier, shared by all: "clientid in use").
+	ip netns exec "m$i" sh -c \
+		"echo efs-many-$i >/sys/fs/nfs/net/nfs_client/identifier" ||
+		return 1
 	mkdir -p "$m"
 	nsenter --net="/run/netns/m$i" -- mount -t nfs \
 		-o vers=4.2,proto=tcp,hard,actimeo=1 "$EFS_SERVER_IP:/many" "$m" || return 1
