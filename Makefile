@@ -115,7 +115,8 @@ vmtest: modules-all tools
 check-neighbours: modules-all tools
 	tests/vm/run.sh -k 6.1 noisy_isolation 100 0.80; \
 	tests/vm/run.sh -k 6.1 hostile_client 0.90; \
-	tests/vm/run.sh -k 6.1 fair_clients 200 0.80
+	tests/vm/run.sh -k 6.1 fair_clients 200 0.80; \
+	tests/vm/run.sh -k 6.1 many_clients
 
 checkpatch:
 	tests/checkpatch.sh
