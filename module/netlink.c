@@ -114,7 +114,9 @@ static int efs_put_version(struct sk_buff *skb)
 	return 0;
 }
 
-static int efs_nl_version(struct sk_buff *skb, struct genl_info *info)
+/* A one-message reply to cmd, its attributes written by put(msg, arg). */
+static int efs_reply(struct genl_info *info, u8 cmd,
+		     int (*put)(struct sk_buff *msg, void *arg), void *arg)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -122,13 +124,23 @@ static int efs_nl_version(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &efs_family, 0, EFS_CMD_VERSION_GET);
-	if (!hdr || efs_put_version(msg)) {
+	hdr = genlmsg_put_reply(msg, info, &efs_family, 0, cmd);
+	if (!hdr || put(msg, arg)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+static int efs_put_version_msg(struct sk_buff *msg, void *unused)
+{
+	return efs_put_version(msg);
+}
+
+static int efs_nl_version(struct sk_buff *skb, struct genl_info *info)
+{
+	return efs_reply(info, EFS_CMD_VERSION_GET, efs_put_version_msg, NULL);
 }
 
 static int efs_put_u64(struct sk_buff *skb, int type, u64 v)
@@ -205,21 +217,14 @@ static int efs_put_fs(struct sk_buff *skb, struct efs_fs *fs)
 	return 0;
 }
 
+static int efs_put_fs_msg(struct sk_buff *msg, void *fs)
+{
+	return efs_put_fs(msg, fs);
+}
+
 static int efs_reply_fs(struct genl_info *info, struct efs_fs *fs, u8 cmd)
 {
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &efs_family, 0, cmd);
-	if (!hdr || efs_put_fs(msg, fs)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return efs_reply(info, cmd, efs_put_fs_msg, fs);
 }
 
 static bool efs_name_ok(const char *name)
@@ -514,21 +519,14 @@ static int efs_put_server(struct sk_buff *skb)
 	return 0;
 }
 
+static int efs_put_server_msg(struct sk_buff *msg, void *unused)
+{
+	return efs_put_server(msg);
+}
+
 static int efs_reply_server(struct genl_info *info, u8 cmd)
 {
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &efs_family, 0, cmd);
-	if (!hdr || efs_put_server(msg)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return efs_reply(info, cmd, efs_put_server_msg, NULL);
 }
 
 static int efs_nl_server_get(struct sk_buff *skb, struct genl_info *info)

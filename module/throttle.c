@@ -383,7 +383,7 @@ static void efs_client_refund(struct efs_client *c, u32 units, u64 metered)
 int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 		 u64 metered, struct svc_rqst *rqstp)
 {
-	u64 now, cwait = 0, waited_from;
+	u64 now, cwait = 0;
 	int err;
 
 	/* Nothing to charge (a small read's data step): skip the clock. */
@@ -402,7 +402,6 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 	if (efs_fs_releasing(fs))
 		return 0;
 
-	waited_from = efs_now_ns();
 	err = efs_wait_turn(fs, c, units, metered, cwait, now);
 	if (err) {
 		if (c) {
@@ -415,6 +414,6 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 	}
 	if (c)
 		atomic64_inc(&c->throttled_ops);
-	efs_stats_add_wait(fs, efs_now_ns() - waited_from);
+	efs_stats_add_wait(fs, efs_now_ns() - now);
 	return 0;
 }
