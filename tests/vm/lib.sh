@@ -255,6 +255,8 @@ run_fio() {
 	fio --output-format=json --output="$EFS_OUT/$name.json" --name="$name" "$@" \
 		2>"$EFS_OUT/$name.err"
 	rc=$?
+	# Ended early by fio_stop: fio says 128, its results are whole.
+	[ $rc -eq 128 ] && [ -e "$EFS_STATE/$name.stopped" ] && rc=0
 	[ $rc -eq 0 ] || { log "run_fio $name: fio failed ($rc):" >&2; cat "$EFS_OUT/$name.err" >&2; }
 	return $rc
 }
@@ -272,6 +274,53 @@ fio_iops() {
 # fio_bw_bytes FILE|NAME read|write: total bandwidth in bytes/s.
 fio_bw_bytes() {
 	jq -r --arg d "$2" '[.jobs[][$d].bw_bytes] | add | round' "$(_efs_fio_json "$1")"
+}
+
+# _efs_fio_pids NAME [jobs|parent]: pids of run_fio NAME's job processes
+# (children of a fio of the same name), or of its parent process.
+_efs_fio_pids() {
+	local name=$1 which=${2:-jobs} p pp
+	for p in $(pgrep -f -- "--name=$name( |\$)"); do
+		pp=$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null) || continue
+		if grep -qa -- "--name=$name" "/proc/$pp/cmdline" 2>/dev/null; then
+			[ "$which" = jobs ] && echo "$p"
+		else
+			[ "$which" = parent ] && echo "$p"
+		fi
+	done
+}
+
+# fio_wait_running NAME JOBS [SECONDS]: wait until JOBS job processes of
+# run_fio NAME have read data. Starting 16 jobs takes a TCG guest seconds
+# of CPU, which is not the steady load a measurement beside it wants.
+fio_wait_running() {
+	local name=$1 jobs=$2 secs=${3:-60} i n p r
+	for ((i = 0; i < secs * 2; i++)); do
+		n=0
+		for p in $(_efs_fio_pids "$name"); do
+			r=$(awk '/^rchar/ { print $2 }' "/proc/$p/io" 2>/dev/null)
+			[ "${r:-0}" -gt 0 ] && n=$((n + 1))
+		done
+		[ "$n" -ge "$jobs" ] && return 0
+		sleep 0.5
+	done
+	log "fio_wait_running: $name has $n of $jobs jobs running after ${secs}s" >&2
+	return 1
+}
+
+# fio_stop NAME: end a time_based run_fio NAME early (SIGINT to its
+# parent, which still writes its results) and wait for it to go.
+fio_stop() {
+	local name=$1 i
+	mkdir -p "$EFS_STATE" && touch "$EFS_STATE/$name.stopped"
+	# shellcheck disable=SC2046 # one pid a word
+	kill -INT $(_efs_fio_pids "$name" parent) 2>/dev/null
+	for ((i = 0; i < 60; i++)); do
+		[ -z "$(pgrep -f -- "--name=$name( |\$)")" ] && break
+		sleep 0.5
+	done
+	# fio puts "fio: terminating on signal 2" ahead of the JSON.
+	sed -i -n '/^{/,$p' "$EFS_OUT/$name.json"
 }
 
 # --- several clients under load -------------------------------------------

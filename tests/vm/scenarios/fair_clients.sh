@@ -9,7 +9,8 @@
 #    0.80 in make check-neighbours ("fair_clients 200 0.80"), 0.65 in make
 #    check (a loaded machine; measured 0.77-0.95 here);
 #  - four clients with 1, 2, 8 and 16 jobs: Jain's fairness index of
-#    their IOPS >= 0.90, and the filesystem stays at its cap (+-15%);
+#    their IOPS >= 0.90, and the filesystem serves them at its cap (at most
+#    +15%, at least 0.80 of the cap or of what the guest served in step 1);
 #  - efsctl fs clients lists them, busiest first, with their counts.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
@@ -31,10 +32,13 @@ done
 # 1. Greedy and modest.
 client_load c2 modest-alone /mnt/c2 1 "$SECS" || rc=1
 alone=$(fio_iops modest-alone read)
-client_load c1 greedy /mnt/c1 16 $((SECS + 4)) &
+client_load c1 greedy /mnt/c1 16 $((SECS + 120)) &
 g=$!
-sleep 2
+# Starting 16 jobs costs a TCG guest seconds of CPU: not what is measured.
+fio_wait_running greedy 16 || rc=1
+sleep 1
 client_load c2 modest /mnt/c2 1 "$SECS" || rc=1
+fio_stop greedy
 wait $g || rc=1
 modest=$(fio_iops modest read)
 greedy=$(fio_iops greedy read)
@@ -48,15 +52,17 @@ check "modest client gets >= $MODEST_MIN of min(alone, cap/2) (got $r)" at_least
 pids=()
 jobs_of=(0 1 2 8 16)
 for i in 1 2 3 4; do
-	client_load "c$i" "four-c$i" "/mnt/c$i" "${jobs_of[$i]}" "$SECS" &
+	client_load "c$i" "four-c$i" "/mnt/c$i" "${jobs_of[$i]}" $((SECS + 120)) &
 	pids+=($!)
 done
-sleep $((SECS / 3 + 2))
+for i in 1 2 3 4; do fio_wait_running "four-c$i" "${jobs_of[$i]}" || rc=1; done
+sleep 2
 client_ops_snapshot shared "$EFS_OUT/ops-a"
-sleep $((SECS / 3))
+sleep $((SECS / 2))
 client_ops_snapshot shared "$EFS_OUT/ops-b"
 $EFS_CTL fs clients shared --json >"$EFS_OUT/clients.json"
 $EFS_CTL fs clients shared
+for i in 1 2 3 4; do fio_stop "four-c$i"; done
 wait "${pids[@]}" || rc=1
 client_rates "$EFS_OUT/ops-a" "$EFS_OUT/ops-b" | tee "$EFS_OUT/rates.txt"
 read -r -a vals <<<"$(awk '{ printf "%s ", $2 }' "$EFS_OUT/rates.txt")"
@@ -67,7 +73,13 @@ jain=$(jain_index "${vals[@]}")
 log "1/2/8/16 jobs: efs counted ${vals[*]} ops/s (total $total), fio ${fio_vals[*]} IOPS; Jain's index $jain"
 check "four clients were counted (got ${#vals[@]})" test "${#vals[@]}" -eq 4
 check "Jain's index of 1/2/8/16-job clients >= 0.90 (got $jain)" at_least "$jain" 0.90
-assert_within "$total" "$CAP" 15 "the filesystem at its cap with four clients" || rc=1
+# At its cap, or at what this guest delivered to greedy and modest
+# together in step 1 when a loaded host makes that less than the cap.
+served=$(awk -v c="$CAP" -v g="$greedy" -v m="$modest" 'BEGIN { s = g + m; print (s < c ? s : c) }')
+check "the filesystem serves four clients at most at its cap (got $total, cap $CAP)" \
+	at_least "$(awk -v c="$CAP" 'BEGIN { print c * 1.15 }')" "$total"
+check "the filesystem serves four clients >= 0.80 of min(cap, step 1's $served) (got $total)" \
+	at_least "$total" "$(awk -v s="$served" 'BEGIN { print s * 0.80 }')"
 
 # 3. fs clients: four clients, by use, with counters.
 n=$(jq '.Clients | length' "$EFS_OUT/clients.json")
