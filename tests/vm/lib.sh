@@ -290,15 +290,19 @@ _efs_fio_pids() {
 	done
 }
 
-# fio_wait_running NAME JOBS [SECONDS]: wait until JOBS job processes of
-# run_fio NAME have read data. Starting 16 jobs takes a TCG guest seconds
-# of CPU, which is not the steady load a measurement beside it wants.
+# fio_wait_running NAME JOBS [SECONDS]: wait until JOBS jobs of run_fio
+# NAME (processes, or threads with --thread) have read data. Starting 16
+# jobs takes a TCG guest seconds of CPU, which is not the steady load a
+# measurement beside it wants.
 fio_wait_running() {
-	local name=$1 jobs=$2 secs=${3:-60} i n p r
+	local name=$1 jobs=$2 secs=${3:-60} i n t r parent
 	for ((i = 0; i < secs * 2; i++)); do
 		n=0
-		for p in $(_efs_fio_pids "$name"); do
-			r=$(awk '/^rchar/ { print $2 }' "/proc/$p/io" 2>/dev/null)
+		parent=$(_efs_fio_pids "$name" parent)
+		for t in $(for p in $parent $(_efs_fio_pids "$name"); do
+			ls -d "/proc/$p/task/"* 2>/dev/null; done); do
+			[ "$t" = "/proc/$parent/task/$parent" ] && continue
+			r=$(awk '/^rchar/ { print $2 }' "$t/io" 2>/dev/null)
 			[ "${r:-0}" -gt 0 ] && n=$((n + 1))
 		done
 		[ "$n" -ge "$jobs" ] && return 0

@@ -32,7 +32,7 @@ done
 # 1. Greedy and modest.
 client_load c2 modest-alone /mnt/c2 1 "$SECS" || rc=1
 alone=$(fio_iops modest-alone read)
-client_load c1 greedy /mnt/c1 16 $((SECS + 120)) &
+client_load c1 greedy /mnt/c1 16 $((SECS + 120)) --thread &
 g=$!
 # Starting 16 jobs costs a TCG guest seconds of CPU: not what is measured.
 fio_wait_running greedy 16 || rc=1
@@ -52,7 +52,7 @@ check "modest client gets >= $MODEST_MIN of min(alone, cap/2) (got $r)" at_least
 pids=()
 jobs_of=(0 1 2 8 16)
 for i in 1 2 3 4; do
-	client_load "c$i" "four-c$i" "/mnt/c$i" "${jobs_of[$i]}" $((SECS + 120)) &
+	client_load "c$i" "four-c$i" "/mnt/c$i" "${jobs_of[$i]}" $((SECS + 120)) --thread &
 	pids+=($!)
 done
 for i in 1 2 3 4; do fio_wait_running "four-c$i" "${jobs_of[$i]}" || rc=1; done
