@@ -113,10 +113,12 @@ vmtest: modules-all tools
 # The noisy-neighbour scenarios with the issue's own thresholds (make check
 # runs them with regression floors; README says which are met).
 check-neighbours: modules-all tools
-	tests/vm/run.sh -k 6.1 noisy_isolation 100 0.80; \
-	tests/vm/run.sh -k 6.1 hostile_client 0.90; \
-	tests/vm/run.sh -k 6.1 fair_clients 200 0.80; \
-	tests/vm/run.sh -k 6.1 many_clients
+	rc=0; \
+	tests/vm/run.sh -k 6.1 noisy_isolation 100 0.80 || rc=1; \
+	tests/vm/run.sh -k 6.1 hostile_client 0.90 || rc=1; \
+	tests/vm/run.sh -k 6.1 fair_clients 200 0.80 || rc=1; \
+	tests/vm/run.sh -k 6.1 many_clients || rc=1; \
+	exit $$rc
 
 checkpatch:
 	tests/checkpatch.sh

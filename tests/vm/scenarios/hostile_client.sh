@@ -7,8 +7,10 @@
 # units/s, far below its demand.
 #  - the neighbouring (unclaimed) export keeps >= MIN_RATIO of its IOPS:
 #    the issue's goal is 0.90 (make check-neighbours: "hostile_client
-#    0.90"); make check asserts a regression floor of 0.40, not yet met
-#    better in this TCG guest (README);
+#    0.90"); without an argument it asserts a regression floor of 0.40.
+#    It runs only in make check-neighbours (CI's time). The neighbour is
+#    measured once every job of the flood reads, against the mean of a
+#    run before and one after it;
 #  - no hung task (the harness fails on one), threads waiting in efs stay
 #    within the server budget;
 #  - DELAY replies stay bounded: at most 4x the cap per second (the
@@ -41,14 +43,17 @@ alone=$(fio_iops alone read)
 
 d0=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
 t0=$(date +%s.%N)
-client_load evil flood /mnt/target 16 $((SECS + 6)) --ioengine=libaio --iodepth=64 &
+client_load evil flood /mnt/target 16 $((SECS + 120)) --ioengine=libaio --iodepth=64 --thread &
 flood=$!
-sleep 3
+# Measured in steady state: starting 16 fio jobs is seconds of guest CPU.
+fio_wait_running flood 16 || rc=1
+sleep 2
 ( while [ ! -e "$EFS_OUT/stop-watch" ]; do
 	$EFS_CTL server show --json | jq -r .WaitingThreads; sleep 0.5
   done ) >"$EFS_OUT/waiting.txt" &
 watcher=$!
 client_load good beside /mnt/neighbour 2 "$SECS" || rc=1
+fio_stop flood
 wait $flood
 check "the flood saw no I/O error" test $? -eq 0
 t1=$(date +%s.%N)
@@ -59,6 +64,10 @@ maxw=$(sort -n "$EFS_OUT/waiting.txt" | tail -1)
 limit=$($EFS_CTL server show --json | jq -r .MaxWaitingThreads)
 
 beside=$(fio_iops beside read)
+# Alone again, after the flood: the mean of the two is the reference (one
+# TCG run varies by +-15%).
+client_load good alone2 /mnt/neighbour 2 "$SECS" || rc=1
+alone=$(awk -v a="$alone" -v b="$(fio_iops alone2 read)" 'BEGIN { printf "%.0f", (a + b) / 2 }')
 r=$(ratio "$beside" "$alone")
 flood_iops=$(fio_iops flood read)
 dps=$(awk -v a="$d0" -v b="$d1" -v s="$t0" -v e="$t1" 'BEGIN { printf "%.1f", (b - a) / (e - s) }')
