@@ -64,17 +64,11 @@ for r in $(seq 1 $ROUNDS); do
 	client_load cq "alone-$r" /mnt/quiet 2 "$T" || rc=1
 	alone+=("$(fio_iops "alone-$r" read)")
 	p_alone+=("$(p99_us "alone-$r")")
-	client_load c1 "storm1-$r" /mnt/noisy1 16 $((T + 120)) --thread &
-	s1=$!
-	client_load c2 "storm2-$r" /mnt/noisy2 16 $((T + 120)) --thread &
-	s2=$!
-	# Steady state only: starting 32 fio jobs is seconds of guest CPU.
-	fio_wait_running "storm1-$r" 16 && fio_wait_running "storm2-$r" 16 || rc=1
+	storm_start c1 "storm1-$r" /mnt/noisy1 16 || rc=1
+	storm_start c2 "storm2-$r" /mnt/noisy2 16 || rc=1
 	sleep 2
 	client_load cq "beside-$r" /mnt/quiet 2 "$T" || rc=1
-	fio_stop "storm1-$r"
-	fio_stop "storm2-$r"
-	wait $s1 $s2 || rc=1
+	storm_stop "storm1-$r" "storm2-$r" || rc=1
 	beside+=("$(fio_iops "beside-$r" read)")
 	p_beside+=("$(p99_us "beside-$r")")
 done
@@ -107,13 +101,10 @@ res fair_total_ratio "$(ratio $(( vals[0] + vals[1] + vals[2] + vals[3] )) 200)"
 
 client_load f2 modest-alone /mnt/f2 1 "$T" || rc=1
 ma=$(fio_iops modest-alone read)
-client_load f1 greedy /mnt/f1 16 $((T + 120)) --thread &
-g=$!
-fio_wait_running greedy 16 || rc=1
+storm_start f1 greedy /mnt/f1 16 || rc=1
 sleep 1
 client_load f2 modest /mnt/f2 1 "$T" || rc=1
-fio_stop greedy
-wait $g || rc=1
+storm_stop greedy || rc=1
 m=$(fio_iops modest read)
 want=$(awk -v a="$ma" 'BEGIN { print (a < 100 ? a : 100) }')
 res fair_modest_alone_iops "$ma"

@@ -297,11 +297,10 @@ _efs_fio_pids() {
 fio_wait_running() {
 	local name=$1 jobs=$2 secs=${3:-60} i n t r parent
 	for ((i = 0; i < secs * 2; i++)); do
-		n=0
 		parent=$(_efs_fio_pids "$name" parent)
-		for t in $(for p in $parent $(_efs_fio_pids "$name"); do
-			ls -d "/proc/$p/task/"* 2>/dev/null; done); do
-			[ "$t" = "/proc/$parent/task/$parent" ] && continue
+		n=0
+		for t in /proc/$parent/task/* $(_efs_fio_pids "$name" | sed 's|.*|/proc/&/task/*|'); do
+			[ "$t" = "/proc/$parent/task/$parent" ] && continue	# fio's own
 			r=$(awk '/^rchar/ { print $2 }' "$t/io" 2>/dev/null)
 			[ "${r:-0}" -gt 0 ] && n=$((n + 1))
 		done
@@ -338,6 +337,30 @@ client_load() {
 	in_client "$c" run_fio "$name" --filename="$mnt/data" --rw=randread \
 		--bs=4k --direct=1 --ioengine=psync --numjobs="$jobs" \
 		--group_reporting --time_based --runtime="$secs" "$@"
+}
+
+# storm_start CLIENT NAME MOUNTPOINT JOBS [FIO OPTIONS...]: client_load
+# NAME in the background, its JOBS as threads, until storm_stop; returns
+# once every job reads (a steady load: starting 16 jobs takes a TCG
+# guest seconds of CPU, which a measurement beside it must not see).
+declare -gA _efs_storm_pid=()
+storm_start() {
+	local c=$1 name=$2 mnt=$3 jobs=$4
+	shift 4
+	client_load "$c" "$name" "$mnt" "$jobs" 600 --thread "$@" &
+	_efs_storm_pid[$name]=$!
+	fio_wait_running "$name" "$jobs"
+}
+
+# storm_stop NAME...: end those storms; fails if fio of one failed.
+storm_stop() {
+	local name ok=0
+	for name in "$@"; do fio_stop "$name"; done
+	for name in "$@"; do
+		wait "${_efs_storm_pid[$name]}" || ok=1
+		unset "_efs_storm_pid[$name]"
+	done
+	return $ok
 }
 
 # jain_index X...: Jain's fairness index (sum x)^2 / (n * sum x^2).

@@ -9,6 +9,7 @@
 # module, unthrottled storms), ref (no module; the storms pace themselves
 # with fio --rate_iops, 4 jobs x 25: the cost of the neighbours' work alone).
 # PERF: 0 none, 1 perf during the beside phase, 2 during the storms alone.
+# Storms are measured once steady (storm_start).
 . "$EFS_REPO/tests/vm/lib.sh"
 MODE=${1:-efs}
 PERF=${2:-1}
@@ -18,12 +19,10 @@ for d in quiet noisy1 noisy2; do
 	export_tmpfs "$d" 128M || fail "export $d"
 	dd if=/dev/urandom of=/srv/$d/data bs=1M count=16 status=none
 done
-if [ "$MODE" != none ] && [ "$MODE" != ref ]; then
+if [ "$MODE" = efs ]; then
 	efs_load || fail efs_load
 	for d in noisy1 noisy2; do
-		if [ "$MODE" = efs ]; then
-			$EFS_CTL fs add "$d" /srv/$d --iops-limit ${3:-100} || fail add
-		fi
+		$EFS_CTL fs add "$d" /srv/$d --iops-limit "${3:-100}" || fail add
 	done
 fi
 netns_client cq 10.99.0.10; netns_client c1 10.99.0.11; netns_client c2 10.99.0.12
@@ -40,21 +39,22 @@ read -r b1 i1 <<<"$(cpu)"
 log "alone: $(fio_iops alone read) IOPS, $(busy $b0 $i0 $b1 $i1)"
 for i in 1 2; do
 	if [ "$MODE" = ref ]; then
-		client_load c$i storm-$i /mnt/noisy$i 4 $((SECS + 14)) --rate_iops=25 &
+		storm_start c$i storm-$i /mnt/noisy$i 4 --rate_iops=25
 	else
-		client_load c$i storm-$i /mnt/noisy$i 16 $((SECS + 14)) &
+		storm_start c$i storm-$i /mnt/noisy$i 16
 	fi
 done
-sleep 4
 read -r b0 i0 <<<"$(cpu)"
 [ "$PERF" = 2 ] && perf record -a -g -o $EFS_OUT/perf.data -- sleep 6 >/dev/null 2>&1 || sleep 6
 read -r b1 i1 <<<"$(cpu)"
 log "noisy only: $(busy $b0 $i0 $b1 $i1)"
 read -r b0 i0 <<<"$(cpu)"
 [ "$PERF" = 1 ] && ( sleep 3; perf record -a -g -o $EFS_OUT/perf.data -- sleep 6 >/dev/null 2>&1; top -b -n1 | head -30 > $EFS_OUT/top.txt ) &
+profiler=$!
 client_load cq beside /mnt/quiet 2 $SECS
 read -r b1 i1 <<<"$(cpu)"
-wait
+wait "$profiler"
+storm_stop storm-1 storm-2
 log "beside: $(fio_iops beside read) IOPS, $(busy $b0 $i0 $b1 $i1); noisy $(fio_iops storm-1 read) $(fio_iops storm-2 read)"
 cat $EFS_OUT/top.txt
 for c in nfsd fio; do echo "== $c children"; perf report -i $EFS_OUT/perf.data --comm $c --children --sort sym -g none --stdio 2>/dev/null | grep '%' | head -70; done

@@ -38,14 +38,10 @@ best=0 all=""
 for round in 0 1; do
 	client_load c2 "modest-alone$round" /mnt/c2 1 "$SECS" || rc=1
 	alone=$(fio_iops "modest-alone$round" read)
-	client_load c1 "greedy$round" /mnt/c1 16 $((SECS + 120)) --thread &
-	g=$!
-	# Starting 16 jobs costs a TCG guest seconds of CPU: not measured.
-	fio_wait_running "greedy$round" 16 || rc=1
+	storm_start c1 "greedy$round" /mnt/c1 16 || rc=1
 	sleep 1
 	client_load c2 "modest$round" /mnt/c2 1 "$SECS" || rc=1
-	fio_stop "greedy$round"
-	wait $g || rc=1
+	storm_stop "greedy$round" || rc=1
 	modest=$(fio_iops "modest$round" read)
 	greedy=$(fio_iops "greedy$round" read)
 	want=$(awk -v a="$alone" -v h=$((CAP / 2)) 'BEGIN { print (a < h ? a : h) }')
@@ -58,21 +54,17 @@ check "modest client gets >= $MODEST_MIN of min(alone, cap/2) (rounds$all)" at_l
 
 # 2. Four clients, 1/2/8/16 jobs: rates from efs's per-client counters
 # over the middle third of the run, when all four are running.
-pids=()
 jobs_of=(0 1 2 8 16)
 for i in 1 2 3 4; do
-	client_load "c$i" "four-c$i" "/mnt/c$i" "${jobs_of[$i]}" $((SECS + 120)) --thread &
-	pids+=($!)
+	storm_start "c$i" "four-c$i" "/mnt/c$i" "${jobs_of[$i]}" || rc=1
 done
-for i in 1 2 3 4; do fio_wait_running "four-c$i" "${jobs_of[$i]}" || rc=1; done
 sleep 2
 client_ops_snapshot shared "$EFS_OUT/ops-a"
 sleep $((SECS / 2))
 client_ops_snapshot shared "$EFS_OUT/ops-b"
 $EFS_CTL fs clients shared --json >"$EFS_OUT/clients.json"
 $EFS_CTL fs clients shared
-for i in 1 2 3 4; do fio_stop "four-c$i"; done
-wait "${pids[@]}" || rc=1
+storm_stop four-c1 four-c2 four-c3 four-c4 || rc=1
 client_rates "$EFS_OUT/ops-a" "$EFS_OUT/ops-b" | tee "$EFS_OUT/rates.txt"
 read -r -a vals <<<"$(awk '{ printf "%s ", $2 }' "$EFS_OUT/rates.txt")"
 fio_vals=()

@@ -43,18 +43,14 @@ alone=$(fio_iops alone read)
 
 d0=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
 t0=$(date +%s.%N)
-client_load evil flood /mnt/target 16 $((SECS + 120)) --ioengine=libaio --iodepth=64 --thread &
-flood=$!
-# Measured in steady state: starting 16 fio jobs is seconds of guest CPU.
-fio_wait_running flood 16 || rc=1
+storm_start evil flood /mnt/target 16 --ioengine=libaio --iodepth=64 || rc=1
 sleep 2
 ( while [ ! -e "$EFS_OUT/stop-watch" ]; do
 	$EFS_CTL server show --json | jq -r .WaitingThreads; sleep 0.5
   done ) >"$EFS_OUT/waiting.txt" &
 watcher=$!
 client_load good beside /mnt/neighbour 2 "$SECS" || rc=1
-fio_stop flood
-wait $flood
+storm_stop flood
 check "the flood saw no I/O error" test $? -eq 0
 t1=$(date +%s.%N)
 d1=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)

@@ -70,17 +70,12 @@ measure_beside() {
 	watch_waiting &
 	watcher=$!
 	for i in $(seq 1 "$n"); do
-		client_load "c$i" "storm$k-$i" "/mnt/noisy$i" 16 $((SECS + 120)) --thread &
-		storms+=($!)
-	done
-	# The storms' start-up (32 fio processes) is not what is measured.
-	for i in $(seq 1 "$n"); do
-		fio_wait_running "storm$k-$i" 16 || rc=1
+		storm_start "c$i" "storm$k-$i" "/mnt/noisy$i" 16 || rc=1
+		storms+=("storm$k-$i")
 	done
 	sleep 2
 	client_load cq "beside$k" /mnt/quiet 2 "$SECS" || rc=1
-	for i in $(seq 1 "$n"); do fio_stop "storm$k-$i"; done
-	wait "${storms[@]}" || rc=1
+	storm_stop "${storms[@]}" || rc=1
 	touch "$EFS_OUT/stop-watch"
 	wait "$watcher"
 	beside[k]=$(fio_iops "beside$k" read)
