@@ -335,8 +335,14 @@ else
 		problems+=("scenario timed out in the guest after ${guest_timeout:-?}s")
 	fi
 	if [ "$status" -ne 0 ]; then
-		echo "run.sh: scenario exited with status $status; last lines of scenario.log:" >&2
-		tail -n 15 "$outdir/scenario.log" 2>/dev/null | sed 's/^/  | /' >&2
+		# The failed checks say what was measured against what; the
+		# log's tail alone is often an unrelated dump.
+		if grep -q 'FAIL' "$outdir/scenario.log" 2>/dev/null; then
+			echo "run.sh: scenario exited with status $status; failed checks in scenario.log:" >&2
+			grep 'FAIL' "$outdir/scenario.log" | head -n 20 | sed 's/^/  | /' >&2
+		fi
+		echo "run.sh: last lines of scenario.log:" >&2
+		tail -n 10 "$outdir/scenario.log" 2>/dev/null | sed 's/^/  | /' >&2
 	fi
 fi
 if [ -n "$scenario_start" ] && [ -f "$outdir/.started" ]; then
