@@ -1,5 +1,5 @@
 #!/bin/bash
-# efs-vm: timeout=600
+# efs-vm: timeout=900
 # efs-vm: needs-module
 #
 # Noisy neighbours, across filesystems (8 nfsd threads, clients in their
@@ -17,10 +17,11 @@
 #    0.50 (a loaded host gave 0.41-0.72 per round, an idle one 0.53-0.86).
 #    A loaded host also swings a TCG guest's speed by 2x within a minute,
 #    so the measurement is interleaved: alone, beside 1, beside 2, alone,
-#    beside 1, beside 2, alone; each beside run is compared with the mean
-#    of the alone runs either side of it, and the better of a pair's two
-#    rounds is asserted (a starved export fails both; before the
-#    server-wide budget it kept 0.36 on an idle host). Only steady storms
+#    beside 1, beside 2, alone, ... (EFS_NN_ROUNDS rounds, default 3);
+#    each beside run is compared with the mean of the alone runs either
+#    side of it, and the best round is asserted (a starved export fails
+#    all of them; on 2026-12-02 one round in three fell below 0.50;
+#    before the server-wide budget it kept 0.36 on an idle host). Only steady storms
 #    are measured: their 16 jobs are threads and all are reading first;
 #  - the capped filesystems stay at their cap (+-15%), and the threads
 #    efs lets wait never exceed the server-wide budget (half of nfsd's).
@@ -29,6 +30,7 @@
 
 CAP=${1:-auto}	# units/s of each noisy filesystem, or auto (see the header)
 SECS=${EFS_NN_SECS:-10}
+ROUNDS=${EFS_NN_ROUNDS:-3}
 MIN_RATIO=${2:-0.50}	# the goal: 0.80 with CAP 100 (see the header)
 rc=0
 nfsd_start 8 || fail "nfsd_start"
@@ -100,7 +102,7 @@ fi
 for d in noisy1 noisy2; do
 	$EFS_CTL fs add "$d" /srv/$d --iops-limit "$CAP" || fail "fs add $d"
 done
-for round in 0 1; do
+for ((round = 0; round < ROUNDS; round++)); do
 	measure_beside 1 $round
 	measure_beside 2 $round
 	measure_alone $((round + 1))
@@ -108,13 +110,13 @@ done
 
 for n in 1 2; do
 	best=0 all=""
-	for round in 0 1; do
+	for ((round = 0; round < ROUNDS; round++)); do
 		base=$(awk -v a="${alone[round]}" -v b="${alone[round + 1]}" 'BEGIN { print (a + b) / 2 }')
 		r=$(ratio "${beside[round * 2 + n]}" "$base")
 		all="$all $r"
 		at_least "$r" "$best" && best=$r
 	done
-	log "with $n noisy filesystem(s): unclaimed keeps$all of alone (rounds 0 1)"
+	log "with $n noisy filesystem(s): unclaimed keeps$all of alone (rounds 0-$((ROUNDS - 1)))"
 	check "unclaimed keeps >= $MIN_RATIO of its IOPS next to $n noisy (best round: $best)" \
 		at_least "$best" "$MIN_RATIO"
 done
