@@ -164,7 +164,7 @@ int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
 void efs_data_end(struct efs_data_op *op, struct svc_rqst *rqstp, bool ok,
 		  u64 bytes);
 
-/* backpressure.c: NFSv4.1 session slots of clients over budget */
+/* backpressure.c: NFSv4.1 session slots of clients refused DELAY */
 void efs_pressure_note(struct efs_client *c);
 void efs_pressure_reply(struct svc_rqst *rqstp);
 u32 efs_pressure_slots(void);
