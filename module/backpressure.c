@@ -8,13 +8,10 @@
  * need. NFSv4.1 lets the server say how many session slots it wants a
  * client to use (sr_target_highest_slotid in the SEQUENCE reply), and the
  * Linux client follows it for its next requests. So for a few seconds
- * after a client was answered DELAY or had to wait for budget, efs lowers
- * that target in the replies it sends the client (a client that stays
- * over its budget stays on few slots: let go, it would come back with all
- * of them and draw a burst of DELAYs), and the excess requests wait on
- * the client's side, costing the server nothing (as the knfsd maintainers
- * suggested for per-client fairness). sr_highest_slotid is left as knfsd
- * set it.
+ * after a client was answered DELAY, efs lowers that target in the replies
+ * it sends the client, and the excess requests wait on the client's side,
+ * costing the server nothing (as the knfsd maintainers suggested for
+ * per-client fairness). sr_highest_slotid is left as knfsd set it.
  *
  * The reply is patched after knfsd encoded it, in the nfsd_dispatch()
  * wrapper: no private nfsd structure is read. Replies protected by

@@ -412,15 +412,8 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 		efs_stats_add_delay_reply(fs);
 		return -EAGAIN;
 	}
-	if (c) {
+	if (c)
 		atomic64_inc(&c->throttled_ops);
-		/*
-		 * Over its budget: keep the client on few session slots while
-		 * it stays there, not only after a DELAY (else it ramps back
-		 * up every few seconds and draws a burst of DELAYs).
-		 */
-		efs_pressure_note(c);
-	}
 	efs_stats_add_wait(fs, efs_now_ns() - now);
 	return 0;
 }
