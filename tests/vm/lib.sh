@@ -379,6 +379,36 @@ at_least() {
 	awk -v v="$1" -v m="$2" 'BEGIN { exit !(v >= m) }'
 }
 
+# max_of VALUE...: the largest (fractions allowed).
+max_of() {
+	printf '%s\n' "$@" | awk 'NR == 1 || $1 > m { m = $1 } END { print m }'
+}
+
+# waiting_watch_start: sample efs's waiting nfsd threads (server show)
+# every 0.5 s in the background; waiting_watch_stop ends it and sets
+# waiting_max to the most it saw (not in $(...): only this shell can wait
+# for the sampler).
+waiting_watch_start() {
+	rm -f "$EFS_OUT/stop-watch"
+	(
+		max=0
+		while [ ! -e "$EFS_OUT/stop-watch" ]; do
+			w=$($EFS_CTL server show --json | jq -r .WaitingThreads)
+			[ "${w:-0}" -gt "$max" ] && max=$w
+			sleep 0.5
+		done
+		echo "$max" >"$EFS_OUT/max-waiting"
+	) &
+	_efs_waiting_watch=$!
+}
+
+waiting_watch_stop() {
+	touch "$EFS_OUT/stop-watch"
+	wait "$_efs_waiting_watch"
+	# shellcheck disable=SC2034 # read by the caller
+	waiting_max=$(cat "$EFS_OUT/max-waiting")
+}
+
 # client_ops_snapshot FS FILE: "timestamp_ns" then "address operations"
 # lines of filesystem FS's clients, from efs's own counters (fio processes
 # start seconds apart under TCG: counters over a window all of them share

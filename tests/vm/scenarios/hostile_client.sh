@@ -45,18 +45,14 @@ d0=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
 t0=$(date +%s.%N)
 storm_start evil flood /mnt/target 16 --ioengine=libaio --iodepth=64 || rc=1
 sleep 2
-( while [ ! -e "$EFS_OUT/stop-watch" ]; do
-	$EFS_CTL server show --json | jq -r .WaitingThreads; sleep 0.5
-  done ) >"$EFS_OUT/waiting.txt" &
-watcher=$!
+waiting_watch_start
 client_load good beside /mnt/neighbour 2 "$SECS" || rc=1
 storm_stop flood
 check "the flood saw no I/O error" test $? -eq 0
 t1=$(date +%s.%N)
 d1=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
-touch "$EFS_OUT/stop-watch"
-wait $watcher
-maxw=$(sort -n "$EFS_OUT/waiting.txt" | tail -1)
+waiting_watch_stop
+maxw=$waiting_max
 limit=$($EFS_CTL server show --json | jq -r .MaxWaitingThreads)
 
 beside=$(fio_iops beside read)

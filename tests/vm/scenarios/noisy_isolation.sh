@@ -21,8 +21,9 @@
 #    each beside run is compared with the mean of the alone runs either
 #    side of it, and the best round is asserted (a starved export fails
 #    all of them; on 2026-12-02 one round in three fell below 0.50;
-#    before the server-wide budget it kept 0.36 on an idle host). Only steady storms
-#    are measured: their 16 jobs are threads and all are reading first;
+#    before the server-wide budget it kept 0.36 on an idle host). Only
+#    steady storms are measured: their 16 jobs are threads and all are
+#    reading first;
 #  - the capped filesystems stay at their cap (+-15%), and the threads
 #    efs lets wait never exceed the server-wide budget (half of nfsd's).
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
@@ -46,17 +47,6 @@ in_client cq nfs_mount quiet /mnt/quiet 4.2 || fail "mount quiet"
 in_client c1 nfs_mount noisy1 /mnt/noisy1 4.2 || fail "mount noisy1"
 in_client c2 nfs_mount noisy2 /mnt/noisy2 4.2 || fail "mount noisy2"
 
-# The most threads waiting at once, sampled while the storm runs.
-watch_waiting() {
-	local max=0 w
-	while [ ! -e "$EFS_OUT/stop-watch" ]; do
-		w=$($EFS_CTL server show --json | jq -r .WaitingThreads)
-		[ "$w" -gt "$max" ] && max=$w
-		echo "$max" >"$EFS_OUT/max-waiting"
-		sleep 0.5
-	done
-}
-
 # measure_alone K: the unclaimed export alone, into alone[K].
 measure_alone() {
 	client_load cq "alone$1" /mnt/quiet 2 "$SECS" || rc=1
@@ -67,10 +57,8 @@ measure_alone() {
 # measure_beside N ROUND: the unclaimed export while N noisy filesystems
 # are hammered, into beside[ROUND*2+N]; checks the caps and the budget.
 measure_beside() {
-	local n=$1 k=$(($2 * 2 + $1)) i watcher storms=() got limit maxw
-	rm -f "$EFS_OUT/stop-watch"
-	watch_waiting &
-	watcher=$!
+	local n=$1 k=$(($2 * 2 + $1)) i storms=() got limit maxw
+	waiting_watch_start
 	for i in $(seq 1 "$n"); do
 		storm_start "c$i" "storm$k-$i" "/mnt/noisy$i" 16 || rc=1
 		storms+=("storm$k-$i")
@@ -78,8 +66,8 @@ measure_beside() {
 	sleep 2
 	client_load cq "beside$k" /mnt/quiet 2 "$SECS" || rc=1
 	storm_stop "${storms[@]}" || rc=1
-	touch "$EFS_OUT/stop-watch"
-	wait "$watcher"
+	waiting_watch_stop
+	maxw=$waiting_max
 	beside[k]=$(fio_iops "beside$k" read)
 	log "unclaimed export beside $n noisy (round $2): ${beside[k]} IOPS"
 	for i in $(seq 1 "$n"); do
@@ -89,7 +77,6 @@ measure_beside() {
 			jq -c '{DelayReplies, DisplacedRequests, ThrottledOperations}'
 	done
 	limit=$($EFS_CTL server show --json | jq -r .MaxWaitingThreads)
-	maxw=$(cat "$EFS_OUT/max-waiting")
 	check "waiting threads ($maxw) within the server budget ($limit)" \
 		test "$maxw" -le "$limit"
 }
@@ -109,13 +96,13 @@ for ((round = 0; round < ROUNDS; round++)); do
 done
 
 for n in 1 2; do
-	best=0 all=""
+	all=""
 	for ((round = 0; round < ROUNDS; round++)); do
 		base=$(awk -v a="${alone[round]}" -v b="${alone[round + 1]}" 'BEGIN { print (a + b) / 2 }')
-		r=$(ratio "${beside[round * 2 + n]}" "$base")
-		all="$all $r"
-		at_least "$r" "$best" && best=$r
+		all="$all $(ratio "${beside[round * 2 + n]}" "$base")"
 	done
+	# shellcheck disable=SC2086 # one ratio a word
+	best=$(max_of $all)
 	log "with $n noisy filesystem(s): unclaimed keeps$all of alone (rounds 0-$((ROUNDS - 1)))"
 	check "unclaimed keeps >= $MIN_RATIO of its IOPS next to $n noisy (best round: $best)" \
 		at_least "$best" "$MIN_RATIO"
