@@ -13,6 +13,13 @@
  * costing the server nothing (as the knfsd maintainers suggested for
  * per-client fairness). sr_highest_slotid is left as knfsd set it.
  *
+ * The session belongs to the client, not to one export: a client that
+ * also reads an unclaimed export, or a filesystem where it is within its
+ * share, would have that traffic held to the same few slots, behind
+ * requests that wait for budget. So a reply that carried such a request
+ * marks the client's session shared for as long as pressure lasts, and
+ * no reply to it is patched meanwhile (BackpressureWithheld counts them).
+ *
  * The reply is patched after knfsd encoded it, in the nfsd_dispatch()
  * wrapper: no private nfsd structure is read. Replies protected by
  * RPCSEC_GSS (krb5i/krb5p checksums) are left alone.
@@ -34,6 +41,7 @@
 
 static unsigned long efs_pressure_until;	/* jiffies; any client */
 static atomic64_t efs_pressure_replies = ATOMIC64_INIT(0);
+static atomic64_t efs_pressure_withheld = ATOMIC64_INIT(0);
 
 void efs_pressure_note(struct efs_client *c)
 {
@@ -50,38 +58,72 @@ u64 efs_pressure_reply_count(void)
 	return atomic64_read(&efs_pressure_replies);
 }
 
+u64 efs_pressure_withheld_count(void)
+{
+	return atomic64_read(&efs_pressure_withheld);
+}
+
 /* Session slots a client under pressure is asked to use. */
 u32 efs_pressure_slots(void)
 {
 	return max(efs_budget_limit() / 2, 2U);
 }
 
+/* One client's pressure state on one filesystem, at jiffies now. */
+enum efs_pressure_state {
+	EFS_PRESSURE_NONE,	/* within its share there */
+	EFS_PRESSURE_HELD,	/* refused lately: ask for fewer slots */
+	EFS_PRESSURE_SHARED,	/* refused, but its session carries more */
+};
+
+static enum efs_pressure_state efs_client_pressure(struct efs_client *c,
+						   unsigned long now)
+{
+	if (!time_before(now, READ_ONCE(c->pressure_until)))
+		return EFS_PRESSURE_NONE;
+	if (time_before(now, READ_ONCE(c->shared_until)))
+		return EFS_PRESSURE_SHARED;
+	return EFS_PRESSURE_HELD;
+}
+
 struct efs_pressure_probe {
 	struct efs_client_key key;
 	unsigned long now;
+	bool mark_shared;		/* mark each of the client's entries */
+	enum efs_pressure_state found;	/* the strongest state seen */
 };
 
-static bool efs_pressured_on(struct efs_fs *fs, void *arg)
+static bool efs_pressure_probe_fs(struct efs_fs *fs, void *arg)
 {
 	struct efs_pressure_probe *p = arg;
 	struct efs_client *c = efs_client_find_rcu(&fs->clients, &p->key);
 
-	return c && time_before(p->now, READ_ONCE(c->pressure_until));
+	if (!c)
+		return false;
+	p->found = max(p->found, efs_client_pressure(c, p->now));
+	if (!p->mark_shared)
+		return p->found == EFS_PRESSURE_SHARED;	/* can't grow */
+	if (READ_ONCE(c->shared_until) != p->now + EFS_PRESSURE_HZ)
+		WRITE_ONCE(c->shared_until, p->now + EFS_PRESSURE_HZ);
+	return false;
 }
 
-static bool efs_client_pressured(struct svc_rqst *rqstp, unsigned long now)
+/* The request's client on every filesystem (marking it, if asked). */
+static enum efs_pressure_state efs_addr_pressure(struct svc_rqst *rqstp,
+						 unsigned long now,
+						 bool mark_shared)
 {
-	struct efs_pressure_probe p = { .now = now };
-	bool found;
+	struct efs_pressure_probe p = { .now = now,
+					.mark_shared = mark_shared };
 
 	if (!efs_client_key_from_addr(&p.key,
 				      (const struct sockaddr *)&rqstp->rq_addr,
 				      rqstp->rq_addrlen))
-		return false;
+		return EFS_PRESSURE_NONE;
 	rcu_read_lock();
-	found = efs_fs_any_rcu(efs_pressured_on, &p);
+	efs_fs_any_rcu(efs_pressure_probe_fs, &p);
 	rcu_read_unlock();
-	return found;
+	return p.found;
 }
 
 /* Bounds-checked reads of the reply's 32-bit words. */
@@ -113,7 +155,7 @@ static bool efs_xdr_skip_opaque(struct efs_xdr_cursor *x, u32 max)
  * Find sr_target_highest_slotid of a COMPOUND reply whose first result is
  * a successful SEQUENCE: RPC reply header, COMPOUND4res header, SEQUENCE4res.
  */
-static __be32 *efs_seq_target(struct svc_rqst *rqstp)
+static __be32 *efs_seq_target(struct svc_rqst *rqstp, u32 *nops)
 {
 	struct kvec *head = &rqstp->rq_res.head[0];
 	struct efs_xdr_cursor x = {
@@ -143,28 +185,55 @@ static __be32 *efs_seq_target(struct svc_rqst *rqstp)
 	if (!w || !be32_to_cpu(w[0]) ||
 	    be32_to_cpu(w[1]) != EFS_OP_SEQUENCE || w[2])
 		return NULL;
+	*nops = be32_to_cpu(w[0]);
 	/* sessionid (4 words), sequenceid, slotid, highest_slotid */
 	if (!efs_xdr_take(&x, 7))
 		return NULL;
 	return efs_xdr_take(&x, 1);
 }
 
-void efs_pressure_reply(struct svc_rqst *rqstp)
+/*
+ * Patch the SEQUENCE reply of a client under pressure. The RPC's own
+ * client entry decides when it has one: HELD patches; NONE (a filesystem
+ * where the client is within its share) marks the session shared, as
+ * does anything past SEQUENCE that touched no filesystem of efs (an
+ * unclaimed export). A lone SEQUENCE asks the client's other entries.
+ */
+void efs_pressure_reply(struct svc_rqst *rqstp, const struct efs_rpc *rpc)
 {
 	unsigned long now = jiffies;
+	enum efs_pressure_state state;
 	__be32 *target;
-	u32 want;
+	u32 want, nops = 0;
 
 	if (!time_before(now, READ_ONCE(efs_pressure_until)))
 		return;
 	if (rqstp->rq_prog != EFS_NFS_PROGRAM || rqstp->rq_vers != 4 ||
 	    rqstp->rq_proc != EFS_NFSPROC4_COMPOUND)
 		return;
-	if (!efs_client_pressured(rqstp, now))
+	target = efs_seq_target(rqstp, &nops);
+	if (!target)
 		return;
-	target = efs_seq_target(rqstp);
+	if (rpc->client && !efs_client_is_overflow(&rpc->fs->clients,
+						   rpc->client))
+		state = efs_client_pressure(rpc->client, now);
+	else if (nops > 1)
+		state = EFS_PRESSURE_NONE;
+	else
+		state = efs_addr_pressure(rqstp, now, false);
+
+	if (state == EFS_PRESSURE_NONE) {
+		/* Traffic efs does not hold: the session must not be held. */
+		if (efs_addr_pressure(rqstp, now, true) != EFS_PRESSURE_NONE)
+			atomic64_inc(&efs_pressure_withheld);
+		return;
+	}
+	if (state == EFS_PRESSURE_SHARED) {
+		atomic64_inc(&efs_pressure_withheld);
+		return;
+	}
 	want = efs_pressure_slots() - 1;
-	if (!target || be32_to_cpup(target) <= want)
+	if (be32_to_cpup(target) <= want)
 		return;
 	*target = cpu_to_be32(want);
 	atomic64_inc(&efs_pressure_replies);

@@ -53,6 +53,7 @@ struct efs_client {
 	struct efs_bucket bytes;
 
 	unsigned long pressure_until;	/* jiffies: back-pressure (NFSv4.1) */
+	unsigned long shared_until;	/* jiffies: its session carries more */
 
 	/* Fair queueing, under the filesystem's fair-queue lock. */
 	u64 vfinish;			/* virtual time its last request ends */

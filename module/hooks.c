@@ -99,8 +99,8 @@ static int efs_nfsd_dispatch(EFS_DISPATCH_PARAMS)
 	ret = static_call(efs_orig_dispatch)(rqstp);
 #endif
 	if (tracked) {
+		efs_pressure_reply(rqstp, &rpc);	/* reads rpc's client */
 		efs_rpc_end(&rpc);
-		efs_pressure_reply(rqstp);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
 	return ret;

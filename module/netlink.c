@@ -514,7 +514,9 @@ static int efs_put_server(struct sk_buff *skb)
 	    nla_put_u32(skb, EFS_A_SERVER_CLIENT_BYTES, efs_client_size()) ||
 	    efs_put_u64(skb, EFS_A_SERVER_PRESSURE_REPLIES,
 			efs_pressure_reply_count()) ||
-	    nla_put_u32(skb, EFS_A_SERVER_PRESSURE_SLOTS, efs_pressure_slots()))
+	    nla_put_u32(skb, EFS_A_SERVER_PRESSURE_SLOTS, efs_pressure_slots()) ||
+	    efs_put_u64(skb, EFS_A_SERVER_PRESSURE_WITHHELD,
+			efs_pressure_withheld_count()))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -176,10 +176,11 @@ int efs_server_decode(const struct nlmsghdr *nlh, struct efs_server_info *s)
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		unsigned int type = mnl_attr_get_type(a);
 
-		if (type < EFS_A_SERVER_MAX_WAITING_THREADS ||
-		    (type > EFS_A_SERVER_CLIENT_BYTES &&
-		     type < EFS_A_SERVER_PRESSURE_REPLIES) ||
-		    type > EFS_A_SERVER_PRESSURE_SLOTS)
+		if ((type < EFS_A_SERVER_MAX_WAITING_THREADS ||
+		     (type > EFS_A_SERVER_CLIENT_BYTES &&
+		      type < EFS_A_SERVER_PRESSURE_REPLIES) ||
+		     type > EFS_A_SERVER_PRESSURE_SLOTS) &&
+		    type != EFS_A_SERVER_PRESSURE_WITHHELD)
 			continue;
 		if (get_uint(a, &v))
 			return -EINVAL;
@@ -194,6 +195,7 @@ int efs_server_decode(const struct nlmsghdr *nlh, struct efs_server_info *s)
 		case EFS_A_SERVER_CLIENT_BYTES: s->client_bytes = clamp32(v); break;
 		case EFS_A_SERVER_PRESSURE_REPLIES: s->pressure_replies = v; break;
 		case EFS_A_SERVER_PRESSURE_SLOTS: s->pressure_slots = clamp32(v); break;
+		case EFS_A_SERVER_PRESSURE_WITHHELD: s->pressure_withheld = v; break;
 		}
 	}
 	return 0;
@@ -224,6 +226,9 @@ void efs_print_server(struct out *o, const struct efs_server_info *s)
 	out_u64(o, "BackpressureSlots",
 		" (NFSv4.1 clients refused DELAY asked to use %s slots)\n",
 		s->pressure_slots);
+	out_u64(o, "BackpressureWithheld", "back-pressure withheld  %s",
+		s->pressure_withheld);
+	out_text(o, " (their session also carries unheld traffic)\n");
 	out_obj_close(o);
 	out_doc_end(o);
 }

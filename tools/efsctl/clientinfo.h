@@ -38,6 +38,7 @@ struct efs_server_info {
 	uint32_t clients, clients_max, client_bytes;
 	uint64_t pressure_replies;
 	uint32_t pressure_slots;
+	uint64_t pressure_withheld;
 };
 
 /* Decode one reply; -EINVAL if malformed or without an address. */

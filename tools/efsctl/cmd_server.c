@@ -28,7 +28,12 @@ const char cmd_server_show_usage[] =
 "  --json      one JSON object: MaxWaitingThreads (in force),\n"
 "              MaxWaitingThreadsConfigured (0 = default), NfsdThreads,\n"
 "              WaitingThreads, DisplacedRequests, ClientEntries,\n"
-"              ClientEntriesMax, ClientEntryBytes\n"
+"              ClientEntriesMax, ClientEntryBytes, BackpressureReplies\n"
+"              (NFSv4.1 SEQUENCE replies that asked a client refused\n"
+"              DELAY to use BackpressureSlots session slots) and\n"
+"              BackpressureWithheld (replies left alone because that\n"
+"              client's session also carries traffic efs does not hold\n"
+"              back: an unclaimed export, a filesystem within its share)\n"
 "  -h, --help\n";
 
 const char cmd_server_set_usage[] =

@@ -103,6 +103,7 @@ static const struct attr_desc {
 	N(EFS_A_CLIENT_DELAY_REPLIES, K_U64),
 	N(EFS_A_CLIENT_IDLE_MS, K_U64),
 	N(EFS_A_CLIENT_OVERFLOW, K_U8),
+	N(EFS_A_SERVER_PRESSURE_WITHHELD, K_U64),
 #undef A
 #undef N
 };

@@ -207,6 +207,9 @@ enum efs_attr {
 	EFS_A_COMPAT_PROTOS,		/* string: "name=ret(args);..." (BTF terms) */
 	EFS_A_COMPAT_VERIFIED,		/* u8: 1 if the range was verified in source */
 
+	/* the server, added later (SERVER_GET) */
+	EFS_A_SERVER_PRESSURE_WITHHELD,	/* u64: replies left alone: shared session */
+
 	__EFS_A_MAX,
 };
 #define EFS_A_MAX (__EFS_A_MAX - 1)
