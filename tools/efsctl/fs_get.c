@@ -18,7 +18,7 @@ void efs_fs_list_free(struct efs_fs_list *l)
 	l->n = l->cap = 0;
 }
 
-static int collect(const struct nlmsghdr *nlh, void *data)
+int efs_fs_collect(const struct nlmsghdr *nlh, void *data)
 {
 	struct efs_fs_list *l = data;
 
@@ -43,7 +43,7 @@ int efs_fs_get(struct efs_nl *nl, const char *name, struct efs_fs_list *l)
 
 	if (name)
 		mnl_attr_put_strz(req, EFS_A_FS_NAME, name);
-	return efs_nl_talk(nl, req, collect, l);
+	return efs_nl_talk(nl, req, efs_fs_collect, l);
 }
 
 int efs_fs_fetch_sorted(const char *name, struct efs_fs_list *l)

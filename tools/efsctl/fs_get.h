@@ -19,6 +19,12 @@ struct efs_fs_list {
 void efs_fs_list_free(struct efs_fs_list *l);
 
 /*
+ * A libmnl-style callback: decode one FS_GET reply and append it to the
+ * struct efs_fs_list data. Returns 0, -ENOMEM, or -EBADMSG if malformed.
+ */
+int efs_fs_collect(const struct nlmsghdr *nlh, void *data);
+
+/*
  * FS_GET of name, or a dump of every filesystem if name is NULL; records
  * are appended to l. Returns 0 or -errno (nl->extack may explain it).
  */
