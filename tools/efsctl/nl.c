@@ -22,6 +22,18 @@
 #define TX_BUF_SIZE	(16 * 1024)
 #define EVENTS_RCVBUF	(1024 * 1024)
 
+/*
+ * libmnl's mnl_nlmsg_ok() compares (int)nlmsg_len with len, so a length of
+ * 2^31 or more passes as negative and mnl_nlmsg_next() then walks far
+ * outside the buffer; compare unsigned.
+ */
+bool efs_nlmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) &&
+	       nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (unsigned int)len;
+}
+
 static void clear_error(struct efs_nl *nl)
 {
 	nl->extack[0] = '\0';
@@ -150,7 +162,7 @@ static int recv_replies(struct efs_nl *nl, const struct nlmsghdr *req,
 		}
 		len = (int)n;
 		for (nlh = (const struct nlmsghdr *)nl->rxbuf;
-		     mnl_nlmsg_ok(nlh, len);
+		     efs_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			int err;
 
@@ -334,7 +346,7 @@ int efs_nl_recv_events(struct efs_nl *nl, efs_nl_cb cb, void *data,
 		}
 		len = (int)n;
 		for (nlh = (const struct nlmsghdr *)nl->rxbuf;
-		     mnl_nlmsg_ok(nlh, len);
+		     efs_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_type != nl->family)
 				continue;

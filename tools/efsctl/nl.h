@@ -63,6 +63,9 @@ int efs_nl_join_events(struct efs_nl *nl);
 int efs_nl_recv_events(struct efs_nl *nl, efs_nl_cb cb, void *data,
 		       const sigset_t *waitmask, volatile sig_atomic_t *stop);
 
+/* mnl_nlmsg_ok() without its signed length check: may nlh be read? */
+bool efs_nlmsg_ok(const struct nlmsghdr *nlh, int len);
+
 /* Parse an NLMSG_ERROR or NLMSG_DONE message: returns its (negative) error
  * and fills nl->extack and friends. req is the request, for OFFS. */
 int efs_nl_parse_error(struct efs_nl *nl, const struct nlmsghdr *nlh,

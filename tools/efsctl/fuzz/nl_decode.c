@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fuzz the decoding of the kernel's replies. The input is what one recv()
- * would return: netlink messages back to back, walked as nl.c walks them.
+ * would return: netlink messages back to back, walked as nl.c walks them
+ * (efs_nlmsg_ok(), mnl_nlmsg_next()).
  * Every message goes to every decoder (filesystem records, clients, the
  * server, events; errors and dump ends to the error parser, with extended
  * acks), and what decodes goes to every printer, text and JSON.
@@ -109,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(buf);
 	if (size)
 		memcpy(buf, data, size);
-	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+	for (nlh = (const struct nlmsghdr *)buf; efs_nlmsg_ok(nlh, len);
 	     nlh = mnl_nlmsg_next(nlh, &len))
 		decode(nlh, &fs, &cl);
 	print_records(&fs, &cl);
