@@ -78,6 +78,14 @@ step build_efsctl "$OUT/efsctl-build.log" make --no-print-directory tools
 echo "== efsctl unit tests"
 make --no-print-directory -C tools/efsctl test >"$OUT/efsctl-test.log" 2>&1 ||
 	{ tail -30 "$OUT/efsctl-test.log"; grep -q '^FAIL' "$OUT/efsctl-test.log" || result FAIL efsctl_tests; }
+# The same tests under ASan and UBSan; the parsers' libFuzzer harnesses
+# over their committed corpus, then 15 s of fuzzing each (5 harnesses).
+step efsctl_sanitizers "$OUT/efsctl-sanitize.log" \
+	make --no-print-directory -C tools/efsctl test-sanitize
+step efsctl_fuzz_corpus "$OUT/efsctl-fuzz-corpus.log" \
+	make --no-print-directory -C tools/efsctl fuzz-corpus
+step efsctl_fuzz_burst "$OUT/efsctl-fuzz-burst.log" \
+	make --no-print-directory -C tools/efsctl fuzz FUZZ_SECONDS=15
 
 # The YNL spec and the C header describe the same protocol.
 /usr/bin/python3 tests/uapi_check.py || true

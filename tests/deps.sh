@@ -19,6 +19,8 @@
 #   config:  libinih-dev (efs.conf parser), bash-completion (its test)
 #   package: debhelper, dh-dkms, dkms, lintian, fakeroot (make deb; the
 #            package test); man-db (man -w efsctl)
+#   fuzzing: clang, libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes:
+#            make -C tools/efsctl fuzz test-sanitize)
 set -eu
 
 [ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
@@ -31,7 +33,8 @@ pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils zstd
 	libmnl-dev pkg-config dwarves bpftool jq python3 python3-yaml python3-jsonschema
 	libbpf-dev mmdebstrap
 	gnuplot-nox prometheus
-	libinih-dev bash-completion debhelper dh-dkms dkms lintian fakeroot man-db"
+	libinih-dev bash-completion debhelper dh-dkms dkms lintian fakeroot man-db
+	clang libclang-rt-14-dev"
 
 missing=
 for p in $pkgs; do
