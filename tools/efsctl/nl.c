@@ -106,6 +106,10 @@ int efs_nl_parse_error(struct efs_nl *nl, const struct nlmsghdr *nlh,
 		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && err)
 			hdrlen += e->msg.nlmsg_len - sizeof(e->msg);
 	}
+	/* the kernel sends 0 or -errno; anything else is no error code
+	 * (and -INT_MIN, for strerror(), would overflow) */
+	if (err > 0 || err < -4095)
+		err = -EBADMSG;
 	hdrlen = MNL_ALIGN(hdrlen);
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || hdrlen > len)
 		return err;
