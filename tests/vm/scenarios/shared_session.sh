@@ -21,7 +21,7 @@
 
 CAP=50
 SECS=15
-MIN_RATIO=${1:-0.40}
+MIN_RATIO=${1:-0.20}	# 0.397-0.822 measured; 0.026 with the session held
 rc=0
 server_counter() { $EFS_CTL server show --json | jq -r ".$1"; }
 
