@@ -176,9 +176,8 @@ int efs_server_decode(const struct nlmsghdr *nlh, struct efs_server_info *s)
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		unsigned int type = mnl_attr_get_type(a);
 
+		/* The server's attributes: one run, and one added later. */
 		if ((type < EFS_A_SERVER_MAX_WAITING_THREADS ||
-		     (type > EFS_A_SERVER_CLIENT_BYTES &&
-		      type < EFS_A_SERVER_PRESSURE_REPLIES) ||
 		     type > EFS_A_SERVER_PRESSURE_SLOTS) &&
 		    type != EFS_A_SERVER_PRESSURE_WITHHELD)
 			continue;

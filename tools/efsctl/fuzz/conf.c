@@ -86,9 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	FILE *f;
 
-	if (!size)
-		return 0;	/* fmemopen() wants a buffer */
-	f = fmemopen((void *)data, size, "r");
+	f = fuzz_file(data, size);
 	if (!f)
 		return 0;
 	if (efs_conf_parse(f, "fuzz.conf", &c, err, sizeof(err))) {

@@ -33,6 +33,12 @@ static inline char *fuzz_str(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* The input as a file to parse (NULL for an empty one: fmemopen() wants a buffer). */
+static inline FILE *fuzz_file(const uint8_t *data, size_t size)
+{
+	return size ? fmemopen((void *)data, size, "r") : NULL;
+}
+
 /* Printers write here: their output is not checked, only their safety. */
 static inline FILE *fuzz_sink(void)
 {

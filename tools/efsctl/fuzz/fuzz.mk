@@ -16,11 +16,7 @@ FUZZ_BUILD	:= fuzz/build
 FUZZ_HARNESSES	:= units fs_opts conf state nl_decode
 FUZZ_BINS	:= $(addprefix $(FUZZ_BUILD)/,$(FUZZ_HARNESSES))
 FUZZ_LIB_OBJS	:= $(addprefix $(FUZZ_BUILD)/lib/,$(LIB_OBJS))
-# halt on the first report of either sanitizer: libFuzzer keeps the input
-FUZZ_CFLAGS	:= -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
-		   -std=gnu11 -fsanitize=address,undefined \
-		   -fno-sanitize-recover=all \
-		   $(CLANG_NOWARN)
+FUZZ_CFLAGS	:= $(SANITIZE_CFLAGS)
 FUZZ_ENV	:= ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

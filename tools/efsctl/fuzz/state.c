@@ -40,9 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	FILE *f;
 
-	if (!size)
-		return 0;	/* fmemopen() wants a buffer */
-	f = fmemopen((void *)data, size, "r");
+	f = fuzz_file(data, size);
 	if (!f)
 		return 0;
 	if (efs_state_parse(f, "fuzz.state", &s, err, sizeof(err))) {

@@ -8,10 +8,7 @@
 
 SAN_CC		?= clang
 SAN_BUILD	:= build/sanitize
-SAN_CFLAGS	:= -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
-		   -std=gnu11 -fsanitize=address,undefined \
-		   -fno-sanitize-recover=all \
-		   $(CLANG_NOWARN)
+SAN_CFLAGS	:= $(SANITIZE_CFLAGS)
 SAN_ENV		:= ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 SAN_LIB_OBJS	:= $(addprefix $(SAN_BUILD)/,$(LIB_OBJS))
