@@ -41,6 +41,7 @@ struct efs_config {
 	u64 per_client_bps;	/* EFS_PER_CLIENT_BPS_DEFAULT = mode's */
 	u32 per_client_iops;	/* 0 = none */
 	u32 client_idle_s;
+	u8 at_rest_policy;	/* enum efs_at_rest_policy: efsctl checks it */
 };
 
 /* Per-CPU counters; summed on read (stats.c). */

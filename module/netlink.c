@@ -87,6 +87,7 @@ static const struct nla_policy efs_policy[EFS_A_MAX + 1] = {
 	[EFS_A_FS_PER_CLIENT_BPS] = { .type = NLA_U64 },
 	[EFS_A_FS_PER_CLIENT_IOPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_client_iops_range),
 	[EFS_A_FS_CLIENT_IDLE_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_idle_range),
+	[EFS_A_FS_AT_REST_POLICY] = NLA_POLICY_MAX(NLA_U8, __EFS_AT_REST_MAX - 1),
 	[EFS_A_SERVER_MAX_WAITING_THREADS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_waiting_range),
 	[EFS_A_FS_COUNTER_BASE] = NLA_POLICY_NESTED(efs_counter_policy),
 };
@@ -191,6 +192,7 @@ static int efs_put_fs(struct sk_buff *skb, struct efs_fs *fs)
 	    efs_put_u64(skb, EFS_A_FS_PER_CLIENT_BPS, cfg->per_client_bps) ||
 	    nla_put_u32(skb, EFS_A_FS_PER_CLIENT_IOPS, cfg->per_client_iops) ||
 	    nla_put_u32(skb, EFS_A_FS_CLIENT_IDLE_S, cfg->client_idle_s) ||
+	    nla_put_u8(skb, EFS_A_FS_AT_REST_POLICY, cfg->at_rest_policy) ||
 	    efs_put_u64(skb, EFS_A_FS_PER_CLIENT_BPS_EFFECTIVE,
 			fs->per_client_bps) ||
 	    nla_put_u32(skb, EFS_A_FS_WAITING_THREADS,
@@ -270,6 +272,8 @@ static void efs_parse_config(struct nlattr **a, struct efs_config *cfg)
 		cfg->per_client_iops = nla_get_u32(a[EFS_A_FS_PER_CLIENT_IOPS]);
 	if (a[EFS_A_FS_CLIENT_IDLE_S])
 		cfg->client_idle_s = nla_get_u32(a[EFS_A_FS_CLIENT_IDLE_S]);
+	if (a[EFS_A_FS_AT_REST_POLICY])
+		cfg->at_rest_policy = nla_get_u8(a[EFS_A_FS_AT_REST_POLICY]);
 }
 
 /* The counters of EFS_A_FS_COUNTER_BASE (validated by efs_counter_policy). */

@@ -89,6 +89,17 @@ enum efs_throughput_mode {
 	__EFS_TP_MAX,
 };
 
+/*
+ * EFS_A_FS_AT_REST_POLICY: whether the export must be encrypted at rest
+ * with AES-256.  The module only keeps it (FS_GET reports it, a state
+ * restore carries it); efsctl checks the export at add, set and apply.
+ */
+enum efs_at_rest_policy {
+	EFS_AT_REST_OPTIONAL,		/* "optional" */
+	EFS_AT_REST_REQUIRED,		/* "required" */
+	__EFS_AT_REST_MAX,
+};
+
 enum efs_event_type {
 	EFS_EVENT_FS_ADDED = 1,
 	EFS_EVENT_FS_CHANGED,
@@ -209,6 +220,9 @@ enum efs_attr {
 
 	/* the server, added later (SERVER_GET) */
 	EFS_A_SERVER_PRESSURE_WITHHELD,	/* u64: replies left alone: shared session */
+
+	/* configuration (add/set/get), appended */
+	EFS_A_FS_AT_REST_POLICY,	/* u8: enum efs_at_rest_policy */
 
 	__EFS_A_MAX,
 };

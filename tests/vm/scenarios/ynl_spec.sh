@@ -31,12 +31,18 @@ out=$(ynl --dump fs-get)
 check "fs-get dump lists it" grep -q "'fs-name': 'y'" <<<"$out"
 check "fs-set via ynl" ynl --do fs-set --json '{"fs-name": "y", "fs-write-op-weight": 7}'
 check "efsctl sees the set" bash -c "$EFS_CTL fs show y --json | jq -e '.FileSystems[0].WriteOpWeight == 7' >/dev/null"
+# the kernel keeps the at-rest policy (efsctl, not the kernel, checks the disk)
+check "fs-set at-rest policy via ynl" ynl --do fs-set --json '{"fs-name": "y", "fs-at-rest-policy": 1}'
+out=$(ynl --do fs-get --json '{"fs-name": "y"}')
+check "fs-get decodes the at-rest policy" grep -q "'fs-at-rest-policy': 'required'" <<<"$out"
+check "efsctl shows the policy" bash -c "$EFS_CTL fs show y --json | jq -e '.FileSystems[0].EncryptionAtRestPolicy == \"required\"' >/dev/null"
 
 out=$(ynl --do server-get) || rc=1
 check "server-get via ynl has the waiting budget" grep -q "'server-max-waiting-effective': " <<<"$out"
 check "client-get dump via ynl (no clients yet)" ynl --dump client-get --json '{"fs-name": "y"}'
 
 # The kernel's own checks, without efsctl's in front.
+check "policy refuses at-rest policy 2" bash -c "! ynl --do fs-set --json '{\"fs-name\": \"y\", \"fs-at-rest-policy\": 2}' 2>/dev/null"
 check "policy refuses weight 0" bash -c "! ynl --do fs-set --json '{\"fs-name\": \"y\", \"fs-write-op-weight\": 0}' 2>/dev/null"
 check "policy refuses iops 10^9" bash -c "! ynl --do fs-set --json '{\"fs-name\": \"y\", \"fs-iops-limit\": 1000000000}' 2>/dev/null"
 check "provisioned needs a rate" bash -c "! ynl --do fs-set --json '{\"fs-name\": \"y\", \"fs-throughput-mode\": 1}' 2>/dev/null"
