@@ -8,6 +8,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "atrest.h"
 #include "conf.h"
 #include "efsctl.h"
 #include "fs_get.h"
@@ -24,7 +25,9 @@ const char cmd_apply_usage[] =
 "file. A filesystem whose path changed is removed and added again.\n"
 "Prints one line per change (add/set/del), or \"no changes\"; running it\n"
 "again changes nothing. A file with any error changes nothing: the\n"
-"message names the file, the line and the problem.\n"
+"message names the file, the line and the problem; so does a filesystem\n"
+"with encryption-at-rest = required whose path is not encrypted at rest\n"
+"with AES-256 (checked for every such filesystem, new or kept).\n"
 "\n"
 "Options:\n"
 "  -n, --dry-run   print the changes, make none\n"
@@ -36,6 +39,34 @@ static const struct opt_def apply_opts[] = {
 	{ "dry-run", 'n', false, APPLY_DRY_RUN },
 	{ NULL, 0, false, 0 },
 };
+
+/*
+ * encryption-at-rest = required: every such filesystem, new or kept, must
+ * be on AES-256 storage; like any other error of the file, one that is
+ * not refuses the whole apply before the first request.
+ */
+static int check_at_rest(const struct efs_conf *conf, const char *file,
+			 char *err, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < conf->n; i++) {
+		const struct efs_conf_fs *fs = &conf->v[i];
+		struct efs_at_rest r;
+		char why[768];
+
+		if (!efs_fs_config_has(&fs->cfg, EFS_A_FS_AT_REST_POLICY) ||
+		    fs->cfg.val[EFS_A_FS_AT_REST_POLICY] != EFS_AT_REST_REQUIRED)
+			continue;
+		efs_at_rest_detect(fs->path, &r);
+		if (efs_at_rest_check(fs->name, fs->path, &r, why, sizeof(why))) {
+			snprintf(err, len, "%s:%d: %s", file,
+				 fs->opt_line[EFS_A_FS_AT_REST_POLICY], why);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static int run_step(struct efs_nl *nl, const struct efs_plan_step *s)
 {
@@ -67,7 +98,7 @@ int cmd_apply(int argc, char **argv)
 	struct efs_conf conf;
 	struct efs_plan plan;
 	struct efs_nl nl;
-	char err[1024];
+	char err[1536];
 	struct opts o;
 	bool dry;
 	size_t i;
@@ -84,7 +115,8 @@ int cmd_apply(int argc, char **argv)
 	dry = o.nhits > 0;
 	/* every check of the file comes before the first request */
 	if (efs_conf_load(file, &conf, err, sizeof(err)) ||
-	    efs_conf_check_paths(&conf, file, err, sizeof(err))) {
+	    efs_conf_check_paths(&conf, file, err, sizeof(err)) ||
+	    check_at_rest(&conf, file, err, sizeof(err))) {
 		efs_err("%s", err);
 		efs_conf_free(&conf);
 		return EXIT_FAIL;

@@ -11,6 +11,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "atrest.h"
 #include "conf.h"
 #include "efsctl.h"
 #include "fs_get.h"
@@ -57,6 +58,12 @@ const char cmd_fs_show_usage[] =
 "  --json      one JSON document: {\"FileSystems\":[...]}, with fields named\n"
 "              as in EFS's DescribeFileSystems (IopsLimit is the budget in\n"
 "              force, IopsLimitConfigured the setting, 0 = mode default)\n"
+"\n"
+"text and json also show what efsctl reads from the host: whether PATH is\n"
+"encrypted at rest (dm-crypt/LUKS beneath it, or fscrypt on it: cipher,\n"
+"key bits, AES-256 or not; EncryptionAtRest) and the export's clients,\n"
+"options and xprtsec modes as nfs-utils gave them to knfsd\n"
+"(/var/lib/nfs/etab, else /proc/fs/nfsd/exports; Exports).\n"
 "  --format F  text (default), json (as --json), conf (the configuration\n"
 "              as an efs.conf(5) file that efsctl apply reads back) or\n"
 "              names (one name a line)\n"
@@ -135,6 +142,25 @@ static int resolve_dir(const char *path, char *out)
 	return 0;
 }
 
+static bool wants_at_rest(const struct efs_fs_config *cfg)
+{
+	return efs_fs_config_has(cfg, EFS_A_FS_AT_REST_POLICY) &&
+	       cfg->val[EFS_A_FS_AT_REST_POLICY] == EFS_AT_REST_REQUIRED;
+}
+
+/* --encryption-at-rest required: refuse a path not encrypted with AES-256. */
+static int check_at_rest(const char *name, const char *path)
+{
+	struct efs_at_rest r;
+	char why[512];
+
+	efs_at_rest_detect(path, &r);
+	if (!efs_at_rest_check(name, path, &r, why, sizeof(why)))
+		return 0;
+	efs_err("%s", why);
+	return -1;
+}
+
 /*
  * Send an add or set request. The reply carries the filesystem, but the
  * change is made once the kernel acks, so the record is not needed here.
@@ -186,6 +212,8 @@ int cmd_fs_add(int argc, char **argv)
 	}
 	if (resolve_dir(o.pos[1], path))
 		return EXIT_FAIL;
+	if (wants_at_rest(&cfg) && check_at_rest(o.pos[0], path))
+		return EXIT_FAIL;
 	return send_config(EFS_CMD_FS_ADD, o.pos[0], path, &cfg,
 			   has_opt(&o, FS_OPT_VERBOSE));
 }
@@ -203,6 +231,17 @@ int cmd_fs_set(int argc, char **argv)
 	if (!cfg.nset) {
 		efs_err("nothing to change (see efsctl fs set --help)");
 		return EXIT_FAIL;
+	}
+	if (wants_at_rest(&cfg)) {
+		struct efs_fs_list l = { 0 };
+		int bad;
+
+		if (efs_fs_fetch_sorted(o.pos[0], &l))
+			return EXIT_FAIL;
+		bad = l.n != 1 || check_at_rest(o.pos[0], l.v[0].path);
+		efs_fs_list_free(&l);
+		if (bad)
+			return EXIT_FAIL;
 	}
 	return send_config(EFS_CMD_FS_SET, o.pos[0], NULL, &cfg,
 			   has_opt(&o, FS_OPT_VERBOSE));
@@ -285,8 +324,17 @@ int cmd_fs_show(int argc, char **argv)
 		for (i = 0; i < l.n; i++)
 			printf("%s\n", l.v[i].name);
 	} else {
+		struct efs_fs_local *local = calloc(l.n ? l.n : 1,
+						    sizeof(*local));
+
+		for (i = 0; local && i < l.n; i++) {
+			efs_at_rest_detect(l.v[i].path, &local[i].at_rest);
+			efs_exports_read(l.v[i].path, &local[i].exports);
+			l.v[i].local = &local[i];
+		}
 		out_init(&out, stdout, !strcmp(format, "json"), true);
 		efs_print_fs_list(&out, l.v, l.n);
+		free(local);
 	}
 	efs_fs_list_free(&l);
 	return EXIT_OK;

@@ -16,6 +16,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "atrest.h"
 #include "efsctl.h"
 #include "fs_get.h"
 #include "fs_opts.h"
@@ -237,6 +238,17 @@ int cmd_state_restore(int argc, char **argv)
 			efs_err("warning: %s: %s: not a directory any more, not restored",
 				fs->name, fs->path);
 			continue;
+		}
+		if (fs->at_rest_policy == EFS_AT_REST_REQUIRED) {
+			struct efs_at_rest r;
+			char why[768];
+
+			efs_at_rest_detect(fs->path, &r);
+			if (efs_at_rest_check(fs->name, fs->path, &r, why,
+					      sizeof(why))) {
+				efs_err("warning: %s, not restored", why);
+				continue;
+			}
 		}
 		bal = efs_state_balance(fs, elapsed);
 		efs_fs_info_config(fs, &cfg);

@@ -18,6 +18,7 @@ enum value_kind {
 	V_MIBPS_OR_0,	/* MiB/s, or 0 = none */
 	V_SIZE,
 	V_SIZE_AUTO,	/* a size or "auto" */
+	V_AT_REST,	/* "optional" or "required" */
 };
 
 /* name, attribute, value kind, range (V_U32), expected (other kinds) */
@@ -51,7 +52,9 @@ enum value_kind {
 	X(CIOPS, "per-client-iops-limit", EFS_A_FS_PER_CLIENT_IOPS,	\
 	  V_U32, 0, EFS_PER_CLIENT_IOPS_MAX, NULL)			\
 	X(CIDLE, "client-idle-seconds", EFS_A_FS_CLIENT_IDLE_S,	\
-	  V_U32, EFS_CLIENT_IDLE_S_MIN, EFS_CLIENT_IDLE_S_MAX, NULL)
+	  V_U32, EFS_CLIENT_IDLE_S_MIN, EFS_CLIENT_IDLE_S_MAX, NULL)	\
+	X(ATREST, "encryption-at-rest", EFS_A_FS_AT_REST_POLICY,	\
+	  V_AT_REST, 0, 0, "optional or required")
 
 #define FO_ENUM(id, name, attr, kind, min, max, expect) FO_##id,
 enum { FS_OPTS(FO_ENUM) N_FS_OPTS };
@@ -111,6 +114,14 @@ static int parse_value(const struct fs_opt *fo, const char *v, uint64_t *out)
 		/* fall through */
 	case V_SIZE:
 		return efs_parse_size(v, EFS_SIZE_MAX, out);
+	case V_AT_REST:
+		if (!strcmp(v, "optional"))
+			*out = EFS_AT_REST_OPTIONAL;
+		else if (!strcmp(v, "required"))
+			*out = EFS_AT_REST_REQUIRED;
+		else
+			return -EINVAL;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -206,6 +217,9 @@ char *efs_fs_opt_format(int attr, uint64_t v, char *buf, size_t len)
 		case V_TP_MODE:
 			snprintf(buf, len, "%s", efs_tp_mode_str((uint32_t)v));
 			return buf;
+		case V_AT_REST:
+			snprintf(buf, len, "%s", efs_at_rest_policy_str(v));
+			return buf;
 		case V_MIBPS_OR_0:
 			if (v == EFS_PER_CLIENT_BPS_DEFAULT) {
 				snprintf(buf, len, "default");
@@ -253,4 +267,10 @@ void efs_fs_config_defaults(struct efs_fs_config *cfg)
 	efs_fs_config_set(cfg, EFS_A_FS_PER_CLIENT_IOPS, 0);
 	efs_fs_config_set(cfg, EFS_A_FS_CLIENT_IDLE_S,
 			  EFS_CLIENT_IDLE_S_DEFAULT);
+	efs_fs_config_set(cfg, EFS_A_FS_AT_REST_POLICY, EFS_AT_REST_OPTIONAL);
+}
+
+const char *efs_at_rest_policy_str(uint64_t v)
+{
+	return v == EFS_AT_REST_REQUIRED ? "required" : "optional";
 }

@@ -16,7 +16,7 @@ enum {
 	FS_OPT_CONFIG,		/* ids from here on are configuration options */
 };
 
-/* --perf... through --credit-low-percent, plus -v/--verbose. */
+/* --perf... through --encryption-at-rest, plus -v/--verbose. */
 extern const struct opt_def efs_fs_config_opts[];
 
 /*
@@ -47,6 +47,8 @@ char *efs_fs_opt_format(int attr, uint64_t v, char *buf, size_t len);
  * say otherwise.
  */
 void efs_fs_config_defaults(struct efs_fs_config *cfg);
+/* "required" or "optional" (enum efs_at_rest_policy). */
+const char *efs_at_rest_policy_str(uint64_t v);
 
 #define EFS_FS_OPTS_HELP \
 "  --performance-mode generalPurpose|maxIO\n" \
@@ -91,6 +93,11 @@ void efs_fs_config_defaults(struct efs_fs_config *cfg);
 "  --client-idle-seconds N\n" \
 "        a client not seen for N s is forgotten (and no longer counts\n" \
 "        in ClientConnections), 1..86400 (default 60)\n" \
+"  --encryption-at-rest optional|required\n" \
+"        required: refuse the filesystem (add, set, apply) unless its\n" \
+"        data is encrypted at rest with AES-256 (dm-crypt/LUKS under it,\n" \
+"        or an fscrypt policy on PATH); checked by efsctl, kept by the\n" \
+"        kernel (default optional)\n" \
 "  -v, --verbose\n" \
 "        print a confirmation line\n" \
 "  -h, --help\n" \

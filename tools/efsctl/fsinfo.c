@@ -104,6 +104,7 @@ static const struct attr_desc {
 	N(EFS_A_CLIENT_IDLE_MS, K_U64),
 	N(EFS_A_CLIENT_OVERFLOW, K_U8),
 	N(EFS_A_SERVER_PRESSURE_WITHHELD, K_U64),
+	A(EFS_A_FS_AT_REST_POLICY, K_U8, at_rest_policy),
 #undef A
 #undef N
 };
@@ -248,6 +249,7 @@ void efs_fs_info_config(const struct efs_fs_info *fs,
 		EFS_A_FS_READ_METERING_RATIO, EFS_A_FS_SIZE_SAMPLE_MS,
 		EFS_A_FS_CREDIT_LOW_PCT, EFS_A_FS_PER_CLIENT_BPS,
 		EFS_A_FS_PER_CLIENT_IOPS, EFS_A_FS_CLIENT_IDLE_S,
+		EFS_A_FS_AT_REST_POLICY,
 	};
 	size_t i;
 

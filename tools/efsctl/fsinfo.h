@@ -19,6 +19,7 @@
 
 struct nlmsghdr;
 struct nlattr;
+struct efs_fs_local;
 
 struct efs_fs_info {
 	bool present[EFS_A_MAX + 1];	/* attributes seen in the reply */
@@ -40,6 +41,7 @@ struct efs_fs_info {
 	uint64_t per_client_bps;	/* EFS_PER_CLIENT_BPS_DEFAULT, 0 = none */
 	uint32_t per_client_iops;	/* 0 = none */
 	uint32_t client_idle_s;
+	uint32_t at_rest_policy;	/* enum efs_at_rest_policy */
 
 	/* live state */
 	uint32_t iops_effective;	/* units/s in force */
@@ -73,6 +75,9 @@ struct efs_fs_info {
 	uint64_t displaced;
 	unsigned int wait_hist_n;	/* buckets received */
 	uint64_t wait_hist[EFS_WAIT_HIST_BUCKETS]; /* i: waits < 2^i ms */
+
+	/* fs show only: what efsctl read from the host, or NULL */
+	const struct efs_fs_local *local;
 };
 
 /*

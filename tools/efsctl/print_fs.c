@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atrest.h"
+#include "fs_opts.h"
 #include "print.h"
 #include "units.h"
 
@@ -19,6 +21,59 @@ void efs_fs_sort(struct efs_fs_info *fs, size_t n)
 {
 	if (n > 1)
 		qsort(fs, n, sizeof(*fs), cmp_name);
+}
+
+/* Encryption at rest and the export table, as efsctl read them from the host. */
+static void print_local(struct out *o, const struct efs_fs_local *l)
+{
+	const struct efs_at_rest *r = &l->at_rest;
+	const struct efs_exports *e = &l->exports;
+	char text[512];
+	size_t i;
+
+	efs_at_rest_format(r, text, sizeof(text));
+	out_text(o, "  encrypted at rest       %s\n",
+		 r->encrypted ? text : "no");
+	if (!r->encrypted && r->error[0])
+		out_text(o, "                          (%s)\n", r->error);
+	out_obj_open(o, "EncryptionAtRest");
+	out_bool(o, "Encrypted", NULL, r->encrypted);
+	if (r->encrypted) {
+		out_str(o, "Method", NULL, r->method);
+		if (r->cipher[0])
+			out_str(o, "Cipher", NULL, r->cipher);
+		else
+			out_null(o, "Cipher");
+		out_u64(o, "KeyBits", NULL, r->key_bits);
+		if (r->device[0])
+			out_str(o, "Device", NULL, r->device);
+	}
+	out_bool(o, "Aes256", NULL, r->aes256);
+	if (r->error[0])
+		out_str(o, "Error", NULL, r->error);
+	out_obj_close(o);
+
+	if (!e->n)
+		out_text(o, "  exported to             (not in the export table)\n");
+	out_arr_open(o, "Exports");
+	for (i = 0; i < e->n; i++) {
+		const struct efs_export *x = &e->v[i];
+		const char *xs = x->xprtsec[0] ? x->xprtsec :
+				 e->xprtsec_supported ? "not set" :
+				 "not supported";
+
+		out_obj_open(o, NULL);
+		out_str(o, "Client", i ? "                          %s" :
+			"  exported to             %s", x->client);
+		out_str(o, "Options", " (%s)", x->options);
+		out_str(o, "Xprtsec", ", xprtsec %s\n", xs);
+		out_obj_close(o);
+	}
+	out_arr_close(o);
+	if (e->source)
+		out_str(o, "ExportsSource", NULL, e->source);
+	else
+		out_null(o, "ExportsSource");
 }
 
 void efs_print_fs(struct out *o, const struct efs_fs_info *fs)
@@ -112,6 +167,12 @@ void efs_print_fs(struct out *o, const struct efs_fs_info *fs)
 		 fs->client_connections_lower_bound);
 	out_text(o, "%s\n", fs->client_connections_lower_bound ?
 		 " or more (client table full)" : "");
+	if (fs->present[EFS_A_FS_AT_REST_POLICY])
+		out_str(o, "EncryptionAtRestPolicy",
+			"  encryption at rest      %s\n",
+			efs_at_rest_policy_str(fs->at_rest_policy));
+	if (fs->local)
+		print_local(o, fs->local);
 	out_obj_close(o);
 }
 

@@ -108,6 +108,17 @@ expect apply_bad_value 1 "" "efsctl: apply: $T/two.conf:14: iops-limit: invalid 
 printf '[x]\npath = %s/nope\n' "$T" >"$T/bad.conf"
 fake apply "$T/bad.conf"
 expect apply_missing_dir 1 "" "efsctl: apply: $T/bad.conf:2: path: $T/nope: No such file or directory"
+printf '[p]\npath = /proc\nencryption-at-rest = required\n' >"$T/enc.conf"
+: >"$T/log"
+fake apply "$T/enc.conf"
+expect apply_at_rest_refused 1 "" "efsctl: apply: $T/enc.conf:3: p: /proc is not encrypted at rest with AES-256 (found: not encrypted), which encryption-at-rest=required needs"
+[ ! -s "$T/log" ] && ok apply_at_rest_sends_nothing ||
+	ko apply_at_rest_sends_nothing "$(cat "$T/log")"
+printf '[p]\npath = /proc\nencryption-at-rest = optional\n' >"$T/enc.conf"
+fake apply "$T/enc.conf" --dry-run
+[ "$rc" = 0 ] && grep -q '^add p /proc .*encryption-at-rest=optional' "$T/out" &&
+	ok apply_at_rest_optional ||
+	ko apply_at_rest_optional "exit $rc: $(cat "$T/out" "$T/err")"
 fake apply "$T/none.conf"
 expect apply_missing_file 1 "" "efsctl: apply: $T/none.conf: No such file or directory"
 fake apply "$T/efs.conf" extra

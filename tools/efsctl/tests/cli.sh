@@ -141,6 +141,11 @@ t_err cli_metrics_top "efsctl: metrics: --per-client-top: invalid value '0' (exp
 t_err cli_idle_zero "efsctl: fs set: --client-idle-seconds: invalid value '0' (expected 1..86400)" \
 	fs set a --client-idle-seconds 0
 t_err cli_show_extra "efsctl: fs show: unexpected argument 'b'" fs show a b
+t_err cli_at_rest_bad "efsctl: fs add: --encryption-at-rest: invalid value 'yes' (expected optional or required)" \
+	fs add a "$T/srv/home" --encryption-at-rest yes
+# /proc is on no block device and has no fscrypt: never encrypted
+t_err cli_at_rest_refused "efsctl: fs add: p: /proc is not encrypted at rest with AES-256 (found: not encrypted), which encryption-at-rest=required needs" \
+	fs add p /proc --encryption-at-rest required
 t_err cli_monitor_extra "efsctl: monitor: unexpected argument 'x'" monitor x
 t_err cli_metrics_option "efsctl: metrics: unknown option '--json'" \
 	metrics --json

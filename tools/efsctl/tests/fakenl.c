@@ -104,7 +104,7 @@ static bool is_cfg_attr(int a)
 {
 	return (a >= EFS_A_FS_PERFORMANCE_MODE && a <= EFS_A_FS_CREDIT_LOW_PCT) ||
 	       a == EFS_A_FS_PER_CLIENT_BPS || a == EFS_A_FS_PER_CLIENT_IOPS ||
-	       a == EFS_A_FS_CLIENT_IDLE_S;
+	       a == EFS_A_FS_CLIENT_IDLE_S || a == EFS_A_FS_AT_REST_POLICY;
 }
 
 static void save(void)
@@ -220,6 +220,8 @@ static void put_fs(struct nlmsghdr *nlh, const struct fake_fs *fs)
 			 (uint32_t)v[EFS_A_FS_PER_CLIENT_IOPS]);
 	mnl_attr_put_u32(nlh, EFS_A_FS_CLIENT_IDLE_S,
 			 (uint32_t)v[EFS_A_FS_CLIENT_IDLE_S]);
+	mnl_attr_put_u8(nlh, EFS_A_FS_AT_REST_POLICY,
+			(uint8_t)v[EFS_A_FS_AT_REST_POLICY]);
 	mnl_attr_put_u64(nlh, EFS_A_FS_BURST_CREDIT_BALANCE,
 			 v[EFS_A_FS_BURST_CREDIT_BALANCE]);
 	mnl_attr_put_u32(nlh, EFS_A_FS_IOPS_EFFECTIVE,
@@ -323,7 +325,9 @@ static void apply(struct fake_fs *fs, const struct nlmsghdr *req)
 		if (!is_cfg_attr((int)t))
 			continue;
 		fs->val[t] = mnl_attr_get_payload_len(a) == 8 ?
-			     mnl_attr_get_u64(a) : mnl_attr_get_u32(a);
+			     mnl_attr_get_u64(a) :
+			     mnl_attr_get_payload_len(a) == 1 ?
+			     mnl_attr_get_u8(a) : mnl_attr_get_u32(a);
 	}
 }
 

@@ -19,6 +19,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "atrest.h"
 #include "event.h"
 #include "fs_opts.h"
 #include "clientinfo.h"
@@ -996,6 +997,120 @@ static void test_server(void)
 	free(s);
 }
 
+static void test_at_rest(void)
+{
+	static struct efs_fs_info fs;
+	static const char table[] = "# Version 1.1\n"
+		"/srv/other\t*(rw)\n"
+		"/srv/a\\040b\t10.99.1.0/24(rw,sync,wdelay,no_subtree_check,sec=sys,xprtsec=tls:mtls)\n"
+		"/srv/a\\040b\t10.99.2.7(ro,sync)\n";
+	struct efs_fs_local local;
+	struct efs_at_rest r;
+	unsigned int bits = 1;
+	char cipher[64], why[512];
+	struct capture c;
+	struct out o;
+	FILE *f;
+	char *s;
+
+	/* a LUKS2 mapping with its key in the kernel keyring */
+	EXPECT(!efs_dm_crypt_params("aes-xts-plain64 :64:logon:cryptsetup:0e2f-d0 0 7:0 32768",
+				    cipher, sizeof(cipher), &bits));
+	EXPECT_STR(cipher, "aes-xts-plain64");
+	EXPECT(bits == 512);
+	/* the key in hex: 32 bytes */
+	EXPECT(!efs_dm_crypt_params("aes-xts-plain64 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef 0 7:1 4096 1 allow_discards",
+				    cipher, sizeof(cipher), &bits));
+	EXPECT(bits == 256);
+	EXPECT(!efs_dm_crypt_params("aes-cbc-essiv:sha256 - 0 8:1 0", cipher,
+				    sizeof(cipher), &bits));
+	EXPECT(bits == 0);
+	EXPECT(efs_dm_crypt_params("aes-xts-plain64", cipher, sizeof(cipher),
+				   &bits));
+	EXPECT(efs_dm_crypt_params("aes-xts-plain64 xyz 0 7:1 0", cipher,
+				   sizeof(cipher), &bits));
+	EXPECT(efs_dm_crypt_aes256("aes-xts-plain64", 512));
+	EXPECT(!efs_dm_crypt_aes256("aes-xts-plain64", 256));	/* AES-128-XTS */
+	EXPECT(efs_dm_crypt_aes256("aes-cbc-essiv:sha256", 256));
+	EXPECT(!efs_dm_crypt_aes256("aes-cbc-essiv:sha256", 128));
+	EXPECT(efs_dm_crypt_aes256("capi:xts(aes)-plain64", 512));
+	EXPECT(!efs_dm_crypt_aes256("serpent-xts-plain64", 512));
+	EXPECT(!efs_dm_crypt_aes256("twofish-xts-plain64", 512));
+
+	memset(&r, 0, sizeof(r));
+	efs_fscrypt_describe(1, 4, &r);		/* AES-256-XTS / AES-256-CTS */
+	EXPECT(r.encrypted && r.aes256 && r.key_bits == 512);
+	EXPECT_STR(r.cipher, "AES-256-XTS/AES-256-CTS");
+	efs_fscrypt_describe(1, 10, &r);	/* HCTR2 file names */
+	EXPECT(r.aes256);
+	efs_fscrypt_describe(5, 6, &r);		/* AES-128-CBC / CTS */
+	EXPECT(r.encrypted && !r.aes256 && r.key_bits == 128);
+	efs_fscrypt_describe(9, 9, &r);		/* Adiantum */
+	EXPECT(!r.aes256);
+
+	memset(&r, 0, sizeof(r));
+	EXPECT(efs_at_rest_check("plain", "/srv/p", &r, why, sizeof(why)));
+	EXPECT_IN(why, "plain: /srv/p is not encrypted at rest with AES-256 (found: not encrypted)");
+	r.encrypted = true;
+	strcpy(r.method, "dm-crypt");
+	strcpy(r.cipher, "aes-xts-plain64");
+	strcpy(r.device, "luks128");
+	r.key_bits = 256;
+	EXPECT(efs_at_rest_check("a128", "/srv/a", &r, why, sizeof(why)));
+	EXPECT_IN(why, "found: dm-crypt aes-xts-plain64, 256-bit key (not AES-256) on luks128");
+	r.aes256 = true;
+	r.key_bits = 512;
+	EXPECT(!efs_at_rest_check("a256", "/srv/a", &r, why, sizeof(why)));
+
+	/* the export table: etab and /proc/fs/nfsd/exports lines */
+	memset(&local, 0, sizeof(local));
+	f = fmemopen((void *)table, strlen(table), "r");
+	EXPECT(f != NULL);
+	if (f) {
+		efs_exports_parse(f, "/srv/a b", &local.exports);
+		fclose(f);
+	}
+	EXPECT(local.exports.n == 2);
+	EXPECT_STR(local.exports.v[0].client, "10.99.1.0/24");
+	EXPECT_STR(local.exports.v[0].xprtsec, "tls:mtls");
+	EXPECT_STR(local.exports.v[1].client, "10.99.2.7");
+	EXPECT_STR(local.exports.v[1].options, "ro,sync");
+	EXPECT_STR(local.exports.v[1].xprtsec, "");
+	local.exports.source = "/var/lib/nfs/etab";
+	local.at_rest = r;
+
+	fake_fs(&fs, "enc");
+	fs.present[EFS_A_FS_AT_REST_POLICY] = true;
+	fs.at_rest_policy = EFS_AT_REST_REQUIRED;
+	fs.local = &local;
+	out_init(&o, cap_open(&c), true, true);
+	efs_print_fs_list(&o, &fs, 1);
+	s = cap_close(&c);
+	EXPECT_JQ(s, ".FileSystems[0] | .EncryptionAtRestPolicy == \"required\" and "
+		     ".EncryptionAtRest.Encrypted and .EncryptionAtRest.Aes256 and "
+		     ".EncryptionAtRest.Method == \"dm-crypt\" and "
+		     ".EncryptionAtRest.Cipher == \"aes-xts-plain64\" and "
+		     ".EncryptionAtRest.KeyBits == 512 and "
+		     ".Exports[0].Client == \"10.99.1.0/24\" and "
+		     ".Exports[0].Xprtsec == \"tls:mtls\" and "
+		     ".Exports[1].Options == \"ro,sync\" and "
+		     ".ExportsSource == \"/var/lib/nfs/etab\"");
+	free(s);
+	out_init(&o, cap_open(&c), false, true);
+	efs_print_fs_list(&o, &fs, 1);
+	s = cap_close(&c);
+	EXPECT_IN(s, "  encryption at rest      required\n");
+	EXPECT_IN(s, "  encrypted at rest       dm-crypt aes-xts-plain64, 512-bit key (AES-256) on luks128\n");
+	EXPECT_IN(s, "  exported to             10.99.1.0/24 (rw,sync,wdelay,no_subtree_check,sec=sys,xprtsec=tls:mtls), xprtsec tls:mtls\n");
+	free(s);
+	memset(&local.at_rest, 0, sizeof(local.at_rest));
+	out_init(&o, cap_open(&c), true, true);
+	efs_print_fs_list(&o, &fs, 1);
+	s = cap_close(&c);
+	EXPECT_JQ(s, ".FileSystems[0].EncryptionAtRest == {\"Encrypted\":false,\"Aes256\":false}");
+	free(s);
+}
+
 int main(void)
 {
 	const char *path = getenv("EFS_RESULTS");
@@ -1027,6 +1142,7 @@ int main(void)
 	run("opts_parse", test_opts);
 	run("nl_extack", test_extack);
 	run("event_print", test_event);
+	run("at_rest", test_at_rest);
 
 	if (results)
 		fclose(results);
