@@ -225,6 +225,7 @@ static struct efs_hook efs_hooks[] = {
 static DEFINE_MUTEX(efs_hooks_lock);
 static bool efs_hooked;
 
+/* Calls nothing, so ftrace runs it without a recursion guard. */
 static void notrace efs_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 				     struct ftrace_ops *ops,
 				     EFS_FTRACE_REGS *fregs)

@@ -270,6 +270,15 @@ write_job() { # ARGS...
 		printf 'ARGS=('
 		[ $# -eq 0 ] || printf '%q ' "$@"
 		printf ')\n'
+		# The host's EFS_* tunables (EFS_NN_SECS, EFS_FUZZ_SEED, ...)
+		# reach the scenario; the guest sets its own paths itself.
+		local v
+		for v in ${!EFS_@}; do
+			case $v in
+			EFS_VM_* | EFS_RESULTS | EFS_REPO | EFS_KREL | EFS_KO | EFS_CTL | EFS_OUT | EFS_SCENARIO) ;;
+			*) printf 'export %s=%q\n' "$v" "${!v}" ;;
+			esac
+		done
 	} >"$outdir/.efs-vm-job"
 }
 
