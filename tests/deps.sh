@@ -21,6 +21,8 @@
 #            package test); man-db (man -w efsctl)
 #   fuzzing: clang, libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes:
 #            make -C tools/efsctl fuzz test-sanitize)
+#   security: cryptsetup-bin, dmsetup (LUKS and dm stacks), nftables (the
+#            port 2049 recipe): tests/vm/scenarios/at_rest_access.sh
 set -eu
 
 [ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
@@ -34,7 +36,8 @@ pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils zstd
 	libbpf-dev mmdebstrap
 	gnuplot-nox prometheus
 	libinih-dev bash-completion debhelper dh-dkms dkms lintian fakeroot man-db
-	clang libclang-rt-14-dev"
+	clang libclang-rt-14-dev
+	cryptsetup-bin dmsetup nftables"
 
 missing=
 for p in $pkgs; do
