@@ -138,6 +138,10 @@ for k in $KERNELS; do
 	make -s -C tests/vm/ipmodify-module KREL="$k" >"$OUT/ipmodify-build-$k.log" 2>&1 ||
 		{ tail "$OUT/ipmodify-build-$k.log"; result FAIL "build_ipmodify_holder [$k]"; }
 	tests/vm/selftest.sh "$k" >"$OUT/vm-selftest-$k.log" 2>&1
+	# KFENCE (6.12 and later) catches a use-after-free: prove run.sh sees it.
+	if grep -qs '^CONFIG_KFENCE=y' "$REPO/build/kernels/boot/config-$k" "/boot/config-$k"; then
+		tests/vm/selftest.sh "$k" kfence >"$OUT/vm-selftest-kfence-$k.log" 2>&1
+	fi
 	skip=$ALWAYS_SKIP
 	[ -z "$first_full" ] || skip="$skip $LONG_SCENARIOS"
 	first_full=$k

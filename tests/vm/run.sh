@@ -284,7 +284,10 @@ write_job() { # ARGS...
 
 # --- boot ---------------------------------------------------------------
 append=$(sed -n 's/^# *efs-vm: *append= *//p' "$scenario" | head -n 1)
-cmdline="console=ttyS0 panic=1 efs_init=$HERE/guest-init.sh efs_kroot=$KROOT $append ${EFS_VM_APPEND:-}"
+# KFENCE (built into Debian's 6.12 and later kernels, off by default) guards
+# one slab allocation every 100 ms: a use-after-free or overrun it catches
+# is a "BUG: KFENCE" line, which fails the run like any other.
+cmdline="console=ttyS0 panic=1 kfence.sample_interval=100 efs_init=$HERE/guest-init.sh efs_kroot=$KROOT $append ${EFS_VM_APPEND:-}"
 # shellcheck disable=SC2054 # the commas are qemu's
 qemu=(
 	qemu-system-x86_64 -machine accel=tcg -cpu max -smp 2 -m "$mem"
