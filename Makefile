@@ -17,6 +17,7 @@
 #   make check-neighbours     the noisy-neighbour scenarios with the issue's own thresholds
 #   make check-fuzz           netlink fuzzing of the module, 300 s a phase, on 6.1 and 6.12
 #                             (EFS_FUZZ_SEED=N to repeat a run)
+#   make check-storm          100 insmod/load/disturb/rmmod cycles with verified data, on 6.1 and 6.12
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -33,7 +34,7 @@ VERSION := $(shell sed -n 's/^\#define EFS_VERSION "\(.*\)"/\1/p' module/efs.h)
 KROOT ?= $(SRC)/build/kernels
 TEST_KERNELS ?= $(shell tests/kernels.sh --list 2>/dev/null)
 
-.PHONY: check-neighbours check-fuzz all module tools install install-dist deb deps check demo bench modules-all clean checkpatch kunit vmtest
+.PHONY: check-neighbours check-fuzz check-storm all module tools install install-dist deb deps check demo bench modules-all clean checkpatch kunit vmtest
 
 all: module
 
@@ -130,6 +131,13 @@ check-fuzz: modules-all tools
 	rc=0; \
 	tests/vm/run.sh -t 1500 -k 6.1 netlink_fuzz 300 || rc=1; \
 	tests/vm/run.sh -t 1500 -k 6.12 netlink_fuzz 300 || rc=1; \
+	exit $$rc
+
+# The lifecycle storm at the issue's 100 cycles (make check runs 4).
+check-storm: modules-all tools
+	rc=0; \
+	tests/vm/run.sh -t 3600 -k 6.1 lifecycle_storm 100 || rc=1; \
+	tests/vm/run.sh -t 3600 -k 6.12 lifecycle_storm 100 || rc=1; \
 	exit $$rc
 
 checkpatch:

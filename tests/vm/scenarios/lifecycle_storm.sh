@@ -1,0 +1,98 @@
+#!/bin/bash
+# efs-vm: timeout=600
+# efs-vm: needs-module
+#
+# Lifecycle storm, data verified (issue 11 item 3): CYCLES times (default
+# 4; make check-storm runs 100) insmod efs, cap three exported filesystems
+# far below their demand, write them from NFSv4.2 with fio verify=crc32c
+# (each job its own file, verified as it goes), disturb the server while
+# requests wait in efs, then rmmod efs with requests still waiting. The
+# disturbance rotates, and each has this outcome:
+#   - none: rmmod alone releases the waiting requests;
+#   - fs del of a filesystem while its requests wait: they go on, unthrottled;
+#   - nfsd's threads 8 -> 2 -> 16 -> 8: the waiting budget follows them;
+#   - exportfs -f (knfsd's export cache flushed): budgets still apply, as
+#     efs keys a filesystem by its path, not by the cache entry.
+# Every cycle: fio exits 0 with 0 errors and 0 verify failures, efs said it
+# held requests back, and rmmod succeeds; no kernel warning (the harness).
+# At the end the kernel's unreclaimable slab is back within 16 MiB of where
+# it was after the first cycle (a leak of 160 KiB a cycle shows in 100).
+# Other outcomes, documented in README (Reliability) rather than stormed:
+# rpc.nfsd 0 under load stops service until threads return (hard mounts
+# wait, as without efs); exportfs -u makes the client's I/O fail (ESTALE),
+# as without efs; lifecycle.sh covers nfsd unload and reload.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+CYCLES=${1:-4}
+SECS=10
+CAP=40
+rc=0
+nfsd_start 8 || fail "nfsd_start"
+for d in s1 s2 s3; do
+	export_tmpfs "$d" 64M || fail "export $d"
+	nfs_mount "$d" "/mnt/$d" 4.2 || fail "mount $d"
+done
+
+sunreclaim_kb() { awk '/^SUnreclaim:/ { print $2 }' /proc/meminfo; }
+
+# writers CYCLE: fio with verification on every mount, in the background.
+writers() {
+	local d
+	for d in s1 s2 s3; do
+		run_fio "w$1-$d" --directory="/mnt/$d" --rw=randwrite --bs=4k \
+			--size=2M --verify=crc32c --verify_backlog=32 \
+			--verify_fatal=1 --verify_state_save=0 --direct=1 --ioengine=psync --numjobs=3 \
+			--time_based --runtime="$SECS" --group_reporting &
+		pids+=($!)
+	done
+}
+
+disturb() { # CYCLE
+	case $(($1 % 4)) in
+	0) log "cycle $1: rmmod alone" ;;
+	1) log "cycle $1: fs del s1 while its requests wait"
+	   check "fs del s1 under load" "$EFS_CTL" fs del s1 ;;
+	2) log "cycle $1: nfsd threads 8 -> 2 -> 16 -> 8"
+	   check "rpc.nfsd 2, 16, 8 under load" \
+		bash -c 'rpc.nfsd 2 && sleep 1 && rpc.nfsd 16 && sleep 1 && rpc.nfsd 8' ;;
+	3) log "cycle $1: exportfs -f"
+	   check "exportfs -f under load" exportfs -f ;;
+	esac
+}
+
+base=
+for ((cycle = 0; cycle < CYCLES; cycle++)); do
+	efs_load >/dev/null || fail "insmod (cycle $cycle)"
+	for d in s1 s2 s3; do
+		$EFS_CTL fs add "$d" "/srv/$d" --iops-limit $CAP ||
+			fail "fs add $d (cycle $cycle)"
+	done
+	pids=()
+	writers "$cycle"
+	# Under way once efs holds requests back (fio lays its files out first).
+	for ((i = 0; i < 60; i++)); do
+		held=$($EFS_CTL fs stats s2 --json | jq -r .ThrottledOperations)
+		[ "$held" -gt 0 ] && break
+		sleep 0.5
+	done
+	check "cycle $cycle: efs held requests back ($held throttled on s2)" test "$held" -gt 0
+	disturb "$cycle"
+	sleep 1
+	waiting=$($EFS_CTL server show --json | jq -r .WaitingThreads)
+	check "cycle $cycle: rmmod efs with $waiting requests waiting" rmmod efs
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || { log "FAIL: cycle $cycle: fio ${i} exited non-zero" >&2; rc=1; }
+	done
+	for d in s1 s2 s3; do
+		errs=$(jq '[.jobs[].error] | add' "$EFS_OUT/w$cycle-$d.json" 2>/dev/null)
+		check "cycle $cycle: fio on $d: ${errs:-no result} errors, data verified" test "${errs:-x}" = 0
+	done
+	[ -n "$base" ] || base=$(sunreclaim_kb)
+	[ $rc -eq 0 ] || break
+done
+end=$(sunreclaim_kb)
+log "unreclaimable slab: ${base} kB after cycle 0, ${end} kB after $cycle cycles"
+check "slab returned within 16 MiB (${base} -> ${end} kB)" test $((end - base)) -le 16384
+for d in s1 s2 s3; do nfs_umount "/mnt/$d"; done
+exit $rc
