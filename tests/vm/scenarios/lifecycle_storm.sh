@@ -87,6 +87,7 @@ for ((cycle = 0; cycle < CYCLES; cycle++)); do
 	for d in s1 s2 s3; do
 		errs=$(jq '[.jobs[].error] | add' "$EFS_OUT/w$cycle-$d.json" 2>/dev/null)
 		check "cycle $cycle: fio on $d: ${errs:-no result} errors, data verified" test "${errs:-x}" = 0
+		rm -f "/mnt/$d/w$cycle-$d".*	# the next cycle's files need the room
 	done
 	[ -n "$base" ] || base=$(sunreclaim_kb)
 	[ $rc -eq 0 ] || break
