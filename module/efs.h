@@ -118,7 +118,8 @@ void efs_fs_put(struct efs_fs *fs);
 int efs_config_validate(const struct efs_config *cfg, const char **why);
 void efs_config_defaults(struct efs_config *cfg);
 int efs_fs_add(const char *name, const char *path, const struct efs_config *cfg,
-	       const u64 *credit_balance, const char **why);
+	       const u64 *credit_balance, const struct efs_counters *base,
+	       struct efs_fs **added, const char **why);
 void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 			 const u64 *credit_balance);
 int efs_fs_del_locked(struct efs_fs *fs);

@@ -333,6 +333,7 @@ static void efs_parse_counter_base(const struct nlattr *nest,
 static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
+	struct efs_counters base, *basep = NULL;
 	const char *why = NULL;
 	struct efs_config cfg;
 	struct efs_fs *fs;
@@ -356,23 +357,22 @@ static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	if (a[EFS_A_FS_BURST_CREDIT_BALANCE])
 		balance = nla_get_u64(a[EFS_A_FS_BURST_CREDIT_BALANCE]);
+	if (a[EFS_A_FS_COUNTER_BASE]) {
+		efs_parse_counter_base(a[EFS_A_FS_COUNTER_BASE], &base);
+		basep = &base;
+	}
 	err = efs_fs_add(name, nla_data(a[EFS_A_FS_PATH]), &cfg,
 			 a[EFS_A_FS_BURST_CREDIT_BALANCE] ? &balance : NULL,
-			 &why);
+			 basep, &fs, &why);
 	if (err)
 		goto out;
 	efs_netlink_event(name, EFS_EVENT_FS_ADDED, 0);
 
+	/* The reply describes the filesystem added, even if already gone. */
 	mutex_lock(&efs_registry_lock);
-	fs = efs_fs_find_locked(name);
-	if (fs && a[EFS_A_FS_COUNTER_BASE]) {
-		struct efs_counters base;
-
-		efs_parse_counter_base(a[EFS_A_FS_COUNTER_BASE], &base);
-		efs_stats_add_base(fs, &base);
-	}
-	err = fs ? efs_reply_fs(info, fs, EFS_CMD_FS_ADD) : 0;
+	err = efs_reply_fs(info, fs, EFS_CMD_FS_ADD);
 	mutex_unlock(&efs_registry_lock);
+	efs_fs_put(fs);
 	return err;
 out:
 	if (why)

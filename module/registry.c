@@ -255,8 +255,15 @@ void efs_fs_put(struct efs_fs *fs)
 	}
 }
 
+/*
+ * base (may be NULL) is added to the new filesystem's counters before it
+ * is published; *added (if asked) gets a reference to it, taken under the
+ * same lock hold that publishes it, so a concurrent del or re-add of the
+ * name cannot make the caller describe another filesystem.
+ */
 int efs_fs_add(const char *name, const char *path_name,
 	       const struct efs_config *cfg, const u64 *credit_balance,
+	       const struct efs_counters *base, struct efs_fs **added,
 	       const char **why)
 {
 	struct efs_fs *fs;
@@ -303,6 +310,8 @@ int efs_fs_add(const char *name, const char *path_name,
 	efs_bucket_set_balance(&fs->peak, U64_MAX, now);
 	efs_bucket_set_balance(&fs->credit, credit_balance ? *credit_balance :
 			       U64_MAX, now);
+	if (base)
+		efs_stats_add_base(fs, base);
 
 	mutex_lock(&efs_registry_lock);
 	if (efs_fs_find_locked(name)) {
@@ -315,6 +324,10 @@ int efs_fs_add(const char *name, const char *path_name,
 		list_add_tail(&fs->node, &efs_fs_list);
 		hash_add_rcu(efs_fs_hash, &fs->hnode,
 			     (unsigned long)fs->path.dentry);
+		if (added) {
+			refcount_inc(&fs->ref);
+			*added = fs;
+		}
 		err = 0;
 	}
 	mutex_unlock(&efs_registry_lock);

@@ -26,7 +26,7 @@
 #include "efs.h"
 #include "credit.h"
 
-/* Test doubles for main.c and sampler.c (KUnit build only). */
+/* Test doubles for main.c, sampler.c and stats.c (KUnit build only). */
 bool efs_releasing;
 DECLARE_WAIT_QUEUE_HEAD(efs_wait_wq);
 
@@ -49,6 +49,11 @@ u64 efs_fs_sample_size(struct efs_fs *fs)
 {
 	test_sample_calls++;
 	return READ_ONCE(test_sample_size);
+}
+
+/* stats.c: these tests add no counter base (netlink's restore does). */
+void efs_stats_add_base(struct efs_fs *fs, const struct efs_counters *base)
+{
 }
 
 #define T0_NS		(1000ULL * NSEC_PER_SEC)
@@ -197,7 +202,7 @@ static struct efs_fs *add_ok(struct kunit *test, const char *name,
 	struct efs_fs *fs;
 	int err;
 
-	err = efs_fs_add(name, path, cfg, balance, &why);
+	err = efs_fs_add(name, path, cfg, balance, NULL, NULL, &why);
 	KUNIT_ASSERT_EQ_MSG(test, err, 0, "add %s at %s: %s", name, path,
 			    why ? why : "(no reason)");
 	KUNIT_EXPECT_NULL(test, why);
@@ -360,7 +365,7 @@ static void add_refused_test(struct kunit *test)
 	refs_a = dentry_refs(test, DIR_A);
 	refs_b = dentry_refs(test, DIR_B);
 
-	err = efs_fs_add(t->fs_name, t->path, &cfg, NULL, &why);
+	err = efs_fs_add(t->fs_name, t->path, &cfg, NULL, NULL, NULL, &why);
 	KUNIT_EXPECT_EQ(test, err, t->err);
 	KUNIT_ASSERT_NOT_NULL(test, why);
 	KUNIT_EXPECT_TRUE_MSG(test, strstr(why, t->why) != NULL,
