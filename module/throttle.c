@@ -243,29 +243,28 @@ static int efs_fq_wait_locked(struct efs_fs *fs, struct efs_waiter *w)
 {
 	struct efs_fq *fq = &fs->fq;
 	u64 now, until;
+	bool releasing;
 
 	for (;;) {
 		if (w->state == EFS_W_RELEASED || w->state == EFS_W_REFUSED)
 			break;
-		if (efs_fs_releasing(fs) || signal_pending(current)) {
-			/*
-			 * A signal means nfsd is stopping this thread
-			 * (kthread_stop() sets TIF_NOTIFY_SIGNAL): answer
-			 * DELAY rather than start the operation with a signal
-			 * pending, which tmpfs's fallocate fails with EINTR,
-			 * an errno 6.1's nfserrno() WARNs about.
-			 */
-			bool stopping = !efs_fs_releasing(fs);
-
+		/*
+		 * A signal means nfsd is stopping this thread (kthread_stop()
+		 * sets TIF_NOTIFY_SIGNAL): answer DELAY rather than start the
+		 * operation with a signal pending, which tmpfs's fallocate
+		 * fails with EINTR, an errno 6.1's nfserrno() WARNs about.
+		 */
+		releasing = efs_fs_releasing(fs);
+		if (releasing || signal_pending(current)) {
 			if (w->state == EFS_W_QUEUED) {
 				efs_fq_cancel(fq, w);
 			} else if (fq->booked == w) {
 				fq->booked = NULL;
-				if (stopping)
+				if (!releasing)
 					efs_refund_fs(fs, w->units, w->metered);
 				efs_fq_book_locked(fs, efs_now_ns());
 			}
-			w->state = stopping ? EFS_W_REFUSED : EFS_W_RELEASED;
+			w->state = releasing ? EFS_W_RELEASED : EFS_W_REFUSED;
 			break;
 		}
 		now = efs_now_ns();
