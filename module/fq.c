@@ -13,6 +13,7 @@ void efs_fq_init(struct efs_fq *fq)
 	spin_lock_init(&fq->lock);
 	fq->queue = RB_ROOT_CACHED;
 	atomic_set(&fq->waiting, 0);
+	atomic_set(&fq->queued, 0);
 	INIT_LIST_HEAD(&fq->active);
 }
 
@@ -60,6 +61,7 @@ void efs_fq_enqueue(struct efs_fq *fq, struct efs_waiter *w,
 	client->vfinish = w->tag + cost_ns;
 	client->queued++;
 	fq->queued_ns += cost_ns;
+	atomic_inc(&fq->queued);
 	efs_fq_insert(fq, w);
 }
 
@@ -69,6 +71,7 @@ void efs_fq_remove(struct efs_fq *fq, struct efs_waiter *w)
 	RB_CLEAR_NODE(&w->node);
 	w->client->queued--;
 	fq->queued_ns -= w->cost_ns;
+	atomic_dec(&fq->queued);
 }
 
 void efs_fq_cancel(struct efs_fq *fq, struct efs_waiter *w)

@@ -59,6 +59,7 @@ struct efs_fq {
 	u64 vtime;			/* V: tag of the last request booked */
 	u64 seq;
 	u64 queued_ns;			/* sum of cost_ns in the queue */
+	atomic_t queued;		/* waiters in the queue, read unlocked */
 
 	/* The server-wide waiting budget's view (budget.c, its lock). */
 	refcount_t *owner;		/* its filesystem's reference count */

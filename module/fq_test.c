@@ -128,6 +128,7 @@ static void last_is_heaviest_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, efs_fq_last(&s->fq)->client, &s->clients[0]);
 	KUNIT_EXPECT_EQ(test, s->clients[0].queued, 8U);
 	KUNIT_EXPECT_EQ(test, s->fq.queued_ns, 10 * COST);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->fq.queued), 10);
 }
 
 /* Displacement picks a heavier client's latest request, never c's own. */
@@ -152,6 +153,7 @@ static void victim_test(struct kunit *test)
 	efs_fq_cancel(&s->fq, last);
 	KUNIT_EXPECT_EQ(test, s->clients[0].vfinish, 2 * COST);
 	KUNIT_EXPECT_EQ(test, s->clients[0].queued, 2U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->fq.queued), 3);
 }
 
 /* Equal tags leave in arrival order. */
@@ -168,6 +170,7 @@ static void ties_fifo_test(struct kunit *test)
 	efs_fq_remove(&s->fq, b);
 	KUNIT_EXPECT_NULL(test, efs_fq_first(&s->fq));
 	KUNIT_EXPECT_EQ(test, s->fq.queued_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->fq.queued), 0);
 }
 
 static struct kunit_case efs_fq_cases[] = {

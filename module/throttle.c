@@ -4,11 +4,11 @@
  * filesystem's budgets, then admit it, make its nfsd thread wait, or have
  * it answered NFS4ERR_DELAY / NFS3ERR_JUKEBOX.
  *
- * Fast path (nobody waits for the filesystem and the budgets allow it):
+ * Fast path (nobody is queued for the filesystem and the budgets allow it):
  * lock-free, one cmpxchg per bucket. An unthrottled request costs the
  * client's ceiling buckets (when set), the ops bucket and the byte
- * buckets, one atomic_read of the filesystem's waiter count, and a clock
- * read.
+ * buckets, one atomic_read of the filesystem's fair-queue length, and a
+ * clock read.
  *
  * Slow path: the request takes one of the server-wide waiting slots
  * (budget.c) and joins the filesystem's fair queue (fq.c). Requests leave
@@ -294,7 +294,10 @@ static int efs_fq_wait_locked(struct efs_fs *fs, struct efs_waiter *w)
 	return w->state == EFS_W_REFUSED ? -EAGAIN : 0;
 }
 
-/* The slow path: a slot, the client's ceiling, then the fair queue. */
+/*
+ * The slow path: a slot, the client's ceiling, then the fair queue.
+ * Returns 0 after a wait, 1 when it went without one, -EAGAIN for DELAY.
+ */
 static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
 			 u64 metered, u64 cwait, u64 now)
 {
@@ -315,6 +318,18 @@ static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
 	if (efs_fs_releasing(fs)) {
 		spin_unlock(&fq->lock);
 		return 0;
+	}
+	/*
+	 * The queue the fast path saw may have been one that was booked and
+	 * gone within a lock hold (a ceiling sleeper passing through): with
+	 * nothing queued now, go without a slot if the budget allows.
+	 */
+	if (!cwait && !fq->booked && !atomic_read(&fq->queued)) {
+		if (!efs_charge_fs(fs, units, metered, now)) {
+			spin_unlock(&fq->lock);
+			return 1;
+		}
+		efs_refund_fs(fs, units, metered);
 	}
 	/* A client already queued waits behind the whole backlog. */
 	if (c && c->queued && fq->queued_ns + cost > max_wait) {
@@ -404,7 +419,13 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 		c = NULL;
 	if (c)
 		cwait = efs_client_charge(fs, c, units, metered, now);
-	if (!cwait && !atomic_read(&fs->fq.waiting)) {
+	/*
+	 * Only requests queued for the filesystem's budget go first; those
+	 * sleeping on their own client's ceiling hold no place in it, so a
+	 * client within its ceiling passes them (it used to take a waiting
+	 * slot behind them, or DELAY when they held every slot).
+	 */
+	if (!cwait && !atomic_read(&fs->fq.queued)) {
 		if (!efs_charge_fs(fs, units, metered, now))
 			return 0;
 		efs_refund_fs(fs, units, metered);
@@ -413,6 +434,8 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 		return 0;
 
 	err = efs_wait_turn(fs, c, units, metered, cwait, now);
+	if (err > 0)
+		return 0;
 	if (err) {
 		if (c) {
 			efs_client_refund(c, units, metered);

@@ -38,6 +38,12 @@ storm_stop heavy || rc=1
 assert_within "$(fio_iops heavy read)" 50 5 "client at its 50 IOPS ceiling" || rc=1
 assert_within "$(fio_iops paced read)" 20 10 "second client gets its 20 IOPS" || rc=1
 $EFS_CTL fs clients tenant
+# Within its ceiling, it passes the heavy client's requests that sleep on
+# theirs: it never waits for a slot behind them nor is answered DELAY
+# (before 2026-12-02 it was, 48 times in 12 s, and read 12 of its 20).
+paced_delays=$($EFS_CTL fs clients tenant --json |
+	jq -r '.Clients[] | select(.Address == "10.99.0.32") | .DelayReplies')
+check "the second client got no DELAY (got ${paced_delays:-none})" test "${paced_delays:-1}" -eq 0
 
 $EFS_CTL fs set tenant --per-client-iops-limit 80 || rc=1
 check "fs show has the new per-client limit" test "$(show PerClientIopsLimit)" -eq 80
