@@ -14,6 +14,7 @@ void efs_fq_init(struct efs_fq *fq)
 	fq->queue = RB_ROOT_CACHED;
 	atomic_set(&fq->waiting, 0);
 	atomic_set(&fq->queued, 0);
+	INIT_LIST_HEAD(&fq->sleepers);
 	INIT_LIST_HEAD(&fq->active);
 }
 
@@ -83,16 +84,35 @@ void efs_fq_cancel(struct efs_fq *fq, struct efs_waiter *w)
 	c->vfinish = c->vfinish > w->cost_ns ? c->vfinish - w->cost_ns : 0;
 }
 
+void efs_fq_sleep_add(struct efs_fq *fq, struct efs_waiter *w,
+		      struct efs_client *client)
+{
+	w->client = client;
+	w->state = EFS_W_CEILING;
+	list_add_tail(&w->sleep_node, &fq->sleepers);
+}
+
+void efs_fq_sleep_del(struct efs_fq *fq, struct efs_waiter *w)
+{
+	list_del_init(&w->sleep_node);
+}
+
 /* How far back from the tail efs_fq_victim() looks. */
 #define EFS_FQ_VICTIM_SCAN	16
 
 struct efs_waiter *efs_fq_victim(struct efs_fq *fq,
-				 const struct efs_client *c)
+				 const struct efs_client *c, bool sleepers)
 {
 	struct rb_node *n = rb_last(&fq->queue.rb_root);
+	struct efs_waiter *s;
 	u32 mine;
 	int i;
 
+	/* At most one per waiting slot: a few dozen. */
+	if (sleepers)
+		list_for_each_entry_reverse(s, &fq->sleepers, sleep_node)
+			if (s->client != c)
+				return s;
 	if (!c)			/* for another filesystem: its latest */
 		return n ? rb_entry(n, struct efs_waiter, node) : NULL;
 	mine = c->queued;

@@ -13,7 +13,10 @@
  *
  * When the waiting slots are full, a client with fewer requests queued
  * displaces the latest request of one with more: each active client
- * keeps a place in the queue, so each gets its share.
+ * keeps a place in the queue, so each gets its share. A request sleeping
+ * on its own client's ceiling holds a slot but no place in the queue; it
+ * is displaced first, by any other client's request that is not over its
+ * ceiling itself (without a slot it would have been answered DELAY).
  *
  * Pure data structure: the caller holds the lock and does the sleeping
  * (throttle.c).
@@ -32,6 +35,7 @@ struct task_struct;
 
 enum efs_waiter_state {
 	EFS_W_QUEUED,		/* in the queue, nothing charged yet */
+	EFS_W_CEILING,		/* sleeping on its client's ceiling, not queued */
 	EFS_W_BOOKED,		/* charged; goes at release_ns */
 	EFS_W_RELEASED,		/* may proceed */
 	EFS_W_REFUSED,		/* answer DELAY */
@@ -39,6 +43,7 @@ enum efs_waiter_state {
 
 struct efs_waiter {
 	struct rb_node node;
+	struct list_head sleep_node;	/* in sleepers while EFS_W_CEILING */
 	u64 tag;		/* start tag, virtual ns */
 	u64 seq;		/* arrival order among equal tags */
 	u64 cost_ns;		/* budget time the request takes */
@@ -60,6 +65,7 @@ struct efs_fq {
 	u64 seq;
 	u64 queued_ns;			/* sum of cost_ns in the queue */
 	atomic_t queued;		/* waiters in the queue, read unlocked */
+	struct list_head sleepers;	/* EFS_W_CEILING waiters, oldest first */
 
 	/* The server-wide waiting budget's view (budget.c, its lock). */
 	refcount_t *owner;		/* its filesystem's reference count */
@@ -78,13 +84,18 @@ u64 efs_fq_next_tag(const struct efs_fq *fq, const struct efs_client *client);
 void efs_fq_remove(struct efs_fq *fq, struct efs_waiter *w);
 /* ...or unserved (refused, displaced, released): its cost is given back. */
 void efs_fq_cancel(struct efs_fq *fq, struct efs_waiter *w);
+/* w of client sleeps on its client's ceiling / wakes from it. */
+void efs_fq_sleep_add(struct efs_fq *fq, struct efs_waiter *w,
+		      struct efs_client *client);
+void efs_fq_sleep_del(struct efs_fq *fq, struct efs_waiter *w);
 /*
- * The queued request to displace for a request of client c: the latest
+ * The request to displace for a request of client c: with sleepers, the
+ * latest one sleeping on another client's ceiling; else the latest queued
  * one, among the last few, of a client with more requests queued than c
  * (c NULL: the latest of all, for another filesystem).
  */
 struct efs_waiter *efs_fq_victim(struct efs_fq *fq,
-				 const struct efs_client *c);
+				 const struct efs_client *c, bool sleepers);
 struct efs_waiter *efs_fq_first(struct efs_fq *fq);
 struct efs_waiter *efs_fq_last(struct efs_fq *fq);
 /* w (just removed from the queue) is being served: V moves to its tag. */

@@ -142,18 +142,45 @@ static void victim_test(struct kunit *test)
 		last = sim_waiter(test, s, 0);
 	sim_waiter(test, s, 1);
 	/* Client 2 (none queued) displaces client 0's latest. */
-	KUNIT_EXPECT_PTR_EQ(test, efs_fq_victim(&s->fq, &s->clients[2]), last);
+	KUNIT_EXPECT_PTR_EQ(test, efs_fq_victim(&s->fq, &s->clients[2], false), last);
 	/* Client 1 (one queued) too: client 0 has more. */
-	KUNIT_EXPECT_PTR_EQ(test, efs_fq_victim(&s->fq, &s->clients[1]), last);
+	KUNIT_EXPECT_PTR_EQ(test, efs_fq_victim(&s->fq, &s->clients[1], false), last);
 	/* Client 0 displaces nobody: no one has more than it. */
-	KUNIT_EXPECT_NULL(test, efs_fq_victim(&s->fq, &s->clients[0]));
+	KUNIT_EXPECT_NULL(test, efs_fq_victim(&s->fq, &s->clients[0], false));
 	/* Another filesystem takes the latest of all. */
-	KUNIT_EXPECT_NOT_NULL(test, efs_fq_victim(&s->fq, NULL));
+	KUNIT_EXPECT_NOT_NULL(test, efs_fq_victim(&s->fq, NULL, false));
 	/* A cancelled request gives its cost back to its client. */
 	efs_fq_cancel(&s->fq, last);
 	KUNIT_EXPECT_EQ(test, s->clients[0].vfinish, 2 * COST);
 	KUNIT_EXPECT_EQ(test, s->clients[0].queued, 2U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->fq.queued), 3);
+}
+
+/*
+ * A request sleeping on its client's ceiling goes first, to any other
+ * client (and to another filesystem); never to its own client, nor when
+ * the displacing request is over its own ceiling (sleepers false).
+ */
+static void sleeper_victim_test(struct kunit *test)
+{
+	struct sim *s = sim_new(test, 8);
+	struct efs_waiter *queued = sim_waiter(test, s, 0);
+	struct efs_waiter *sleeper = &s->w[s->nw++];
+
+	sim_waiter(test, s, 0);
+	efs_fq_sleep_add(&s->fq, sleeper, &s->clients[1]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->fq.queued), 2);
+	KUNIT_EXPECT_PTR_EQ(test, efs_fq_victim(&s->fq, &s->clients[2], true),
+			    sleeper);
+	KUNIT_EXPECT_PTR_EQ(test, efs_fq_victim(&s->fq, NULL, true), sleeper);
+	/* Its own client: the heavier client's latest queued instead. */
+	KUNIT_EXPECT_PTR_EQ(test, efs_fq_victim(&s->fq, &s->clients[1], true),
+			    efs_fq_last(&s->fq));
+	KUNIT_EXPECT_PTR_NE(test, efs_fq_victim(&s->fq, &s->clients[2], false),
+			    sleeper);
+	efs_fq_sleep_del(&s->fq, sleeper);
+	KUNIT_EXPECT_TRUE(test, list_empty(&s->fq.sleepers));
+	KUNIT_EXPECT_PTR_EQ(test, efs_fq_first(&s->fq), queued);
 }
 
 /* Equal tags leave in arrival order. */
@@ -176,6 +203,7 @@ static void ties_fifo_test(struct kunit *test)
 static struct kunit_case efs_fq_cases[] = {
 	KUNIT_CASE(equal_shares_test),
 	KUNIT_CASE(greedy_vs_modest_test),
+	KUNIT_CASE(sleeper_victim_test),
 	KUNIT_CASE(idle_client_goes_next_test),
 	KUNIT_CASE(last_is_heaviest_test),
 	KUNIT_CASE(victim_test),

@@ -161,10 +161,13 @@ void efs_fq_release_all(struct efs_fs *fs)
 	wake_up_all(&efs_wait_wq);	/* sleepers on a client ceiling */
 }
 
-/* Take w's queued place from it: it answers DELAY, its slot is ours. */
+/* Take w's place from it: it answers DELAY, its slot is ours. */
 static void efs_displace_locked(struct efs_fs *fs, struct efs_waiter *w)
 {
-	efs_fq_cancel(&fs->fq, w);
+	if (w->state == EFS_W_CEILING)
+		efs_fq_sleep_del(&fs->fq, w);
+	else
+		efs_fq_cancel(&fs->fq, w);
 	w->slot_passed = true;
 	efs_wake(w, EFS_W_REFUSED);
 	efs_budget_count_displaced();
@@ -172,7 +175,8 @@ static void efs_displace_locked(struct efs_fs *fs, struct efs_waiter *w)
 }
 
 /* Another filesystem holds more than its share: take one of its slots. */
-static bool efs_displace_from(struct efs_fq *victim, struct efs_fq *fq)
+static bool efs_displace_from(struct efs_fq *victim, struct efs_fq *fq,
+			      bool sleepers)
 {
 	struct efs_waiter *w;
 	bool taken = false;
@@ -180,7 +184,7 @@ static bool efs_displace_from(struct efs_fq *victim, struct efs_fq *fq)
 	/* Never two queue locks in a fixed order: try, or give up. */
 	if (!spin_trylock(&victim->lock))
 		return false;
-	w = efs_fq_victim(victim, NULL);
+	w = efs_fq_victim(victim, NULL, sleepers);
 	if (w) {
 		efs_displace_locked(container_of(victim, struct efs_fs, fq), w);
 		efs_slot_transfer(victim, fq);
@@ -192,12 +196,15 @@ static bool efs_displace_from(struct efs_fq *victim, struct efs_fq *fq)
 
 /*
  * A waiting slot for a request of client c: a free one, one taken from a
- * filesystem over its share, or the place of the latest queued request
- * of a client with more requests queued than c. Called with fq->lock held;
- * *put_later may get a filesystem to put after it is dropped.
+ * filesystem over its share, or the place of a request sleeping on
+ * another client's ceiling or of the latest queued request of a client
+ * with more requests queued than c. A request over its own ceiling
+ * (over) takes no sleeper's place: two clients over theirs would only
+ * trade DELAYs. Called with fq->lock held; *put_later may get a
+ * filesystem to put after it is dropped.
  */
 static bool efs_slot_acquire_locked(struct efs_fs *fs, struct efs_client *c,
-				    struct efs_fs **put_later)
+				    bool over, struct efs_fs **put_later)
 {
 	struct efs_fq *fq = &fs->fq, *victim;
 	struct efs_waiter *w;
@@ -208,13 +215,13 @@ static bool efs_slot_acquire_locked(struct efs_fs *fs, struct efs_client *c,
 	case EFS_SLOT_FROM_OTHER:
 		/* Its reference goes when no lock is held (a put may sleep). */
 		*put_later = container_of(victim, struct efs_fs, fq);
-		if (efs_displace_from(victim, fq))
+		if (efs_displace_from(victim, fq, !over))
 			return true;
 		break;
 	case EFS_SLOT_FULL:
 		break;
 	}
-	w = c ? efs_fq_victim(fq, c) : NULL;
+	w = c ? efs_fq_victim(fq, c, !over) : NULL;
 	if (w) {
 		efs_displace_locked(fs, w);
 		return true;
@@ -228,11 +235,29 @@ static void efs_slot_release(struct efs_fs *fs, struct efs_waiter *w)
 		efs_slot_put(&fs->fq);
 }
 
-/* Sleep on a client's own ceiling (its bucket is already charged). */
-static void efs_client_ceiling_sleep(struct efs_fs *fs, u64 cwait)
+/*
+ * Sleep on a client's own ceiling (its bucket is already charged), in
+ * fq's sleepers, where another client's request may displace it: false
+ * if one did (w is refused and its slot is gone).
+ */
+static bool efs_client_ceiling_sleep(struct efs_fs *fs, struct efs_waiter *w,
+				     struct efs_client *c, u64 cwait)
 {
-	wait_event_interruptible_hrtimeout(efs_wait_wq, efs_fs_releasing(fs),
+	struct efs_fq *fq = &fs->fq;
+	bool displaced;
+
+	spin_lock(&fq->lock);
+	efs_fq_sleep_add(fq, w, c);
+	spin_unlock(&fq->lock);
+	wait_event_interruptible_hrtimeout(efs_wait_wq, efs_fs_releasing(fs) ||
+					   READ_ONCE(w->state) == EFS_W_REFUSED,
 					   ns_to_ktime(cwait));
+	spin_lock(&fq->lock);
+	displaced = w->state == EFS_W_REFUSED;
+	if (!displaced)
+		efs_fq_sleep_del(fq, w);
+	spin_unlock(&fq->lock);
+	return !displaced;
 }
 
 /*
@@ -336,14 +361,15 @@ static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
 		spin_unlock(&fq->lock);
 		return -EAGAIN;
 	}
-	slot = efs_slot_acquire_locked(fs, c, &put_later);
+	slot = efs_slot_acquire_locked(fs, c, cwait, &put_later);
 	spin_unlock(&fq->lock);
 	if (put_later)
 		efs_fs_put(put_later);
 	if (!slot)
 		return -EAGAIN;
 	if (cwait) {
-		efs_client_ceiling_sleep(fs, cwait);
+		if (!efs_client_ceiling_sleep(fs, &w, c, cwait))
+			return -EAGAIN;
 		now = efs_now_ns();
 	}
 	spin_lock(&fq->lock);

@@ -6,7 +6,11 @@
 # their own network namespaces):
 #  - --per-client-iops-limit 50: a client with 8 jobs runs at 50 IOPS
 #    (+-5%) while a second client of the same filesystem, paced at 20
-#    IOPS, gets its 20; fs set changes the ceiling live (to 80);
+#    IOPS, gets its 20 and no DELAY; fs set changes the ceiling live (to
+#    80);
+#  - the heavy client's requests sleeping on its ceiling hold every
+#    waiting slot; a second filesystem capped at 100 still gets its cap
+#    (+-5%; they give their slots up: DisplacedRequests);
 #  - --per-client-throughput-in-mibps 1: a writer runs at 1 MiB/s (+-5%);
 #  - the EFS defaults shown by fs show (500 MiB/s per client, 1500 when
 #    elastic, 0 = none), and bad values refused;
@@ -18,14 +22,18 @@
 SECS=${EFS_NN_SECS:-12}
 rc=0
 nfsd_start 8 || fail "nfsd_start"
-export_tmpfs tenant 128M || fail "export"
-dd if=/dev/urandom of=/srv/tenant/data bs=1M count=16 status=none || fail "dd"
+for d in tenant capped; do
+	export_tmpfs $d 128M || fail "export $d"
+	dd if=/dev/urandom of=/srv/$d/data bs=1M count=16 status=none || fail "dd"
+done
 efs_load || fail "efs_load"
 $EFS_CTL fs add tenant /srv/tenant --per-client-iops-limit 50 || fail "fs add"
+$EFS_CTL fs add capped /srv/capped --iops-limit 100 || fail "fs add capped"
 netns_client c1 10.99.0.31 || fail "client c1"
 netns_client c2 10.99.0.32 || fail "client c2"
 in_client c1 nfs_mount tenant /mnt/c1 4.2 || fail "mount c1"
 in_client c2 nfs_mount tenant /mnt/c2 4.2 || fail "mount c2"
+in_client c2 nfs_mount capped /mnt/c2capped 4.2 || fail "mount c2 capped"
 show() { $EFS_CTL fs show tenant --json | jq -r ".FileSystems[0].$1"; }
 
 # 1. An IOPS ceiling per client; the other client is not held back. The
@@ -34,9 +42,18 @@ show() { $EFS_CTL fs show tenant --json | jq -r ".FileSystems[0].$1"; }
 # 3 of its 20 IOPS in a CI run (2026-12-02).
 storm_start c1 heavy /mnt/c1 8 || rc=1
 client_load c2 paced /mnt/c2 1 "$SECS" --rate_iops=20 || rc=1
+# Another filesystem whose requests must wait: the heavy client's ceiling
+# sleepers hold the 4 waiting slots, and give them up (before 2026-12-02
+# they could not be displaced, and its requests were answered DELAY).
+d0=$($EFS_CTL fs stats tenant --json | jq -r .DisplacedRequests)
+client_load c2 queued /mnt/c2capped 4 "$SECS" || rc=1
+d1=$($EFS_CTL fs stats tenant --json | jq -r .DisplacedRequests)
 storm_stop heavy || rc=1
 assert_within "$(fio_iops heavy read)" 50 5 "client at its 50 IOPS ceiling" || rc=1
 assert_within "$(fio_iops paced read)" 20 10 "second client gets its 20 IOPS" || rc=1
+# (The old code's 93 of 100 in a run: held back, not starved.)
+assert_within "$(fio_iops queued read)" 100 5 "a filesystem beside the ceiling sleepers gets its cap" || rc=1
+check "the ceiling sleepers gave slots up (DisplacedRequests +$((d1 - d0)))" test $((d1 - d0)) -gt 0
 $EFS_CTL fs clients tenant
 # Within its ceiling, it passes the heavy client's requests that sleep on
 # theirs: it never waits for a slot behind them nor is answered DELAY
