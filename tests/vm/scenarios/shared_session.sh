@@ -21,7 +21,11 @@
 
 CAP=50
 SECS=15
-MIN_RATIO=${1:-0.20}	# 0.397-0.822 measured; 0.026 with the session held
+# 0.397-0.822 measured on earlier hosts, 0.127-0.233 on one whose guests
+# read the unclaimed export alone at ~1,000 IOPS (not ~2,000): the flood's
+# ~2,300 DELAYs/s take a larger part of a slower guest's CPU, with the old
+# and the new throttle code alike. The held session gave 0.026.
+MIN_RATIO=${1:-0.08}
 rc=0
 server_counter() { $EFS_CTL server show --json | jq -r ".$1"; }
 
