@@ -241,10 +241,16 @@ static void notrace efs_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 /*
  * nfsd's symbols are not exported: a kprobe resolves the address. On IBT
  * kernels the kprobe sits after the ENDBR; the function starts before it.
+ * The kprobe is registered disabled, so it is never armed: unregistering
+ * an armed ftrace kprobe can fail to disarm (-ENOMEM), which leaves it in
+ * kprobes' table pointing at this stack frame (seen under failslab).
  */
 static int efs_resolve(const char *name, unsigned long *func)
 {
-	struct kprobe kp = { .symbol_name = name };
+	struct kprobe kp = {
+		.symbol_name = name,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
 	unsigned long addr;
 	u32 insn = 0;
 	int err;
