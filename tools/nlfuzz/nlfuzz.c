@@ -100,6 +100,14 @@ static bool g_verbose;
 static bool g_unpriv;
 static bool g_strict = true;	/* single process: exact predictions */
 static uint16_t g_fam;
+/* every generic netlink family id registered when the run starts */
+static uint8_t g_genl_ids[65536 / 8];
+
+static bool is_genl_family(uint16_t id)
+{
+	return g_genl_ids[id / 8] & (1u << (id % 8));
+}
+
 static uint32_t g_seq = 1;
 static unsigned long g_index;	/* index of the current fuzz message */
 static bool g_gentle;		/* this message: valid values, to get deep */
@@ -1306,7 +1314,8 @@ static void fuzz_lying(void)
 	case 4:		/* another type: control, unknown, nlctrl */
 		m.nlh->nlmsg_type = rnd(3) ? rnd(NLMSG_MIN_TYPE + 1) :
 					     rnd(65536);
-		if (m.nlh->nlmsg_type == GENL_ID_CTRL)
+		/* not a real family: its commands could change the server */
+		while (is_genl_family(m.nlh->nlmsg_type))
 			m.nlh->nlmsg_type = g_fam + 1 + rnd(100);
 		break;
 	default:	/* a second message glued behind, with its own seq */
@@ -1423,6 +1432,63 @@ static void fuzz_one(struct conn *c)
 }
 
 /* ------------------------------------------------------------------ */
+
+static int family_attr_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
+	    mnl_attr_validate(a, MNL_TYPE_U16) == 0)
+		*(uint16_t *)data = mnl_attr_get_u16(a);
+	return MNL_CB_OK;
+}
+
+static int family_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	uint16_t id = 0;
+
+	(void)data;
+	mnl_attr_parse(nlh, GENL_HDRLEN, family_attr_cb, &id);
+	if (id)
+		g_genl_ids[id / 8] |= 1u << (id % 8);
+	return MNL_CB_OK;
+}
+
+/*
+ * Records which generic netlink family ids exist (nlctrl's dump), so that
+ * a message sent to "another type" never reaches a real family (nfsd's
+ * own netlink family, on 6.7+, would start or stop threads).
+ */
+static void list_genl_families(struct conn *c)
+{
+	uint8_t buf[64];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+	uint32_t seq = g_seq++;
+	int n, ret;
+
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = CTRL_CMD_GETFAMILY;
+	g->version = 1;
+	if (mnl_socket_sendto(c->nl, nlh, nlh->nlmsg_len) < 0) {
+		perror("efs-nlfuzz: sendto (family dump)");
+		exit(2);
+	}
+	do {
+		n = recv(c->fd, rxbuf, sizeof(rxbuf), 0);
+		if (n < 0) {
+			perror("efs-nlfuzz: recv (family dump)");
+			exit(2);
+		}
+		ret = mnl_cb_run(rxbuf, n, seq, 0, family_msg_cb, NULL);
+	} while (ret > MNL_CB_STOP);
+	if (ret < 0) {
+		perror("efs-nlfuzz: family dump");
+		exit(2);
+	}
+	g_genl_ids[GENL_ID_CTRL / 8] |= 1u << (GENL_ID_CTRL % 8);
+}
 
 static uint16_t resolve_family(struct conn *c)
 {
@@ -1730,6 +1796,7 @@ int main(int argc, char **argv)
 
 	conn_open(&c, true, false);
 	g_fam = resolve_family(&c);
+	list_genl_families(&c);
 	if (g_unpriv) {
 		dump_fs(&c, &before);
 		dump_fs(&c, &foreign);
