@@ -15,6 +15,8 @@
 #   # efs-vm: timeout=SECONDS   default timeout when -t is not given
 #   # efs-vm: needs-module      FAIL at once if build/<krel>/efs.ko is missing
 #   # efs-vm: append=WORDS      extra kernel command line words
+# Environment: EFS_VM_CPUS (vCPUs; default 2, 1 on the kernels vm_cpus in
+# tests/kernels.lib.sh names), EFS_VM_QEMU_ARGS, EFS_VM_APPEND.
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,6 +44,20 @@ BAD_PATTERNS=(
 	'rcu_(sched|preempt) self-detected stall'
 	'detected stalls on CPUs'
 	'Kernel panic'
+	# the debug kernel's (tests/debug-kernel.sh) reports not always under
+	# a WARNING:/BUG: line
+	'inconsistent lock state'
+	'possible recursive locking'
+	'sleeping function called from invalid context'
+	'suspicious RCU usage'
+	'ODEBUG:'
+	'soft lockup'
+	'unreferenced object'
+)
+# Boot banners of the debug kernel that match a pattern above but report
+# nothing.
+BENIGN_PATTERNS=(
+	'RCU lockdep checking is enabled'
 )
 
 usage() {
@@ -104,6 +120,9 @@ finish() {
 if [ -z "$timeout" ]; then
 	timeout=$(sed -n 's/^# *efs-vm: *timeout= *\([0-9][0-9]*\).*/\1/p' "$scenario" | head -n 1)
 	timeout=${timeout:-600}
+	# EFS_VM_TIMEOUT_SCALE=N: N times the header's timeout (the debug
+	# kernel under TCG is several times slower).
+	timeout=$((timeout * ${EFS_VM_TIMEOUT_SCALE:-1}))
 fi
 [[ $timeout =~ ^[0-9]+$ ]] || { echo "run.sh: bad timeout '$timeout'" >&2; exit 2; }
 if grep -q '^# *efs-vm: *needs-module' "$scenario" && [ ! -f "$REPO/build/$krel/efs.ko" ]; then
@@ -263,6 +282,9 @@ fi
 # host kills qemu only if even that fails.
 margin=$((timeout / 5))
 [ "$margin" -gt 15 ] && margin=15
+# The kmemleak scans after the scenario (EFS_KMEMLEAK) take minutes on the
+# debug kernel under TCG.
+[ -z "${EFS_KMEMLEAK:-}" ] || margin=$((margin + timeout / 4))
 write_job() { # ARGS...
 	{
 		printf 'SCENARIO=%q\n' "$scenario"
@@ -288,9 +310,12 @@ append=$(sed -n 's/^# *efs-vm: *append= *//p' "$scenario" | head -n 1)
 # one slab allocation every 100 ms: a use-after-free or overrun it catches
 # is a "BUG: KFENCE" line, which fails the run like any other.
 cmdline="console=ttyS0 panic=1 kfence.sample_interval=100 efs_init=$HERE/guest-init.sh efs_kroot=$KROOT $append ${EFS_VM_APPEND:-}"
+# vCPUs: EFS_VM_CPUS, or tests/kernels.lib.sh's vm_cpus (2; 1 where the
+# kernel's text patching is unsafe in a TCG guest).
+cpus=${EFS_VM_CPUS:-$(vm_cpus "$krel")}
 # shellcheck disable=SC2054 # the commas are qemu's
 qemu=(
-	qemu-system-x86_64 -machine accel=tcg -cpu max -smp 2 -m "$mem"
+	qemu-system-x86_64 -machine accel=tcg -cpu max -smp "$cpus" -m "$mem"
 	-nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap
@@ -300,7 +325,7 @@ qemu=(
 # (instruction-counted time, for the overhead benchmark).
 # shellcheck disable=SC2206 # split on purpose
 qemu+=(${EFS_VM_QEMU_ARGS:-})
-echo "run.sh: $name on $krel, timeout ${timeout}s, output in $outdir" >&2
+echo "run.sh: $name on $krel ($cpus vCPU), timeout ${timeout}s, output in $outdir" >&2
 # A guest that dies before the scenario starts (seen once in CI: a run
 # over in 6 s with no account of why) has not tested anything yet, so it
 # is booted once more; its console is kept as console-boot1.log. A guest
@@ -325,7 +350,8 @@ problems=()
 pattern=$(IFS='|'; echo "${BAD_PATTERNS[*]}")
 klog=$outdir/dmesg.log
 [ -s "$klog" ] || klog=$outdir/console.log
-if bad=$(grep -nE "$pattern" "$klog"); then
+benign=$(IFS='|'; echo "${BENIGN_PATTERNS[*]}")
+if bad=$(grep -nE "$pattern" "$klog" | grep -vE "$benign"); then
 	echo "run.sh: guest kernel log has warnings ($(basename "$klog")):" >&2
 	head -n 20 <<<"$bad" | sed "s|^|  $(basename "$klog"):|" >&2
 	problems+=("kernel log $(basename "$klog"):$(head -n 1 <<<"$bad")")
