@@ -13,6 +13,8 @@
 #   kernels: mmdebstrap (build roots for kernels Debian 12's gcc cannot
 #            build for: tests/buildroot.sh, under build/roots/)
 #   KUnit:   linux-source-6.1 (UML build), flex, bison, bc
+#   debug kernel: libelf-dev (objtool), libssl-dev (certs), with the above
+#            (make check-debug: tests/debug-kernel.sh)
 #   YNL:     python3-yaml, python3-jsonschema (cli.py: tests/kernels.sh)
 #   bench:   gnuplot-nox
 #   metrics: prometheus (for promtool check metrics)
@@ -28,7 +30,7 @@ set -eu
 [ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
 
-pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils zstd
+pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils zstd libelf-dev libssl-dev
 	linux-source-6.1
 	qemu-system-x86 busybox-static
 	nfs-kernel-server nfs-common rpcbind fio xfsprogs e2fsprogs iproute2

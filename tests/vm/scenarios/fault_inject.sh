@@ -1,0 +1,53 @@
+#!/bin/bash
+# efs-vm: timeout=900
+# efs-vm: needs-module
+#
+# Fault injection on the control path (the debug kernel's failslab; make
+# check-debug runs it, check.sh leaves it out on the stock kernels, which
+# have no fault injection). tests/vm/fail_nth.py fails the 1st, 2nd, ...
+# fault point of each operation in turn, until one runs through:
+#  - module load (finit_module): an error and no module, or loaded;
+#  - fs add, fs set, fs del, server set: an error and the state as before,
+#    or the change made, never half of it;
+#  - an fs dump of 8 filesystems: a reply or an error, state untouched.
+# The kernel log must stay clean (every scenario), and after rmmod the
+# debug kernel's kmemleak scan (EFS_KMEMLEAK) must find nothing.
+# Not covered: client-table growth (it allocates in nfsd's threads, where
+# a per-task fault point cannot reach), and fail_page_alloc (its failures
+# print warn_alloc's call trace, which the harness counts as a warning).
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+SRC=$EFS_REPO/build/src/linux-source-6.12
+FS=/sys/kernel/debug/failslab
+rc=0
+[ -d "$FS" ] || fail "no $FS: $EFS_KREL has no CONFIG_FAILSLAB (make check-debug's kernel has)"
+[ -f "$SRC/tools/net/ynl/lib/ynl.py" ] || fail "no YNL in $SRC (make deps unpacks linux-source-6.12)"
+
+# Sleeping allocations too (GFP_KERNEL is what the control path uses); no
+# report per injected failure (it prints a call trace).
+echo N >"$FS/ignore-gfp-wait"
+echo 0 >"$FS/verbose"
+
+mkdir -p /srv/fi
+modprobe nfsd || fail "modprobe nfsd"
+nfsd_start 4 || fail "nfsd_start"
+# shellcheck disable=SC2317 # run through check
+fault_sweep() {
+	python3 "$EFS_REPO/tests/vm/fail_nth.py" --ynl-dir "$SRC/tools/net/ynl" \
+		--spec "$EFS_REPO/uapi/efs.yaml" --schema "$SRC/Documentation/netlink/genetlink.yaml" \
+		--ko "$EFS_KO" --path /srv/fi "$@"
+}
+check "module load fails cleanly at every fault point" fault_sweep load
+efs_load || fail "efs_load"
+check "fs add, set, del, dump and server set fail cleanly at every fault point" \
+	fault_sweep add set del dump server
+
+# The module still works: a filesystem caps what it should.
+$EFS_CTL fs add fault /srv/fi --iops-limit 150 || rc=1
+check "fs show after the sweeps" bash -c "$EFS_CTL fs show fault --json | jq -e '.FileSystems[0].IopsLimit == 150' >/dev/null"
+check "no filesystem left from the sweeps" test "$($EFS_CTL fs show --format names)" = fault
+$EFS_CTL fs del fault || rc=1
+efs_unload || rc=1
+check "efs's slab cache is gone after rmmod" bash -c "! grep -q '^efs_client ' /proc/slabinfo"
+exit $rc
