@@ -115,16 +115,24 @@ static int efs_put_version(struct sk_buff *skb)
 	return 0;
 }
 
-/* A one-message reply to cmd, its attributes written by put(msg, arg). */
-static int efs_reply(struct genl_info *info, u8 cmd,
-		     int (*put)(struct sk_buff *msg, void *arg), void *arg)
+/*
+ * A command that changes state takes its reply's buffer first: once the
+ * change is made, only filling and sending the reply are left, and the
+ * caller must not be told of an error (out of memory) for a change that
+ * was made. A reply the socket then cannot take is dropped, and the ack
+ * says the command succeeded.
+ */
+static struct sk_buff *efs_reply_alloc(void)
 {
-	struct sk_buff *msg;
+	return genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+}
+
+/* Fills msg (from efs_reply_alloc) as the reply to cmd, and sends it. */
+static int efs_reply_send(struct sk_buff *msg, struct genl_info *info, u8 cmd,
+			  int (*put)(struct sk_buff *msg, void *arg), void *arg)
+{
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &efs_family, 0, cmd);
 	if (!hdr || put(msg, arg)) {
 		nlmsg_free(msg);
@@ -132,6 +140,17 @@ static int efs_reply(struct genl_info *info, u8 cmd,
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+/* A one-message reply to cmd, its attributes written by put(msg, arg). */
+static int efs_reply(struct genl_info *info, u8 cmd,
+		     int (*put)(struct sk_buff *msg, void *arg), void *arg)
+{
+	struct sk_buff *msg = efs_reply_alloc();
+
+	if (!msg)
+		return -ENOMEM;
+	return efs_reply_send(msg, info, cmd, put, arg);
 }
 
 static int efs_put_version_msg(struct sk_buff *msg, void *unused)
@@ -227,6 +246,14 @@ static int efs_put_fs_msg(struct sk_buff *msg, void *fs)
 static int efs_reply_fs(struct genl_info *info, struct efs_fs *fs, u8 cmd)
 {
 	return efs_reply(info, cmd, efs_put_fs_msg, fs);
+}
+
+/* The reply to a change already made: see efs_reply_alloc. */
+static int efs_reply_fs_changed(struct sk_buff *msg, struct genl_info *info,
+				struct efs_fs *fs, u8 cmd)
+{
+	efs_reply_send(msg, info, cmd, efs_put_fs_msg, fs);
+	return 0;
 }
 
 static bool efs_name_ok(const char *name)
@@ -336,6 +363,7 @@ static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
 	struct efs_counters base, *basep = NULL;
 	const char *why = NULL;
 	struct efs_config cfg;
+	struct sk_buff *msg;
 	struct efs_fs *fs;
 	u64 balance;
 	const char *name;
@@ -361,16 +389,21 @@ static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
 		efs_parse_counter_base(a[EFS_A_FS_COUNTER_BASE], &base);
 		basep = &base;
 	}
+	msg = efs_reply_alloc();
+	if (!msg)
+		return -ENOMEM;
 	err = efs_fs_add(name, nla_data(a[EFS_A_FS_PATH]), &cfg,
 			 a[EFS_A_FS_BURST_CREDIT_BALANCE] ? &balance : NULL,
 			 basep, &fs, &why);
-	if (err)
+	if (err) {
+		nlmsg_free(msg);
 		goto out;
+	}
 	efs_netlink_event(name, EFS_EVENT_FS_ADDED, 0);
 
 	/* The reply describes the filesystem added, even if already gone. */
 	mutex_lock(&efs_registry_lock);
-	err = efs_reply_fs(info, fs, EFS_CMD_FS_ADD);
+	err = efs_reply_fs_changed(msg, info, fs, EFS_CMD_FS_ADD);
 	mutex_unlock(&efs_registry_lock);
 	efs_fs_put(fs);
 	return err;
@@ -398,6 +431,7 @@ static int efs_nl_fs_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **a = info->attrs;
 	const char *why = NULL;
 	struct efs_config cfg;
+	struct sk_buff *msg;
 	struct efs_fs *fs;
 	u64 balance;
 	int err;
@@ -427,12 +461,16 @@ static int efs_nl_fs_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (a[EFS_A_FS_BURST_CREDIT_BALANCE])
 		balance = nla_get_u64(a[EFS_A_FS_BURST_CREDIT_BALANCE]);
+	msg = efs_reply_alloc();
+	err = -ENOMEM;
+	if (!msg)
+		goto unlock;
 	efs_fs_apply_locked(fs, &cfg, a[EFS_A_FS_BURST_CREDIT_BALANCE] ?
 			    &balance : NULL);
 	/* A sleeping request re-checks nothing: let it go under the new rule. */
 	wake_up_all(&efs_wait_wq);
 	efs_netlink_event(fs->name, EFS_EVENT_FS_CHANGED, 0);
-	err = efs_reply_fs(info, fs, EFS_CMD_FS_SET);
+	err = efs_reply_fs_changed(msg, info, fs, EFS_CMD_FS_SET);
 unlock:
 	mutex_unlock(&efs_registry_lock);
 	return err;
@@ -543,13 +581,19 @@ static int efs_nl_server_get(struct sk_buff *skb, struct genl_info *info)
 static int efs_nl_server_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *a = info->attrs[EFS_A_SERVER_MAX_WAITING_THREADS];
+	struct sk_buff *msg;
 
 	if (!a) {
 		NL_SET_ERR_MSG(info->extack, "nothing to set: give the maximum of waiting threads");
 		return -EINVAL;
 	}
+	msg = efs_reply_alloc();
+	if (!msg)
+		return -ENOMEM;
 	efs_budget_set_max(nla_get_u32(a));
-	return efs_reply_server(info, EFS_CMD_SERVER_SET);
+	/* The change is made: see efs_reply_alloc. */
+	efs_reply_send(msg, info, EFS_CMD_SERVER_SET, efs_put_server_msg, NULL);
+	return 0;
 }
 
 /* One dump pass over a filesystem's clients, resuming after skip. */
