@@ -80,13 +80,19 @@ class Efs:
 
     def run(self, op, vals, dump=False):
         self.fresh_socket()
+        return self.send(op, vals, dump)
+
+    def send(self, op, vals, dump=False):
+        """On the socket as it is (a sweep makes it fresh, unarmed)."""
         if dump:
             return self.ynl.dump(op, vals)
         return self.ynl.do(op, vals)
 
 
-def attempt(call, n):
+def attempt(call, n, prepare):
     """Run call() with the nth fault point failing: (outcome, reached)."""
+    if prepare:
+        prepare()
     arm(n)
     try:
         call()
@@ -106,11 +112,12 @@ def attempt(call, n):
     return outcome, left == 0
 
 
-def sweep(name, call, check, reset):
-    """Attempts 1, 2, ... of call, each checked then reset; a summary."""
+def sweep(name, call, check, reset, prepare=None):
+    """Attempts 1, 2, ... of call (prepare() before each, unarmed), each
+    checked then reset; a summary."""
     outcomes = {}
     for n in range(1, MAX_N + 1):
-        outcome, reached = attempt(call, n)
+        outcome, reached = attempt(call, n, prepare)
         check(n, outcome)
         reset()
         if not reached:
@@ -126,13 +133,14 @@ def sweep(name, call, check, reset):
 
 
 def op_load(args, _efs):
+    # Opened once, before any fault is armed, and read from a tmpfs copy
+    # (fault_inject.sh makes it): a fault injected into the guest's 9p
+    # root (open, read) broke it for every later process.
+    fd = os.open(args.ko, os.O_RDONLY)
+
     def call():
-        fd = os.open(args.ko, os.O_RDONLY)
-        try:
-            if libc.syscall(SYS_finit_module, fd, b'', 0) != 0:
-                raise OSError(ctypes.get_errno(), 'finit_module')
-        finally:
-            os.close(fd)
+        if libc.syscall(SYS_finit_module, fd, b'', 0) != 0:
+            raise OSError(ctypes.get_errno(), 'finit_module')
 
     def check(n, outcome):
         loaded = os.path.exists('/sys/module/efs')
@@ -144,6 +152,7 @@ def op_load(args, _efs):
            libc.syscall(SYS_delete_module, b'efs', os.O_NONBLOCK) != 0:
             die(f'rmmod efs: {os.strerror(ctypes.get_errno())}')
     sweep('load', call, check, reset)
+    os.close(fd)
 
 
 def op_add(args, efs):
@@ -158,9 +167,9 @@ def op_add(args, efs):
     def reset():
         if efs.get() is not None:
             efs.run('fs-del', {'fs-name': NAME})
-    sweep('fs add', lambda: efs.run('fs-add', {
+    sweep('fs add', lambda: efs.send('fs-add', {
         'fs-name': NAME, 'fs-path': args.path, 'fs-iops-limit': IOPS}),
-        check, reset)
+        check, reset, efs.fresh_socket)
 
 
 def op_set(args, efs):
@@ -177,9 +186,9 @@ def op_set(args, efs):
 
     def reset():
         efs.run('fs-set', {'fs-name': NAME, 'fs-iops-limit': IOPS})
-    sweep('fs set', lambda: efs.run('fs-set', {
+    sweep('fs set', lambda: efs.send('fs-set', {
         'fs-name': NAME, 'fs-iops-limit': IOPS2, 'fs-write-op-weight': 3}),
-        check, reset)
+        check, reset, efs.fresh_socket)
     efs.run('fs-del', {'fs-name': NAME})
 
 
@@ -199,15 +208,17 @@ def op_del(args, efs):
     def reset():
         if efs.get() is None:
             add()
-    sweep('fs del', lambda: efs.run('fs-del', {'fs-name': NAME}),
-          check, reset)
+    sweep('fs del', lambda: efs.send('fs-del', {'fs-name': NAME}),
+          check, reset, efs.fresh_socket)
     efs.run('fs-del', {'fs-name': NAME})
 
 
 def op_dump(args, efs):
     names = [f'{NAME}{i}' for i in range(8)]
-    for name in names:
-        efs.run('fs-add', {'fs-name': name, 'fs-path': args.path})
+    for i, name in enumerate(names):
+        path = f'{args.path}/d{i}'     # one filesystem a path
+        os.makedirs(path, exist_ok=True)
+        efs.run('fs-add', {'fs-name': name, 'fs-path': path})
 
     def listed():
         return sorted(r['fs-name'] for r in efs.run('fs-get', {}, dump=True))
@@ -216,8 +227,8 @@ def op_dump(args, efs):
         got = [x for x in listed() if x in names]
         if got != names:
             die(f'dump attempt {n}: {outcome}, then the dump lists {got}')
-    sweep('fs dump', lambda: efs.run('fs-get', {}, dump=True),
-          check, lambda: None)
+    sweep('fs dump', lambda: efs.send('fs-get', {}, dump=True),
+          check, lambda: None, efs.fresh_socket)
     for name in names:
         efs.run('fs-del', {'fs-name': name})
 
@@ -237,8 +248,8 @@ def op_server(_args, efs):
 
     def reset():
         efs.run('server-set', {'server-max-waiting-threads': before})
-    sweep('server set', lambda: efs.run('server-set', {
-        'server-max-waiting-threads': 7}), check, reset)
+    sweep('server set', lambda: efs.send('server-set', {
+        'server-max-waiting-threads': 7}), check, reset, efs.fresh_socket)
 
 
 OPS = {'load': op_load, 'add': op_add, 'set': op_set, 'del': op_del,

@@ -3,7 +3,7 @@
 #
 # A check of the harness, not of efs (which it never loads): does this
 # kernel's own live text patching survive in this qemu guest? The function
-# tracer is switched on and off on nfsd_dispatch CYCLES times (default 150)
+# tracer is switched on and off on nfsd_dispatch CYCLES times (default 60)
 # while fio reads and writes over NFSv3 and NFSv4.2; each switch rewrites
 # nfsd_dispatch's ftrace call site and the static keys the tracer flips,
 # with the int3 protocol efs's own hooking and unhooking go through.
@@ -14,7 +14,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
-CYCLES=${1:-150}
+CYCLES=${1:-60}
 T=/sys/kernel/tracing
 nfsd_start 8 || fail "nfsd_start"
 export_tmpfs s 256M || fail "export"
