@@ -142,6 +142,15 @@ static int efs_reply_send(struct sk_buff *msg, struct genl_info *info, u8 cmd,
 	return genlmsg_reply(msg, info);
 }
 
+/* The reply to a change already made: success, sent or not (see above). */
+static int efs_reply_changed(struct sk_buff *msg, struct genl_info *info,
+			     u8 cmd, int (*put)(struct sk_buff *msg, void *arg),
+			     void *arg)
+{
+	efs_reply_send(msg, info, cmd, put, arg);
+	return 0;
+}
+
 /* A one-message reply to cmd, its attributes written by put(msg, arg). */
 static int efs_reply(struct genl_info *info, u8 cmd,
 		     int (*put)(struct sk_buff *msg, void *arg), void *arg)
@@ -246,14 +255,6 @@ static int efs_put_fs_msg(struct sk_buff *msg, void *fs)
 static int efs_reply_fs(struct genl_info *info, struct efs_fs *fs, u8 cmd)
 {
 	return efs_reply(info, cmd, efs_put_fs_msg, fs);
-}
-
-/* The reply to a change already made: see efs_reply_alloc. */
-static int efs_reply_fs_changed(struct sk_buff *msg, struct genl_info *info,
-				struct efs_fs *fs, u8 cmd)
-{
-	efs_reply_send(msg, info, cmd, efs_put_fs_msg, fs);
-	return 0;
 }
 
 static bool efs_name_ok(const char *name)
@@ -403,7 +404,7 @@ static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
 
 	/* The reply describes the filesystem added, even if already gone. */
 	mutex_lock(&efs_registry_lock);
-	err = efs_reply_fs_changed(msg, info, fs, EFS_CMD_FS_ADD);
+	err = efs_reply_changed(msg, info, EFS_CMD_FS_ADD, efs_put_fs_msg, fs);
 	mutex_unlock(&efs_registry_lock);
 	efs_fs_put(fs);
 	return err;
@@ -470,7 +471,7 @@ static int efs_nl_fs_set(struct sk_buff *skb, struct genl_info *info)
 	/* A sleeping request re-checks nothing: let it go under the new rule. */
 	wake_up_all(&efs_wait_wq);
 	efs_netlink_event(fs->name, EFS_EVENT_FS_CHANGED, 0);
-	err = efs_reply_fs_changed(msg, info, fs, EFS_CMD_FS_SET);
+	err = efs_reply_changed(msg, info, EFS_CMD_FS_SET, efs_put_fs_msg, fs);
 unlock:
 	mutex_unlock(&efs_registry_lock);
 	return err;
@@ -591,9 +592,8 @@ static int efs_nl_server_set(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	efs_budget_set_max(nla_get_u32(a));
-	/* The change is made: see efs_reply_alloc. */
-	efs_reply_send(msg, info, EFS_CMD_SERVER_SET, efs_put_server_msg, NULL);
-	return 0;
+	return efs_reply_changed(msg, info, EFS_CMD_SERVER_SET,
+				 efs_put_server_msg, NULL);
 }
 
 /* One dump pass over a filesystem's clients, resuming after skip. */
