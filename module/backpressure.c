@@ -97,13 +97,21 @@ static bool efs_pressure_probe_fs(struct efs_fs *fs, void *arg)
 {
 	struct efs_pressure_probe *p = arg;
 	struct efs_client *c = efs_client_find_rcu(&fs->clients, &p->key);
+	enum efs_pressure_state state;
 
 	if (!c)
 		return false;
-	p->found = max(p->found, efs_client_pressure(c, p->now));
+	state = efs_client_pressure(c, p->now);
+	p->found = max(p->found, state);
 	if (!p->mark_shared)
 		return p->found == EFS_PRESSURE_SHARED;	/* can't grow */
-	if (READ_ONCE(c->shared_until) != p->now + EFS_PRESSURE_HZ)
+	/*
+	 * Only an entry under pressure is marked: one marked while within
+	 * its share would stay shared for the first EFS_PRESSURE_HZ of its
+	 * next pressure, its session never held, a DELAY storm each time.
+	 */
+	if (state != EFS_PRESSURE_NONE &&
+	    READ_ONCE(c->shared_until) != p->now + EFS_PRESSURE_HZ)
 		WRITE_ONCE(c->shared_until, p->now + EFS_PRESSURE_HZ);
 	return false;
 }

@@ -4,11 +4,12 @@
 # Diagnosis only (not in make check): where the guest's CPU goes while an
 # unclaimed export runs alone, while two filesystems are hammered, and both.
 # Prints CPU busy% per phase, top, and a perf profile by command and symbol.
-#   tests/vm/run.sh -k 6.1 tests/vm/diag/isolation_profile.sh [MODE [PERF [CAP]]]
+#   tests/vm/run.sh -k 6.1 tests/vm/diag/isolation_profile.sh [MODE [PERF [CAP [JOBS]]]]
 # MODE: efs (caps of CAP units/s, default 100, on 16-job storms), none (no
 # module, unthrottled storms), ref (no module; the storms pace themselves
-# with fio --rate_iops, 4 jobs x 25: the cost of the neighbours' work alone).
+# with fio --rate_iops, 4 jobs x CAP/4: the cost of the neighbours' work alone).
 # PERF: 0 none, 1 perf during the beside phase, 2 during the storms alone.
+# JOBS: fio jobs of each efs/none storm (default 16).
 # Storms are measured once steady (storm_start).
 . "$EFS_REPO/tests/vm/lib.sh"
 MODE=${1:-efs}
@@ -39,9 +40,9 @@ read -r b1 i1 <<<"$(cpu)"
 log "alone: $(fio_iops alone read) IOPS, $(busy $b0 $i0 $b1 $i1)"
 for i in 1 2; do
 	if [ "$MODE" = ref ]; then
-		storm_start c$i storm-$i /mnt/noisy$i 4 --rate_iops=25
+		storm_start c$i storm-$i /mnt/noisy$i 4 --rate_iops=$(( ${3:-100} / 4 ))
 	else
-		storm_start c$i storm-$i /mnt/noisy$i 16
+		storm_start c$i storm-$i /mnt/noisy$i "${4:-16}"
 	fi
 done
 read -r b0 i0 <<<"$(cpu)"
