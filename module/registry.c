@@ -256,6 +256,34 @@ void efs_fs_put(struct efs_fs *fs)
 }
 
 /*
+ * Record the directory efs pinned, not the name the caller gave: through a
+ * symlink (/proc/self, a moved mount) two callers can give one name for
+ * two directories, or two names for one, and `fs show` must say which
+ * directory is governed.
+ */
+static int efs_fs_set_resolved_name(struct efs_fs *fs, const char **why)
+{
+	char *buf, *p;
+	int err = 0;
+
+	buf = kmalloc(EFS_PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	p = d_path(&fs->path, buf, EFS_PATH_MAX);
+	if (IS_ERR(p)) {
+		err = PTR_ERR(p);
+		*why = err == -ENAMETOOLONG ? "resolved path is too long" :
+					      "path cannot be named";
+	} else {
+		fs->path_name = kstrdup(p, GFP_KERNEL);
+		if (!fs->path_name)
+			err = -ENOMEM;
+	}
+	kfree(buf);
+	return err;
+}
+
+/*
  * base (may be NULL) is added to the new filesystem's counters before it
  * is published; *added (if asked) gets a reference to it, taken under the
  * same lock hold that publishes it, so a concurrent del or re-add of the
@@ -274,10 +302,9 @@ int efs_fs_add(const char *name, const char *path_name,
 	if (!fs)
 		return -ENOMEM;
 	strscpy(fs->name, name, sizeof(fs->name));
-	fs->path_name = kstrdup(path_name, GFP_KERNEL);
 	fs->ctr = alloc_percpu(struct efs_counters);
 	err = -ENOMEM;
-	if (!fs->path_name || !fs->ctr)
+	if (!fs->ctr)
 		goto free;
 	err = efs_pcpu_bucket_init(&fs->ops_pcpu, 0, 1, 1, now);
 	if (err)
@@ -289,12 +316,21 @@ int efs_fs_add(const char *name, const char *path_name,
 	if (err)
 		goto free_pcpu;
 
+	/* A relative path would resolve against the caller's cwd. */
+	if (path_name[0] != '/') {
+		*why = "path must be absolute";
+		err = -EINVAL;
+		goto free_clients;
+	}
 	err = kern_path(path_name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &fs->path);
 	if (err) {
 		*why = err == -ENOTDIR ? "path is not a directory" :
 					 "path does not exist";
 		goto free_clients;
 	}
+	err = efs_fs_set_resolved_name(fs, why);
+	if (err)
+		goto put_path;
 
 	/* Buckets start full: a new EFS filesystem has its full credit. */
 	efs_bucket_init(&fs->ops, 0, 1, now);

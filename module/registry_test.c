@@ -252,7 +252,9 @@ static void add_find_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, find_fs("a "));
 
 	cfg.metered_size = 7 * EFS_GIB;
-	b = add_ok(test, "b", DIR_B, &cfg, NULL);
+	/* The directory pinned is recorded, not the name given for it. */
+	b = add_ok(test, "b", "/./dev/../dev/", &cfg, NULL);
+	KUNIT_EXPECT_STREQ(test, b->path_name, DIR_B);
 	KUNIT_EXPECT_PTR_NE(test, a, b);
 	KUNIT_EXPECT_PTR_EQ(test, find_fs("a"), a);
 	KUNIT_EXPECT_PTR_EQ(test, find_fs("b"), b);
@@ -341,6 +343,8 @@ static const struct refused_case refused_cases[] = {
 	{ "missing_parent", "b", MISSING "/x", -ENOENT, "does not exist" },
 	{ "not_dir", "b", NOT_DIR, -ENOTDIR, "not a directory" },
 	{ "not_dir_parent", "b", NOT_DIR "/x", -ENOTDIR, "not a directory" },
+	{ "relative", "b", "root", -EINVAL, "must be absolute" },
+	{ "empty", "b", "", -EINVAL, "must be absolute" },
 };
 
 static void refused_case_desc(const struct refused_case *t, char *desc)
