@@ -11,7 +11,8 @@
  * after a client was answered DELAY, efs lowers that target in the replies
  * it sends the client, and the excess requests wait on the client's side,
  * costing the server nothing (as the knfsd maintainers suggested for
- * per-client fairness). sr_highest_slotid is left as knfsd set it.
+ * per-client fairness). While its requests still wait for budget the
+ * client stays held. sr_highest_slotid is left as knfsd set it.
  *
  * The session belongs to the client, not to one export: a client that
  * also reads an unclaimed export, or a filesystem where it is within its
@@ -51,6 +52,21 @@ void efs_pressure_note(struct efs_client *c)
 		WRITE_ONCE(c->pressure_until, until);
 	if (READ_ONCE(efs_pressure_until) != until)
 		WRITE_ONCE(efs_pressure_until, until);
+}
+
+/*
+ * A client under pressure whose request still had to wait for budget asks
+ * for more than it gets even through the fewer slots: keep it held, so
+ * its pressure does not lapse into a burst of full-table requests and
+ * DELAYs every EFS_PRESSURE_HZ. Pressure is only ever started by a DELAY:
+ * a client that waits without being refused keeps its slots, and one that
+ * the fewer slots hold below its budget stops waiting and is released
+ * EFS_PRESSURE_HZ later.
+ */
+void efs_pressure_renew(struct efs_client *c)
+{
+	if (time_before(jiffies, READ_ONCE(c->pressure_until)))
+		efs_pressure_note(c);
 }
 
 u64 efs_pressure_reply_count(void)

@@ -168,6 +168,7 @@ void efs_data_end(struct efs_data_op *op, struct svc_rqst *rqstp, bool ok,
 
 /* backpressure.c: NFSv4.1 session slots of clients refused DELAY */
 void efs_pressure_note(struct efs_client *c);
+void efs_pressure_renew(struct efs_client *c);
 struct efs_rpc;
 void efs_pressure_reply(struct svc_rqst *rqstp, const struct efs_rpc *rpc);
 u32 efs_pressure_slots(void);

@@ -471,8 +471,10 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 		efs_stats_add_delay_reply(fs);
 		return -EAGAIN;
 	}
-	if (c)
+	if (c) {
 		atomic64_inc(&c->throttled_ops);
+		efs_pressure_renew(c);
+	}
 	efs_stats_add_wait(fs, efs_now_ns() - now);
 	return 0;
 }
