@@ -12,9 +12,10 @@
 #  - an fs dump of 8 filesystems: a reply or an error, state untouched.
 # The kernel log must stay clean (every scenario), and after rmmod the
 # debug kernel's kmemleak scan (EFS_KMEMLEAK) must find nothing.
-# Not covered: client-table growth (it allocates in nfsd's threads, where
-# a per-task fault point cannot reach), and fail_page_alloc (its failures
-# print warn_alloc's call trace, which the harness counts as a warning).
+# Not covered here: client-table growth (it allocates in nfsd's threads,
+# where a per-task fault point cannot reach: client_faults.sh), and
+# fail_page_alloc (its failures print warn_alloc's call trace, which the
+# harness counts as a warning).
 #
 #   fault_inject [control]   control: the netlink sweeps only, not the
 #                            module load's (about 20 minutes of 700 loads)
