@@ -298,6 +298,11 @@ int efs_fs_add(const char *name, const char *path_name,
 	u64 now = efs_now_ns();
 	int err;
 
+	/* A relative path would resolve against the caller's cwd. */
+	if (path_name[0] != '/') {
+		*why = "path must be absolute";
+		return -EINVAL;
+	}
 	fs = kzalloc(sizeof(*fs), GFP_KERNEL);
 	if (!fs)
 		return -ENOMEM;
@@ -316,12 +321,6 @@ int efs_fs_add(const char *name, const char *path_name,
 	if (err)
 		goto free_pcpu;
 
-	/* A relative path would resolve against the caller's cwd. */
-	if (path_name[0] != '/') {
-		*why = "path must be absolute";
-		err = -EINVAL;
-		goto free_clients;
-	}
 	err = kern_path(path_name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &fs->path);
 	if (err) {
 		*why = err == -ENOTDIR ? "path is not a directory" :

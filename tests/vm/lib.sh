@@ -73,6 +73,11 @@ efs_unload() {
 	log "efs unloaded"
 }
 
+# efs_slab_gone: 0 when efs's client slab cache is gone (after rmmod).
+efs_slab_gone() {
+	! grep -q '^efs_client ' /proc/slabinfo
+}
+
 # --- nfsd ---------------------------------------------------------------
 
 # nfsd_start [THREADS]: start knfsd (default 8 threads) with NFSv3 (rpcbind,

@@ -36,6 +36,7 @@ in_client c1 nfs_mount tenant /mnt/c1 4.2 || fail "mount c1"
 in_client c2 nfs_mount tenant /mnt/c2 4.2 || fail "mount c2"
 in_client c2 nfs_mount capped /mnt/c2capped 4.2 || fail "mount c2 capped"
 show() { $EFS_CTL fs show tenant --json | jq -r ".FileSystems[0].$1"; }
+srv() { $EFS_CTL server show --json | jq -r ".$1"; }
 
 # 1. An IOPS ceiling per client; the other client is not held back. The
 # paced client starts once all of the heavy one's jobs read: starting 8
@@ -50,10 +51,10 @@ client_load c2 paced /mnt/c2 1 "$SECS" --rate_iops=20 || rc=1
 # session slots, so it never takes them all (since 2026-12-04 it stays
 # held while its requests wait: then nothing needs displacing).
 d0=$($EFS_CTL fs stats tenant --json | jq -r .DisplacedRequests)
-b0=$($EFS_CTL server show --json | jq -r .BackpressureReplies)
+b0=$(srv BackpressureReplies)
 client_load c2 queued /mnt/c2capped 4 "$SECS" || rc=1
 d1=$($EFS_CTL fs stats tenant --json | jq -r .DisplacedRequests)
-b1=$($EFS_CTL server show --json | jq -r .BackpressureReplies)
+b1=$(srv BackpressureReplies)
 storm_stop heavy || rc=1
 assert_within "$(fio_iops heavy read)" 50 5 "client at its 50 IOPS ceiling" || rc=1
 assert_within "$(fio_iops paced read)" 20 10 "second client gets its 20 IOPS" || rc=1
@@ -99,7 +100,6 @@ check "refused changes change nothing" \
 	     "$($EFS_CTL fs show tenant --json | jq -c '.FileSystems[0] | del(.BurstCreditBalance, .WaitingThreads, .ClientConnections, .ClientConnectionsLowerBound)')"
 
 # 3. The server-wide budget.
-srv() { $EFS_CTL server show --json | jq -r ".$1"; }
 check "default budget: half of nfsd's 8 threads" test "$(srv MaxWaitingThreads)" -eq 4
 $EFS_CTL server set --max-waiting-threads 2 || rc=1
 check "server set takes effect" test "$(srv MaxWaitingThreads)" -eq 2

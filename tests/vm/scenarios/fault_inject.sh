@@ -68,5 +68,5 @@ check "fs show after the sweeps" bash -c "set -o pipefail; $EFS_CTL fs show faul
 check "no filesystem left from the sweeps" test "$($EFS_CTL fs show --format names)" = fault
 $EFS_CTL fs del fault || rc=1
 efs_unload || rc=1
-check "efs's slab cache is gone after rmmod" bash -c "! grep -q '^efs_client ' /proc/slabinfo"
+check "efs's slab cache is gone after rmmod" efs_slab_gone
 exit $rc

@@ -88,5 +88,5 @@ nfs_umount /mnt/load
 
 check "rmmod efs" efs_unload
 check "module gone" test ! -d /sys/module/efs
-check "its slab cache gone" bash -c "! grep -q '^efs_client ' /proc/slabinfo"
+check "its slab cache gone" efs_slab_gone
 exit $rc
