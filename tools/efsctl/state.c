@@ -245,6 +245,36 @@ found:
 	return 0;
 }
 
+/*
+ * "SECONDS.NANOSECONDS" as save_state writes it: digits only (sscanf's %llu
+ * would take a sign or blanks and wrap "-1" to 2^64-1), exactly nine
+ * nanosecond digits, and a total that fits in u64 nanoseconds.
+ */
+static int parse_saved_at(const char *v, uint64_t *out)
+{
+	const char *dot = strchr(v, '.');
+	uint64_t sec = 0, ns = 0;
+	const char *p;
+
+	if (!dot || dot == v || strlen(dot + 1) != 9)
+		return -1;
+	for (p = v; p < dot; p++) {
+		if (*p < '0' || *p > '9' ||
+		    sec > (UINT64_MAX / 1000000000ULL - 1) / 10)
+			return -1;
+		sec = sec * 10 + (uint64_t)(*p - '0');
+	}
+	if (sec > UINT64_MAX / 1000000000ULL - 1)
+		return -1;
+	for (p = dot + 1; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		ns = ns * 10 + (uint64_t)(*p - '0');
+	}
+	*out = sec * 1000000000ULL + ns;
+	return 0;
+}
+
 static int parse_fs(char *line, struct efs_state *s, char *why, size_t len)
 {
 	char *save = NULL, *name, *path, *kv;
@@ -355,17 +385,11 @@ int efs_state_parse(FILE *f, const char *file, struct efs_state *s, char *err,
 		if (!line[0] || line[0] == '#')
 			continue;
 		if (!strncmp(line, "saved-at ", 9)) {
-			unsigned long long sec, ns;
-			char extra;
-
 			if (have_time ||
-			    sscanf(line + 9, "%llu.%9llu%c", &sec, &ns, &extra) != 2 ||
-			    strlen(strchr(line + 9, '.') ?: "") != 10 ||
-			    sec > UINT64_MAX / 1000000000ULL - 1) {
+			    parse_saved_at(line + 9, &s->saved_ns)) {
 				snprintf(why, sizeof(why), "expected one 'saved-at SECONDS.NANOSECONDS'");
 				goto bad;
 			}
-			s->saved_ns = sec * 1000000000ULL + ns;
 			have_time = true;
 			continue;
 		}
