@@ -59,29 +59,58 @@ done
 in_client f1 nfs_mount tenant /mnt/t1 4.2 || fail "mount"
 
 # --- isolation ---------------------------------------------------------------
-alone=() beside=() p_alone=() p_beside=()
+# Each round also runs the reference: the same two noisy clients with 16
+# jobs each, their filesystems not throttled by efs (limit far above) and
+# every job paced by fio itself at 6 IOPS (96 a filesystem, the cap's
+# admitted rate). That is the ideal pacer, with no request waiting
+# anywhere: what is left of the unclaimed export beside it is what the
+# neighbours' admitted work costs this guest (its CPU, shared by server
+# and clients), which no server-side QoS can give back. iso_vs_ref says
+# how close efs comes to it.
+iso_storms() { # ROUND_NAME [FIO OPTIONS...]
+	local n=$1
+	shift
+	storm_start c1 "${n}1" /mnt/noisy1 16 "$@" || return 1
+	storm_start c2 "${n}2" /mnt/noisy2 16 "$@" || return 1
+	sleep 2
+}
+alone=() beside=() ref=() p_alone=() p_beside=() p_ref=()
 for r in $(seq 1 $ROUNDS); do
 	client_load cq "alone-$r" /mnt/quiet 2 "$T" || rc=1
 	alone+=("$(fio_iops "alone-$r" read)")
 	p_alone+=("$(p99_us "alone-$r")")
-	storm_start c1 "storm1-$r" /mnt/noisy1 16 || rc=1
-	storm_start c2 "storm2-$r" /mnt/noisy2 16 || rc=1
-	sleep 2
+	iso_storms "storm-$r-" || rc=1
 	client_load cq "beside-$r" /mnt/quiet 2 "$T" || rc=1
-	storm_stop "storm1-$r" "storm2-$r" || rc=1
+	storm_stop "storm-$r-1" "storm-$r-2" || rc=1
 	beside+=("$(fio_iops "beside-$r" read)")
 	p_beside+=("$(p99_us "beside-$r")")
+	$EFS_CTL fs set noisy1 --iops-limit 1000000 || rc=1
+	$EFS_CTL fs set noisy2 --iops-limit 1000000 || rc=1
+	iso_storms "paced-$r-" --rate_iops=6 || rc=1
+	client_load cq "ref-$r" /mnt/quiet 2 "$T" || rc=1
+	storm_stop "paced-$r-1" "paced-$r-2" || rc=1
+	ref+=("$(fio_iops "ref-$r" read)")
+	p_ref+=("$(p99_us "ref-$r")")
+	$EFS_CTL fs set noisy1 --iops-limit 100 || rc=1
+	$EFS_CTL fs set noisy2 --iops-limit 100 || rc=1
 done
-ma=$(median "${alone[@]}") mb=$(median "${beside[@]}")
-pa=$(median "${p_alone[@]}") pb=$(median "${p_beside[@]}")
+ma=$(median "${alone[@]}") mb=$(median "${beside[@]}") mr=$(median "${ref[@]}")
+pa=$(median "${p_alone[@]}") pb=$(median "${p_beside[@]}") pr=$(median "${p_ref[@]}")
 res iso_alone_iops "$ma"
 res iso_beside_iops "$mb"
 res iso_iops_ratio "$(ratio "$mb" "$ma")"
 res iso_p99_alone_us "$pa"
 res iso_p99_beside_us "$pb"
 res iso_p99_ratio "$(ratio "$pb" "$pa")"
+res iso_ref_iops "$mr"
+res iso_ref_paced_iops "$(fio_iops "paced-$ROUNDS-1" read)"
+res iso_ref_ratio "$(ratio "$mr" "$ma")"
+res iso_ref_p99_us "$pr"
+res iso_ref_p99_ratio "$(ratio "$pr" "$pa")"
+res iso_vs_ref "$(ratio "$mb" "$mr")"
+res iso_p99_vs_ref "$(ratio "$pb" "$pr")"
 res iso_rounds "$ROUNDS"
-res iso_noisy_iops "$(fio_iops "storm1-$ROUNDS" read)"
+res iso_noisy_iops "$(fio_iops "storm-$ROUNDS-1" read)"
 res iso_noisy_delay_replies "$($EFS_CTL fs stats noisy1 --json | jq -r .DelayReplies)"
 res iso_backpressure_replies "$($EFS_CTL server show --json | jq -r .BackpressureReplies)"
 

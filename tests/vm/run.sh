@@ -15,8 +15,8 @@
 #   # efs-vm: timeout=SECONDS   default timeout when -t is not given
 #   # efs-vm: needs-module      FAIL at once if build/<krel>/efs.ko is missing
 #   # efs-vm: append=WORDS      extra kernel command line words
-# Environment: EFS_VM_CPUS (vCPUs; default 2, 1 on the kernels vm_cpus in
-# tests/kernels.lib.sh names), EFS_VM_QEMU_ARGS, EFS_VM_APPEND.
+# Environment: EFS_VM_CPUS (vCPUs; default 2), EFS_VM_TCG (TCG options;
+# default tests/kernels.lib.sh's vm_tcg), EFS_VM_QEMU_ARGS, EFS_VM_APPEND.
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -310,12 +310,14 @@ append=$(sed -n 's/^# *efs-vm: *append= *//p' "$scenario" | head -n 1)
 # one slab allocation every 100 ms: a use-after-free or overrun it catches
 # is a "BUG: KFENCE" line, which fails the run like any other.
 cmdline="console=ttyS0 panic=1 kfence.sample_interval=100 efs_init=$HERE/guest-init.sh efs_kroot=$KROOT $append ${EFS_VM_APPEND:-}"
-# vCPUs: EFS_VM_CPUS, or tests/kernels.lib.sh's vm_cpus (2; 1 where the
-# kernel's text patching is unsafe in a TCG guest).
-cpus=${EFS_VM_CPUS:-$(vm_cpus "$krel")}
+# vCPUs: EFS_VM_CPUS (default 2). TCG options: EFS_VM_TCG, or
+# tests/kernels.lib.sh's vm_tcg ("thread=single" where multi-threaded TCG
+# breaks the kernel's text patching).
+cpus=${EFS_VM_CPUS:-2}
+tcg=${EFS_VM_TCG-$(vm_tcg "$krel")}
 # shellcheck disable=SC2054 # the commas are qemu's
 qemu=(
-	qemu-system-x86_64 -machine accel=tcg -cpu max -smp "$cpus" -m "$mem"
+	qemu-system-x86_64 -accel "tcg${tcg:+,$tcg}" -cpu max -smp "$cpus" -m "$mem"
 	-nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap
@@ -325,7 +327,7 @@ qemu=(
 # (instruction-counted time, for the overhead benchmark).
 # shellcheck disable=SC2206 # split on purpose
 qemu+=(${EFS_VM_QEMU_ARGS:-})
-echo "run.sh: $name on $krel ($cpus vCPU), timeout ${timeout}s, output in $outdir" >&2
+echo "run.sh: $name on $krel ($cpus vCPU${tcg:+, TCG $tcg}), timeout ${timeout}s, output in $outdir" >&2
 # A guest that dies before the scenario starts (seen once in CI: a run
 # over in 6 s with no account of why) has not tested anything yet, so it
 # is booted once more; its console is kept as console-boot1.log. A guest
