@@ -7,9 +7,10 @@
 # while fio reads and writes over NFSv3 and NFSv4.2; each switch rewrites
 # nfsd_dispatch's ftrace call site and the static keys the tracer flips,
 # with the int3 protocol efs's own hooking and unhooking go through.
-# tests/kernels.lib.sh's vm_cpus gives one vCPU to the kernels that fail
-# this with two; to see the failure, run it with two:
-#   EFS_VM_CPUS=2 tests/vm/run.sh -k 7.3 text_poke
+# tests/kernels.lib.sh's vm_tcg runs the kernels that fail this under
+# qemu's multi-threaded TCG single-threaded; to see the failure, run it
+# multi-threaded:
+#   EFS_VM_TCG= tests/vm/run.sh -k 7.3 text_poke
 # check.sh leaves it out of the suite (it tests the kernel and qemu).
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
