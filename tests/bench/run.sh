@@ -268,15 +268,15 @@ n() { result_in "$RN" "$1"; }
 if [ -s "$RN" ]; then
 	v=$(n iso_iops_ratio)
 	row "isolation: unclaimed export's IOPS next to two filesystems at 100 units/s hammered by 16 jobs each / alone (2 jobs, median of $(n iso_rounds) alternating rounds)" \
-		"$(f '%.3f' "$v") ($(n iso_beside_iops) / $(n iso_alone_iops) IOPS; noisy at $(n iso_noisy_iops) IOPS, $(n iso_noisy_delay_replies) DELAYs, $(n iso_backpressure_replies) back-pressure replies)" \
+		"$(f '%.3f' "$v") ($(n iso_beside_iops) / $(n iso_alone_iops) IOPS; each round's own ratio $(n iso_iops_ratio_rounds), median $(n iso_iops_ratio_paired); noisy at $(n iso_noisy_iops) IOPS, $(n iso_noisy_delay_replies) DELAYs, $(n iso_backpressure_replies) back-pressure replies)" \
 		"≥ 0.95" "$(verdict "$v" ge 0.95)"
 	v=$(n iso_p99_ratio)
 	row "isolation: p99 latency of the unclaimed export, beside / alone" \
 		"$(f '%.3f' "$v") ($(n iso_p99_beside_us) / $(n iso_p99_alone_us) µs)" "≤ 1.2" "$(verdict "$v" le 1.2)"
 	row "isolation, reference: the same next to the two noisy clients paced by fio itself to the cap (16 jobs × 6 IOPS), their filesystems not throttled: what the neighbours' admitted work costs this guest" \
-		"$(f '%.3f' "$(n iso_ref_ratio)") ($(n iso_ref_iops) IOPS; noisy at $(n iso_ref_paced_iops) IOPS; p99 $(f '%.3f' "$(n iso_ref_p99_ratio)") of alone)" "—" "—"
-	row "isolation: efs / reference, IOPS and p99 (how much of the loss is efs's)" \
-		"$(f '%.3f' "$(n iso_vs_ref)") / $(f '%.3f' "$(n iso_p99_vs_ref)")" "—" "—"
+		"$(f '%.3f' "$(n iso_ref_ratio)") ($(n iso_ref_iops) IOPS, paired median $(n iso_ref_ratio_paired); noisy at $(n iso_ref_paced_iops) IOPS; p99 $(f '%.3f' "$(n iso_ref_p99_ratio)") of alone)" "—" "—"
+	row "isolation: efs / reference, IOPS (paired median) and p99 (how much of the loss is efs's)" \
+		"$(f '%.3f' "$(n iso_vs_ref)") ($(n iso_vs_ref_paired)) / $(f '%.3f' "$(n iso_p99_vs_ref)")" "—" "—"
 	v=$(n fair_jain)
 	row "fairness: Jain's index of 1/2/8/16-job clients of one filesystem at 200 units/s" \
 		"$(f '%.3f' "$v") ($(n fair_iops_1_2_8_16) IOPS; total $(n fair_total_ratio) of the cap)" "≥ 0.95" "$(verdict "$v" ge 0.95)"
