@@ -246,31 +246,27 @@ found:
 }
 
 /*
- * "SECONDS.NANOSECONDS" as save_state writes it: digits only (sscanf's %llu
- * would take a sign or blanks and wrap "-1" to 2^64-1), exactly nine
- * nanosecond digits, and a total that fits in u64 nanoseconds.
+ * "SECONDS.NANOSECONDS" as save_state writes it: two efs_parse_u64()
+ * numbers (digits only: sscanf's %llu took a sign and wrapped "-1" to
+ * 2^64-1), exactly nine nanosecond digits, a total that fits in u64 ns.
  */
 static int parse_saved_at(const char *v, uint64_t *out)
 {
 	const char *dot = strchr(v, '.');
-	uint64_t sec = 0, ns = 0;
-	const char *p;
+	char sec_text[24];
+	uint64_t sec, ns;
+	size_t n;
 
-	if (!dot || dot == v || strlen(dot + 1) != 9)
+	if (!dot || strlen(dot + 1) != 9)
 		return -1;
-	for (p = v; p < dot; p++) {
-		if (*p < '0' || *p > '9' ||
-		    sec > (UINT64_MAX / 1000000000ULL - 1) / 10)
-			return -1;
-		sec = sec * 10 + (uint64_t)(*p - '0');
-	}
-	if (sec > UINT64_MAX / 1000000000ULL - 1)
+	n = (size_t)(dot - v);
+	if (n >= sizeof(sec_text))
 		return -1;
-	for (p = dot + 1; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		ns = ns * 10 + (uint64_t)(*p - '0');
-	}
+	memcpy(sec_text, v, n);
+	sec_text[n] = '\0';
+	if (efs_parse_u64(sec_text, &sec) || efs_parse_u64(dot + 1, &ns) ||
+	    sec > UINT64_MAX / 1000000000ULL - 1)
+		return -1;
 	*out = sec * 1000000000ULL + ns;
 	return 0;
 }
