@@ -84,26 +84,27 @@ iso_alone() { # ROUND
 	p_alone+=("$(p99_us "alone-$1")")
 	return $ok
 }
-iso_beside() { # ROUND
-	local ok=0
-	iso_storms "storm-$1-" || ok=1
-	client_load cq "beside-$1" /mnt/quiet 2 "$T" || ok=1
-	storm_stop "storm-$1-1" "storm-$1-2" || ok=1
-	beside+=("$(fio_iops "beside-$1" read)")
-	p_beside+=("$(p99_us "beside-$1")")
+# iso_beside_run KIND ROUND [FIO OPTIONS...]: the unclaimed export beside
+# two storms, into the arrays KIND and p_KIND: "beside" (storms throttled
+# by efs) or "ref" (storms paced by fio with the given options).
+iso_beside_run() {
+	local kind=$1 r=$2 ok=0 storm=storm
+	shift 2
+	local -n iops=$kind p99=p_$kind
+	[ "$kind" = ref ] && storm=paced
+	iso_storms "$storm-$r-" "$@" || ok=1
+	client_load cq "$kind-$r" /mnt/quiet 2 "$T" || ok=1
+	storm_stop "$storm-$r-1" "$storm-$r-2" || ok=1
+	iops+=("$(fio_iops "$kind-$r" read)")
+	p99+=("$(p99_us "$kind-$r")")
 	return $ok
 }
-iso_ref() { # ROUND
-	local ok=0
-	$EFS_CTL fs set noisy1 --iops-limit 1000000 || ok=1
-	$EFS_CTL fs set noisy2 --iops-limit 1000000 || ok=1
-	iso_storms "paced-$1-" --rate_iops=6 || ok=1
-	client_load cq "ref-$1" /mnt/quiet 2 "$T" || ok=1
-	storm_stop "paced-$1-1" "paced-$1-2" || ok=1
-	ref+=("$(fio_iops "ref-$1" read)")
-	p_ref+=("$(p99_us "ref-$1")")
-	$EFS_CTL fs set noisy1 --iops-limit 100 || ok=1
-	$EFS_CTL fs set noisy2 --iops-limit 100 || ok=1
+iso_beside() { iso_beside_run beside "$1"; }
+iso_ref() { # ROUND: the noisy filesystems' limit far above while fio paces
+	local ok=0 fs
+	for fs in noisy1 noisy2; do $EFS_CTL fs set $fs --iops-limit 1000000 || ok=1; done
+	iso_beside_run ref "$1" --rate_iops=6 || ok=1
+	for fs in noisy1 noisy2; do $EFS_CTL fs set $fs --iops-limit 100 || ok=1; done
 	return $ok
 }
 # The host's load moves a TCG guest's speed by tens of percent within a

@@ -9,6 +9,7 @@
 #   tests/vm/run.sh -k 6.12 tests/vm/diag/hostile_profile.sh [CAP [PERF]]
 # PERF 0 leaves perf out (its own cost shows in the busy%).
 . "$EFS_REPO/tests/vm/lib.sh"
+. "$EFS_REPO/tests/vm/diag/profile.lib.sh"
 CAP=${1:-50}
 PERF=${2:-1}
 nfsd_start 8 || fail nfsd
@@ -18,8 +19,6 @@ efs_load || fail efs_load
 $EFS_CTL fs add target /srv/target --iops-limit "$CAP" || fail add
 netns_client evil 10.99.0.66 || fail "client evil"
 in_client evil nfs_mount target /mnt/target 4.2 nconnect=16 || fail mount
-cpu() { awk '/^cpu /{print $2+$3+$4+$6+$7+$8, $5}' /proc/stat; }
-busy() { awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" 'BEGIN{printf "%.1f%% busy\n", 100*(c-a)/((c-a)+(d-b))}'; }
 rpcs() { awk '/^rpc /{print $2}' /proc/net/rpc/nfsd; }
 storm_start evil flood /mnt/target 16 --ioengine=libaio --iodepth=64 || fail flood
 sleep 2

@@ -12,6 +12,7 @@
 # JOBS: fio jobs of each efs/none storm (default 16).
 # Storms are measured once steady (storm_start).
 . "$EFS_REPO/tests/vm/lib.sh"
+. "$EFS_REPO/tests/vm/diag/profile.lib.sh"
 MODE=${1:-efs}
 PERF=${2:-1}
 SECS=15
@@ -30,10 +31,7 @@ netns_client cq 10.99.0.10; netns_client c1 10.99.0.11; netns_client c2 10.99.0.
 in_client cq nfs_mount quiet /mnt/quiet 4.2
 in_client c1 nfs_mount noisy1 /mnt/noisy1 4.2
 in_client c2 nfs_mount noisy2 /mnt/noisy2 4.2
-cpu() { awk '/^cpu /{print $2+$3+$4+$6+$7+$8, $5}' /proc/stat; }
-busy() { # before after
-	awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" 'BEGIN{printf "%.1f%% busy\n", 100*(c-a)/((c-a)+(d-b))}'
-}
+
 read -r b0 i0 <<<"$(cpu)"
 client_load cq alone /mnt/quiet 2 $SECS
 read -r b1 i1 <<<"$(cpu)"
