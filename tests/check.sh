@@ -121,10 +121,10 @@ show_vm_runs() {
 # the full kernels, the smoke set on the rest. To keep make check within
 # CI's time, the two longest noisy-neighbour scenarios (200 client mounts:
 # ~10 minutes; the ~1,000-request flood) run only in make check-neighbours,
-# and two more on the first full kernel only (tests/vm/check.sh <kernel>
-# runs all of them anywhere).
+# and four more (about 9 minutes a kernel) on the first full kernel only
+# (tests/vm/check.sh <kernel> runs all of them anywhere).
 ALWAYS_SKIP="many_clients hostile_client"
-LONG_SCENARIOS="fair_clients client_ceilings"
+LONG_SCENARIOS="fair_clients client_ceilings shared_session netlink_fuzz"
 first_full=
 for k in $KERNELS; do
 	if ! is_full "$k"; then
