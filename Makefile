@@ -101,6 +101,7 @@ deb:
 deps:
 	tests/deps.sh
 	tests/kernels.sh
+	tests/tlsroot.sh
 
 check: deps
 	tests/check.sh

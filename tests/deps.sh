@@ -24,7 +24,11 @@
 #   fuzzing: clang, libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes:
 #            make -C tools/efsctl fuzz test-sanitize)
 #   security: cryptsetup-bin, dmsetup (LUKS and dm stacks), nftables (the
-#            port 2049 recipe): tests/vm/scenarios/at_rest_access.sh
+#            port 2049 recipe): tests/vm/scenarios/at_rest_access.sh;
+#            openssl (efsctl tls setup). tlshd (ktls-utils) is not in
+#            Debian 12: make deps runs tests/tlsroot.sh after this script,
+#            which installs trixie's ktls-utils in an mmdebstrap root
+#            under build/roots/trixie-tls (nothing on the host)
 set -eu
 
 [ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
@@ -39,7 +43,7 @@ pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils zstd libelf-dev 
 	gnuplot-nox prometheus
 	libinih-dev bash-completion debhelper dh-dkms dkms lintian fakeroot man-db
 	clang libclang-rt-14-dev
-	cryptsetup-bin dmsetup nftables"
+	cryptsetup-bin dmsetup nftables openssl"
 
 missing=
 for p in $pkgs; do

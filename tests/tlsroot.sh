@@ -1,0 +1,39 @@
+#!/bin/bash
+# tlshd (ktls-utils) for the TLS tests: ktls-utils is not in Debian 12, so
+# trixie's binary package is installed in an mmdebstrap root of trixie under
+# build/roots/trixie-tls/, made once and kept (about a minute; the debs are
+# cached in build/roots/.cache/trixie-tls). Nothing is installed on the host
+# and its apt sources are not touched. tlshd talks to the kernel only over
+# netlink (the handshake family) and keyrings, so it runs chrooted there:
+# the VM scenario tls_transit.sh mounts /proc and a writable /etc/efs-tls
+# (certificates, tlshd.conf) in the root and runs `chroot ROOT tlshd -c ...`.
+#
+#   tests/tlsroot.sh            make it if missing
+#   tests/tlsroot.sh --path     print the root's path
+set -eu
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+ROOTS=$REPO/build/roots
+root=$ROOTS/trixie-tls
+
+if [ "${1:-}" = --path ]; then
+	echo "$root"
+	exit 0
+fi
+[ -f "$root/.done" ] && exit 0
+command -v mmdebstrap >/dev/null || { echo "tlsroot: mmdebstrap missing (make deps)" >&2; exit 1; }
+# The host's Debian mirror, as tests/kernels.sh found it.
+uri=$(sed -n 's/^deb \[[^]]*\] \([^ ]*\) bookworm main$/\1/p' "$REPO/build/apt/sources.list" 2>/dev/null | head -1)
+uri=${uri:-http://deb.debian.org/debian}
+rm -rf "$root"
+mkdir -p "$ROOTS/.cache/trixie-tls"
+echo "tlsroot: making $root (mmdebstrap trixie, ktls-utils)"
+mmdebstrap --variant=apt --mode=root -q \
+	--aptopt="Acquire::Check-Valid-Until \"false\"" \
+	--include=ktls-utils,gnutls-bin \
+	--skip=cleanup/apt/cache \
+	--setup-hook="mkdir -p \"\$1/var/cache/apt/archives\" && cp -a $ROOTS/.cache/trixie-tls/. \"\$1/var/cache/apt/archives/\" 2>/dev/null || true" \
+	--customize-hook="cp -a \"\$1/var/cache/apt/archives/.\" $ROOTS/.cache/trixie-tls/ && rm -f \"\$1\"/var/cache/apt/archives/*.deb" \
+	--customize-hook='mkdir -p "$1/etc/efs-tls"' \
+	trixie "$root" "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main"
+chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' ktls-utils >"$root/.version"
+touch "$root/.done"
