@@ -54,6 +54,8 @@ int cmd_server_set(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_state_save(int argc, char **argv);
 int cmd_state_restore(int argc, char **argv);
+int cmd_tls_setup(int argc, char **argv);
+int cmd_tls_status(int argc, char **argv);
 
 extern const char cmd_version_usage[];
 extern const char cmd_fs_add_usage[];
@@ -69,5 +71,7 @@ extern const char cmd_server_set_usage[];
 extern const char cmd_apply_usage[];
 extern const char cmd_state_save_usage[];
 extern const char cmd_state_restore_usage[];
+extern const char cmd_tls_setup_usage[];
+extern const char cmd_tls_status_usage[];
 
 #endif

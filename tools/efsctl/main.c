@@ -49,6 +49,14 @@ static const struct cmd state_cmds[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+static const struct cmd tls_cmds[] = {
+	{ "setup", "make certificates and tlshd's configuration for RPC-with-TLS",
+	  cmd_tls_setup, cmd_tls_setup_usage, NULL },
+	{ "status", "kernel support, tlshd and the exports' TLS policy",
+	  cmd_tls_status, cmd_tls_status_usage, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
 static const struct cmd commands[] = {
 	{ "fs", "manage filesystems: add, set, del, show, stats, clients",
 	  NULL, NULL, fs_cmds },
@@ -58,6 +66,8 @@ static const struct cmd commands[] = {
 	  cmd_apply, cmd_apply_usage, NULL },
 	{ "state", "save or restore state across restarts: save, restore",
 	  NULL, NULL, state_cmds },
+	{ "tls", "NFS over TLS (RPC-with-TLS) on this server: setup, status",
+	  NULL, NULL, tls_cmds },
 	{ "monitor", "print events (throttling, credits) as they happen",
 	  cmd_monitor, cmd_monitor_usage, NULL },
 	{ "metrics", "print metrics in Prometheus text format",
@@ -99,6 +109,8 @@ static void global_help(FILE *f)
 	list_commands(f, server_cmds, "server ");
 	fprintf(f, "\nState commands:\n");
 	list_commands(f, state_cmds, "state ");
+	fprintf(f, "\nTLS commands:\n");
+	list_commands(f, tls_cmds, "tls ");
 	fprintf(f,
 		"\n"
 		"Run 'efsctl COMMAND --help' (e.g. 'efsctl fs add --help') for\n"

@@ -514,4 +514,61 @@ run_fake fs del data -v
 run_fake fs show --json
 jq_ok fake_del_gone '.FileSystems | map(.Name) == ["x"]' "$T/out"
 
+# tls setup: the certificates (openssl) and tlshd's configuration; argv
+# errors first (nothing written)
+t_err cli_tls_bad_name "efsctl: tls setup: --name: 'a b' is neither a DNS name nor an IP address" \
+	tls setup --dir "$T/tls" --config "$T/tlshd.conf" --name 'a b'
+t_err cli_tls_bad_days "efsctl: tls setup: --days: invalid value '0' (expected 1..36500)" \
+	tls setup --days 0
+t_err cli_tls_cert_alone "efsctl: tls setup: --cert and --key go together" \
+	tls setup --cert /etc/hostname
+t_err cli_tls_ca_alone "efsctl: tls setup: --ca goes with --cert (without them setup makes its own CA)" \
+	tls setup --ca /etc/hostname
+t_err cli_tls_unknown "efsctl: tls setup: unknown option '--bogus'" tls setup --bogus
+t_err cli_tls_status_extra "efsctl: tls status: unexpected argument 'x'" tls status x
+t_err cli_tls_unknown_cmd "efsctl: tls: unknown command 'start' (see efsctl tls --help)" tls start
+[ -e "$T/tls" ] || [ -e "$T/tlshd.conf" ] && fail cli_tls_nothing_written "files written" ||
+	pass cli_tls_nothing_written
+if command -v openssl >/dev/null; then
+	"$EFSCTL" tls setup --dir "$T/tls" --config "$T/tlshd.conf" \
+		--name nfs.example,10.99.0.1 --days 30 >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ $rc -eq 0 ] && openssl verify -CAfile "$T/tls/ca.pem" "$T/tls/server.pem" >/dev/null &&
+	   openssl x509 -in "$T/tls/server.pem" -noout -ext subjectAltName |
+		grep -q 'DNS:nfs.example, IP Address:10.99.0.1' &&
+	   [ "$(stat -c %a "$T/tls/server.key")" = 600 ] &&
+	   [ "$(stat -c %a "$T/tls/ca.key")" = 600 ] &&
+	   grep -qx "x509.certificate=$T/tls/server.pem" "$T/tlshd.conf" &&
+	   grep -qx "x509.private_key=$T/tls/server.key" "$T/tlshd.conf" &&
+	   [ "$(grep -c "^x509.truststore=$T/tls/ca.pem$" "$T/tlshd.conf")" = 2 ] &&
+	   grep -q 'mount -t efs -o tls nfs.example:/PATH /mnt' "$T/out"; then
+		pass cli_tls_setup
+	else
+		fail cli_tls_setup "exit $rc: $(cat "$T/out" "$T/err" "$T/tlshd.conf")"
+	fi
+	t_err cli_tls_setup_exists "efsctl: tls setup: $T/tlshd.conf exists (--force replaces it)" \
+		tls setup --dir "$T/tls" --config "$T/tlshd.conf"
+	t_err cli_tls_setup_certs_exist "efsctl: tls setup: $T/tls/ca.pem exists (--force replaces it)" \
+		tls setup --dir "$T/tls" --config "$T/other.conf"
+	"$EFSCTL" tls setup --cert "$T/tls/server.pem" --key "$T/tls/server.key" \
+		--ca "$T/tls/ca.pem" --config "$T/tlshd.conf" --force >"$T/out" 2>"$T/err" &&
+		grep -qx "x509.certificate=$T/tls/server.pem" "$T/tlshd.conf" &&
+		pass cli_tls_setup_given || fail cli_tls_setup_given "$(cat "$T/out" "$T/err")"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$T/other.key" -out "$T/other.pem" -subj /CN=other -days 1 2>/dev/null
+	t_err_has cli_tls_setup_unverified "--cert does not verify against --ca" \
+		tls setup --cert "$T/tls/server.pem" --key "$T/tls/server.key" \
+		--ca "$T/other.pem" --config "$T/x.conf"
+else
+	skip cli_tls_setup "openssl not installed"
+fi
+# tls status on this host (no fake: it asks the kernel's genl controller):
+# 0, 2 or 3, and valid JSON either way
+"$EFSCTL" tls status --json >"$T/out" 2>"$T/err"
+rc=$?
+case $rc in
+0 | 2 | 3) jq_ok cli_tls_status_json '(.ServerTls | type) == "boolean" and (.Exports | type) == "array" and ((.ServerTls | not) == ('"$rc"' == 2))' "$T/out" ;;
+*) fail cli_tls_status_json "exit $rc: $(cat "$T/err")" ;;
+esac
+
 [ $failures -eq 0 ]

@@ -53,12 +53,14 @@ t() {
 		failures=$((failures + 1))
 	fi
 }
-t completion_commands "efsctl " "--help --version apply fs help metrics monitor server state version"
+t completion_commands "efsctl " "--help --version apply fs help metrics monitor server state tls version"
 t completion_fs "efsctl fs " "add clients del set show stats"
 t completion_server "efsctl server " "set show"
 t completion_clients_names "efsctl fs clients " "alpha beta"
 t completion_per_client "efsctl fs set alpha --per-client-t" "--per-client-throughput-in-mibps"
 t completion_state "efsctl state " "restore save"
+t completion_tls "efsctl tls " "setup status"
+t completion_tls_status "efsctl tls status --" "--help --json"
 t completion_set_names "efsctl fs set " "alpha beta"
 t completion_del_prefix "efsctl fs del a" "alpha"
 t completion_perf_modes "efsctl fs add x /srv --performance-mode " "generalPurpose maxIO"

@@ -1,0 +1,1111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tls setup | tls status: RPC-with-TLS (RFC 9289) on the server, which is
+ * knfsd's own (Linux 6.4+) with tlshd (ktls-utils) doing the handshakes.
+ * efs adds no TLS of its own: setup makes the certificates (openssl CLI)
+ * and tlshd's configuration, status reads what the kernel, tlshd and the
+ * export table say.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "atrest.h"
+#include "efsctl.h"
+#include "opts.h"
+#include "output.h"
+#include "units.h"
+
+/* efsctl tls status exit statuses besides 0 and 1 */
+#define EXIT_TLS_UNSUPPORTED	2
+#define EXIT_TLS_NO_TLSHD	3
+
+#define TLS_NAMES_MAX	16
+
+const char cmd_tls_setup_usage[] =
+"Usage: efsctl tls setup [--dir DIR] [--config FILE] [--name NAME[,NAME]...]\n"
+"                        [--days N] [--force]\n"
+"       efsctl tls setup --cert FILE --key FILE [--ca FILE] [--config FILE]\n"
+"                        [--force]\n"
+"\n"
+"Prepare this NFS server for RPC-with-TLS (xprtsec=tls|mtls): make a CA\n"
+"and a server certificate signed by it (openssl, ECDSA P-256), or take\n"
+"the given ones, and write tlshd's configuration (ktls-utils,\n"
+"tlshd.conf(5)) naming them. Prints how to start tlshd and what clients\n"
+"need. Nothing is overwritten without --force.\n"
+"\n"
+"Options:\n"
+"  --dir DIR      where ca.pem, ca.key, server.pem, server.key go\n"
+"                 (default /etc/efs/tls; keys mode 0600)\n"
+"  --config FILE  tlshd's configuration (default /etc/tlshd.conf)\n"
+"  --name NAMES   DNS names or IP addresses (comma-separated) clients\n"
+"                 mount the server by, for the certificate's subjectAltName\n"
+"                 ("
+"                 default: the host name and the host's addresses).\n"
+"                 Clients check the name they mount against it.\n"
+"  --days N       validity of the certificates (1-36500, default 825)\n"
+"  --cert FILE    use this server certificate (PEM) instead of making one\n"
+"  --key FILE     its private key (PEM); needs --cert\n"
+"  --ca FILE      the CA that signed --cert, as tlshd's truststore (needed\n"
+"                 to verify client certificates for xprtsec=mtls)\n"
+"  --force        replace existing files\n"
+"  -h, --help\n";
+
+const char cmd_tls_status_usage[] =
+"Usage: efsctl tls status [--json]\n"
+"\n"
+"Whether the running kernel has server-side RPC-with-TLS (Linux 6.4+:\n"
+"the 'handshake' generic netlink family, and knfsd's svc_tcp_handshake\n"
+"once sunrpc is loaded), whether tlshd runs (in this network namespace),\n"
+"and which exports allow, require or refuse TLS (their xprtsec= option\n"
+"as nfs-utils gave it to knfsd; none given means knfsd's default\n"
+"none:tls:mtls, TLS allowed).\n"
+"\n"
+"Options:\n"
+"  --json         one JSON document\n"
+"  -h, --help\n"
+"\n"
+"Exit status: 0 the kernel supports it and tlshd runs in this network\n"
+"namespace; 1 an error; 2 the kernel has no server-side RPC-with-TLS\n"
+"(e.g. Linux 6.1); 3 it has, but no tlshd runs here.\n";
+
+enum {
+	TLS_OPT_DIR = 1,
+	TLS_OPT_CONFIG,
+	TLS_OPT_NAME,
+	TLS_OPT_DAYS,
+	TLS_OPT_CERT,
+	TLS_OPT_KEY,
+	TLS_OPT_CA,
+	TLS_OPT_FORCE,
+	TLS_OPT_JSON,
+};
+
+static const struct opt_def setup_opts[] = {
+	{ "dir", 0, true, TLS_OPT_DIR },
+	{ "config", 0, true, TLS_OPT_CONFIG },
+	{ "name", 0, true, TLS_OPT_NAME },
+	{ "days", 0, true, TLS_OPT_DAYS },
+	{ "cert", 0, true, TLS_OPT_CERT },
+	{ "key", 0, true, TLS_OPT_KEY },
+	{ "ca", 0, true, TLS_OPT_CA },
+	{ "force", 0, false, TLS_OPT_FORCE },
+	{ NULL, 0, false, 0 },
+};
+
+static const struct opt_def status_opts[] = {
+	{ "json", 0, false, TLS_OPT_JSON },
+	{ NULL, 0, false, 0 },
+};
+
+/*
+ * Run argv (openssl) with its output collected in out; 0 if it exited 0.
+ * No shell: names and paths go to it as they are.
+ */
+static int run_tool(char *const argv[], char *out, size_t len)
+{
+	int p[2], status;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	out[0] = '\0';
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (!pid) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	while ((r = read(p[0], out + n, len - 1 - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		n += r;
+		if (n >= len - 1) {
+			char sink[256];
+
+			/* keep the start, drain the rest */
+			while (read(p[0], sink, sizeof(sink)) > 0)
+				;
+			break;
+		}
+	}
+	out[n] = '\0';
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int openssl(const char *what, char *const argv[])
+{
+	char out[2048];
+
+	if (!run_tool(argv, out, sizeof(out)))
+		return 0;
+	/* openssl's message on one line */
+	while (strlen(out) && out[strlen(out) - 1] == '\n')
+		out[strlen(out) - 1] = '\0';
+	for (char *p = out; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	efs_err("%s: openssl failed%s%s", what, out[0] ? ": " : "", out);
+	return -1;
+}
+
+/* A DNS name or an IP address, for subjectAltName (no ',' or ':' tricks). */
+static bool name_ok(const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	const char *p;
+
+	if (inet_pton(AF_INET, s, &a4) == 1 || inet_pton(AF_INET6, s, &a6) == 1)
+		return true;
+	if (!*s || strlen(s) > 253)
+		return false;
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		      (*p == '*' && p == s)))
+			return false;
+	return true;
+}
+
+static bool is_ip(const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	return inet_pton(AF_INET, s, &a4) == 1 ||
+	       inet_pton(AF_INET6, s, &a6) == 1;
+}
+
+/* The host name and its non-loopback, non-link-local addresses. */
+static int default_names(char names[][256], int max)
+{
+	struct ifaddrs *ifa, *i;
+	char host[256];
+	int n = 0;
+
+	if (!gethostname(host, sizeof(host)) && host[0] && name_ok(host))
+		snprintf(names[n++], 256, "%s", host);
+	if (getifaddrs(&ifa))
+		return n;
+	for (i = ifa; i && n < max; i = i->ifa_next) {
+		char buf[INET6_ADDRSTRLEN];
+
+		if (!i->ifa_addr || (i->ifa_flags & IFF_LOOPBACK))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			inet_ntop(AF_INET,
+				  &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
+				  buf, sizeof(buf));
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			struct in6_addr *a =
+				&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+
+			if (IN6_IS_ADDR_LINKLOCAL(a))
+				continue;
+			inet_ntop(AF_INET6, a, buf, sizeof(buf));
+		} else {
+			continue;
+		}
+		snprintf(names[n++], 256, "%s", buf);
+	}
+	freeifaddrs(ifa);
+	return n;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st);
+}
+
+/* Write text to path through a temporary file renamed over it. */
+static int write_file(const char *path, const char *text, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(text);
+	FILE *f;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.efsctl-XXXXXX", path) >=
+	    (int)sizeof(tmp)) {
+		efs_err("%s: path too long", path);
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		efs_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	f = fdopen(fd, "w");
+	if (!f || fwrite(text, 1, len, f) != len || fchmod(fd, mode) ||
+	    fflush(f) || fsync(fd)) {
+		efs_err("%s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		else
+			close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	fclose(f);
+	if (rename(tmp, path)) {
+		efs_err("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int abs_path(const char *in, char *out, size_t len, const char *what)
+{
+	char buf[PATH_MAX];
+
+	if (!realpath(in, buf)) {
+		efs_err("%s %s: %s", what, in, strerror(errno));
+		return -1;
+	}
+	if (snprintf(out, len, "%s", buf) >= (int)len) {
+		efs_err("%s %s: path too long", what, in);
+		return -1;
+	}
+	return 0;
+}
+
+static int join(char *buf, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+struct setup {
+	const char *dir, *config, *cert, *key, *ca;
+	char names[TLS_NAMES_MAX][256];
+	int nnames;
+	unsigned long days;
+	bool force;
+};
+
+/* Make the CA, the server key and its certificate in s->dir. */
+static int make_certs(const struct setup *s, char *cert, char *key, char *ca,
+		      size_t len)
+{
+	char cakey[PATH_MAX], csr[PATH_MAX], ext[PATH_MAX], days[16];
+	char subj[300], casubj[300], serial[40], san[4096] = "";
+	char extra[4200];
+	unsigned char rnd[16];
+	size_t i, o = 0;
+	int fd, rc = -1;
+	mode_t old;
+
+	if (join(ca, len, s->dir, "ca.pem") ||
+	    join(cert, len, s->dir, "server.pem") ||
+	    join(key, len, s->dir, "server.key") ||
+	    join(cakey, sizeof(cakey), s->dir, "ca.key") ||
+	    join(csr, sizeof(csr), s->dir, "server.csr") ||
+	    join(ext, sizeof(ext), s->dir, "server.ext")) {
+		efs_err("--dir %s: path too long", s->dir);
+		return -1;
+	}
+	{
+		const char *const made[] = { ca, cert, key, cakey };
+
+		for (i = 0; i < 4; i++)
+			if (!s->force && exists(made[i])) {
+				efs_err("%s exists (--force replaces it)",
+					made[i]);
+				return -1;
+			}
+	}
+	for (i = 0; i < (size_t)s->nnames; i++)
+		o += snprintf(san + o, sizeof(san) - o, "%s%s:%s",
+			      i ? "," : "", is_ip(s->names[i]) ? "IP" : "DNS",
+			      s->names[i]);
+	if (o >= sizeof(san)) {
+		efs_err("too many names");
+		return -1;
+	}
+	snprintf(extra, sizeof(extra),
+		 "basicConstraints=critical,CA:FALSE\n"
+		 "keyUsage=critical,digitalSignature,keyEncipherment\n"
+		 "extendedKeyUsage=serverAuth,clientAuth\n"
+		 "subjectAltName=%s\n", san);
+	if (write_file(ext, extra, 0644))
+		return -1;
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, rnd, sizeof(rnd)) != sizeof(rnd)) {
+		efs_err("/dev/urandom: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	rnd[0] &= 0x7f;	/* a positive serial */
+	o = snprintf(serial, sizeof(serial), "0x");
+	for (i = 0; i < sizeof(rnd); i++)
+		o += snprintf(serial + o, sizeof(serial) - o, "%02x", rnd[i]);
+	snprintf(days, sizeof(days), "%lu", s->days);
+	snprintf(subj, sizeof(subj), "/CN=%s", s->names[0]);
+	snprintf(casubj, sizeof(casubj), "/CN=efs NFS CA %s", s->names[0]);
+
+	old = umask(077);
+	{
+		char *const a[] = { "openssl", "genpkey", "-algorithm", "EC",
+			"-pkeyopt", "ec_paramgen_curve:P-256", "-out", cakey,
+			NULL };
+		char *const b[] = { "openssl", "req", "-x509", "-new", "-key",
+			cakey, "-subj", casubj, "-days", days, "-sha256",
+			"-addext", "basicConstraints=critical,CA:TRUE",
+			"-addext", "keyUsage=critical,keyCertSign,cRLSign",
+			"-out", ca, NULL };
+		char *const c[] = { "openssl", "genpkey", "-algorithm", "EC",
+			"-pkeyopt", "ec_paramgen_curve:P-256", "-out", key,
+			NULL };
+		char *const d[] = { "openssl", "req", "-new", "-key", key,
+			"-subj", subj, "-out", csr, NULL };
+		char *const e[] = { "openssl", "x509", "-req", "-in", csr,
+			"-CA", ca, "-CAkey", cakey, "-set_serial", serial,
+			"-days", days, "-sha256", "-extfile", ext, "-out", cert,
+			NULL };
+
+		if (openssl("CA key", a) || openssl("CA certificate", b) ||
+		    openssl("server key", c) || openssl("server request", d) ||
+		    openssl("server certificate", e)) {
+			umask(old);
+			goto out;
+		}
+	}
+	umask(old);
+	if (chmod(ca, 0644) || chmod(cert, 0644)) {
+		efs_err("%s: %s", s->dir, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	unlink(csr);
+	unlink(ext);
+	return rc;
+}
+
+/* Given files: parse them, and the certificate must verify against --ca. */
+static int check_given(const struct setup *s, char *cert, char *key, char *ca,
+		       size_t len)
+{
+	if (abs_path(s->cert, cert, len, "--cert") ||
+	    abs_path(s->key, key, len, "--key") ||
+	    (s->ca && abs_path(s->ca, ca, len, "--ca")))
+		return -1;
+	{
+		char *const a[] = { "openssl", "x509", "-noout", "-in", cert,
+			NULL };
+		char *const b[] = { "openssl", "pkey", "-noout", "-in", key,
+			NULL };
+		char *const c[] = { "openssl", "verify", "-CAfile", ca, cert,
+			NULL };
+
+		if (openssl(cert, a) || openssl(key, b) ||
+		    (s->ca && openssl("--cert does not verify against --ca",
+				      c)))
+			return -1;
+	}
+	return 0;
+}
+
+static bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		if (n && snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path,
+				  prog) < (int)sizeof(buf) &&
+		    !access(buf, X_OK))
+			return true;
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return false;
+}
+
+/* --name A,B,C */
+static int add_names(struct setup *s, const char *list)
+{
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		char name[256];
+
+		if (n >= sizeof(name) || !n) {
+			efs_err("--name: invalid name list '%s'", list);
+			return -1;
+		}
+		memcpy(name, list, n);
+		name[n] = '\0';
+		if (!name_ok(name)) {
+			efs_err("--name: '%s' is neither a DNS name nor an IP address",
+				name);
+			return -1;
+		}
+		if (s->nnames == TLS_NAMES_MAX) {
+			efs_err("--name: at most %d names", TLS_NAMES_MAX);
+			return -1;
+		}
+		memcpy(s->names[s->nnames++], name, n + 1);
+		list += n;
+		if (*list == ',' && !*++list) {
+			efs_err("--name: empty name at the end");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cmd_tls_setup(int argc, char **argv)
+{
+	char cert[PATH_MAX], key[PATH_MAX], ca[PATH_MAX] = "";
+	static char conf[5 * PATH_MAX];
+	struct setup s = { .dir = "/etc/efs/tls", .config = "/etc/tlshd.conf",
+			   .days = 825 };
+	char dir[PATH_MAX];
+	struct opts o;
+	time_t now;
+	int i;
+
+	if (opts_parse(setup_opts, argc, argv, &o))
+		return EXIT_FAIL;
+	if (o.npos) {
+		efs_err("unexpected argument '%s'", o.pos[0]);
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < o.nhits; i++) {
+		const char *v = o.hits[i].value;
+
+		switch (o.hits[i].def->id) {
+		case TLS_OPT_DIR:
+			s.dir = v;
+			break;
+		case TLS_OPT_CONFIG:
+			s.config = v;
+			break;
+		case TLS_OPT_NAME:
+			if (add_names(&s, v))
+				return EXIT_FAIL;
+			break;
+		case TLS_OPT_DAYS: {
+			uint64_t d;
+
+			if (efs_parse_u64(v, &d) || d < 1 || d > 36500) {
+				efs_err("--days: invalid value '%s' (expected 1..36500)",
+					v);
+				return EXIT_FAIL;
+			}
+			s.days = d;
+			break;
+		}
+		case TLS_OPT_CERT:
+			s.cert = v;
+			break;
+		case TLS_OPT_KEY:
+			s.key = v;
+			break;
+		case TLS_OPT_CA:
+			s.ca = v;
+			break;
+		case TLS_OPT_FORCE:
+			s.force = true;
+			break;
+		}
+	}
+	if (!s.cert != !s.key) {
+		efs_err("--cert and --key go together");
+		return EXIT_FAIL;
+	}
+	if (s.cert && s.nnames) {
+		efs_err("--name makes a certificate; with --cert the names are the certificate's");
+		return EXIT_FAIL;
+	}
+	if (s.ca && !s.cert) {
+		efs_err("--ca goes with --cert (without them setup makes its own CA)");
+		return EXIT_FAIL;
+	}
+	if (!s.force && exists(s.config)) {
+		efs_err("%s exists (--force replaces it)", s.config);
+		return EXIT_FAIL;
+	}
+	if (!s.cert && !on_path("openssl")) {
+		efs_err("openssl not found (apt install openssl)");
+		return EXIT_FAIL;
+	}
+
+	if (s.cert) {
+		if (check_given(&s, cert, key, ca, sizeof(cert)))
+			return EXIT_FAIL;
+	} else {
+		if (!s.nnames)
+			s.nnames = default_names(s.names, TLS_NAMES_MAX);
+		if (!s.nnames) {
+			efs_err("no host name or address found: give --name");
+			return EXIT_FAIL;
+		}
+		if (mkdir(s.dir, 0755) && errno != EEXIST) {
+			efs_err("%s: %s", s.dir, strerror(errno));
+			return EXIT_FAIL;
+		}
+		if (abs_path(s.dir, dir, sizeof(dir), "--dir"))
+			return EXIT_FAIL;
+		s.dir = dir;
+		if (make_certs(&s, cert, key, ca, sizeof(cert)))
+			return EXIT_FAIL;
+	}
+
+	now = time(NULL);
+	snprintf(conf, sizeof(conf),
+		 "# tlshd.conf(5), written by efsctl tls setup at %lld (Unix time)\n"
+		 "[debug]\n"
+		 "loglevel=0\n"
+		 "tls=0\n"
+		 "nl=0\n"
+		 "\n"
+		 "[authenticate]\n"
+		 "\n"
+		 "[authenticate.client]\n"
+		 "%s%s%s"
+		 "\n"
+		 "[authenticate.server]\n"
+		 "x509.certificate=%s\n"
+		 "x509.private_key=%s\n"
+		 "%s%s%s",
+		 (long long)now,
+		 ca[0] ? "x509.truststore=" : "", ca, ca[0] ? "\n" : "",
+		 cert, key,
+		 ca[0] ? "x509.truststore=" : "", ca, ca[0] ? "\n" : "");
+	if (write_file(s.config, conf, 0644))
+		return EXIT_FAIL;
+
+	if (!s.cert) {
+		printf("CA:                 %s (key %s/ca.key: keep it private)\n",
+		       ca, s.dir);
+		printf("server certificate: %s, key %s, for", cert, key);
+		for (i = 0; i < s.nnames; i++)
+			printf(" %s", s.names[i]);
+		printf("\n");
+	} else {
+		printf("server certificate: %s, key %s%s%s\n", cert, key,
+		       ca[0] ? ", CA " : "", ca);
+	}
+	printf("tlshd configuration: %s\n\n", s.config);
+	if (on_path("tlshd"))
+		printf("Start tlshd (ktls-utils) so knfsd can hand it TLS handshakes:\n"
+		       "  systemctl enable --now tlshd        # or: tlshd%s%s\n",
+		       strcmp(s.config, "/etc/tlshd.conf") ? " -c " : "",
+		       strcmp(s.config, "/etc/tlshd.conf") ? s.config : "");
+	else
+		printf("tlshd is not installed: install ktls-utils (Debian 13: apt install\n"
+		       "ktls-utils; Debian 12 has no package, see efs's README, Security),\n"
+		       "then start it: systemctl enable --now tlshd%s%s%s\n",
+		       strcmp(s.config, "/etc/tlshd.conf") ? " (or tlshd -c " : "",
+		       strcmp(s.config, "/etc/tlshd.conf") ? s.config : "",
+		       strcmp(s.config, "/etc/tlshd.conf") ? ")" : "");
+	if (!s.cert || ca[0])
+		printf("\nOn each client: copy %s there, name it as x509.truststore under\n"
+		       "[authenticate.client] in its /etc/tlshd.conf, start tlshd, then\n"
+		       "  mount -t efs -o tls %s:/PATH /mnt\n",
+		       ca[0] ? ca : "the CA", s.cert ? "SERVER" : s.names[0]);
+	printf("\nefsctl tls status shows whether the kernel and tlshd are ready.\n");
+	return EXIT_OK;
+}
+
+/* --- status ------------------------------------------------------------ */
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	*(bool *)data = true;
+	return MNL_CB_OK;
+}
+
+/*
+ * Does the generic netlink family name exist? 1 yes, 0 no, -errno when
+ * the question could not be asked.
+ */
+static int genl_family_exists(const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	struct genlmsghdr *g;
+	struct nlmsghdr *nlh;
+	unsigned int seq = (unsigned int)time(NULL), portid;
+	bool found = false;
+	int ret, err = 0;
+
+	nl = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = CTRL_CMD_GETFAMILY;
+	g->version = 1;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		err = -errno;
+		goto out;
+	}
+	while ((ret = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		ret = mnl_cb_run(buf, ret, seq, portid, family_cb, &found);
+		if (ret <= 0)
+			break;
+	}
+	if (ret < 0 && errno != ENOENT)
+		err = -errno;
+out:
+	mnl_socket_close(nl);
+	return err ? err : found;
+}
+
+/* 1 if sym is a symbol in /proc/kallsyms, 0 if not, -1 if unreadable. */
+static int kallsyms_has(const char *sym)
+{
+	char line[512];
+	size_t n = strlen(sym);
+	FILE *f = fopen("/proc/kallsyms", "re");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* "ADDR TYPE NAME[\t[MODULE]]" */
+		char *name = strchr(line, ' ');
+
+		if (name)
+			name = strchr(name + 1, ' ');
+		if (name && !strncmp(name + 1, sym, n) &&
+		    (name[1 + n] == '\n' || name[1 + n] == '\t' ||
+		     name[1 + n] == '\0')) {
+			found = 1;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static bool path_exists(const char *p)
+{
+	struct stat st;
+
+	return !stat(p, &st);
+}
+
+/* "loaded", "built-in", "module" (can be loaded) or "missing" */
+static const char *ktls_state(const char *release)
+{
+	char p[PATH_MAX], line[512];
+	const char *state = "missing";
+	FILE *f;
+
+	if (path_exists("/sys/module/tls"))
+		return "loaded";
+	snprintf(p, sizeof(p), "/lib/modules/%s/modules.builtin", release);
+	f = fopen(p, "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (strstr(line, "/net/tls/tls.ko")) {
+				state = "built-in";
+				break;
+			}
+		fclose(f);
+	}
+	if (strcmp(state, "missing"))
+		return state;
+	snprintf(p, sizeof(p), "/lib/modules/%s/modules.dep", release);
+	f = fopen(p, "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "kernel/net/tls/tls.ko", 21)) {
+				state = "module";
+				break;
+			}
+		fclose(f);
+	}
+	return state;
+}
+
+#define TLSHD_MAX 16
+struct tlshd {
+	int pid;
+	bool here;			/* in this network namespace */
+	char config[PATH_MAX];		/* as tlshd names it */
+	char cert[PATH_MAX];		/* [authenticate.server] */
+	bool cert_readable;
+};
+
+/* tlshd's -c/--config from its command line, else the default. */
+static void tlshd_config(int pid, char *out, size_t len)
+{
+	char p[64], buf[4096];
+	ssize_t n;
+	int fd;
+	char *a;
+
+	snprintf(out, len, "/etc/tlshd.conf");
+	snprintf(p, sizeof(p), "/proc/%d/cmdline", pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (a = buf; a < buf + n; a += strlen(a) + 1) {
+		char *next = a + strlen(a) + 1;
+
+		if ((!strcmp(a, "-c") || !strcmp(a, "--config")) &&
+		    next < buf + n) {
+			snprintf(out, len, "%s", next);
+			return;
+		}
+		if (!strncmp(a, "--config=", 9)) {
+			snprintf(out, len, "%s", a + 9);
+			return;
+		}
+	}
+}
+
+/*
+ * x509.certificate of [authenticate.server] in tlshd's configuration,
+ * read through /proc/PID/root (tlshd may run chrooted).
+ */
+static void tlshd_server_cert(struct tlshd *t)
+{
+	char p[PATH_MAX + 64], line[1024];
+	bool server = false;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/root%s", t->pid, t->config);
+	f = fopen(p, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line, *v;
+
+		s[strcspn(s, "\r\n")] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '[') {
+			server = !strncmp(s, "[authenticate.server]", 21);
+			continue;
+		}
+		if (!server || strncmp(s, "x509.certificate", 16))
+			continue;
+		v = strchr(s, '=');
+		if (!v)
+			continue;
+		for (v++; *v == ' ' || *v == '\t'; v++)
+			;
+		snprintf(t->cert, sizeof(t->cert), "%s", v);
+	}
+	fclose(f);
+	if (t->cert[0]) {
+		snprintf(p, sizeof(p), "/proc/%d/root%s", t->pid, t->cert);
+		t->cert_readable = !access(p, R_OK);
+	}
+}
+
+static int find_tlshd(struct tlshd *v, int max)
+{
+	char self[64] = "", p[64], comm[32], ns[64];
+	struct dirent *d;
+	DIR *dir;
+	ssize_t l;
+	int n = 0;
+
+	l = readlink("/proc/self/ns/net", self, sizeof(self) - 1);
+	self[l > 0 ? l : 0] = '\0';
+	dir = opendir("/proc");
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)) && n < max) {
+		FILE *f;
+		int pid = atoi(d->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(p, sizeof(p), "/proc/%d/comm", pid);
+		f = fopen(p, "re");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		if (strcmp(comm, "tlshd\n"))
+			continue;
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].pid = pid;
+		snprintf(p, sizeof(p), "/proc/%d/ns/net", pid);
+		l = readlink(p, ns, sizeof(ns) - 1);
+		ns[l > 0 ? l : 0] = '\0';
+		v[n].here = l > 0 && !strcmp(ns, self);
+		tlshd_config(pid, v[n].config, sizeof(v[n].config));
+		tlshd_server_cert(&v[n]);
+		n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* The distinct export paths of the host's table. */
+#define EXPORT_PATHS_MAX 64
+static int export_paths(char paths[][PATH_MAX], int max)
+{
+	static const char *const files[] = {
+		"/var/lib/nfs/etab", "/proc/fs/nfsd/exports",
+	};
+	char line[4096];
+	size_t i;
+	int n = 0, j;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]) && !n; i++) {
+		FILE *f = fopen(files[i], "re");
+
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f) && n < max) {
+			char *tab;
+
+			if (line[0] == '#' || line[0] == '\n')
+				continue;
+			tab = strpbrk(line, "\t ");
+			if (!tab)
+				continue;
+			*tab = '\0';
+			for (j = 0; j < n; j++)
+				if (!strcmp(paths[j], line))
+					break;
+			if (j == n)
+				snprintf(paths[n++], PATH_MAX, "%s", line);
+		}
+		fclose(f);
+	}
+	return n;
+}
+
+static bool has_mode(const char *modes, const char *m)
+{
+	size_t l = strlen(m);
+	const char *p = modes;
+
+	while ((p = strstr(p, m))) {
+		if ((p == modes || p[-1] == ':') && (p[l] == ':' || !p[l]))
+			return true;
+		p += l;
+	}
+	return false;
+}
+
+/* What an export's xprtsec= modes mean for a TLS client. */
+static const char *tls_policy(const char *modes)
+{
+	bool none, tls;
+
+	if (!modes[0])
+		return "allowed";	/* knfsd's default: none:tls:mtls */
+	none = has_mode(modes, "none");
+	tls = has_mode(modes, "tls") || has_mode(modes, "mtls");
+	if (!tls)
+		return "refused";
+	return none ? "allowed" : "required";
+}
+
+/* knfsd's own syntax: ':' between modes (mtls alone: a client certificate) */
+static const char *tls_note(const char *modes)
+{
+	if (has_mode(modes, "mtls") && !has_mode(modes, "tls") &&
+	    !has_mode(modes, "none"))
+		return " (mtls: client certificate needed)";
+	return "";
+}
+
+int cmd_tls_status(int argc, char **argv)
+{
+	static char paths[EXPORT_PATHS_MAX][PATH_MAX];
+	struct tlshd td[TLSHD_MAX];
+	bool json = false, supported, tlshd_here = false;
+	int fam, svc, ntd, npaths, i;
+	const char *ktls, *why = NULL;
+	struct utsname u;
+	struct out out;
+	struct opts o;
+
+	if (opts_parse(status_opts, argc, argv, &o))
+		return EXIT_FAIL;
+	if (o.npos) {
+		efs_err("unexpected argument '%s'", o.pos[0]);
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < o.nhits; i++)
+		if (o.hits[i].def->id == TLS_OPT_JSON)
+			json = true;
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "unknown");
+
+	/*
+	 * net/handshake (the upcall to tlshd) and knfsd's use of it came in
+	 * 6.4 together; svc_tcp_handshake is sunrpc's server side, there
+	 * only once sunrpc is loaded.
+	 */
+	fam = genl_family_exists("handshake");
+	if (fam < 0) {
+		efs_err("generic netlink: %s", strerror(-fam));
+		return EXIT_FAIL;
+	}
+	svc = path_exists("/sys/module/sunrpc") ?
+		kallsyms_has("svc_tcp_handshake") : -1;
+	ktls = ktls_state(u.release);
+	supported = fam && svc != 0 && strcmp(ktls, "missing");
+	if (!fam)
+		why = "no 'handshake' generic netlink family (Linux 6.4 or later has it)";
+	else if (!svc)
+		why = "sunrpc has no svc_tcp_handshake (knfsd's TLS side)";
+	else if (!strcmp(ktls, "missing"))
+		why = "no kernel TLS (CONFIG_TLS)";
+	ntd = find_tlshd(td, TLSHD_MAX);
+	for (i = 0; i < ntd; i++)
+		tlshd_here |= td[i].here;
+	npaths = export_paths(paths, EXPORT_PATHS_MAX);
+
+	out_init(&out, stdout, json, false);
+	out_obj_open(&out, NULL);
+	out_str(&out, "Kernel", "kernel %s: ", u.release);
+	out_bool(&out, "ServerTls", NULL, supported);
+	if (supported)
+		out_text(&out, "server-side RPC-with-TLS supported\n");
+	else
+		out_text(&out, "no server-side RPC-with-TLS: %s\n", why);
+	out_obj_open(&out, "Probes");
+	out_bool(&out, "HandshakeFamily", "  handshake netlink family: %s\n",
+		 fam);
+	if (svc < 0) {
+		out_null(&out, "SvcTcpHandshake");
+		out_text(&out, "  svc_tcp_handshake: unknown (sunrpc not loaded)\n");
+	} else {
+		out_bool(&out, "SvcTcpHandshake", "  svc_tcp_handshake: %s\n",
+			 svc);
+	}
+	out_str(&out, "KernelTls", "  kernel TLS (tls.ko): %s\n", ktls);
+	out_obj_close(&out);
+
+	out_bool(&out, "TlshdRunning", NULL, tlshd_here);
+	if (!ntd)
+		out_text(&out, "tlshd: not running\n");
+	out_arr_open(&out, "Tlshd");
+	for (i = 0; i < ntd; i++) {
+		out_obj_open(&out, NULL);
+		out_u64(&out, "Pid", "tlshd: pid %s", td[i].pid);
+		out_bool(&out, "InThisNetns", NULL, td[i].here);
+		out_text(&out, "%s", td[i].here ? "" :
+			 " (another network namespace)");
+		out_str(&out, "Config", ", config %s", td[i].config);
+		if (td[i].cert[0]) {
+			out_str(&out, "ServerCertificate", ", certificate %s",
+				td[i].cert);
+			out_bool(&out, "ServerCertificateReadable", NULL,
+				 td[i].cert_readable);
+			out_text(&out, "%s", td[i].cert_readable ? "" :
+				 " (not readable!)");
+		} else {
+			out_null(&out, "ServerCertificate");
+			out_text(&out, ", no server certificate configured");
+		}
+		out_text(&out, "\n");
+		out_obj_close(&out);
+	}
+	out_arr_close(&out);
+
+	if (!npaths)
+		out_text(&out, "exports: none\n");
+	out_arr_open(&out, "Exports");
+	for (i = 0; i < npaths; i++) {
+		struct efs_exports e;
+		size_t k;
+
+		efs_exports_read(paths[i], &e);
+		for (k = 0; k < e.n; k++) {
+			const struct efs_export *x = &e.v[k];
+			const char *pol = supported ? tls_policy(x->xprtsec) :
+				"not supported";
+
+			out_obj_open(&out, NULL);
+			out_str(&out, "Path", "export %s", paths[i]);
+			out_str(&out, "Client", " %s:", x->client);
+			out_str(&out, "Xprtsec", NULL, x->xprtsec);
+			out_str(&out, "Tls", " TLS %s", pol);
+			if (supported)
+				out_text(&out, " (xprtsec=%s)%s",
+					 x->xprtsec[0] ? x->xprtsec :
+					 "not set: none:tls:mtls",
+					 tls_note(x->xprtsec));
+			out_text(&out, "\n");
+			out_obj_close(&out);
+		}
+	}
+	out_arr_close(&out);
+	out_obj_close(&out);
+	out_doc_end(&out);
+	if (!supported)
+		return EXIT_TLS_UNSUPPORTED;
+	return tlshd_here ? EXIT_OK : EXIT_TLS_NO_TLSHD;
+}
