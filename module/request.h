@@ -24,8 +24,6 @@ struct efs_rpc {
 	u64 data_bytes;			/* bytes actually read or written */
 	u64 metered;			/* metered bytes charged */
 	bool failed;			/* answered DELAY: count nothing */
-	bool lowered;			/* waited: thread's nice lowered */
-	int nice_before;		/* the thread's nice to restore */
 };
 
 /*
