@@ -24,6 +24,7 @@
 . "$EFS_REPO/tests/vm/lib.sh"
 
 T=20 ROUNDS=4
+NOISY_CAP=100	# units/s of each noisy filesystem, hammered by 16 jobs
 [ "${1:-}" = quick ] && T=8 ROUNDS=1
 RES=$EFS_OUT/results.txt
 : >"$RES"
@@ -43,8 +44,8 @@ for d in quiet noisy1 noisy2 shared tenant; do
 	dd if=/dev/urandom of=/srv/$d/data bs=1M count=16 status=none || fail "dd"
 done
 efs_load || fail "efs_load"
-$EFS_CTL fs add noisy1 /srv/noisy1 --iops-limit 100 || fail "fs add"
-$EFS_CTL fs add noisy2 /srv/noisy2 --iops-limit 100 || fail "fs add"
+$EFS_CTL fs add noisy1 /srv/noisy1 --iops-limit $NOISY_CAP || fail "fs add"
+$EFS_CTL fs add noisy2 /srv/noisy2 --iops-limit $NOISY_CAP || fail "fs add"
 $EFS_CTL fs add shared /srv/shared --iops-limit 200 || fail "fs add"
 $EFS_CTL fs add tenant /srv/tenant --per-client-iops-limit 50 || fail "fs add"
 i=40
@@ -103,8 +104,8 @@ iso_beside() { iso_beside_run beside "$1"; }
 iso_ref() { # ROUND: the noisy filesystems' limit far above while fio paces
 	local ok=0 fs
 	for fs in noisy1 noisy2; do $EFS_CTL fs set $fs --iops-limit 1000000 || ok=1; done
-	iso_beside_run ref "$1" --rate_iops=6 || ok=1
-	for fs in noisy1 noisy2; do $EFS_CTL fs set $fs --iops-limit 100 || ok=1; done
+	iso_beside_run ref "$1" --rate_iops=$((NOISY_CAP / 16)) || ok=1
+	for fs in noisy1 noisy2; do $EFS_CTL fs set $fs --iops-limit $NOISY_CAP || ok=1; done
 	return $ok
 }
 # The host's load moves a TCG guest's speed by tens of percent within a
