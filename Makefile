@@ -5,7 +5,8 @@
 #                             tools/nlfuzz/efs-nlfuzz
 #   make install              module (modules_install + depmod), efsctl, its man
 #                             pages and completion, efs.service, /etc/efs/efs.conf,
-#                             efs-btf-check and /etc/modprobe.d/efs.conf
+#                             efs-btf-check and /etc/modprobe.d/efs.conf,
+#                             /sbin/mount.efs (mount -t efs)
 #   make deb                  Debian packages efs-dkms and efsctl in build/deb/
 #   make deps                 install build/test/demo dependencies (Debian)
 #   make check                every test (full VM suite on 6.1 and trixie's 6.12, a
@@ -73,6 +74,7 @@ install: module tools
 	depmod -a $(KERNELRELEASE)
 	$(MAKE) -C tools/efsctl install PREFIX=$(PREFIX)
 	$(MAKE) -C tools/efs-btf-check install PREFIX=$(PREFIX)
+	$(MAKE) -C tools/mount.efs install PREFIX=$(PREFIX)
 	$(MAKE) install-dist
 	-systemctl daemon-reload 2>/dev/null
 

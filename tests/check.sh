@@ -86,6 +86,9 @@ step efsctl_fuzz_corpus "$OUT/efsctl-fuzz-corpus.log" \
 	make --no-print-directory -C tools/efsctl fuzz-corpus
 step efsctl_fuzz_burst "$OUT/efsctl-fuzz-burst.log" \
 	make --no-print-directory -C tools/efsctl fuzz FUZZ_SECONDS=15
+# mount.efs's options and usage errors (no mount: mount.nfs is not run)
+step mount_efs_tests "$OUT/mount-efs-test.log" \
+	make --no-print-directory -C tools/mount.efs test
 
 # The YNL spec and the C header describe the same protocol.
 /usr/bin/python3 tests/uapi_check.py || true

@@ -44,7 +44,8 @@ leftovers() {
 	for p in /usr/src/efs-$VERSION /var/lib/dkms/efs /usr/sbin/efsctl \
 		/etc/efs /var/lib/efs /lib/systemd/system/efs.service \
 		/usr/share/man/man8/efsctl.8.gz /usr/share/man/man5/efs.conf.5.gz \
-		/usr/share/bash-completion/completions/efsctl; do
+		/usr/share/bash-completion/completions/efsctl /usr/sbin/mount.efs \
+		/usr/share/man/man8/mount.efs.8.gz; do
 		[ -e "$p" ] && echo "$p"
 	done
 }
@@ -66,6 +67,7 @@ check package_install dpkg -i "${debs[@]}"
 check package_man_pages bash -c 'man -w efsctl && man -w 8 efsctl && man -w 5 efs.conf'
 check package_unit_verify systemd-analyze verify /lib/systemd/system/efs.service
 check package_completion test -f /usr/share/bash-completion/completions/efsctl
+check package_mount_efs bash -c 'test -x /sbin/mount.efs && man -w 8 mount.efs'
 check package_conffile dpkg-query --control-show efsctl conffiles
 
 for k in $KERNELS; do
