@@ -15,8 +15,12 @@
 #   # efs-vm: timeout=SECONDS   default timeout when -t is not given
 #   # efs-vm: needs-module      FAIL at once if build/<krel>/efs.ko is missing
 #   # efs-vm: append=WORDS      extra kernel command line words
+#   # efs-vm: tcg=OPTIONS       TCG options on every kernel (thread=single
+#                               for a scenario whose point is live text
+#                               patching under load; see vm_tcg)
 # Environment: EFS_VM_CPUS (vCPUs; default 2), EFS_VM_TCG (TCG options;
-# default tests/kernels.lib.sh's vm_tcg), EFS_VM_QEMU_ARGS, EFS_VM_APPEND.
+# default the scenario's tcg= or else tests/kernels.lib.sh's vm_tcg),
+# EFS_VM_QEMU_ARGS, EFS_VM_APPEND.
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -310,11 +314,16 @@ append=$(sed -n 's/^# *efs-vm: *append= *//p' "$scenario" | head -n 1)
 # one slab allocation every 100 ms: a use-after-free or overrun it catches
 # is a "BUG: KFENCE" line, which fails the run like any other.
 cmdline="console=ttyS0 panic=1 kfence.sample_interval=100 efs_init=$HERE/guest-init.sh efs_kroot=$KROOT $append ${EFS_VM_APPEND:-}"
-# vCPUs: EFS_VM_CPUS (default 2). TCG options: EFS_VM_TCG, or
-# tests/kernels.lib.sh's vm_tcg ("thread=single" where multi-threaded TCG
-# breaks the kernel's text patching).
+# vCPUs: EFS_VM_CPUS (default 2). TCG options: EFS_VM_TCG, or the
+# scenario's tcg=, or tests/kernels.lib.sh's vm_tcg ("thread=single" where
+# multi-threaded TCG breaks the kernel's text patching).
 cpus=${EFS_VM_CPUS:-2}
-tcg=${EFS_VM_TCG-$(vm_tcg "$krel")}
+if grep -q '^# *efs-vm: *tcg=' "$scenario"; then
+	tcg=$(sed -n 's/^# *efs-vm: *tcg= *//p' "$scenario" | head -n 1)
+else
+	tcg=$(vm_tcg "$krel")
+fi
+tcg=${EFS_VM_TCG-$tcg}
 # shellcheck disable=SC2054 # the commas are qemu's
 qemu=(
 	qemu-system-x86_64 -accel "tcg${tcg:+,$tcg}" -cpu max -smp "$cpus" -m "$mem"
