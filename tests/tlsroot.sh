@@ -5,8 +5,10 @@
 # cached in build/roots/.cache/trixie-tls). Nothing is installed on the host
 # and its apt sources are not touched. tlshd talks to the kernel only over
 # netlink (the handshake family) and keyrings, so it runs chrooted there:
-# the VM scenario tls_transit.sh mounts /proc and a writable /etc/efs-tls
-# (certificates, tlshd.conf) in the root and runs `chroot ROOT tlshd -c ...`.
+# the VM scenario tls_transit.sh mounts /proc in the root, binds the
+# guest's /dev and /run (where efsctl tls setup put the certificates and
+# tlshd.conf, so the paths are the same inside and out) and runs
+# `chroot ROOT /usr/sbin/tlshd -c /run/efs-tls/server.conf`.
 #
 #   tests/tlsroot.sh            make it if missing
 #   tests/tlsroot.sh --path     print the root's path
@@ -33,7 +35,7 @@ mmdebstrap --variant=apt --mode=root -q \
 	--skip=cleanup/apt/cache \
 	--setup-hook="mkdir -p \"\$1/var/cache/apt/archives\" && cp -a $ROOTS/.cache/trixie-tls/. \"\$1/var/cache/apt/archives/\" 2>/dev/null || true" \
 	--customize-hook="cp -a \"\$1/var/cache/apt/archives/.\" $ROOTS/.cache/trixie-tls/ && rm -f \"\$1\"/var/cache/apt/archives/*.deb" \
-	--customize-hook='mkdir -p "$1/etc/efs-tls"' \
 	trixie "$root" "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main"
+# shellcheck disable=SC2016 # dpkg-query's format, not the shell's
 chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' ktls-utils >"$root/.version"
 touch "$root/.done"

@@ -1,0 +1,195 @@
+#!/bin/bash
+# efs-vm: timeout=600
+# efs-vm: needs-module
+#
+# Encryption in transit (issue 10, items 1-3): RPC-with-TLS between knfsd
+# and client namespaces, set up with efsctl tls setup, mounted with
+# mount -t efs -o tls (tools/mount.efs). tlshd is trixie's ktls-utils from
+# build/roots/trixie-tls (tests/tlsroot.sh, make deps), run chrooted, one
+# per network namespace (the handshake upcall is per namespace).
+#
+# On a kernel with server-side RPC-with-TLS (6.12): efsctl tls status (no
+# tlshd: exit 3; with it: 0, the export's TLS allowed); mount.efs refuses
+# without a tlshd on the client, and with an unknown option; a client with
+# the server's CA mounts with -o tls (xprtsec=tls in /proc/mounts), fio
+# reads and writes, kernel TLS records counted on both ends
+# (/proc/net/tls_stat) and efs charges the requests; a plain mount of the
+# same (transit-encryption optional) filesystem works beside it; a client
+# whose tlshd trusts another CA cannot mount (the handshake fails, the
+# mount fails with mount.efs's message) and one whose CA file is missing is
+# refused before mounting.
+# On a kernel without it (6.1): efsctl tls status says so and exits 2,
+# mount.efs -o tls refuses (no RPC-with-TLS client), a plain mount -t efs
+# works.
+#
+#   tls_transit.sh [FIO_SECONDS]      (default 8)
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+rc=0
+SECS=${1:-8}
+R=$EFS_REPO/build/roots/trixie-tls
+T=/run/efs-tls
+
+# mount -t efs finds its helper in /sbin (= /usr/sbin): a writable copy of
+# /usr/sbin with mount.efs in it, bound over the read-only 9p one.
+install_mount_efs() {
+	mkdir -p /run/efs-sbin
+	cp -a /usr/sbin/. /run/efs-sbin/ || return 1
+	cp "$EFS_REPO/tools/mount.efs/mount.efs" /run/efs-sbin/mount.efs || return 1
+	chmod 755 /run/efs-sbin/mount.efs
+	mount --bind /run/efs-sbin /usr/sbin
+}
+
+# refused WANT_STATUS MSG_PART CMD...: CMD exits WANT_STATUS with MSG_PART
+# in its output
+refused() {
+	local want=$1 part=$2 out st
+	shift 2
+	out=$("$@" 2>&1)
+	st=$?
+	log "$* -> $st: $out"
+	[ "$st" = "$want" ] && grep -qF -- "$part" <<<"$out"
+}
+
+# tls_stat NAME: a counter of /proc/net/tls_stat (this network namespace)
+tls_stat() {
+	awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat 2>/dev/null
+}
+
+nfsd_start 8 || fail "nfsd_start"
+export_tmpfs enc 128M || fail "export_tmpfs"
+dd if=/dev/urandom of=/srv/enc/data bs=1M count=16 status=none || fail "dd"
+efs_load || fail "efs_load"
+$EFS_CTL fs add enc /srv/enc || fail "fs add"
+install_mount_efs || fail "mount.efs into /sbin"
+netns_client c1 10.99.0.2 || fail "netns c1"
+mkdir -p /mnt/tls /mnt/plain /mnt/bad
+
+$EFS_CTL tls status
+st=$?
+if [ $st -eq 2 ]; then
+	# --- no server-side RPC-with-TLS (6.1) --------------------------------
+	check "tls status: not supported, exit 2" \
+		refused 2 "no server-side RPC-with-TLS" $EFS_CTL tls status
+	check "tls status --json: ServerTls false" \
+		bash -c "$EFS_CTL tls status --json | jq -e '.ServerTls == false and .Probes.HandshakeFamily == false' >/dev/null"
+	check "mount.efs -o tls refused: no RPC-with-TLS client" \
+		refused 32 "has no RPC-with-TLS client" in_client c1 mount -t efs -o tls "$EFS_SERVER_IP:/enc" /mnt/tls
+	check "mount -t efs (plain, NFSv4.1)" in_client c1 mount -t efs "$EFS_SERVER_IP:/enc" /mnt/plain
+	grep ' /mnt/plain ' /proc/mounts
+	check "plain mount: vers=4.1, EFS options" \
+		grep -qE ' /mnt/plain nfs4 .*vers=4.1,.*hard,noresvport,.*timeo=600,retrans=2' /proc/mounts
+	check "plain mount reads" cmp -s /srv/enc/data /mnt/plain/data
+	nfs_umount /mnt/plain
+	$EFS_CTL fs del enc
+	nfsd_stop
+	exit $rc
+fi
+[ $st -eq 3 ] || fail "tls status before tlshd: exit $st, want 3"
+log "ok: tls status without tlshd: exit 3"
+
+# --- tlshd on the server and on client c1 -------------------------------------
+[ -x "$R/usr/sbin/tlshd" ] || fail "no tlshd in $R (make deps: tests/tlsroot.sh)"
+log "tlshd: $(cat "$R/.version" 2>/dev/null)"
+modprobe tls || fail "modprobe tls"
+mkdir -p $T
+mount -t proc proc "$R/proc" || fail "proc in $R"
+mount --bind /run "$R/run" || fail "/run in $R"
+mount --bind /dev "$R/dev" || fail "/dev in $R"
+
+check "efsctl tls setup" $EFS_CTL tls setup --dir $T --config $T/server.conf \
+	--name "$EFS_SERVER_IP,nfs.efs.test"
+cat $T/server.conf
+check "tls setup refuses to overwrite" \
+	refused 1 "exists (--force replaces it)" $EFS_CTL tls setup --dir $T --config $T/server.conf
+printf '[authenticate.client]\nx509.truststore=%s/ca.pem\n' $T >$T/client.conf
+# another CA: a client trusting only it cannot verify the server
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout $T/other-ca.key -out $T/other-ca.pem -subj /CN=other -days 1 2>/dev/null ||
+	fail "other CA"
+printf '[authenticate.client]\nx509.truststore=%s/other-ca.pem\n' $T >$T/other.conf
+printf '[authenticate.client]\nx509.truststore=%s/gone.pem\n' $T >$T/gone.conf
+
+# tlshd_start NAME CONF [NETNS]: tlshd chrooted in $R, logging to $EFS_OUT
+tlshd_start() {
+	local name=$1 conf=$2 ns=${3:-}
+	if [ -n "$ns" ]; then
+		nsenter --net="/run/netns/$ns" -- chroot "$R" /usr/sbin/tlshd -s -c "$conf" \
+			>"$EFS_OUT/tlshd-$name.log" 2>&1 &
+	else
+		chroot "$R" /usr/sbin/tlshd -s -c "$conf" >"$EFS_OUT/tlshd-$name.log" 2>&1 &
+	fi
+	echo $! >"$T/tlshd-$name.pid"
+	sleep 1
+	kill -0 $! 2>/dev/null || { cat "$EFS_OUT/tlshd-$name.log"; return 1; }
+	log "tlshd $name: pid $! (${ns:-init} netns, $conf)"
+}
+tlshd_start server $T/server.conf || fail "tlshd on the server"
+
+$EFS_CTL tls status
+check "tls status: exit 0 with tlshd" $EFS_CTL tls status --json
+$EFS_CTL tls status --json >$EFS_OUT/tls-status.json
+check "tls status --json: supported, tlshd, its certificate, export allows TLS" \
+	jq -e --arg c "$T/server.pem" '.ServerTls and .TlshdRunning and
+		.Probes.HandshakeFamily and .Probes.SvcTcpHandshake and
+		(.Tlshd[0].ServerCertificate == $c) and .Tlshd[0].ServerCertificateReadable and
+		([.Exports[] | select(.Path == "/srv/enc") | .Tls] == ["allowed"])' $EFS_OUT/tls-status.json
+
+# --- mount.efs error cases --------------------------------------------------
+check "mount.efs: no tlshd on the client" \
+	refused 32 "no tlshd runs on this client" in_client c1 mount -t efs -o tls "$EFS_SERVER_IP:/enc" /mnt/tls
+check "mount.efs: unknown option" \
+	refused 1 "unknown option 'bogus'" in_client c1 mount -t efs -o tls,bogus "$EFS_SERVER_IP:/enc" /mnt/tls
+check "mount.efs: xprtsec= refused" \
+	refused 1 "use -o tls or -o mtls" in_client c1 mount -t efs -o xprtsec=tls "$EFS_SERVER_IP:/enc" /mnt/tls
+
+# --- the TLS mount ------------------------------------------------------------
+tlshd_start c1 $T/client.conf c1 || fail "tlshd in c1"
+tx0=$(tls_stat TlsTxSw) rx0=$(tls_stat TlsRxSw)
+check "mount -t efs -o tls" in_client c1 mount -t efs -o tls "$EFS_SERVER_IP:/enc" /mnt/tls
+grep ' /mnt/tls ' /proc/mounts
+check "TLS mount: xprtsec=tls, vers=4.1" grep -qE ' /mnt/tls nfs4 .*vers=4.1.*xprtsec=tls' /proc/mounts
+check "TLS mount reads" cmp -s /srv/enc/data /mnt/tls/data
+in_client c1 run_fio tls --filename=/mnt/tls/fio --size=16M --rw=randrw --bs=4k \
+	--direct=1 --ioengine=psync --time_based --runtime="$SECS" || rc=1
+r=$(fio_iops tls read) w=$(fio_iops tls write)
+log "fio over TLS: $r read IOPS, $w write IOPS"
+check "fio reads and writes over TLS" test "${r:-0}" -gt 0 -a "${w:-0}" -gt 0
+tx1=$(tls_stat TlsTxSw) rx1=$(tls_stat TlsRxSw)
+log "server kTLS sessions: TlsTxSw $tx0 -> $tx1, TlsRxSw $rx0 -> $rx1; $(tr -s ' \n' ' ' </proc/net/tls_stat)"
+check "server: a kTLS session (tls_stat)" test "${tx1:-0}" -gt "${tx0:-0}" -a "${rx1:-0}" -gt "${rx0:-0}"
+check "client: a kTLS session (tls_stat in c1)" \
+	test "$(in_client c1 awk '$1 == "TlsCurrTxSw" { print $2 }' /proc/net/tls_stat)" -gt 0
+ops=$($EFS_CTL fs stats enc --json | jq '.DataReadOps + .DataWriteOps')
+log "efs charged $ops data operations to enc"
+check "efs charges the TLS mount's requests" test "${ops:-0}" -gt 0
+$EFS_CTL fs clients enc
+
+# --- plain NFS on the same (optional) filesystem, beside it -----------------
+netns_client c2 10.99.0.3 || fail "netns c2"
+check "plain mount -t efs of the same filesystem" in_client c2 mount -t efs "$EFS_SERVER_IP:/enc" /mnt/plain
+check "plain mount: no xprtsec" bash -c "grep ' /mnt/plain ' /proc/mounts | grep -vq xprtsec=tls"
+check "plain mount reads" cmp -s /srv/enc/data /mnt/plain/data
+check "both mounts see each other's writes" bash -c 'echo tls >/mnt/tls/w && cmp /mnt/tls/w /mnt/plain/w'
+
+# --- a client that cannot verify the server ----------------------------------
+netns_client c3 10.99.0.4 || fail "netns c3"
+tlshd_start c3 $T/gone.conf c3 || fail "tlshd in c3"
+check "mount.efs: the client's CA file is missing" \
+	refused 32 "is missing or unreadable" in_client c3 mount -t efs -o tls "$EFS_SERVER_IP:/enc" /mnt/bad
+kill "$(cat $T/tlshd-c3.pid)"
+tlshd_start c3b $T/other.conf c3 || fail "tlshd (other CA) in c3"
+t0=$SECONDS
+check "mount.efs: the server's certificate does not verify" \
+	refused 32 "as it does when the TLS handshake fails" \
+	in_client c3 timeout 300 mount -t efs -o tls,retry=0 "$EFS_SERVER_IP:/enc" /mnt/bad
+log "the failed TLS mount took $((SECONDS - t0)) s"
+grep -q ' /mnt/bad ' /proc/mounts && { log "FAIL: /mnt/bad mounted" >&2; rc=1; nfs_umount /mnt/bad; }
+log "tlshd c3 (other CA): $(tail -5 "$EFS_OUT/tlshd-c3b.log" | tr '\n' ' ')"
+
+nfs_umount /mnt/tls
+nfs_umount /mnt/plain
+$EFS_CTL fs del enc
+nfsd_stop
+exit $rc
