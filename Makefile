@@ -13,6 +13,8 @@
 #                             smoke set on 5.10, 6.12.95, 7.2, 7.3); "N passed, N failed"
 #   make demo                 the product end to end in a VM
 #   make bench                benchmarks (see tests/bench/README.md)
+#   make bench-tls            NFS over TLS vs plain NFS, side by side (6.12 VM, ~5 min;
+#                             also a step of make bench)
 #   make modules-all          efs.ko for every test kernel (build/kernels), in build/<release>/
 #   make checkpatch           kernel style check of module/
 #   make check-neighbours     the noisy-neighbour scenarios with the issue's own thresholds
@@ -38,7 +40,7 @@ VERSION := $(shell sed -n 's/^\#define EFS_VERSION "\(.*\)"/\1/p' module/efs.h)
 KROOT ?= $(SRC)/build/kernels
 TEST_KERNELS ?= $(shell tests/kernels.sh --list 2>/dev/null)
 
-.PHONY: check-neighbours check-fuzz check-storm check-debug all module tools install install-dist deb deps check demo bench modules-all clean checkpatch kunit vmtest
+.PHONY: bench-tls check-neighbours check-fuzz check-storm check-debug all module tools install install-dist deb deps check demo bench modules-all clean checkpatch kunit vmtest
 
 all: module
 
@@ -113,6 +115,9 @@ demo: deps
 
 bench: deps
 	tests/bench/run.sh
+
+bench-tls: deps
+	tests/bench/tls.sh
 
 kunit:
 	tests/kunit/run.sh

@@ -11,6 +11,8 @@
 #     burst-to-baseline transition
 #     and a second VM under qemu -icount (guest time = instructions executed)
 #     measuring the overhead again, free of the host's load
+#     and a VM of trixie's 6.12 for NFS over TLS vs plain NFS
+#     (tests/bench/tls.sh, also make bench-tls)
 #  3. the bursting plot (tests/bench/bursting.png) and build/bench/results.md:
 #     metric, value, goal, pass/miss, the command and the date
 #
@@ -19,7 +21,7 @@
 # the table.
 #
 # Exit status: 0 when everything ran (a missed goal is reported, not
-# failed), 1 when a step did not run. About 30 minutes.
+# failed), 1 when a step did not run. About 35 minutes.
 set -u
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -82,6 +84,8 @@ else
 	step "VM, noisy neighbours: $NCMD (8-12 minutes)"
 	$NCMD >"$OUT/vm-neighbours.log" 2>&1 || vmrc=$?
 	tail -n 1 "$OUT/vm-neighbours.log"
+	step "VM, NFS over TLS vs plain (6.12): tests/bench/tls.sh (about 5 minutes)"
+	tests/bench/tls.sh >"$OUT/tls.log" 2>&1 || vmrc=$?
 	wall=$((SECONDS - start))
 	printf 'status=%s\nwhen=%s\nwall=%s\n' "$vmrc" "$when" "$wall" >"$OUT/vm.status"
 fi
@@ -320,6 +324,8 @@ fi
 	[ "$vmrc" -eq 0 ] || echo "**The VM run failed (status $vmrc): see build/bench/vm.log.**"
 	echo
 	echo "Wall time of the run: ${wall:-?} s ($(awk -v w="${wall:-0}" 'BEGIN { printf "%d min %d s", w / 60, w % 60 }'))."
+	# NFS over TLS vs plain (tests/bench/tls.sh), when it ran
+	[ ! -s "$OUT/tls.md" ] || { echo; cat "$OUT/tls.md"; }
 } >"$MD"
 echo
 cat "$MD"

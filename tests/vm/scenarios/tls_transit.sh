@@ -25,21 +25,12 @@
 #   tls_transit.sh [FIO_SECONDS]      (default 8)
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
+# shellcheck source=../tls.lib.sh
+. "$EFS_REPO/tests/vm/tls.lib.sh"
 
 rc=0
 SECS=${1:-8}
-R=$EFS_REPO/build/roots/trixie-tls
-T=/run/efs-tls
-
-# mount -t efs finds its helper in /sbin (= /usr/sbin): a writable copy of
-# /usr/sbin with mount.efs in it, bound over the read-only 9p one.
-install_mount_efs() {
-	mkdir -p /run/efs-sbin
-	cp -a /usr/sbin/. /run/efs-sbin/ || return 1
-	cp "$EFS_REPO/tools/mount.efs/mount.efs" /run/efs-sbin/mount.efs || return 1
-	chmod 755 /run/efs-sbin/mount.efs
-	mount --bind /run/efs-sbin /usr/sbin
-}
+T=$EFS_TLS
 
 # refused WANT_STATUS MSG_PART CMD...: CMD exits WANT_STATUS with MSG_PART
 # in its output
@@ -90,13 +81,7 @@ fi
 log "ok: tls status without tlshd: exit 3"
 
 # --- tlshd on the server and on client c1 -------------------------------------
-[ -x "$R/usr/sbin/tlshd" ] || fail "no tlshd in $R (make deps: tests/tlsroot.sh)"
-log "tlshd: $(cat "$R/.version" 2>/dev/null)"
-modprobe tls || fail "modprobe tls"
-mkdir -p $T
-mount -t proc proc "$R/proc" || fail "proc in $R"
-mount --bind /run "$R/run" || fail "/run in $R"
-mount --bind /dev "$R/dev" || fail "/dev in $R"
+tls_prepare || fail "tls_prepare"
 
 check "efsctl tls setup" $EFS_CTL tls setup --dir $T --config $T/server.conf \
 	--name "$EFS_SERVER_IP,nfs.efs.test"
@@ -111,20 +96,6 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 printf '[authenticate.client]\nx509.truststore=%s/other-ca.pem\n' $T >$T/other.conf
 printf '[authenticate.client]\nx509.truststore=%s/gone.pem\n' $T >$T/gone.conf
 
-# tlshd_start NAME CONF [NETNS]: tlshd chrooted in $R, logging to $EFS_OUT
-tlshd_start() {
-	local name=$1 conf=$2 ns=${3:-}
-	if [ -n "$ns" ]; then
-		nsenter --net="/run/netns/$ns" -- chroot "$R" /usr/sbin/tlshd -s -c "$conf" \
-			>"$EFS_OUT/tlshd-$name.log" 2>&1 &
-	else
-		chroot "$R" /usr/sbin/tlshd -s -c "$conf" >"$EFS_OUT/tlshd-$name.log" 2>&1 &
-	fi
-	echo $! >"$T/tlshd-$name.pid"
-	sleep 1
-	kill -0 $! 2>/dev/null || { cat "$EFS_OUT/tlshd-$name.log"; return 1; }
-	log "tlshd $name: pid $! (${ns:-init} netns, $conf)"
-}
 tlshd_start server $T/server.conf || fail "tlshd on the server"
 
 $EFS_CTL tls status
