@@ -49,7 +49,13 @@ tlshd_start() {
 	fi
 	pid=$!
 	echo $pid >"$EFS_TLS/tlshd-$name.pid"
-	sleep 1
+	# up once it has said which build it is (its first line), or gone
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		grep -q 'Built from' "$EFS_OUT/tlshd-$name.log" 2>/dev/null && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.3
+	done
+	sleep 0.5	# then it joins the handshake family's multicast group
 	kill -0 $pid 2>/dev/null || { cat "$EFS_OUT/tlshd-$name.log"; return 1; }
 	log "tlshd $name: pid $pid (${ns:-init} netns, $conf)"
 }

@@ -22,14 +22,14 @@
 # mount.efs -o tls refuses (no RPC-with-TLS client), a plain mount -t efs
 # works.
 #
-#   tls_transit.sh [FIO_SECONDS]      (default 8)
+#   tls_transit.sh [FIO_SECONDS]      (default 5)
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 # shellcheck source=../tls.lib.sh
 . "$EFS_REPO/tests/vm/tls.lib.sh"
 
 rc=0
-SECS=${1:-8}
+SECS=${1:-5}
 T=$EFS_TLS
 
 # refused WANT_STATUS MSG_PART CMD...: CMD exits WANT_STATUS with MSG_PART
