@@ -13,13 +13,11 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
 
 #include "atrest.h"
+#include "nl.h"
 #include "efsctl.h"
 #include "opts.h"
 #include "output.h"
@@ -53,57 +51,21 @@ const char cmd_tls_status_usage[] =
 "namespace; 1 an error; 2 the kernel has no server-side RPC-with-TLS\n"
 "(e.g. Linux 6.1); 3 it has, but no tlshd runs here.\n";
 
-static int family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	(void)nlh;
-	*(bool *)data = true;
-	return MNL_CB_OK;
-}
-
 /*
  * Does the generic netlink family name exist? 1 yes, 0 no, -errno when
  * the question could not be asked.
  */
 static int genl_family_exists(const char *name)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl;
-	struct genlmsghdr *g;
-	struct nlmsghdr *nlh;
-	unsigned int seq = (unsigned int)time(NULL), portid;
-	bool found = false;
-	int ret, err = 0;
+	struct efs_nl nl;
+	int err = efs_nl_open_family(&nl, name);
 
-	nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = CTRL_CMD_GETFAMILY;
-	g->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		err = -errno;
-		goto out;
-	}
-	while ((ret = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		ret = mnl_cb_run(buf, ret, seq, portid, family_cb, &found);
-		if (ret <= 0)
-			break;
-	}
-	if (ret < 0 && errno != ENOENT)
-		err = -errno;
-out:
-	mnl_socket_close(nl);
-	return err ? err : found;
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	efs_nl_close(&nl);
+	return 1;
 }
 
 /* 1 if sym is a symbol in /proc/kallsyms, 0 if not, -1 if unreadable. */

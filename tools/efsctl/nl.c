@@ -265,6 +265,12 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 
 int efs_nl_open(struct efs_nl *nl)
 {
+	return efs_nl_open_family(nl, EFS_GENL_NAME);
+}
+
+/* Open a socket and resolve the generic netlink family name (-ENOENT: none). */
+int efs_nl_open_family(struct efs_nl *nl, const char *name)
+{
 	struct family_info fi = { .nl = nl };
 	struct nlmsghdr *nlh;
 	int one = 1, err;
@@ -295,7 +301,7 @@ int efs_nl_open(struct efs_nl *nl)
 	nl->portid = mnl_socket_get_portid(nl->sock);
 
 	nlh = efs_nl_request(nl, CTRL_CMD_GETFAMILY, false);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, EFS_GENL_NAME);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
 	err = efs_nl_talk(nl, nlh, family_cb, &fi);
 	if (!err && !fi.found)
 		err = -ENOENT;

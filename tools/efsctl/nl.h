@@ -42,6 +42,7 @@ typedef int (*efs_nl_cb)(const struct nlmsghdr *nlh, void *data);
  * does not exist (module not loaded), or another -errno.
  */
 int efs_nl_open(struct efs_nl *nl);
+int efs_nl_open_family(struct efs_nl *nl, const char *name);
 void efs_nl_close(struct efs_nl *nl);
 
 /* Start a request for cmd in the transmit buffer; add attributes to it. */
