@@ -319,7 +319,13 @@ int cmd_fs_show(int argc, char **argv)
 	if (efs_fs_fetch_sorted(name, &l))
 		return EXIT_FAIL;
 	if (!strcmp(format, "conf")) {
-		efs_conf_print(stdout, l.v, l.n);
+		char why[256];
+
+		if (efs_conf_print(stdout, l.v, l.n, why, sizeof(why))) {
+			efs_err("--format conf: %s", why);
+			efs_fs_list_free(&l);
+			return EXIT_FAIL;
+		}
 	} else if (!strcmp(format, "names")) {
 		for (i = 0; i < l.n; i++)
 			printf("%s\n", l.v[i].name);

@@ -206,8 +206,9 @@ static int handler(void *user, const char *section, const char *name,
 			ctx_err(p, "path: '%s' is not an absolute path", value);
 			return 0;
 		}
-		if (strlen(value) >= sizeof(fs->path)) {
-			ctx_err(p, "path: too long");
+		if (strlen(value) > EFS_CONF_PATH_MAX) {
+			ctx_err(p, "path: longer than %d characters",
+				EFS_CONF_PATH_MAX);
 			return 0;
 		}
 		snprintf(fs->path, sizeof(fs->path), "%s", value);
@@ -379,11 +380,20 @@ int efs_conf_check_paths(struct efs_conf *c, const char *file, char *err,
 	return 0;
 }
 
-void efs_conf_print(FILE *f, const struct efs_fs_info *fs, size_t n)
+int efs_conf_print(FILE *f, const struct efs_fs_info *fs, size_t n,
+		   char *err, size_t errlen)
 {
 	struct efs_fs_config def;
 	size_t i;
 
+	for (i = 0; i < n; i++) {
+		if (strlen(fs[i].path) > EFS_CONF_PATH_MAX) {
+			snprintf(err, errlen,
+				 "[%s]: path is longer than the %d characters efs.conf can hold",
+				 fs[i].name, EFS_CONF_PATH_MAX);
+			return -1;
+		}
+	}
 	efs_fs_config_defaults(&def);
 	fprintf(f, "# efs.conf(5): the running configuration (efsctl fs show --format conf)\n");
 	for (i = 0; i < n; i++) {
@@ -408,4 +418,5 @@ void efs_conf_print(FILE *f, const struct efs_fs_info *fs, size_t n)
 						  sizeof(buf)));
 		}
 	}
+	return 0;
 }

@@ -17,8 +17,13 @@
 #include "fsinfo.h"
 
 #define EFS_CONF_DEFAULT	"/etc/efs/efs.conf"
-/* libinih (Debian's build) reads lines of at most 199 characters. */
-#define EFS_CONF_LINE_MAX	199
+/*
+ * libinih (Debian's build) reads a line into INI_MAX_LINE (200) bytes:
+ * 198 characters, the newline and the terminating NUL.
+ */
+#define EFS_CONF_LINE_MAX	198
+/* so that "path = DIR", as fs show --format conf prints it, fits a line */
+#define EFS_CONF_PATH_MAX	(EFS_CONF_LINE_MAX - (int)sizeof("path = ") + 1)
 
 struct efs_conf_fs {
 	char name[EFS_FS_NAME_MAX + 1];
@@ -59,6 +64,11 @@ int efs_conf_check_paths(struct efs_conf *c, const char *file, char *err,
  * Print filesystems as an efs.conf that efs_conf_parse() reads back to the
  * same configuration (only options that differ from the defaults).
  */
-void efs_conf_print(FILE *f, const struct efs_fs_info *fs, size_t n);
+/*
+ * Print fs[] as efs.conf. Fails (nothing written, why in err) if a path
+ * is longer than efs.conf can hold.
+ */
+int efs_conf_print(FILE *f, const struct efs_fs_info *fs, size_t n,
+		   char *err, size_t errlen);
 
 #endif

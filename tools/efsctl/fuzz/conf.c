@@ -57,7 +57,8 @@ static void check_reprint(const struct efs_plan *p)
 		step_record(&p->v[i], &fs[i]);
 	f = open_memstream(&text, &len);
 	FUZZ_CHECK(f);
-	efs_conf_print(f, fs, p->n);
+	/* every path the parser accepted fits a printed line */
+	FUZZ_CHECK(!efs_conf_print(f, fs, p->n, err, sizeof(err)));
 	fclose(f);
 	if (efs_conf_parse_string(text, "printed", &c, err, sizeof(err))) {
 		fprintf(stderr, "%s\n--- printed:\n%s", err, text);

@@ -161,7 +161,10 @@ static const struct {
 	{ "name_mismatch", "[a]\nname = b\npath = /x\n",
 	  "b.conf:2: name: 'b' differs from the section [a]" },
 	{ "long_line", "[a]\npath = /xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
-	  "b.conf:2: line too long (at most 199 characters)" },
+	  "b.conf:2: line too long (at most 198 characters)" },
+	/* fits a line as written, but not as fs show --format conf prints it */
+	{ "long_path", "[a]\npath=/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+	  "b.conf:2: path: longer than 191 characters" },
 	{ "first_error_wins", "[a]\npath = /x\niops-limit = q\nbogus\n",
 	  "b.conf:3: iops-limit: invalid value 'q' (expected 0..100000000)" },
 };
@@ -383,7 +386,7 @@ static void test_conf_round_trip(void)
 	have[1].credit_low_pct = 0;
 	kfs(&have[2], "c", "/srv/c");
 	f = fmemopen(buf, sizeof(buf), "w");
-	efs_conf_print(f, have, 3);
+	EXPECT(!efs_conf_print(f, have, 3, err, sizeof(err)));
 	fclose(f);
 	EXPECT(!efs_conf_parse_string(buf, "rt.conf", &c, err, sizeof(err)));
 	if (!case_ok) {
@@ -397,6 +400,32 @@ static void test_conf_round_trip(void)
 		fprintf(stderr, "%s---\n%s", buf, plan_text(&p));
 	efs_plan_free(&p);
 	efs_conf_free(&c);
+}
+
+/* a running path efs.conf cannot hold is refused, with nothing printed */
+static void test_conf_print_long_path(void)
+{
+	struct efs_fs_info have[2];
+	char *text = NULL, err[512] = "";
+	size_t len = 0;
+	FILE *f;
+
+	kfs(&have[0], "a", "/srv/a");
+	kfs(&have[1], "b", "/");
+	memset(have[1].path + 1, 'x', EFS_CONF_PATH_MAX);
+	have[1].path[EFS_CONF_PATH_MAX + 1] = '\0';
+	f = open_memstream(&text, &len);
+	EXPECT(efs_conf_print(f, have, 2, err, sizeof(err)) == -1);
+	fclose(f);
+	EXPECT(len == 0);
+	EXPECT(!strcmp(err, "[b]: path is longer than the 191 characters efs.conf can hold"));
+	free(text);
+	have[1].path[EFS_CONF_PATH_MAX] = '\0';	/* exactly the limit */
+	text = NULL;
+	f = open_memstream(&text, &len);
+	EXPECT(!efs_conf_print(f, have, 2, err, sizeof(err)));
+	fclose(f);
+	free(text);
 }
 
 /* ---- state file ---- */
@@ -578,6 +607,7 @@ int main(void)
 	run("apply_plan_change", test_plan_change);
 	run("apply_plan_remove_order", test_plan_remove_and_order);
 	run("apply_conf_round_trip", test_conf_round_trip);
+	run("apply_conf_print_long_path", test_conf_print_long_path);
 	run("state_round_trip", test_state_round_trip);
 	run("state_errors", test_state_errors);
 	run("state_ok_variants", test_state_ok_variants);
