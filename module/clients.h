@@ -41,6 +41,9 @@ struct efs_client {
 
 	/* What the client did (atomics: one client's threads share them). */
 	atomic64_t ops, metered_bytes, throttled_ops, delay_replies;
+	atomic64_t tls_ops, plaintext_refused;
+	bool tls;			/* its last request came over TLS */
+	unsigned long flags;		/* EFS_CLIENT_* bits */
 
 	/* Rates over the last second, written by the sampler. */
 	u64 prev_ops, prev_metered;
@@ -59,6 +62,9 @@ struct efs_client {
 	u64 vfinish;			/* virtual time its last request ends */
 	u32 queued;			/* its requests in the queue */
 };
+
+/* efs_client.flags: a plaintext refusal was logged (transit.c). */
+#define EFS_CLIENT_PLAINTEXT_LOGGED	0
 
 struct efs_client_table {
 	struct rhashtable ht;

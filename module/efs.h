@@ -42,6 +42,7 @@ struct efs_config {
 	u32 per_client_iops;	/* 0 = none */
 	u32 client_idle_s;
 	u8 at_rest_policy;	/* enum efs_at_rest_policy: efsctl checks it */
+	u8 transit_policy;	/* enum efs_transit_policy: transit.c */
 };
 
 /* Per-CPU counters; summed on read (stats.c). */
@@ -53,6 +54,8 @@ struct efs_counters {
 	u64 io_units;
 	u64 throttled_ops, throttle_delay_ns, delay_replies;
 	u64 displaced;		/* waits given up for a lighter client */
+	u64 tls_ops;		/* requests that came over TLS */
+	u64 plaintext_refused;	/* refused by transit-encryption required */
 	u64 wait_hist[EFS_WAIT_HIST_BUCKETS];
 };
 
@@ -147,6 +150,9 @@ void efs_stats_add_units(struct efs_fs *fs, u32 units);
 void efs_stats_add_wait(struct efs_fs *fs, u64 waited_ns);
 void efs_stats_add_delay_reply(struct efs_fs *fs);
 void efs_stats_add_displaced(struct efs_fs *fs);
+void efs_stats_add_tls_op(struct efs_fs *fs);
+void efs_stats_add_plaintext_refused(struct efs_fs *fs);
+u32 efs_fs_tls_client_count(struct efs_fs *fs);
 void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t);
 u32 efs_fs_client_count(struct efs_fs *fs, bool *lower_bound);
 void efs_stats_add_base(struct efs_fs *fs, const struct efs_counters *base);
@@ -165,6 +171,14 @@ int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
 		   bool write, u64 bytes);
 void efs_data_end(struct efs_data_op *op, struct svc_rqst *rqstp, bool ok,
 		  u64 bytes);
+
+/* transit.c: encryption in transit (RPC-with-TLS) */
+bool efs_transit_supported(void);
+bool efs_transit_tls(struct svc_rqst *rqstp);
+bool efs_transit_allowed(struct efs_fs *fs, struct svc_rqst *rqstp,
+			 int access);
+void efs_transit_refused(struct efs_fs *fs, struct efs_client *c);
+__be32 efs_transit_refusal_status(struct svc_rqst *rqstp);
 
 /* backpressure.c: NFSv4.1 session slots of clients refused DELAY */
 void efs_pressure_note(struct efs_client *c);

@@ -111,10 +111,16 @@ static __be32 efs_fh_verify(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	__be32 err;
+	int refused;
 
 	err = static_call(efs_orig_fh_verify)(rqstp, fhp, type, access);
-	if (!err && rqstp && efs_rpc_fh_verified(rqstp, fhp, access))
-		err = EFS_NFSERR_JUKEBOX;
+	if (!err && rqstp) {
+		refused = efs_rpc_fh_verified(rqstp, fhp, access);
+		if (refused == -EACCES)
+			err = efs_transit_refusal_status(rqstp);
+		else if (refused)
+			err = EFS_NFSERR_JUKEBOX;
+	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
 	return err;
 }

@@ -88,6 +88,7 @@ static const struct nla_policy efs_policy[EFS_A_MAX + 1] = {
 	[EFS_A_FS_PER_CLIENT_IOPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_client_iops_range),
 	[EFS_A_FS_CLIENT_IDLE_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_idle_range),
 	[EFS_A_FS_AT_REST_POLICY] = NLA_POLICY_MAX(NLA_U8, __EFS_AT_REST_MAX - 1),
+	[EFS_A_FS_TRANSIT_POLICY] = NLA_POLICY_MAX(NLA_U8, __EFS_TRANSIT_MAX - 1),
 	[EFS_A_SERVER_MAX_WAITING_THREADS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_waiting_range),
 	[EFS_A_FS_COUNTER_BASE] = NLA_POLICY_NESTED(efs_counter_policy),
 };
@@ -221,6 +222,12 @@ static int efs_put_fs(struct sk_buff *skb, struct efs_fs *fs)
 	    nla_put_u32(skb, EFS_A_FS_PER_CLIENT_IOPS, cfg->per_client_iops) ||
 	    nla_put_u32(skb, EFS_A_FS_CLIENT_IDLE_S, cfg->client_idle_s) ||
 	    nla_put_u8(skb, EFS_A_FS_AT_REST_POLICY, cfg->at_rest_policy) ||
+	    nla_put_u8(skb, EFS_A_FS_TRANSIT_POLICY, cfg->transit_policy) ||
+	    efs_put_u64(skb, EFS_A_FS_TLS_OPS, t.c.tls_ops) ||
+	    efs_put_u64(skb, EFS_A_FS_PLAINTEXT_REFUSED,
+			t.c.plaintext_refused) ||
+	    nla_put_u32(skb, EFS_A_FS_TLS_CLIENTS,
+			efs_fs_tls_client_count(fs)) ||
 	    efs_put_u64(skb, EFS_A_FS_PER_CLIENT_BPS_EFFECTIVE,
 			fs->per_client_bps) ||
 	    nla_put_u32(skb, EFS_A_FS_WAITING_THREADS,
@@ -302,6 +309,8 @@ static void efs_parse_config(struct nlattr **a, struct efs_config *cfg)
 		cfg->client_idle_s = nla_get_u32(a[EFS_A_FS_CLIENT_IDLE_S]);
 	if (a[EFS_A_FS_AT_REST_POLICY])
 		cfg->at_rest_policy = nla_get_u8(a[EFS_A_FS_AT_REST_POLICY]);
+	if (a[EFS_A_FS_TRANSIT_POLICY])
+		cfg->transit_policy = nla_get_u8(a[EFS_A_FS_TRANSIT_POLICY]);
 }
 
 /* The counters of EFS_A_FS_COUNTER_BASE (validated by efs_counter_policy). */
@@ -558,6 +567,8 @@ static int efs_put_server(struct sk_buff *skb)
 	    efs_put_u64(skb, EFS_A_SERVER_PRESSURE_REPLIES,
 			efs_pressure_reply_count()) ||
 	    nla_put_u32(skb, EFS_A_SERVER_PRESSURE_SLOTS, efs_pressure_slots()) ||
+	    nla_put_u8(skb, EFS_A_SERVER_TLS_SUPPORTED,
+		       efs_transit_supported()) ||
 	    efs_put_u64(skb, EFS_A_SERVER_PRESSURE_WITHHELD,
 			efs_pressure_withheld_count()))
 		return -EMSGSIZE;
@@ -638,7 +649,12 @@ static int efs_put_client(struct efs_client *c, void *arg)
 	    efs_put_u64(d->skb, EFS_A_CLIENT_IDLE_MS,
 			jiffies_to_msecs(d->now - seen)) ||
 	    nla_put_u8(d->skb, EFS_A_CLIENT_OVERFLOW,
-		       efs_client_is_overflow(&d->fs->clients, c))) {
+		       efs_client_is_overflow(&d->fs->clients, c)) ||
+	    nla_put_u8(d->skb, EFS_A_CLIENT_TLS, READ_ONCE(c->tls)) ||
+	    efs_put_u64(d->skb, EFS_A_CLIENT_TLS_OPS,
+			atomic64_read(&c->tls_ops)) ||
+	    efs_put_u64(d->skb, EFS_A_CLIENT_PLAINTEXT_REFUSED,
+			atomic64_read(&c->plaintext_refused))) {
 		genlmsg_cancel(d->skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -185,12 +185,19 @@ struct efs_svc_export {
 #define EFS_NFSD_MAY_READ	0x004
 #define EFS_NFSD_MAY_SATTR	0x008
 #define EFS_NFSD_MAY_TRUNC	0x010
+/* lockd's fh_verify() (NFSD_MAY_LOCK in 6.1, NFSD_MAY_NLM from 6.6). */
+#define EFS_NFSD_MAY_NLM	0x020
 /* fh_verify() access bits that make a request a metadata *update*. */
 #define EFS_NFSD_MAY_UPDATE	(EFS_NFSD_MAY_WRITE | EFS_NFSD_MAY_SATTR | \
 				 EFS_NFSD_MAY_TRUNC)
 
 /* include/linux/nfs.h: NFSERR_JUKEBOX == NFS4ERR_DELAY == 10008. */
 #define EFS_NFSERR_JUKEBOX	cpu_to_be32(10008)
+/* What knfsd answers for an xprtsec= mismatch: nfserr_wrongsec (v4),
+ * which NFSv3 replies carry as nfserr_acces (nfsd3_map_status(), 6.12).
+ */
+#define EFS_NFSERR_WRONGSEC	cpu_to_be32(10016)
+#define EFS_NFSERR_ACCES	cpu_to_be32(13)
 
 /*
  * ftrace callbacks: struct pt_regs * until 5.11, struct ftrace_regs * from

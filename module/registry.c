@@ -69,6 +69,11 @@ int efs_config_validate(const struct efs_config *cfg, const char **why)
 		*why = "per-client throughput must be at most 1 TiB/s (0 = none)";
 		return -ERANGE;
 	}
+	if (cfg->transit_policy == EFS_TRANSIT_REQUIRED &&
+	    !efs_transit_supported()) {
+		*why = "transit-encryption required: this kernel has no server-side RPC-with-TLS (Linux 6.4 or later)";
+		return -EOPNOTSUPP;
+	}
 	if (cfg->metered_size != EFS_METERED_SIZE_AUTO &&
 	    cfg->metered_size > EFS_SIZE_MAX) {
 		*why = "metered size is larger than 1 EiB";

@@ -51,6 +51,14 @@ u64 efs_fs_sample_size(struct efs_fs *fs)
 	return READ_ONCE(test_sample_size);
 }
 
+/* transit.c: whether the kernel has server-side TLS, as a test sets it. */
+static bool test_tls_supported;
+
+bool efs_transit_supported(void)
+{
+	return READ_ONCE(test_tls_supported);
+}
+
 /* stats.c: these tests add no counter base (netlink's restore does). */
 void efs_stats_add_base(struct efs_fs *fs, const struct efs_counters *base)
 {
@@ -480,6 +488,27 @@ static void defaults_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, efs_per_client_bps(&cfg), 0ULL);
 	cfg.per_client_bps = EFS_PROVISIONED_BPS_MAX + 1;
 	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), -ERANGE);
+}
+
+/* transit-encryption required only where the kernel has server TLS */
+static void transit_policy_test(struct kunit *test)
+{
+	struct efs_config cfg;
+	const char *why = NULL;
+
+	efs_config_defaults(&cfg);
+	KUNIT_EXPECT_EQ(test, cfg.transit_policy, (u8)EFS_TRANSIT_OPTIONAL);
+	WRITE_ONCE(test_tls_supported, false);
+	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), 0);
+	cfg.transit_policy = EFS_TRANSIT_REQUIRED;
+	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), -EOPNOTSUPP);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_TRUE(test, strstr(why, "RPC-with-TLS") != NULL);
+	why = NULL;
+	WRITE_ONCE(test_tls_supported, true);
+	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), 0);
+	KUNIT_EXPECT_NULL(test, why);
+	WRITE_ONCE(test_tls_supported, false);
 }
 
 struct ops_case {
@@ -972,6 +1001,7 @@ static struct kunit_case registry_cases[] = {
 	KUNIT_CASE_PARAM(add_refused_test, refused_gen_params),
 	KUNIT_CASE_PARAM(validate_test, validate_gen_params),
 	KUNIT_CASE(defaults_test),
+	KUNIT_CASE(transit_policy_test),
 	KUNIT_CASE_PARAM(ops_rate_test, ops_gen_params),
 	KUNIT_CASE(apply_keeps_state_test),
 	KUNIT_CASE(apply_keeps_ops_test),

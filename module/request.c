@@ -104,19 +104,25 @@ static struct efs_client *efs_rqst_client(struct efs_fs *fs,
 	return efs_client_get(&fs->clients, &key, jiffies);
 }
 
-static void efs_client_account(struct efs_client *c, u64 metered)
+static void efs_client_account(struct efs_client *c, u64 metered, bool tls)
 {
 	if (!c)
 		return;
 	atomic64_inc(&c->ops);
 	atomic64_add(metered, &c->metered_bytes);
+	if (tls)
+		atomic64_inc(&c->tls_ops);
+	if (READ_ONCE(c->tls) != tls)	/* written only when it changes */
+		WRITE_ONCE(c->tls, tls);
 }
 
 static void efs_rpc_account(struct efs_fs *fs, struct efs_rpc *rpc)
 {
 	efs_stats_add_op(fs, rpc->kind, rpc->data_bytes, rpc->metered);
 	efs_stats_add_units(fs, rpc->units);
-	efs_client_account(rpc->client, rpc->metered);
+	if (rpc->tls)
+		efs_stats_add_tls_op(fs);
+	efs_client_account(rpc->client, rpc->metered, rpc->tls);
 }
 
 void efs_rpc_end(struct efs_rpc *rpc)
@@ -177,13 +183,17 @@ static u64 efs_metered(struct efs_fs *fs, enum efs_op_kind kind, u64 bytes)
 
 /* Count an operation charged on its own (outside the RPC's accounting). */
 static void efs_account_alone(struct efs_fs *fs, struct efs_client *c,
-			      enum efs_op_kind kind, u64 bytes)
+			      struct svc_rqst *rqstp, enum efs_op_kind kind,
+			      u64 bytes)
 {
 	u64 metered = efs_metered(fs, kind, bytes);
+	bool tls = efs_transit_tls(rqstp);
 
 	efs_stats_add_op(fs, kind, bytes, metered);
 	efs_stats_add_units(fs, efs_units(fs, kind));
-	efs_client_account(c, metered);
+	if (tls)
+		efs_stats_add_tls_op(fs);
+	efs_client_account(c, metered, tls);
 }
 
 /* Charge an operation on its own: its units and its metered bytes. */
@@ -212,6 +222,7 @@ static int efs_rpc_claim(struct efs_rpc *rpc, struct efs_fs *fs,
 {
 	rpc->fs = fs;		/* the RPC keeps the caller's reference */
 	rpc->client = efs_rqst_client(fs, rpc->rqstp);
+	rpc->tls = efs_transit_tls(rpc->rqstp);
 	rpc->kind = kind;
 	rpc->units = efs_units(fs, kind);
 	rpc->metered = EFS_METER_MIN_BYTES;
@@ -219,9 +230,25 @@ static int efs_rpc_claim(struct efs_rpc *rpc, struct efs_fs *fs,
 }
 
 /*
- * After a successful fh_verify(): returns 0 or -EAGAIN (answer DELAY).
- * A further verify of the RPC's own export costs no lookup and nothing
- * more, unless the RPC turns out to be an update.
+ * A request that fs's transit policy refuses (it did not come over TLS):
+ * counted for fs and its client. Puts the caller's reference to fs.
+ */
+static int efs_refuse_plaintext(struct efs_fs *fs, struct svc_rqst *rqstp)
+{
+	struct efs_client *c = efs_rqst_client(fs, rqstp);
+
+	efs_transit_refused(fs, c);
+	if (c)
+		efs_client_put(c);
+	efs_fs_put(fs);
+	return -EACCES;
+}
+
+/*
+ * After a successful fh_verify(): returns 0, -EAGAIN (answer DELAY) or
+ * -EACCES (refused: not over TLS, see transit.c). A further verify of the
+ * RPC's own export costs no lookup and nothing more, unless the RPC turns
+ * out to be an update.
  */
 int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 {
@@ -244,6 +271,9 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 		rpc->units += extra;
 		return efs_rpc_charge(rpc, extra, 0);
 	}
+	/* From here on the caller holds a reference to fs. */
+	if (!efs_transit_allowed(fs, rqstp, access))
+		return efs_refuse_plaintext(fs, rqstp);
 	if (rpc && !rpc->fs)
 		return efs_rpc_claim(rpc, fs, kind);
 
@@ -254,7 +284,7 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 	c = efs_rqst_client(fs, rqstp);
 	err = efs_charge_alone(fs, c, rqstp, kind, 0);
 	if (!err)
-		efs_account_alone(fs, c, kind, 0);
+		efs_account_alone(fs, c, rqstp, kind, 0);
 	if (c)
 		efs_client_put(c);
 	efs_fs_put(fs);
@@ -320,7 +350,7 @@ void efs_data_end(struct efs_data_op *op, struct svc_rqst *rqstp, bool ok,
 		return;		/* the RPC holds the reference */
 	}
 	if (ok)
-		efs_account_alone(op->fs, op->client, op->kind, bytes);
+		efs_account_alone(op->fs, op->client, rqstp, op->kind, bytes);
 	if (op->client)
 		efs_client_put(op->client);
 	efs_fs_put(op->fs);

@@ -24,6 +24,7 @@ struct efs_rpc {
 	u64 data_bytes;			/* bytes actually read or written */
 	u64 metered;			/* metered bytes charged */
 	bool failed;			/* answered DELAY: count nothing */
+	bool tls;			/* came over an RPC-with-TLS session */
 };
 
 /*

@@ -61,6 +61,16 @@ void efs_stats_add_displaced(struct efs_fs *fs)
 	efs_ctr_add(fs, displaced, 1);
 }
 
+void efs_stats_add_tls_op(struct efs_fs *fs)
+{
+	efs_ctr_add(fs, tls_ops, 1);
+}
+
+void efs_stats_add_plaintext_refused(struct efs_fs *fs)
+{
+	efs_ctr_add(fs, plaintext_refused, 1);
+}
+
 void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t)
 {
 	int cpu, i;
@@ -81,6 +91,8 @@ void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t)
 		t->c.throttle_delay_ns += READ_ONCE(c->throttle_delay_ns);
 		t->c.delay_replies += READ_ONCE(c->delay_replies);
 		t->c.displaced += READ_ONCE(c->displaced);
+		t->c.tls_ops += READ_ONCE(c->tls_ops);
+		t->c.plaintext_refused += READ_ONCE(c->plaintext_refused);
 		for (i = 0; i < EFS_WAIT_HIST_BUCKETS; i++)
 			t->c.wait_hist[i] += READ_ONCE(c->wait_hist[i]);
 	}
@@ -118,4 +130,31 @@ u32 efs_fs_client_count(struct efs_fs *fs, bool *lower_bound)
 	return efs_clients_count(&fs->clients, jiffies,
 				 (unsigned long)READ_ONCE(fs->cfg.client_idle_s) * HZ,
 				 lower_bound);
+}
+
+struct efs_tls_count {
+	unsigned long now, idle;
+	u32 n;
+};
+
+static int efs_count_tls_client(struct efs_client *c, void *arg)
+{
+	struct efs_tls_count *tc = arg;
+
+	if (READ_ONCE(c->tls) &&
+	    !time_after(tc->now, READ_ONCE(c->last_seen) + tc->idle))
+		tc->n++;
+	return 0;
+}
+
+/* TlsClientConnections: active clients whose last request was over TLS. */
+u32 efs_fs_tls_client_count(struct efs_fs *fs)
+{
+	struct efs_tls_count tc = {
+		.now = jiffies,
+		.idle = (unsigned long)READ_ONCE(fs->cfg.client_idle_s) * HZ,
+	};
+
+	efs_clients_walk(&fs->clients, efs_count_tls_client, &tc);
+	return tc.n;
 }

@@ -49,7 +49,8 @@ defs = {d["name"]: d for d in spec["definitions"]}
 for cname, yname, prefix in (("efs_performance_mode", "performance-mode", None),
                              ("efs_throughput_mode", "throughput-mode", None),
                              ("efs_event_type", "event-type", None),
-                             ("efs_at_rest_policy", "at-rest-policy", None)):
+                             ("efs_at_rest_policy", "at-rest-policy", None),
+                             ("efs_transit_policy", "transit-policy", None)):
     c_vals = [v for n, v in c_enum(cname) if not n.startswith("__")]
     d = defs[yname]
     start = d.get("value-start", 0)

@@ -100,6 +100,20 @@ enum efs_at_rest_policy {
 	__EFS_AT_REST_MAX,
 };
 
+/*
+ * EFS_A_FS_TRANSIT_POLICY: whether the filesystem's requests must arrive
+ * on an RPC-with-TLS session (RFC 9289; knfsd's server side is Linux
+ * 6.4+). With "required", the module refuses any other request as knfsd
+ * refuses an xprtsec= mismatch (NFS4ERR_WRONGSEC, NFS3ERR_ACCES); lockd's
+ * requests are exempt, as in knfsd. A kernel without server-side TLS
+ * refuses "required" (EFS_A_SERVER_TLS_SUPPORTED 0).
+ */
+enum efs_transit_policy {
+	EFS_TRANSIT_OPTIONAL,		/* "optional" */
+	EFS_TRANSIT_REQUIRED,		/* "required" */
+	__EFS_TRANSIT_MAX,
+};
+
 enum efs_event_type {
 	EFS_EVENT_FS_ADDED = 1,
 	EFS_EVENT_FS_CHANGED,
@@ -223,6 +237,16 @@ enum efs_attr {
 
 	/* configuration (add/set/get), appended */
 	EFS_A_FS_AT_REST_POLICY,	/* u8: enum efs_at_rest_policy */
+
+	/* encryption in transit (RPC-with-TLS) */
+	EFS_A_FS_TRANSIT_POLICY,	/* u8: enum efs_transit_policy (add/set/get) */
+	EFS_A_FS_TLS_OPS,		/* u64: requests that came over TLS (get) */
+	EFS_A_FS_PLAINTEXT_REFUSED,	/* u64: requests refused: not TLS (get) */
+	EFS_A_FS_TLS_CLIENTS,		/* u32: active clients last seen over TLS */
+	EFS_A_CLIENT_TLS,		/* u8: its last request came over TLS */
+	EFS_A_CLIENT_TLS_OPS,		/* u64: its requests that came over TLS */
+	EFS_A_CLIENT_PLAINTEXT_REFUSED,	/* u64: its requests refused: not TLS */
+	EFS_A_SERVER_TLS_SUPPORTED,	/* u8: 1 if the kernel has server TLS */
 
 	__EFS_A_MAX,
 };
