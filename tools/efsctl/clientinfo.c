@@ -58,7 +58,10 @@ int efs_client_decode(const struct nlmsghdr *nlh, struct efs_client_info *c)
 		}
 		if (type == EFS_A_FS_NAME || type == EFS_A_PAD)
 			continue;
-		if (type < EFS_A_CLIENT_OPS || type > EFS_A_CLIENT_OVERFLOW)
+		/* The client's attributes: one run, and three added later. */
+		if ((type < EFS_A_CLIENT_OPS || type > EFS_A_CLIENT_OVERFLOW) &&
+		    (type < EFS_A_CLIENT_TLS ||
+		     type > EFS_A_CLIENT_PLAINTEXT_REFUSED))
 			continue;	/* from a newer module */
 		if (get_uint(a, &v))
 			return -EINVAL;
@@ -71,6 +74,9 @@ int efs_client_decode(const struct nlmsghdr *nlh, struct efs_client_info *c)
 		case EFS_A_CLIENT_DELAY_REPLIES: c->delay_replies = v; break;
 		case EFS_A_CLIENT_IDLE_MS: c->idle_ms = v; break;
 		case EFS_A_CLIENT_OVERFLOW: c->overflow = v != 0; break;
+		case EFS_A_CLIENT_TLS: c->tls = v != 0; break;
+		case EFS_A_CLIENT_TLS_OPS: c->tls_ops = v; break;
+		case EFS_A_CLIENT_PLAINTEXT_REFUSED: c->plaintext_refused = v; break;
 		}
 	}
 	return c->addr[0] ? 0 : -EINVAL;
@@ -134,8 +140,9 @@ void efs_print_clients(struct out *o, const char *fs,
 	out_obj_open(o, NULL);
 	out_str(o, "FileSystem", NULL, fs);
 	out_u64(o, "ClientCount", NULL, n);
-	out_text(o, "%-40s %9s %12s %12s %10s %10s\n", "CLIENT", "OPS/S",
-		 "METERED/S", "THROTTLED", "DELAYS", "LAST SEEN");
+	out_text(o, "%-40s %9s %12s %12s %10s %3s %8s %10s\n", "CLIENT",
+		 "OPS/S", "METERED/S", "THROTTLED", "DELAYS", "TLS", "REFUSED",
+		 "LAST SEEN");
 	out_arr_open(o, "Clients");
 	for (i = 0; i < shown; i++) {
 		const struct efs_client_info *c = &v[i];
@@ -148,6 +155,10 @@ void efs_print_clients(struct out *o, const char *fs,
 		out_text(o, " %12s", rate);
 		out_u64(o, "ThrottledOperations", " %12s", c->throttled_ops);
 		out_u64(o, "DelayReplies", " %10s", c->delay_replies);
+		out_bool(o, "Tls", " %3s", c->tls);
+		out_u64(o, "PlaintextRequestsRefused", " %8s",
+			c->plaintext_refused);
+		out_u64(o, "TlsRequests", NULL, c->tls_ops);
 		efs_fmt_ratio(idle, sizeof(idle), c->idle_ms, 1000, 1, false);
 		out_u64(o, "LastSeenMsAgo", NULL, c->idle_ms);
 		out_text(o, " %9ss\n", idle);
@@ -176,10 +187,11 @@ int efs_server_decode(const struct nlmsghdr *nlh, struct efs_server_info *s)
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		unsigned int type = mnl_attr_get_type(a);
 
-		/* The server's attributes: one run, and one added later. */
+		/* The server's attributes: one run, and two added later. */
 		if ((type < EFS_A_SERVER_MAX_WAITING_THREADS ||
 		     type > EFS_A_SERVER_PRESSURE_SLOTS) &&
-		    type != EFS_A_SERVER_PRESSURE_WITHHELD)
+		    type != EFS_A_SERVER_PRESSURE_WITHHELD &&
+		    type != EFS_A_SERVER_TLS_SUPPORTED)
 			continue;
 		if (get_uint(a, &v))
 			return -EINVAL;
@@ -195,6 +207,7 @@ int efs_server_decode(const struct nlmsghdr *nlh, struct efs_server_info *s)
 		case EFS_A_SERVER_PRESSURE_REPLIES: s->pressure_replies = v; break;
 		case EFS_A_SERVER_PRESSURE_SLOTS: s->pressure_slots = clamp32(v); break;
 		case EFS_A_SERVER_PRESSURE_WITHHELD: s->pressure_withheld = v; break;
+		case EFS_A_SERVER_TLS_SUPPORTED: s->tls_supported = v != 0; break;
 		}
 	}
 	return 0;
@@ -228,6 +241,9 @@ void efs_print_server(struct out *o, const struct efs_server_info *s)
 	out_u64(o, "BackpressureWithheld", "back-pressure withheld  %s",
 		s->pressure_withheld);
 	out_text(o, " (their session also carries unheld traffic)\n");
+	out_bool(o, "TlsSupported", "server-side TLS         %s", s->tls_supported);
+	out_text(o, "%s\n", s->tls_supported ? "" :
+		 " (transit-encryption = required is refused)");
 	out_obj_close(o);
 	out_doc_end(o);
 }

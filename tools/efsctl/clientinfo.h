@@ -22,6 +22,8 @@ struct efs_client_info {
 	uint64_t throttled_ops, delay_replies;
 	uint64_t idle_ms;
 	bool overflow;
+	bool tls;			/* its last request came over TLS */
+	uint64_t tls_ops, plaintext_refused;
 };
 
 struct efs_client_list {
@@ -39,6 +41,7 @@ struct efs_server_info {
 	uint64_t pressure_replies;
 	uint32_t pressure_slots;
 	uint64_t pressure_withheld;
+	bool tls_supported;		/* server-side RPC-with-TLS (6.4+) */
 };
 
 /* Decode one reply; -EINVAL if malformed or without an address. */

@@ -22,7 +22,7 @@ const char cmd_server_show_usage[] =
 "Show the server-wide settings and state of efs: how many nfsd threads\n"
 "efs lets wait for budget at once (summed over all filesystems), how many\n"
 "wait now, how many waiting requests were displaced for a lighter client,\n"
-"and the client table.\n"
+"the client table, and whether the kernel has server-side RPC-with-TLS.\n"
 "\n"
 "Options:\n"
 "  --json      one JSON object: MaxWaitingThreads (in force),\n"
@@ -33,7 +33,9 @@ const char cmd_server_show_usage[] =
 "              DELAY to use BackpressureSlots session slots) and\n"
 "              BackpressureWithheld (replies left alone because that\n"
 "              client's session also carries traffic efs does not hold\n"
-"              back: an unclaimed export, a filesystem within its share)\n"
+"              back: an unclaimed export, a filesystem within its share),\n"
+"              TlsSupported (the kernel has server-side RPC-with-TLS,\n"
+"              Linux 6.4+: transit-encryption = required is possible)\n"
 "  -h, --help\n";
 
 const char cmd_server_set_usage[] =

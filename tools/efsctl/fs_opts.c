@@ -18,7 +18,7 @@ enum value_kind {
 	V_MIBPS_OR_0,	/* MiB/s, or 0 = none */
 	V_SIZE,
 	V_SIZE_AUTO,	/* a size or "auto" */
-	V_AT_REST,	/* "optional" or "required" */
+	V_POLICY,	/* "optional" or "required" (both policy enums) */
 };
 
 /* name, attribute, value kind, range (V_U32), expected (other kinds) */
@@ -54,7 +54,14 @@ enum value_kind {
 	X(CIDLE, "client-idle-seconds", EFS_A_FS_CLIENT_IDLE_S,	\
 	  V_U32, EFS_CLIENT_IDLE_S_MIN, EFS_CLIENT_IDLE_S_MAX, NULL)	\
 	X(ATREST, "encryption-at-rest", EFS_A_FS_AT_REST_POLICY,	\
-	  V_AT_REST, 0, 0, "optional or required")
+	  V_POLICY, 0, 0, "optional or required")			\
+	X(TRANSIT, "transit-encryption", EFS_A_FS_TRANSIT_POLICY,	\
+	  V_POLICY, 0, 0, "optional or required")
+
+/* V_POLICY parses both enums to the same numbers. */
+_Static_assert((int)EFS_AT_REST_OPTIONAL == (int)EFS_TRANSIT_OPTIONAL &&
+	       (int)EFS_AT_REST_REQUIRED == (int)EFS_TRANSIT_REQUIRED,
+	       "policy enums differ");
 
 #define FO_ENUM(id, name, attr, kind, min, max, expect) FO_##id,
 enum { FS_OPTS(FO_ENUM) N_FS_OPTS };
@@ -114,7 +121,7 @@ static int parse_value(const struct fs_opt *fo, const char *v, uint64_t *out)
 		/* fall through */
 	case V_SIZE:
 		return efs_parse_size(v, EFS_SIZE_MAX, out);
-	case V_AT_REST:
+	case V_POLICY:
 		if (!strcmp(v, "optional"))
 			*out = EFS_AT_REST_OPTIONAL;
 		else if (!strcmp(v, "required"))
@@ -217,8 +224,8 @@ char *efs_fs_opt_format(int attr, uint64_t v, char *buf, size_t len)
 		case V_TP_MODE:
 			snprintf(buf, len, "%s", efs_tp_mode_str((uint32_t)v));
 			return buf;
-		case V_AT_REST:
-			snprintf(buf, len, "%s", efs_at_rest_policy_str(v));
+		case V_POLICY:
+			snprintf(buf, len, "%s", efs_policy_str(v));
 			return buf;
 		case V_MIBPS_OR_0:
 			if (v == EFS_PER_CLIENT_BPS_DEFAULT) {
@@ -268,9 +275,10 @@ void efs_fs_config_defaults(struct efs_fs_config *cfg)
 	efs_fs_config_set(cfg, EFS_A_FS_CLIENT_IDLE_S,
 			  EFS_CLIENT_IDLE_S_DEFAULT);
 	efs_fs_config_set(cfg, EFS_A_FS_AT_REST_POLICY, EFS_AT_REST_OPTIONAL);
+	efs_fs_config_set(cfg, EFS_A_FS_TRANSIT_POLICY, EFS_TRANSIT_OPTIONAL);
 }
 
-const char *efs_at_rest_policy_str(uint64_t v)
+const char *efs_policy_str(uint64_t v)
 {
 	return v == EFS_AT_REST_REQUIRED ? "required" : "optional";
 }

@@ -16,7 +16,7 @@ enum {
 	FS_OPT_CONFIG,		/* ids from here on are configuration options */
 };
 
-/* --perf... through --encryption-at-rest, plus -v/--verbose. */
+/* --perf... through --transit-encryption, plus -v/--verbose. */
 extern const struct opt_def efs_fs_config_opts[];
 
 /*
@@ -47,8 +47,11 @@ char *efs_fs_opt_format(int attr, uint64_t v, char *buf, size_t len);
  * say otherwise.
  */
 void efs_fs_config_defaults(struct efs_fs_config *cfg);
-/* "required" or "optional" (enum efs_at_rest_policy). */
-const char *efs_at_rest_policy_str(uint64_t v);
+/*
+ * "required" or "optional": enum efs_at_rest_policy and enum
+ * efs_transit_policy, which have the same values.
+ */
+const char *efs_policy_str(uint64_t v);
 
 #define EFS_FS_OPTS_HELP \
 "  --performance-mode generalPurpose|maxIO\n" \
@@ -98,6 +101,11 @@ const char *efs_at_rest_policy_str(uint64_t v);
 "        data is encrypted at rest with AES-256 (dm-crypt/LUKS under it,\n" \
 "        or an fscrypt policy on PATH); checked by efsctl, kept by the\n" \
 "        kernel (default optional)\n" \
+"  --transit-encryption optional|required\n" \
+"        required: the kernel refuses every request to this filesystem\n" \
+"        that did not come over RPC-with-TLS (NFS4ERR_WRONGSEC,\n" \
+"        NFS3ERR_ACCES; lockd is exempt); a kernel without server-side\n" \
+"        TLS (before Linux 6.4) refuses required (default optional)\n" \
 "  -v, --verbose\n" \
 "        print a confirmation line\n" \
 "  -h, --help\n" \

@@ -42,6 +42,7 @@ struct efs_fs_info {
 	uint32_t per_client_iops;	/* 0 = none */
 	uint32_t client_idle_s;
 	uint32_t at_rest_policy;	/* enum efs_at_rest_policy */
+	uint32_t transit_policy;	/* enum efs_transit_policy */
 
 	/* live state */
 	uint32_t iops_effective;	/* units/s in force */
@@ -56,6 +57,7 @@ struct efs_fs_info {
 	bool client_connections_lower_bound;
 	uint64_t per_client_bps_effective; /* 0 = none */
 	uint32_t waiting_threads;
+	uint32_t tls_clients;		/* active clients last seen over TLS */
 	bool throttling;
 	uint64_t time_ns;		/* ktime_get_ns() of the snapshot */
 
@@ -73,6 +75,8 @@ struct efs_fs_info {
 	uint64_t throttle_delay_ns;
 	uint64_t delay_replies;
 	uint64_t displaced;
+	uint64_t tls_ops;		/* requests that came over TLS */
+	uint64_t plaintext_refused;	/* refused: not TLS (transit required) */
 	unsigned int wait_hist_n;	/* buckets received */
 	uint64_t wait_hist[EFS_WAIT_HIST_BUCKETS]; /* i: waits < 2^i ms */
 

@@ -167,10 +167,17 @@ void efs_print_fs(struct out *o, const struct efs_fs_info *fs)
 		 fs->client_connections_lower_bound);
 	out_text(o, "%s\n", fs->client_connections_lower_bound ?
 		 " or more (client table full)" : "");
+	if (fs->present[EFS_A_FS_TLS_CLIENTS])
+		out_u64(o, "TlsClientConnections",
+			"  of them over TLS        %s\n", fs->tls_clients);
 	if (fs->present[EFS_A_FS_AT_REST_POLICY])
 		out_str(o, "EncryptionAtRestPolicy",
 			"  encryption at rest      %s\n",
-			efs_at_rest_policy_str(fs->at_rest_policy));
+			efs_policy_str(fs->at_rest_policy));
+	if (fs->present[EFS_A_FS_TRANSIT_POLICY])
+		out_str(o, "TransitEncryptionPolicy",
+			"  encryption in transit   %s\n",
+			efs_policy_str(fs->transit_policy));
 	if (fs->local)
 		print_local(o, fs->local);
 	out_obj_close(o);

@@ -42,6 +42,9 @@ static const struct metric {
 	{ "ThrottleDelayNanoseconds", EFS_FS_FIELD(throttle_delay_ns), MK_NS },
 	{ "DelayReplies", EFS_FS_FIELD(delay_replies), MK_OPS },
 	{ "DisplacedRequests", EFS_FS_FIELD(displaced), MK_OPS },
+	{ "TlsRequests", EFS_FS_FIELD(tls_ops), MK_OPS },
+	{ "PlaintextRequestsRefused", EFS_FS_FIELD(plaintext_refused), MK_OPS },
+	{ "TlsClientConnections", EFS_FS_FIELD(tls_clients), MK_GCOUNT },
 	{ "Throttling", EFS_FS_FIELD(throttling), MK_GBOOL },
 };
 

@@ -238,6 +238,9 @@ found:
 	case EFS_A_FS_AT_REST_POLICY:
 		fs->at_rest_policy = (uint32_t)v;
 		return 0;
+	case EFS_A_FS_TRANSIT_POLICY:
+		fs->transit_policy = (uint32_t)v;
+		return 0;
 	}
 	for (k = 0; k < N_STATE_KEYS; k++)
 		if (state_keys[k].attr == attr)

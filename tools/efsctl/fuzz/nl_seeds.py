@@ -82,20 +82,25 @@ FS = [strz('EFS_A_FS_NAME', 'home'), strz('EFS_A_FS_PATH', '/srv/home'),
       u8('EFS_A_FS_THROTTLING', 1), u64('EFS_A_FS_TIME_NS', 10**9),
       u64('EFS_A_FS_DATA_READ_BYTES', 26566662144),
       u64('EFS_A_FS_PER_CLIENT_BPS', 2**64 - 1),
-      u32('EFS_A_FS_CLIENT_IDLE_S', 60)] + \
+      u32('EFS_A_FS_CLIENT_IDLE_S', 60),
+      u8('EFS_A_FS_TRANSIT_POLICY', 1), u64('EFS_A_FS_TLS_OPS', 40),
+      u64('EFS_A_FS_PLAINTEXT_REFUSED', 3), u32('EFS_A_FS_TLS_CLIENTS', 1)] + \
      [u64('EFS_A_FS_WAIT_HIST', i) for i in range(16)]
 CLIENT = [strz('EFS_A_FS_NAME', 'home'),
           strz('EFS_A_CLIENT_ADDR', '192.0.2.1'),
           u64('EFS_A_CLIENT_OPS', 100), u32('EFS_A_CLIENT_OPS_PER_SECOND', 7),
           u64('EFS_A_CLIENT_METERED_BPS', 1 << 20),
-          u64('EFS_A_CLIENT_IDLE_MS', 1500), u8('EFS_A_CLIENT_OVERFLOW', 0)]
+          u64('EFS_A_CLIENT_IDLE_MS', 1500), u8('EFS_A_CLIENT_OVERFLOW', 0),
+          u8('EFS_A_CLIENT_TLS', 1), u64('EFS_A_CLIENT_TLS_OPS', 90),
+          u64('EFS_A_CLIENT_PLAINTEXT_REFUSED', 2)]
 SERVER = [u32(k, i + 1) if k != 'EFS_A_SERVER_DISPLACED' else u64(k, 9)
           for i, k in enumerate(['EFS_A_SERVER_MAX_WAITING_THREADS',
                                  'EFS_A_SERVER_MAX_WAITING_EFFECTIVE',
                                  'EFS_A_SERVER_NFSD_THREADS',
                                  'EFS_A_SERVER_WAITING_THREADS',
                                  'EFS_A_SERVER_DISPLACED',
-                                 'EFS_A_SERVER_CLIENTS'])]
+                                 'EFS_A_SERVER_CLIENTS'])] + \
+    [u8('EFS_A_SERVER_TLS_SUPPORTED', 1)]
 EVENT = [u32('EFS_A_EVENT_TYPE', 4), strz('EFS_A_FS_NAME', 'home'),
          u64('EFS_A_EVENT_VALUE', 5), u64('EFS_A_EVENT_TIME_NS', 1 << 60)]
 # an FS_SET request as nl_decode.c builds it, echoed by an uncapped error

@@ -152,4 +152,42 @@ fake state restore "$T/bad.st"
 expect state_restore_corrupt 1 "" "efsctl: state restore: $T/bad.st:3: burst-credit-balance: invalid value 'zz' (expected a number): nothing restored (filesystems start with full burst credits)"
 [ ! -s "$T/log" ] && ok state_corrupt_sends_nothing || ko state_corrupt_sends_nothing "$(cat "$T/log")"
 
+# encryption in transit: not checked by efsctl; the kernel's refusal (no
+# server-side TLS) stops apply at that filesystem with its message
+NOTLS="transit-encryption required: this kernel has no server-side RPC-with-TLS (Linux 6.4 or later)"
+cp "$T/two.conf" "$T/tls.conf"
+sed -i '/^\[ci\]/,$d' "$T/tls.conf"
+printf 'transit-encryption = required\n' >>"$T/tls.conf"
+EFS_FAKE_NOTLS=1 fake apply "$T/tls.conf"
+expect apply_transit_refused 1 "set media transit-encryption=required (was optional)" \
+	"efsctl: apply: media: $NOTLS"
+fake apply "$T/tls.conf"
+expect apply_transit 0 "set media transit-encryption=required (was optional)"
+tail -n 1 "$T/log" | grep -q '^cmd=3 6:str=media 79:u8=1$' &&
+	ok apply_transit_sent || ko apply_transit_sent "$(tail -n 1 "$T/log")"
+fake apply "$T/tls.conf"
+expect apply_transit_idempotent 0 "no changes"
+fake fs show --format conf
+grep -qx 'transit-encryption = required' "$T/out" &&
+	ok show_conf_transit || ko show_conf_transit "$(cat "$T/out")"
+cp "$T/out" "$T/round.conf"
+fake apply "$T/round.conf"
+expect apply_transit_round_trip 0 "no changes"
+fake state save "$T/st"
+grep -q '^fs media .* transit-encryption=required ' "$T/st" &&
+	grep -q '^fs home .* transit-encryption=optional ' "$T/st" &&
+	ok state_save_transit || ko state_save_transit "$(cat "$T/st")"
+fake fs del media
+EFS_FAKE_NOTLS=1 fake state restore "$T/st"
+[ "$rc" = 1 ] && [ "$(cat "$T/err")" = "efsctl: state restore: media: $NOTLS" ] &&
+	ok state_restore_transit_refused ||
+	ko state_restore_transit_refused "exit $rc: $(cat "$T/out" "$T/err")"
+: >"$T/log"
+fake state restore "$T/st"
+[ "$rc" = 0 ] && grep -q '^cmd=2 6:str=media .* 79:u8=1 ' "$T/log" &&
+	ok state_restore_transit || ko state_restore_transit "exit $rc: $(cat "$T/log" "$T/err")"
+fake fs show media --json
+[ "$rc" = 0 ] && jq -e '.FileSystems[0].TransitEncryptionPolicy == "required"' "$T/out" >/dev/null &&
+	ok state_restore_transit_kept || ko state_restore_transit_kept "$(cat "$T/out")"
+
 exit $((failures > 0))

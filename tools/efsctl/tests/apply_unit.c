@@ -93,6 +93,24 @@ static void test_conf_good(void)
 	EXPECT(c.v[1].opt_line[EFS_A_FS_IOPS_LIMIT] == 12);
 	EXPECT(!efs_fs_config_has(&c.v[1].cfg, EFS_A_FS_WRITE_OP_WEIGHT));
 	EXPECT(c.v[2].cfg.val[EFS_A_FS_BURST_CREDIT_BALANCE] == 1ULL << 40);
+	EXPECT(!efs_fs_config_has(&c.v[2].cfg, EFS_A_FS_TRANSIT_POLICY));
+	efs_conf_free(&c);
+
+	/* encryption in transit: kept for the kernel, which enforces it */
+	EXPECT(!efs_conf_parse_string("[t]\npath = /srv/t\n"
+				      "transit-encryption = required\n"
+				      "[u]\npath = /srv/u\n"
+				      "transit-encryption=optional\n",
+				      "t.conf", &c, err, sizeof(err)));
+	EXPECT(c.n == 2);
+	if (c.n == 2) {
+		EXPECT(c.v[0].cfg.val[EFS_A_FS_TRANSIT_POLICY] ==
+		       EFS_TRANSIT_REQUIRED);
+		EXPECT(c.v[0].opt_line[EFS_A_FS_TRANSIT_POLICY] == 3);
+		EXPECT(efs_fs_config_has(&c.v[1].cfg, EFS_A_FS_TRANSIT_POLICY));
+		EXPECT(c.v[1].cfg.val[EFS_A_FS_TRANSIT_POLICY] ==
+		       EFS_TRANSIT_OPTIONAL);
+	}
 	efs_conf_free(&c);
 
 	EXPECT(!efs_conf_parse_string("# nothing\n", "e.conf", &c, err,
@@ -140,6 +158,10 @@ static const struct {
 	  "b.conf:3: provisioned-throughput-in-mibps: invalid value '0.5' (expected at least 1 MiB/s and at most 1048576 MiB/s)" },
 	{ "size", "[a]\npath = /x\nmetered-size = 2EiB\n",
 	  "b.conf:3: metered-size: invalid value '2EiB' (expected auto or a size of at most 1 EiB, e.g. 100GiB)" },
+	{ "transit", "[a]\npath = /x\ntransit-encryption = yes\n",
+	  "b.conf:3: transit-encryption: invalid value 'yes' (expected optional or required)" },
+	{ "transit_twice", "[a]\npath = /x\ntransit-encryption = optional\ntransit-encryption = required\n",
+	  "b.conf:4: transit-encryption: given twice (first on line 3)" },
 	{ "empty_value", "[a]\npath = /x\niops-limit =\n",
 	  "b.conf:3: iops-limit: empty value" },
 	{ "option_twice", "[a]\npath = /x\niops-limit = 1\n\niops-limit = 2\n",
@@ -384,20 +406,32 @@ static void test_conf_round_trip(void)
 	have[1].read_metering_ratio = 1;
 	have[1].size_sample_ms = 100;
 	have[1].credit_low_pct = 0;
+	have[1].transit_policy = EFS_TRANSIT_REQUIRED;
 	kfs(&have[2], "c", "/srv/c");
 	f = fmemopen(buf, sizeof(buf), "w");
 	EXPECT(!efs_conf_print(f, have, 3, err, sizeof(err)));
 	fclose(f);
+	/* only b's differs from the default, and is printed */
+	EXPECT(strstr(buf, "[b]\n") &&
+	       strstr(strstr(buf, "[b]\n"), "\ntransit-encryption = required\n"));
+	EXPECT(!strstr(buf, "transit-encryption = optional"));
 	EXPECT(!efs_conf_parse_string(buf, "rt.conf", &c, err, sizeof(err)));
 	if (!case_ok) {
 		fprintf(stderr, "  %s\n%s", err, buf);
 		return;
 	}
 	EXPECT(c.n == 3);
+	EXPECT(c.v[1].cfg.val[EFS_A_FS_TRANSIT_POLICY] == EFS_TRANSIT_REQUIRED);
 	EXPECT(!efs_plan_make(&c, have, 3, &p));
 	EXPECT(p.n == 0);
 	if (p.n)
 		fprintf(stderr, "%s---\n%s", buf, plan_text(&p));
+	efs_plan_free(&p);
+	/* and a change of it alone is planned as a set of it */
+	have[1].transit_policy = EFS_TRANSIT_OPTIONAL;
+	EXPECT(!efs_plan_make(&c, have, 3, &p));
+	EXPECT(p.n == 1);
+	EXPECT(strstr(plan_text(&p), "transit-encryption=required"));
 	efs_plan_free(&p);
 	efs_conf_free(&c);
 }
@@ -476,6 +510,8 @@ static void test_state_round_trip(void)
 	state_fs(&fs[0], "home", "/srv/my home%");
 	fs[0].throughput_mode = EFS_TP_PROVISIONED;
 	fs[0].provisioned_bps = 5 * MIB / 2;
+	fs[0].transit_policy = EFS_TRANSIT_REQUIRED;
+	fs[0].tls_ops = 7;		/* not state: never saved */
 	state_fs(&fs[1], "x", "/srv/x");
 	fs[1].wait_hist_n = 0;
 	f = fmemopen(buf, sizeof(buf), "w");
@@ -483,6 +519,9 @@ static void test_state_round_trip(void)
 	fclose(f);
 	EXPECT(!strncmp(buf, "efs-state 1\n", 12));
 	EXPECT(strstr(buf, "fs home /srv/my%20home%25 "));
+	EXPECT(strstr(buf, " transit-encryption=required "));
+	EXPECT(strstr(buf, " transit-encryption=optional "));
+	EXPECT(!strstr(buf, "tls"));
 	EXPECT(!state_of(buf, &s, err, sizeof(err)));
 	if (!case_ok) {
 		fprintf(stderr, "  %s\n%s", err, buf);
@@ -504,6 +543,10 @@ static void test_state_round_trip(void)
 	EXPECT(b.val[EFS_A_FS_PROVISIONED_BPS] == 5 * MIB / 2);
 	EXPECT(a.val[EFS_A_FS_THROUGHPUT_MODE] == b.val[EFS_A_FS_THROUGHPUT_MODE]);
 	EXPECT(a.val[EFS_A_FS_METERED_SIZE] == b.val[EFS_A_FS_METERED_SIZE]);
+	EXPECT(s.v[0].transit_policy == EFS_TRANSIT_REQUIRED);
+	EXPECT(b.val[EFS_A_FS_TRANSIT_POLICY] == EFS_TRANSIT_REQUIRED);
+	EXPECT(s.v[1].transit_policy == EFS_TRANSIT_OPTIONAL);
+	EXPECT(s.v[0].tls_ops == 0);
 	efs_state_free(&s);
 }
 
@@ -531,6 +574,7 @@ static const struct {
 	{ "unknown_key", HDR FSL " colour=blue\n", "st:3: unknown key 'colour'" },
 	{ "bad_number", HDR FSL " io-units=-1\n", "st:3: io-units: invalid value '-1' (expected a number)" },
 	{ "bad_option", HDR FSL " performance-mode=slow\n", "st:3: performance-mode: invalid value 'slow' (expected generalPurpose or maxIO)" },
+	{ "bad_transit", HDR FSL " transit-encryption=1\n", "st:3: transit-encryption: invalid value '1' (expected optional or required)" },
 	{ "bad_hist", HDR FSL " wait-hist=1,,2\n", "st:3: wait-hist: invalid value '1,,2'" },
 	{ "long_hist", HDR FSL " wait-hist=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n", "st:3: wait-hist: invalid value '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17'" },
 	{ "key_twice", HDR FSL " io-units=1 io-units=2\n", "st:3: io-units: given twice" },

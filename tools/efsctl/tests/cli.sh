@@ -102,6 +102,19 @@ jq_ok() {
 	fi
 }
 
+# out_has NAME PATTERN...: $T/out has a line matching each grep PATTERN
+out_has() {
+	name=$1
+	shift
+	for pat in "$@"; do
+		if ! grep -q -- "$pat" "$T/out"; then
+			fail "$name" "no line /$pat/ in: $(cat "$T/out")"
+			return 1
+		fi
+	done
+	pass "$name"
+}
+
 mkdir -p "$T/srv/home" "$T/srv/data"
 : >"$T/file"
 
@@ -146,6 +159,10 @@ t_err cli_at_rest_bad "efsctl: fs add: --encryption-at-rest: invalid value 'yes'
 # /proc is on no block device and has no fscrypt: never encrypted
 t_err cli_at_rest_refused "efsctl: fs add: p: /proc is not encrypted at rest with AES-256 (found: not encrypted), which encryption-at-rest=required needs" \
 	fs add p /proc --encryption-at-rest required
+t_err cli_transit_bad "efsctl: fs add: --transit-encryption: invalid value 'yes' (expected optional or required)" \
+	fs add a "$T/srv/home" --transit-encryption yes
+t_err cli_transit_bad_set "efsctl: fs set: --transit-encryption: invalid value 'Required' (expected optional or required)" \
+	fs set a --transit-encryption=Required
 t_err cli_monitor_extra "efsctl: monitor: unexpected argument 'x'" monitor x
 t_err cli_metrics_option "efsctl: metrics: unknown option '--json'" \
 	metrics --json
@@ -465,6 +482,8 @@ for m in efs_data_read_bytes_total efs_data_read_ops_total \
 	 efs_burst_credit_balance_bytes \
 	 efs_permitted_throughput_bytes_per_second efs_percent_io_limit \
 	 efs_client_connections efs_storage_bytes efs_iops_limit \
+	 efs_tls_requests_total efs_plaintext_requests_refused_total \
+	 efs_tls_client_connections \
 	 efs_throttling efs_throttle_wait_seconds; do
 	[ "$(grep -c "^# TYPE $m " "$T/out")" = 1 ] &&
 	[ "$(grep -c "^# HELP $m " "$T/out")" = 1 ] ||
@@ -473,7 +492,66 @@ done
 grep -q '^efs_throttle_wait_seconds_bucket{fs="home",mode="generalPurpose",throughput_mode="provisioned",le="+Inf"} 10$' "$T/out" || ok=0
 grep -q '^efs_throttle_delay_seconds_total{fs="home",mode="generalPurpose",throughput_mode="provisioned"} 1.5$' "$T/out" || ok=0
 grep -q '^efs_iops_limit{fs="data",mode="maxIO",throughput_mode="elastic"} 7000$' "$T/out" || ok=0
+grep -q '^efs_tls_requests_total{fs="home",mode="generalPurpose",throughput_mode="provisioned"} 40$' "$T/out" || ok=0
+grep -q '^# TYPE efs_tls_client_connections gauge$' "$T/out" || ok=0
+grep -q '^# TYPE efs_plaintext_requests_refused_total counter$' "$T/out" || ok=0
 [ $ok = 1 ] && pass fake_metrics_content || fail fake_metrics_content "$(cat "$T/out")"
+
+# encryption in transit: efsctl sends the policy (u8 attribute 79), the
+# kernel decides; its refusal (no server-side TLS) reaches the user
+t_ok fake_transit_add fs add secure "$T/srv/data" --transit-encryption required
+log_has fake_transit_add_sent "^cmd=2 6:str=secure 7:str=$T/srv/data 79:u8=1$"
+t_ok fake_transit_show fs show secure --json &&
+	jq_ok fake_transit_show_doc '.FileSystems[0] |
+		.TransitEncryptionPolicy == "required" and
+		.EncryptionAtRestPolicy == "optional" and
+		.TlsClientConnections == 1' "$T/out"
+t_ok fake_transit_show_text fs show secure &&
+	out_has fake_transit_show_text_content \
+		"^  encryption in transit   required$" \
+		"^  of them over TLS        1$"
+t_ok fake_transit_conf fs show secure --format conf &&
+	out_has fake_transit_conf_line "^transit-encryption = required$"
+t_ok fake_transit_stats fs stats secure --json &&
+	jq_ok fake_transit_stats_doc '.TlsRequests == 40 and
+		.PlaintextRequestsRefused == 3 and .TlsClientConnections == 1' "$T/out"
+t_ok fake_transit_stats_text fs stats secure &&
+	out_has fake_transit_stats_text_content "^TlsRequests  *40$" \
+		"^PlaintextRequestsRefused  *3$" "^TlsClientConnections  *1$"
+t_ok fake_clients fs clients secure --json &&
+	jq_ok fake_clients_tls '.FileSystem == "secure" and .ClientCount == 2 and
+		(.Clients | map(.Address)) == ["10.0.0.1","10.0.0.2"] and
+		.Clients[0].Tls == true and .Clients[0].TlsRequests == 100 and
+		.Clients[0].PlaintextRequestsRefused == 0 and
+		.Clients[1].Tls == false and .Clients[1].TlsRequests == 0 and
+		.Clients[1].PlaintextRequestsRefused == 3' "$T/out"
+t_ok fake_clients_text fs clients secure &&
+	out_has fake_clients_text_columns "^CLIENT .* TLS  REFUSED  LAST SEEN$" \
+		"^10\.0\.0\.1 .* yes        0 " "^10\.0\.0\.2 .*  no        3 "
+t_err fake_clients_unknown "efsctl: fs clients: nope: no filesystem with this name" \
+	fs clients nope
+t_ok fake_server_tls server show --json &&
+	jq_ok fake_server_tls_doc '.TlsSupported == true and
+		.DisplacedRequests == 2' "$T/out"
+EFS_FAKE_NOTLS=1 t_ok fake_server_notls server show --json &&
+	jq_ok fake_server_notls_doc '.TlsSupported == false' "$T/out"
+EFS_FAKE_NOTLS=1 t_ok fake_server_notls_text server show &&
+	out_has fake_server_notls_text_line \
+		"^server-side TLS  *no (transit-encryption = required is refused)$"
+t_ok fake_transit_set fs set secure --transit-encryption optional
+log_has fake_transit_set_sent "^cmd=3 6:str=secure 79:u8=0$"
+run_fake fs show secure --json
+jq_ok fake_transit_set_kept '.FileSystems[0].TransitEncryptionPolicy == "optional"' "$T/out"
+EFS_FAKE_NOTLS=1 t_err fake_transit_refused \
+	"efsctl: fs set: secure: transit-encryption required: this kernel has no server-side RPC-with-TLS (Linux 6.4 or later)" \
+	fs set secure --transit-encryption required
+EFS_FAKE_NOTLS=1 t_err fake_transit_add_refused \
+	"efsctl: fs add: secure2: transit-encryption required: this kernel has no server-side RPC-with-TLS (Linux 6.4 or later)" \
+	fs add secure2 "$T/srv/data" --transit-encryption=required
+run_fake fs show --json
+jq_ok fake_transit_refused_kept '(.FileSystems | map(.Name)) == ["data","home","secure","x"] and
+	.FileSystems[2].TransitEncryptionPolicy == "optional"' "$T/out"
+t_ok fake_transit_del fs del secure
 
 # monitor
 for sig in INT TERM; do

@@ -14,6 +14,9 @@
  *   EFS_FAKE_NOEXTACK=1    errors carry no message
  *   EFS_FAKE_EVENTS=1      joining "events" queues one event of each type
  *   EFS_FAKE_WARN=1        add/set succeed with a warning in the ack
+ *   EFS_FAKE_NOTLS=1       a kernel without server-side TLS: SERVER_GET
+ *                          has no EFS_A_SERVER_TLS_SUPPORTED, add/set
+ *                          refuse transit policy "required" (extack)
  *
  * This is test scaffolding, not a model of the module's algorithms.
  */
@@ -104,7 +107,8 @@ static bool is_cfg_attr(int a)
 {
 	return (a >= EFS_A_FS_PERFORMANCE_MODE && a <= EFS_A_FS_CREDIT_LOW_PCT) ||
 	       a == EFS_A_FS_PER_CLIENT_BPS || a == EFS_A_FS_PER_CLIENT_IOPS ||
-	       a == EFS_A_FS_CLIENT_IDLE_S || a == EFS_A_FS_AT_REST_POLICY;
+	       a == EFS_A_FS_CLIENT_IDLE_S || a == EFS_A_FS_AT_REST_POLICY ||
+	       a == EFS_A_FS_TRANSIT_POLICY;
 }
 
 static void save(void)
@@ -222,6 +226,8 @@ static void put_fs(struct nlmsghdr *nlh, const struct fake_fs *fs)
 			 (uint32_t)v[EFS_A_FS_CLIENT_IDLE_S]);
 	mnl_attr_put_u8(nlh, EFS_A_FS_AT_REST_POLICY,
 			(uint8_t)v[EFS_A_FS_AT_REST_POLICY]);
+	mnl_attr_put_u8(nlh, EFS_A_FS_TRANSIT_POLICY,
+			(uint8_t)v[EFS_A_FS_TRANSIT_POLICY]);
 	mnl_attr_put_u64(nlh, EFS_A_FS_BURST_CREDIT_BALANCE,
 			 v[EFS_A_FS_BURST_CREDIT_BALANCE]);
 	mnl_attr_put_u32(nlh, EFS_A_FS_IOPS_EFFECTIVE,
@@ -252,6 +258,10 @@ static void put_fs(struct nlmsghdr *nlh, const struct fake_fs *fs)
 	mnl_attr_put_u64(nlh, EFS_A_FS_THROTTLED_OPS, 10);
 	mnl_attr_put_u64(nlh, EFS_A_FS_THROTTLE_DELAY_NS, 1500000000ULL);
 	mnl_attr_put_u64(nlh, EFS_A_FS_DELAY_REPLIES, 1);
+	mnl_attr_put_u64(nlh, EFS_A_FS_TLS_OPS, 40);
+	mnl_attr_put_u64(nlh, EFS_A_FS_PLAINTEXT_REFUSED,
+			 v[EFS_A_FS_TRANSIT_POLICY] == EFS_TRANSIT_REQUIRED ? 3 : 0);
+	mnl_attr_put_u32(nlh, EFS_A_FS_TLS_CLIENTS, 1);
 	mnl_attr_put_u32(nlh, 200, 1);	/* an attribute from the future */
 	for (i = 0; i < EFS_WAIT_HIST_BUCKETS; i++)
 		mnl_attr_put_u64(nlh, EFS_A_FS_WAIT_HIST,
@@ -290,7 +300,9 @@ static void log_request(const struct nlmsghdr *req, uint8_t cmd)
 					(unsigned long long)mnl_attr_get_u64(n));
 			continue;
 		}
-		if (len == 4)
+		if (len == 1)
+			fprintf(f, ":u8=%u", mnl_attr_get_u8(a));
+		else if (len == 4)
 			fprintf(f, ":u32=%u", mnl_attr_get_u32(a));
 		else if (len == 8)
 			fprintf(f, ":u64=%llu",
@@ -331,6 +343,62 @@ static void apply(struct fake_fs *fs, const struct nlmsghdr *req)
 	}
 }
 
+/* Transit policy "required" asked of a kernel without server-side TLS. */
+static bool refuse_transit(const struct nlmsghdr *req)
+{
+	const struct nlattr *a;
+
+	if (!knob("EFS_FAKE_NOTLS"))
+		return false;
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == EFS_A_FS_TRANSIT_POLICY &&
+		    mnl_attr_get_u8(a) == EFS_TRANSIT_REQUIRED)
+			return true;
+	return false;
+}
+
+static void send_server(const struct nlmsghdr *req, uint8_t cmd)
+{
+	char buf[16384] = { 0 };
+	struct nlmsghdr *nlh = reply(buf, req, FAKE_FAMILY, 0, cmd);
+
+	mnl_attr_put_u32(nlh, EFS_A_SERVER_MAX_WAITING_THREADS, 0);
+	mnl_attr_put_u32(nlh, EFS_A_SERVER_MAX_WAITING_EFFECTIVE, 4);
+	mnl_attr_put_u32(nlh, EFS_A_SERVER_NFSD_THREADS, 8);
+	mnl_attr_put_u32(nlh, EFS_A_SERVER_WAITING_THREADS, 1);
+	mnl_attr_put_u64(nlh, EFS_A_SERVER_DISPLACED, 2);
+	if (!knob("EFS_FAKE_NOTLS"))
+		mnl_attr_put_u8(nlh, EFS_A_SERVER_TLS_SUPPORTED, 1);
+	send_kernel(nlh);
+	ack(req, 0, NULL);
+}
+
+/* Two clients, one over TLS, one refused; then DONE. */
+static void send_clients(const struct nlmsghdr *req, uint8_t cmd,
+			 const struct fake_fs *fs)
+{
+	static const char *const addrs[] = { "10.0.0.1", "10.0.0.2" };
+	char buf[16384] = { 0 };
+	struct nlmsghdr *nlh;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		nlh = reply(buf, req, FAKE_FAMILY, NLM_F_MULTI, cmd);
+		mnl_attr_put_strz(nlh, EFS_A_FS_NAME, fs->name);
+		mnl_attr_put_strz(nlh, EFS_A_CLIENT_ADDR, addrs[i]);
+		mnl_attr_put_u64(nlh, EFS_A_CLIENT_OPS, 100 + i);
+		mnl_attr_put_u32(nlh, EFS_A_CLIENT_OPS_PER_SECOND, 10 - i);
+		mnl_attr_put_u8(nlh, EFS_A_CLIENT_TLS, !i);
+		mnl_attr_put_u64(nlh, EFS_A_CLIENT_TLS_OPS, i ? 0 : 100);
+		mnl_attr_put_u64(nlh, EFS_A_CLIENT_PLAINTEXT_REFUSED, i ? 3 : 0);
+		send_kernel(nlh);
+	}
+	nlh = reply(buf, req, NLMSG_DONE, NLM_F_MULTI, 0);
+	nlh->nlmsg_len = NLMSG_HDRLEN + sizeof(int);
+	memset(mnl_nlmsg_get_payload(nlh), 0, sizeof(int));
+	send_kernel(nlh);
+}
+
 static const char *get_str(const struct nlmsghdr *req, int type)
 {
 	const struct nlattr *a;
@@ -362,11 +430,18 @@ static void handle_efs(const struct nlmsghdr *req)
 		send_kernel(nlh);
 		ack(req, 0, NULL);
 		return;
+	case EFS_CMD_SERVER_GET:
+		send_server(req, g->cmd);
+		return;
 	case EFS_CMD_FS_ADD:
 	case EFS_CMD_FS_SET:
 	case EFS_CMD_FS_DEL:
 		if (knob("EFS_FAKE_EPERM")) {
 			ack(req, -EPERM, NULL);
+			return;
+		}
+		if (refuse_transit(req)) {
+			ack(req, -EOPNOTSUPP, "transit-encryption required: this kernel has no server-side RPC-with-TLS (Linux 6.4 or later)");
 			return;
 		}
 		break;
@@ -449,6 +524,13 @@ static void handle_efs(const struct nlmsghdr *req)
 		}
 		send_fs(req, g->cmd, fs);
 		ack(req, 0, NULL);
+		return;
+	case EFS_CMD_CLIENT_GET:
+		if (!fs) {
+			ack(req, -ENOENT, "no filesystem with this name");
+			return;
+		}
+		send_clients(req, g->cmd, fs);
 		return;
 	default:
 		ack(req, -EOPNOTSUPP, NULL);

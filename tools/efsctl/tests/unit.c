@@ -1111,6 +1111,198 @@ static void test_at_rest(void)
 	free(s);
 }
 
+/* ---- encryption in transit: the policy and the TLS counters ---- */
+
+static void transit_decode(void)
+{
+	static char buf[4096];
+	static struct efs_fs_info fs;
+	struct efs_client_info cl;
+	struct efs_server_info srv;
+	struct efs_fs_config cfg;
+	const struct nlattr *a;
+	struct nlmsghdr *nlh;
+	char *argv[] = { "home", "--transit-encryption", "required" };
+	struct opts o;
+	int seen = 0;
+
+	/* fs add/set: a u8 */
+	EXPECT(!opts_parse(efs_fs_config_opts, 3, argv, &o));
+	EXPECT(!efs_fs_config_parse(&o, &cfg));
+	nlh = start_msg(buf, sizeof(buf), 0x20, EFS_CMD_FS_SET);
+	efs_fs_config_put(nlh, &cfg);
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		EXPECT(mnl_attr_get_type(a) == EFS_A_FS_TRANSIT_POLICY);
+		EXPECT(mnl_attr_get_payload_len(a) == 1);
+		EXPECT(mnl_attr_get_u8(a) == EFS_TRANSIT_REQUIRED);
+		seen++;
+	}
+	EXPECT(seen == 1);
+
+	/* FS_GET */
+	nlh = start_msg(buf, sizeof(buf), 0x20, EFS_CMD_FS_GET);
+	mnl_attr_put_strz(nlh, EFS_A_FS_NAME, "home");
+	mnl_attr_put_u8(nlh, EFS_A_FS_TRANSIT_POLICY, EFS_TRANSIT_REQUIRED);
+	mnl_attr_put_u64(nlh, EFS_A_FS_TLS_OPS, 1ULL << 40);
+	mnl_attr_put_u64(nlh, EFS_A_FS_PLAINTEXT_REFUSED, 9);
+	mnl_attr_put_u32(nlh, EFS_A_FS_TLS_CLIENTS, 4);
+	EXPECT(!efs_fs_decode(nlh, &fs));
+	EXPECT(fs.transit_policy == EFS_TRANSIT_REQUIRED);
+	EXPECT(fs.present[EFS_A_FS_TRANSIT_POLICY]);
+	EXPECT(fs.tls_ops == 1ULL << 40 && fs.plaintext_refused == 9);
+	EXPECT(fs.tls_clients == 4);
+	efs_fs_info_config(&fs, &cfg);
+	EXPECT(cfg.nset == 1 && cfg.val[EFS_A_FS_TRANSIT_POLICY] == 1);
+
+	/* CLIENT_GET */
+	nlh = start_msg(buf, sizeof(buf), 0x20, EFS_CMD_CLIENT_GET);
+	mnl_attr_put_strz(nlh, EFS_A_FS_NAME, "home");
+	mnl_attr_put_strz(nlh, EFS_A_CLIENT_ADDR, "10.0.0.9");
+	mnl_attr_put_u8(nlh, EFS_A_CLIENT_TLS, 1);
+	mnl_attr_put_u64(nlh, EFS_A_CLIENT_TLS_OPS, 77);
+	mnl_attr_put_u64(nlh, EFS_A_CLIENT_PLAINTEXT_REFUSED, 5);
+	mnl_attr_put_u32(nlh, 250, 7);		/* from a newer kernel */
+	EXPECT(!efs_client_decode(nlh, &cl));
+	EXPECT(cl.tls && cl.tls_ops == 77 && cl.plaintext_refused == 5);
+
+	/* SERVER_GET: absent means no */
+	nlh = start_msg(buf, sizeof(buf), 0x20, EFS_CMD_SERVER_GET);
+	mnl_attr_put_u32(nlh, EFS_A_SERVER_WAITING_THREADS, 1);
+	EXPECT(!efs_server_decode(nlh, &srv));
+	EXPECT(!srv.tls_supported);
+	mnl_attr_put_u8(nlh, EFS_A_SERVER_TLS_SUPPORTED, 1);
+	EXPECT(!efs_server_decode(nlh, &srv));
+	EXPECT(srv.tls_supported && srv.waiting == 1);
+}
+
+/* What a printer writes, as text or JSON (pretty for one document). */
+static char *cap_fs_list(const struct efs_fs_info *fs, bool json)
+{
+	struct capture c;
+	struct out o;
+
+	out_init(&o, cap_open(&c), json, true);
+	efs_print_fs_list(&o, fs, 1);
+	return cap_close(&c);
+}
+
+static char *cap_stats(const struct efs_fs_info *fs, bool json)
+{
+	struct capture c;
+	struct out o;
+
+	out_init(&o, cap_open(&c), json, true);
+	efs_print_stats(&o, fs, NULL, 0, 0);
+	return cap_close(&c);
+}
+
+static char *cap_clients(const struct efs_client_info *v, size_t n, bool json)
+{
+	struct capture c;
+	struct out o;
+
+	out_init(&o, cap_open(&c), json, false);
+	efs_print_clients(&o, "home", v, n, 0);
+	return cap_close(&c);
+}
+
+static char *cap_server(const struct efs_server_info *srv, bool json)
+{
+	struct capture c;
+	struct out o;
+
+	out_init(&o, cap_open(&c), json, false);
+	efs_print_server(&o, srv);
+	return cap_close(&c);
+}
+
+static void transit_print(void)
+{
+	static struct efs_fs_info fs;
+	struct efs_client_info cl[2];
+	struct efs_server_info srv = { .tls_supported = true };
+	struct capture c;
+	char *s;
+
+	fake_fs(&fs, "home");
+	fs.tls_ops = 40;
+	fs.plaintext_refused = 3;
+	fs.tls_clients = 1;
+	/* policy and TLS clients only when the kernel sent them */
+	s = cap_fs_list(&fs, true);
+	EXPECT_JQ(s, ".FileSystems[0] | has(\"TransitEncryptionPolicy\") == false "
+		     "and has(\"TlsClientConnections\") == false");
+	free(s);
+	fs.present[EFS_A_FS_TRANSIT_POLICY] = true;
+	fs.present[EFS_A_FS_AT_REST_POLICY] = true;
+	fs.present[EFS_A_FS_TLS_CLIENTS] = true;
+	fs.transit_policy = EFS_TRANSIT_REQUIRED;
+	s = cap_fs_list(&fs, true);
+	EXPECT_JQ(s, ".FileSystems[0] | .TransitEncryptionPolicy == \"required\" "
+		     "and .EncryptionAtRestPolicy == \"optional\" and "
+		     ".TlsClientConnections == 1 and (keys_unsorted | "
+		     "index(\"TransitEncryptionPolicy\") == "
+		     "index(\"EncryptionAtRestPolicy\") + 1)");
+	free(s);
+	s = cap_fs_list(&fs, false);
+	EXPECT_IN(s, "  encryption in transit   required\n");
+	EXPECT_IN(s, "  of them over TLS        1\n");
+	free(s);
+
+	s = cap_stats(&fs, true);
+	EXPECT_JQ(s, ".TlsRequests == 40 and .PlaintextRequestsRefused == 3 and "
+		     ".TlsClientConnections == 1");
+	free(s);
+	s = cap_stats(&fs, false);
+	EXPECT_IN(s, "\nTlsRequests                              40\n");
+	EXPECT_IN(s, "\nPlaintextRequestsRefused                  3\n");
+	EXPECT_IN(s, "\nTlsClientConnections                      1\n");
+	free(s);
+
+	efs_prom_print(cap_open(&c), &fs, 1);
+	s = cap_close(&c);
+	EXPECT(prom_lines_valid(s));
+	EXPECT(count_substr(s, "# TYPE efs_tls_requests_total counter\n") == 1);
+	EXPECT(count_substr(s, "# TYPE efs_plaintext_requests_refused_total counter\n") == 1);
+	EXPECT(count_substr(s, "# TYPE efs_tls_client_connections gauge\n") == 1);
+	EXPECT_IN(s, "efs_tls_requests_total{fs=\"home\",mode=\"generalPurpose\",throughput_mode=\"provisioned\"} 40\n");
+	EXPECT_IN(s, "efs_plaintext_requests_refused_total{fs=\"home\",mode=\"generalPurpose\",throughput_mode=\"provisioned\"} 3\n");
+	EXPECT_IN(s, "efs_tls_client_connections{fs=\"home\",mode=\"generalPurpose\",throughput_mode=\"provisioned\"} 1\n");
+	free(s);
+
+	memset(cl, 0, sizeof(cl));
+	strcpy(cl[0].addr, "10.0.0.1");
+	cl[0].tls = true;
+	cl[0].tls_ops = 12;
+	strcpy(cl[1].addr, "10.0.0.2");
+	cl[1].plaintext_refused = 4;
+	s = cap_clients(cl, 2, true);
+	EXPECT_JQ(s, ".Clients[0].Tls == true and .Clients[0].TlsRequests == 12 "
+		     "and .Clients[0].PlaintextRequestsRefused == 0 and "
+		     ".Clients[1].Tls == false and .Clients[1].TlsRequests == 0 "
+		     "and .Clients[1].PlaintextRequestsRefused == 4");
+	free(s);
+	s = cap_clients(cl, 2, false);
+	EXPECT_IN(s, " DELAYS TLS  REFUSED  LAST SEEN\n");
+	EXPECT_IN(s, "          0 yes        0 ");
+	EXPECT_IN(s, "          0  no        4 ");
+	free(s);
+
+	s = cap_server(&srv, true);
+	EXPECT_JQ(s, ".TlsSupported == true");
+	free(s);
+	srv.tls_supported = false;
+	s = cap_server(&srv, false);
+	EXPECT_IN(s, "server-side TLS         no (transit-encryption = required is refused)\n");
+	free(s);
+}
+
+static void test_transit(void)
+{
+	transit_decode();
+	transit_print();
+}
+
 int main(void)
 {
 	const char *path = getenv("EFS_RESULTS");
@@ -1143,6 +1335,7 @@ int main(void)
 	run("nl_extack", test_extack);
 	run("event_print", test_event);
 	run("at_rest", test_at_rest);
+	run("transit", test_transit);
 
 	if (results)
 		fclose(results);
