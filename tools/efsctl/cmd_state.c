@@ -261,6 +261,14 @@ int cmd_state_restore(int argc, char **argv)
 		efs_fs_config_put(req, &cfg);
 		put_counter_base(req, fs);
 		rc = efs_nl_talk(&nl, req, NULL, NULL);
+		if (rc == -EOPNOTSUPP &&
+		    fs->transit_policy == EFS_TRANSIT_REQUIRED) {
+			/* a kernel without server TLS: skipped, as at rest */
+			efs_err("warning: %s: %s, not restored", fs->name,
+				nl.extack[0] ? nl.extack :
+				"transit-encryption required is not supported by this kernel");
+			continue;
+		}
 		if (rc) {
 			efs_report_nl_error(&nl, rc, fs->name);
 			goto close;

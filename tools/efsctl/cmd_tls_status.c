@@ -17,6 +17,8 @@
 
 
 #include "atrest.h"
+#include "fs_get.h"
+#include "fs_opts.h"
 #include "nl.h"
 #include "efsctl.h"
 #include "opts.h"
@@ -332,6 +334,37 @@ static const char *tls_note(const char *modes)
 	return "";
 }
 
+/*
+ * efs's own transit policy per filesystem (--transit-encryption), beside
+ * the exports' xprtsec=; FileSystems is null while efs is not loaded.
+ */
+static void print_fs_policies(struct out *out)
+{
+	struct efs_fs_list l = { 0 };
+	size_t i;
+
+	if (genl_family_exists(EFS_GENL_NAME) != 1 ||
+	    efs_fs_fetch_sorted(NULL, &l)) {
+		out_null(out, "FileSystems");
+		out_text(out, "efs: not loaded\n");
+		return;
+	}
+	if (!l.n)
+		out_text(out, "efs filesystems: none\n");
+	out_arr_open(out, "FileSystems");
+	for (i = 0; i < l.n; i++) {
+		out_obj_open(out, NULL);
+		out_str(out, "Name", "efs filesystem %s", l.v[i].name);
+		out_str(out, "Path", " (%s):", l.v[i].path);
+		out_str(out, "TransitEncryptionPolicy",
+			" transit-encryption %s\n",
+			efs_policy_str(l.v[i].transit_policy));
+		out_obj_close(out);
+	}
+	out_arr_close(out);
+	efs_fs_list_free(&l);
+}
+
 int cmd_tls_status(int argc, char **argv)
 {
 	static char paths[EXPORT_PATHS_MAX][PATH_MAX];
@@ -459,6 +492,7 @@ int cmd_tls_status(int argc, char **argv)
 		}
 	}
 	out_arr_close(&out);
+	print_fs_policies(&out);
 	out_obj_close(&out);
 	out_doc_end(&out);
 	if (!supported)
