@@ -18,9 +18,19 @@
 # whose tlshd trusts another CA cannot mount (the handshake fails, the
 # mount fails with mount.efs's message) and one whose CA file is missing is
 # refused before mounting.
+# Transit policy (--transit-encryption): with both mounts up, fs stats
+# counts the TLS mount's requests (TlsRequests, TlsClientConnections 1)
+# and fs clients marks c1 Tls, c2 not; set to required, a new plain NFSv4.1
+# mount is refused, an NFSv3 mount made before gets NFS3ERR_ACCES (EACCES),
+# each refusal is counted (PlaintextRequestsRefused, per client) and
+# logged once per client, the TLS mount keeps working, and a client with
+# a certificate from the server's CA mounts with -o mtls (one without a
+# certificate in its tlshd.conf is refused by mount.efs); back to
+# optional, the plain client is served again.
 # On a kernel without it (6.1): efsctl tls status says so and exits 2,
 # mount.efs -o tls refuses (no RPC-with-TLS client), a plain mount -t efs
-# works.
+# works, and --transit-encryption required is refused (add and set) with
+# nothing changed.
 #
 #   tls_transit.sh [FIO_SECONDS]      (default 5)
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
@@ -73,6 +83,16 @@ if [ $st -eq 2 ]; then
 		grep -qE ' /mnt/plain nfs4 .*vers=4.1,.*hard,noresvport,.*timeo=600,retrans=2' /proc/mounts
 	check "plain mount reads" cmp -s /srv/enc/data /mnt/plain/data
 	nfs_umount /mnt/plain
+	check "server show: TlsSupported false" \
+		bash -c "$EFS_CTL server show --json | jq -e '.TlsSupported == false' >/dev/null"
+	mkdir -p /srv/req
+	check "fs add --transit-encryption required refused: no server TLS" \
+		refused 1 "no server-side RPC-with-TLS" $EFS_CTL fs add req /srv/req --transit-encryption required
+	check "the refused add added nothing" bash -c "! $EFS_CTL fs show req >/dev/null 2>&1"
+	check "fs set --transit-encryption required refused" \
+		refused 1 "no server-side RPC-with-TLS" $EFS_CTL fs set enc --transit-encryption required --iops-limit 777
+	check "the refused set changed nothing" bash -c "$EFS_CTL fs show enc --json |
+		jq -e '.FileSystems[0] | .TransitEncryptionPolicy == \"optional\" and .IopsLimitConfigured != 777' >/dev/null"
 	$EFS_CTL fs del enc
 	nfsd_stop
 	exit $rc
@@ -144,6 +164,75 @@ check "plain mount: no xprtsec" bash -c "grep ' /mnt/plain ' /proc/mounts | grep
 check "plain mount reads" cmp -s /srv/enc/data /mnt/plain/data
 check "both mounts see each other's writes" bash -c 'echo tls >/mnt/tls/w && cmp /mnt/tls/w /mnt/plain/w'
 
+# --- transit policy: what came over TLS, then TLS required -------------------
+check "server show: TlsSupported" \
+	bash -c "$EFS_CTL server show --json | jq -e '.TlsSupported == true' >/dev/null"
+$EFS_CTL fs stats enc --json >$EFS_OUT/stats-optional.json
+check "fs stats: TLS requests counted, one TLS client, nothing refused" \
+	jq -e '.TlsRequests > 0 and .TlsClientConnections == 1 and .PlaintextRequestsRefused == 0' \
+	$EFS_OUT/stats-optional.json
+$EFS_CTL fs clients enc --json >$EFS_OUT/clients-optional.json
+check "fs clients: c1 over TLS, c2 not" jq -e '
+	([.Clients[] | select(.Address == "10.99.0.2") | .Tls and .TlsRequests > 0] == [true]) and
+	([.Clients[] | select(.Address == "10.99.0.3") | .Tls or .TlsRequests > 0] == [false])' \
+	$EFS_OUT/clients-optional.json
+mkdir -p /mnt/v3
+check "NFSv3 mount from c2 (transit optional)" in_client c2 nfs_mount enc /mnt/v3 3
+check "NFSv3 reads (transit optional)" cmp -s /srv/enc/data /mnt/v3/data
+nfs_umount /mnt/plain
+check "fs set --transit-encryption required" $EFS_CTL fs set enc --transit-encryption required
+check "fs show: TransitEncryptionPolicy required" bash -c "$EFS_CTL fs show enc --json |
+	jq -e '.FileSystems[0].TransitEncryptionPolicy == \"required\"' >/dev/null"
+$EFS_CTL tls status
+check "tls status: the filesystem requires TLS" bash -c "$EFS_CTL tls status --json |
+	jq -e '[.FileSystems[] | select(.Name == \"enc\") | .TransitEncryptionPolicy] == [\"required\"]' >/dev/null"
+out=$(in_client c2 timeout 120 mount -t efs -o retry=0 "$EFS_SERVER_IP:/enc" /mnt/plain 2>&1)
+st=$?
+log "plain mount of a required filesystem -> $st: $out"
+check "plain NFSv4.1 mount refused: Operation not permitted" \
+	bash -c '[ "$1" -ne 0 ] && grep -q "Operation not permitted" <<<"$2"' _ "$st" "$out"
+grep -q ' /mnt/plain ' /proc/mounts && { log "FAIL: /mnt/plain mounted" >&2; rc=1; nfs_umount /mnt/plain; }
+out=$(in_client c2 cat /mnt/v3/data 2>&1 >/dev/null)
+log "NFSv3 read of a required filesystem: $out"
+check "NFSv3 read refused: NFS3ERR_ACCES (Permission denied)" grep -q "Permission denied" <<<"$out"
+check "TLS mount still reads and writes" bash -c 'echo again >/mnt/tls/w2 && cmp -s /srv/enc/data /mnt/tls/data'
+$EFS_CTL fs stats enc --json >$EFS_OUT/stats-required.json
+check "fs stats: plaintext requests refused and counted" \
+	jq -e '.PlaintextRequestsRefused > 0' $EFS_OUT/stats-required.json
+$EFS_CTL fs clients enc
+$EFS_CTL fs clients enc --json >$EFS_OUT/clients-required.json
+check "fs clients: c2's refusals counted, none for c1" jq -e '
+	([.Clients[] | select(.Address == "10.99.0.3") | .PlaintextRequestsRefused > 0] == [true]) and
+	([.Clients[] | select(.Address == "10.99.0.2") | .PlaintextRequestsRefused] == [0])' \
+	$EFS_OUT/clients-required.json
+n=$(dmesg | grep -c 'efs: enc: refused requests of client 10.99.0.3 ')
+check "refusal logged once for the client (got $n)" test "$n" -eq 1
+
+# --- mutual TLS: a client certificate signed by the server's CA -----------------
+check "mount.efs -o mtls: no client certificate in tlshd.conf" \
+	refused 32 "tlshd has no client certificate to present" \
+	in_client c1 mount -t efs -o mtls "$EFS_SERVER_IP:/enc" /mnt/plain
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $T/c4.key \
+	-out $T/c4.csr -subj /CN=c4.efs.test 2>/dev/null || fail "client key"
+printf 'extendedKeyUsage=clientAuth\nsubjectAltName=IP:10.99.0.5\n' >$T/c4.ext
+openssl x509 -req -in $T/c4.csr -CA $T/ca.pem -CAkey $T/ca.key -CAcreateserial \
+	-out $T/c4.pem -days 1 -extfile $T/c4.ext 2>/dev/null || fail "client certificate"
+printf '[authenticate.client]\nx509.truststore=%s/ca.pem\nx509.certificate=%s/c4.pem\nx509.private_key=%s/c4.key\n' \
+	$T $T $T >$T/c4.conf
+netns_client c4 10.99.0.5 || fail "netns c4"
+tlshd_start c4 $T/c4.conf c4 || fail "tlshd in c4"
+mkdir -p /mnt/mtls
+check "mount -t efs -o mtls (transit required)" in_client c4 mount -t efs -o mtls "$EFS_SERVER_IP:/enc" /mnt/mtls
+grep ' /mnt/mtls ' /proc/mounts
+check "mTLS mount: xprtsec=mtls" grep -qE ' /mnt/mtls nfs4 .*xprtsec=mtls' /proc/mounts
+check "mTLS mount reads" cmp -s /srv/enc/data /mnt/mtls/data
+check "fs clients: c4 over TLS, nothing refused" bash -c "$EFS_CTL fs clients enc --json | jq -e '
+	[.Clients[] | select(.Address == \"10.99.0.5\") | .Tls and .TlsRequests > 0 and .PlaintextRequestsRefused == 0] == [true]' >/dev/null"
+nfs_umount /mnt/mtls
+check "fs set --transit-encryption optional" $EFS_CTL fs set enc --transit-encryption optional
+check "NFSv3 reads again (transit optional)" in_client c2 cmp -s /srv/enc/data /mnt/v3/data
+nfs_umount /mnt/v3
+
 # --- a client that cannot verify the server ----------------------------------
 netns_client c3 10.99.0.4 || fail "netns c3"
 tlshd_start c3 $T/gone.conf c3 || fail "tlshd in c3"
@@ -160,7 +249,6 @@ grep -q ' /mnt/bad ' /proc/mounts && { log "FAIL: /mnt/bad mounted" >&2; rc=1; n
 log "tlshd c3 (other CA): $(tail -5 "$EFS_OUT/tlshd-c3b.log" | tr '\n' ' ')"
 
 nfs_umount /mnt/tls
-nfs_umount /mnt/plain
 $EFS_CTL fs del enc
 nfsd_stop
 exit $rc
