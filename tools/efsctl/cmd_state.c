@@ -17,6 +17,7 @@
 #include <libmnl/libmnl.h>
 
 #include "atrest.h"
+#include "atomic_file.h"
 #include "efsctl.h"
 #include "fs_get.h"
 #include "fs_opts.h"
@@ -74,11 +75,18 @@ static int one_file_arg(int argc, char **argv, const char **file)
 }
 
 /* Write to a temporary file next to file, then rename it over file. */
-static int write_atomic(const char *file, const struct efs_fs_list *l)
+static int write_state(FILE *f, void *arg)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	FILE *f;
-	int fd, dfd;
+	const struct efs_fs_list *l = arg;
+
+	efs_state_write(f, real_ns(), l->v, l->n);
+	return 0;
+}
+
+/* The default file's directory is made if missing; a given one's not. */
+static int save_state(const char *file, struct efs_fs_list *l)
+{
+	char dir[PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s", file);
 	snprintf(dir, sizeof(dir), "%s", dirname(dir));
@@ -87,43 +95,7 @@ static int write_atomic(const char *file, const struct efs_fs_list *l)
 		efs_err("%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", file) >=
-	    (int)sizeof(tmp)) {
-		efs_err("%s: path too long", file);
-		return -1;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		efs_err("%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (!f) {
-		efs_err("%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	efs_state_write(f, real_ns(), l->v, l->n);
-	if (fflush(f) || fsync(fd) || ferror(f)) {
-		efs_err("%s: %s", tmp, strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		return -1;
-	}
-	fclose(f);
-	if (rename(tmp, file)) {
-		efs_err("%s: %s", file, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	return efs_write_atomic(file, 0644, write_state, l);
 }
 
 int cmd_state_save(int argc, char **argv)
@@ -134,7 +106,7 @@ int cmd_state_save(int argc, char **argv)
 
 	if (one_file_arg(argc, argv, &file) || efs_fs_fetch_sorted(NULL, &l))
 		return EXIT_FAIL;
-	ret = write_atomic(file, &l);
+	ret = save_state(file, &l);
 	if (!ret)
 		printf("saved %zu filesystem%s to %s\n", l.n,
 		       l.n == 1 ? "" : "s", file);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "efsctl.h"
 #include "opts.h"
 #include "units.h"
@@ -225,41 +226,16 @@ static bool exists(const char *path)
 }
 
 /* Write text to path through a temporary file renamed over it. */
+static int write_text(FILE *f, void *text)
+{
+	size_t len = strlen(text);
+
+	return fwrite(text, 1, len, f) == len ? 0 : -1;
+}
+
 static int write_file(const char *path, const char *text, mode_t mode)
 {
-	char tmp[PATH_MAX];
-	size_t len = strlen(text);
-	FILE *f;
-	int fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.efsctl-XXXXXX", path) >=
-	    (int)sizeof(tmp)) {
-		efs_err("%s: path too long", path);
-		return -1;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		efs_err("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	f = fdopen(fd, "w");
-	if (!f || fwrite(text, 1, len, f) != len || fchmod(fd, mode) ||
-	    fflush(f) || fsync(fd)) {
-		efs_err("%s: %s", path, strerror(errno));
-		if (f)
-			fclose(f);
-		else
-			close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	fclose(f);
-	if (rename(tmp, path)) {
-		efs_err("%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return efs_write_atomic(path, mode, write_text, (void *)text);
 }
 
 static int abs_path(const char *in, char *out, size_t len, const char *what)
