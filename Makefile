@@ -159,7 +159,7 @@ check-storm: modules-all tools
 # with W=1 and must stay warning-free. The scenarios run with a kmemleak scan
 # after each (EFS_KMEMLEAK) and 4 times their usual timeouts (KASAN and
 # lockdep under TCG).
-DEBUG_SCENARIOS ?= kernel_smoke fault_inject client_faults nfs_fio_smoke lifecycle iops_limits netlink_fuzz lifecycle_storm
+DEBUG_SCENARIOS ?= kernel_smoke fault_inject client_faults nfs_fio_smoke lifecycle iops_limits netlink_fuzz lifecycle_storm tls_transit
 check-debug: tools
 	tests/debug-kernel.sh
 	@k=$$(tests/debug-kernel.sh --release); log=build/debug-kernel/efs-W1.log; \
