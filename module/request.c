@@ -116,13 +116,22 @@ static void efs_client_account(struct efs_client *c, u64 metered, bool tls)
 		WRITE_ONCE(c->tls, tls);
 }
 
+/* Count one operation for fs and its client (c may be NULL). */
+static void efs_account(struct efs_fs *fs, struct efs_client *c,
+			enum efs_op_kind kind, u64 bytes, u64 metered,
+			u32 units, bool tls)
+{
+	efs_stats_add_op(fs, kind, bytes, metered);
+	efs_stats_add_units(fs, units);
+	if (tls)
+		efs_stats_add_tls_op(fs);
+	efs_client_account(c, metered, tls);
+}
+
 static void efs_rpc_account(struct efs_fs *fs, struct efs_rpc *rpc)
 {
-	efs_stats_add_op(fs, rpc->kind, rpc->data_bytes, rpc->metered);
-	efs_stats_add_units(fs, rpc->units);
-	if (rpc->tls)
-		efs_stats_add_tls_op(fs);
-	efs_client_account(rpc->client, rpc->metered, rpc->tls);
+	efs_account(fs, rpc->client, rpc->kind, rpc->data_bytes, rpc->metered,
+		    rpc->units, rpc->tls);
 }
 
 void efs_rpc_end(struct efs_rpc *rpc)
@@ -186,14 +195,8 @@ static void efs_account_alone(struct efs_fs *fs, struct efs_client *c,
 			      struct svc_rqst *rqstp, enum efs_op_kind kind,
 			      u64 bytes)
 {
-	u64 metered = efs_metered(fs, kind, bytes);
-	bool tls = efs_transit_tls(rqstp);
-
-	efs_stats_add_op(fs, kind, bytes, metered);
-	efs_stats_add_units(fs, efs_units(fs, kind));
-	if (tls)
-		efs_stats_add_tls_op(fs);
-	efs_client_account(c, metered, tls);
+	efs_account(fs, c, kind, bytes, efs_metered(fs, kind, bytes),
+		    efs_units(fs, kind), efs_transit_tls(rqstp));
 }
 
 /* Charge an operation on its own: its units and its metered bytes. */

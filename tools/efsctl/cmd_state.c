@@ -86,10 +86,12 @@ static int write_state(FILE *f, void *arg)
 /* The default file's directory is made if missing; a given one's not. */
 static int save_state(const char *file, struct efs_fs_list *l)
 {
-	char dir[PATH_MAX];
+	char buf[PATH_MAX];
+	const char *dir;
 
-	snprintf(dir, sizeof(dir), "%s", file);
-	snprintf(dir, sizeof(dir), "%s", dirname(dir));
+	/* dirname() may return a pointer into buf: no copy back onto it */
+	snprintf(buf, sizeof(buf), "%s", file);
+	dir = dirname(buf);
 	if (!strcmp(file, EFS_STATE_DEFAULT) && mkdir(dir, 0755) &&
 	    errno != EEXIST) {
 		efs_err("%s: %s", dir, strerror(errno));
