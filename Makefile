@@ -21,6 +21,8 @@
 #   make check-fuzz           netlink fuzzing of the module, 300 s a phase, on 6.1 and 6.12
 #                             (EFS_FUZZ_SEED=N to repeat a run)
 #   make check-storm          100 insmod/load/disturb/rmmod cycles with verified data, on 6.1 and 6.12
+#   make check-flake          the VM suite FLAKE_RUNS times (default 5) on 6.1 and 6.12: passes per
+#                             scenario and why each failure failed (build/flake/summary.txt)
 #   make check-debug          a debug 6.12 kernel (KASAN, lockdep, kmemleak, failslab: tests/debug-kernel.sh,
 #                             built once, ~20 min on 2 cores, cached) and VM scenarios on it with a
 #                             kmemleak scan after each (DEBUG_SCENARIOS="..."; empty: the full suite)
@@ -40,7 +42,7 @@ VERSION := $(shell sed -n 's/^\#define EFS_VERSION "\(.*\)"/\1/p' module/efs.h)
 KROOT ?= $(SRC)/build/kernels
 TEST_KERNELS ?= $(shell tests/kernels.sh --list 2>/dev/null)
 
-.PHONY: bench-tls check-neighbours check-fuzz check-storm check-debug all module tools install install-dist deb deps check demo bench modules-all clean checkpatch kunit vmtest
+.PHONY: bench-tls check-flake check-neighbours check-fuzz check-storm check-debug all module tools install install-dist deb deps check demo bench modules-all clean checkpatch kunit vmtest
 
 all: module
 
@@ -153,6 +155,20 @@ check-storm: modules-all tools
 	tests/vm/run.sh -t 3600 -k 6.1 lifecycle_storm 100 || rc=1; \
 	tests/vm/run.sh -t 3600 -k 6.12 lifecycle_storm 100 || rc=1; \
 	exit $$rc
+
+# How often each VM scenario fails with nothing changed: make check's VM
+# scenarios (less the two that only check-neighbours runs) on FLAKE_KERNELS,
+# FLAKE_RUNS whole rounds; the table goes to build/flake/summary.txt.
+FLAKE_RUNS ?= 5
+FLAKE_KERNELS ?= 6.1 6.12
+FLAKE_SKIP ?= many_clients hostile_client
+check-flake: modules-all tools
+	for w in $(FLAKE_KERNELS); do \
+		k=$$(bash -c '. tests/kernels.lib.sh && resolve_krel "$$1"' - "$$w"); \
+		[ -n "$$k" ] || { echo "check-flake: no test kernel matches '$$w'" >&2; exit 2; }; \
+		$(MAKE) -s -C tests/vm/ipmodify-module KREL=$$k || exit 1; \
+	done
+	EFS_VM_SKIP="$(FLAKE_SKIP)" tests/vm/flake_rate.sh -n $(FLAKE_RUNS) $(FLAKE_KERNELS)
 
 # The debug kernel is opt-in: kernels_list (TEST_KERNELS, make check) leaves
 # its release (*-efsdebug) out, and CI does not build it. Its efs.ko is built

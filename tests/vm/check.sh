@@ -10,7 +10,8 @@
 #   EFS_VM_SCENARIOS="kernel_smoke nfsd_layout" tests/vm/check.sh 7.3
 #                                             only these scenarios
 #
-# Output of each run: build/vm-out/<krel>/<scenario>/. Prints one
+# Output of each run: build/vm-out/<krel>/<scenario>/ (EFS_VM_OUT: another
+# root for them, as tests/vm/flake_rate.sh uses). Prints one
 # PASS/FAIL line per run (also appended to $EFS_RESULTS if set by the
 # caller) and a summary; exits 1 if any run failed. Per-scenario timeouts
 # and needs-module come from the scenario's "# efs-vm:" header (run.sh).
@@ -45,10 +46,11 @@ fi
 
 pass=0 failed=()
 t0=$SECONDS
+out=${EFS_VM_OUT:-$REPO/build/vm-out}
 for krel in "${krels[@]}"; do
 	for s in "${scenarios[@]}"; do
 		name=$(basename "$s" .sh)
-		if "$HERE/run.sh" -k "$krel" -o "$REPO/build/vm-out/$krel/$name" "$s"; then
+		if "$HERE/run.sh" -k "$krel" -o "$out/$krel/$name" "$s"; then
 			pass=$((pass + 1))
 		else
 			failed+=("$name [$krel]")
@@ -56,6 +58,6 @@ for krel in "${krels[@]}"; do
 	done
 done
 
-echo "check: ${pass} passed, ${#failed[@]} failed in $((SECONDS - t0))s (logs: $REPO/build/vm-out/)"
+echo "check: ${pass} passed, ${#failed[@]} failed in $((SECONDS - t0))s (logs: $out/)"
 for f in "${failed[@]}"; do echo "check:   FAIL $f"; done
 [ ${#failed[@]} -eq 0 ]
