@@ -47,6 +47,35 @@ assert_within() {
 	return 1
 }
 
+# Checks of a rate or a time (IOPS against a cap, bytes a second) go through
+# these two, not through assert_within, which also checks counts. A debug
+# kernel under TCG cannot meet them (make check-debug's guest reads 40-50
+# IOPS unthrottled where a stock kernel's reads 1,000), so with
+# EFS_TIMING=report, which make check-debug sets, they log the value and
+# the tolerance and pass: those runs are for KASAN, lockdep and kmemleak,
+# and the stock kernels' runs judge the rates.
+#
+# rate_within VALUE TARGET PCT MSG: assert_within, or report it.
+rate_within() {
+	if [ "${EFS_TIMING:-}" = report ]; then
+		log "timing not asserted (EFS_TIMING=report): ${4:-value}: $1, want $3% of $2"
+		return 0
+	fi
+	assert_within "$@"
+}
+
+# rate_above VALUE MIN MSG: 0 if VALUE > MIN (whole numbers), else prints
+# why and returns 1; with EFS_TIMING=report, logs it and returns 0.
+rate_above() {
+	if [ "${EFS_TIMING:-}" = report ]; then
+		log "timing not asserted (EFS_TIMING=report): $3: $1, want > $2"
+		return 0
+	fi
+	[ "$1" -gt "$2" ] && { log "ok: $3: $1 > $2"; return 0; }
+	log "FAIL: $3: $1, want > $2" >&2
+	return 1
+}
+
 # check MSG CMD...: run CMD; log "ok: MSG", or "FAIL: MSG" and set rc=1
 # (scenarios end with "exit $rc").
 check() {

@@ -53,7 +53,7 @@ $EFS_CTL fs add s /srv/s --iops-limit $CAP || fail "fs add"
 for ver in 3 4.2; do
 	run_fio "iops-v$ver" --filename=/mnt/v$ver/data --rw=randread --bs=4k --direct=1 \
 		--ioengine=psync --numjobs=4 --group_reporting --time_based --runtime=8 || rc=1
-	check "v$ver IOPS cap $CAP" assert_within "$(fio_iops "iops-v$ver" read)" $CAP 10 "v$ver randread IOPS"
+	check "v$ver IOPS cap $CAP" rate_within "$(fio_iops "iops-v$ver" read)" $CAP 10 "v$ver randread IOPS"
 done
 
 # Byte cap: provisioned 2 MiB/s, no ops budget in the way.
@@ -62,7 +62,7 @@ $EFS_CTL fs set s --iops-limit 100000 --throughput-mode provisioned \
 for ver in 4.2 3; do
 	run_fio "bytes-v$ver" --filename=/mnt/v$ver/w$ver --size=32M --rw=write --bs=128k --direct=1 \
 		--ioengine=psync --time_based --runtime=8 || rc=1
-	check "v$ver byte cap 2 MiB/s" assert_within "$(fio_bw_bytes "bytes-v$ver" write)" $((2 * MiB)) 10 "v$ver write B/s"
+	check "v$ver byte cap 2 MiB/s" rate_within "$(fio_bw_bytes "bytes-v$ver" write)" $((2 * MiB)) 10 "v$ver write B/s"
 done
 
 # rmmod under throttled load, on both mounts.

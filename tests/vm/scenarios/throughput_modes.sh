@@ -31,11 +31,11 @@ $EFS_CTL fs add t /srv/t --throughput-mode provisioned \
 run_fio p-write --filename=/mnt/t/w --size=32M --rw=write --bs=128k --direct=1 \
 	--ioengine=psync --time_based --runtime=8 || rc=1
 check "provisioned 2 MiB/s: sequential writes" \
-	assert_within "$(fio_bw_bytes p-write write)" $((2 * MiB)) 10 "write B/s"
+	rate_within "$(fio_bw_bytes p-write write)" $((2 * MiB)) 10 "write B/s"
 run_fio p-read --filename=/mnt/t/data --rw=read --bs=128k --direct=1 \
 	--ioengine=psync --time_based --runtime=8 || rc=1
 check "provisioned 2 MiB/s: sequential reads at 3x" \
-	assert_within "$(fio_bw_bytes p-read read)" $((6 * MiB)) 10 "read B/s"
+	rate_within "$(fio_bw_bytes p-read read)" $((6 * MiB)) 10 "read B/s"
 $EFS_CTL fs set t --provisioned-throughput-in-mibps 1 || rc=1
 w0=$(stat_of t DataWriteOps) mw0=$(stat_of t MeteredIOBytes)
 run_fio p-small --filename=/mnt/t/data --rw=randwrite --bs=1k --direct=1 \
@@ -47,7 +47,7 @@ small=$(fio_iops p-small write)
 check "1 KiB writes stay under 1 MiB/s / 4 KiB = 256 IOPS ($small)" test "$small" -le 282
 # Only a VM fast enough to exceed the budget can show it binding.
 if [ "$small" -gt 200 ]; then
-	check "1 KiB writes limited by the 4 KiB minimum" assert_within "$small" 256 10 "1k randwrite IOPS"
+	check "1 KiB writes limited by the 4 KiB minimum" rate_within "$small" 256 10 "1k randwrite IOPS"
 else
 	log "note: the VM did $small IOPS of 1 KiB writes, below the 256 budget"
 fi
@@ -84,7 +84,7 @@ while read -r t bal met; do
 	fi
 	[ -z "$exhausted_at" ] && [ $want -gt $((4 * MiB)) ] || continue
 	n=$((n + 1))
-	assert_within "$bal" "$want" 15 "balance at $t ms" >/dev/null || { bad=$((bad + 1)); log "balance at $t ms: $bal, arithmetic says $want" >&2; }
+	rate_within "$bal" "$want" 15 "balance at $t ms" >/dev/null || { bad=$((bad + 1)); log "balance at $t ms: $bal, arithmetic says $want" >&2; }
 done <"$EFS_OUT/burst-samples"
 check "BurstCreditBalance follows the arithmetic ($n samples)" test $bad -eq 0 -a $n -ge 2
 if [ -z "$exhausted_at" ] || [ -z "$first_io" ]; then
@@ -97,8 +97,8 @@ else
 	rate=$(( (metm - met1) * 1000 / (tm - t1) ))
 	predicted=$(( t1 + bal1 * 1000 / (rate - MiB) ))
 	log "burst at $((rate / 1024)) KiB/s; exhausted at ${exhausted_at} ms, predicted ${predicted} ms"
-	check "bursting runs at fio's 6 MiB/s, above the baseline" assert_within "$rate" $((6 * MiB)) 20 "burst B/s"
-	check "time to exhaustion matches the arithmetic" assert_within "$exhausted_at" "$predicted" 15 "ms"
+	check "bursting runs at fio's 6 MiB/s, above the baseline" rate_within "$rate" $((6 * MiB)) 20 "burst B/s"
+	check "time to exhaustion matches the arithmetic" rate_within "$exhausted_at" "$predicted" 15 "ms"
 	# Credits accrued while we did the sums: spend them again, then
 	# measure the steady state from the kernel's counters (fio takes a
 	# moment to start under TCG, and credit accrues meanwhile).
@@ -114,7 +114,7 @@ else
 		test "$(stat_of t PermittedThroughput)" -eq $MiB
 	wait $fio_pid || rc=1
 	check "baseline 1 MiB/s once credits are spent" \
-		assert_within $(( (wb - wa) * 1000000000 / (tb - ta) )) $MiB 15 "B/s"
+		rate_within $(( (wb - wa) * 1000000000 / (tb - ta) )) $MiB 15 "B/s"
 fi
 
 # Accrual while idle, and the cap.
@@ -123,7 +123,7 @@ read -r ba ta <<<"$($EFS_CTL fs stats t --json | jq -r '"\(.BurstCreditBalance) 
 sleep 4
 read -r bb tb <<<"$($EFS_CTL fs stats t --json | jq -r '"\(.BurstCreditBalance) \(.Timestamp)"')"
 check "idle accrual at the 1 MiB/s baseline" \
-	assert_within $(( (bb - ba) * 1000000000 / (tb - ta) )) $MiB 10 "accrual B/s"
+	rate_within $(( (bb - ba) * 1000000000 / (tb - ta) )) $MiB 10 "accrual B/s"
 max=$($EFS_CTL fs show t --json | jq -r '.FileSystems[0].BurstCreditMax')
 $EFS_CTL fs set t --burst-credit-balance $((max - MiB)) || rc=1
 sleep 3
