@@ -2,10 +2,11 @@
 # efs-vm: timeout=900
 # efs-vm: needs-module
 #
-# Fault injection on the control path (the debug kernel's failslab; make
-# check-debug runs it, check.sh leaves it out on the stock kernels, which
-# have no fault injection). tests/vm/fail_nth.py fails the 1st, 2nd, ...
-# fault point of each operation in turn, until one runs through:
+# Fault injection on the control path (the debug kernel's failslab and
+# fail_page_alloc; make check-debug runs it, check.sh leaves it out on the
+# stock kernels, which have no fault injection). tests/vm/fail_nth.py fails
+# the 1st, 2nd, ... fault point of each operation in turn, a slab or a
+# page allocation, until one runs through:
 #  - module load (finit_module): an error and no module, or loaded;
 #  - fs add, fs set, fs del, server set: an error and the state as before,
 #    or the change made, never half of it;
@@ -13,9 +14,7 @@
 # The kernel log must stay clean (every scenario), and after rmmod the
 # debug kernel's kmemleak scan (EFS_KMEMLEAK) must find nothing.
 # Not covered here: client-table growth (it allocates in nfsd's threads,
-# where a per-task fault point cannot reach: client_faults.sh), and
-# fail_page_alloc (its failures print warn_alloc's call trace, which the
-# harness counts as a warning).
+# where a per-task fault point cannot reach: client_faults.sh).
 #
 #   fault_inject [control]   control: the netlink sweeps only, not the
 #                            module load's (about 20 minutes of 700 loads)
@@ -31,14 +30,21 @@ esac
 
 SRC=$EFS_REPO/build/src/linux-source-6.12
 FS=/sys/kernel/debug/failslab
+PAGES=/sys/kernel/debug/fail_page_alloc
 rc=0
 [ -d "$FS" ] || fail "no $FS: $EFS_KREL has no CONFIG_FAILSLAB (make check-debug's kernel has)"
+[ -d "$PAGES" ] || fail "no $PAGES: $EFS_KREL has no CONFIG_FAIL_PAGE_ALLOC (make check-debug's kernel has)"
 [ -f "$SRC/tools/net/ynl/lib/ynl.py" ] || fail "no YNL in $SRC (make deps unpacks linux-source-6.12)"
 
 # Sleeping allocations too (GFP_KERNEL is what the control path uses); no
-# report per injected failure (it prints a call trace).
-echo N >"$FS/ignore-gfp-wait"
-echo 0 >"$FS/verbose"
+# report per injected failure (it prints a call trace). Page allocations
+# of every order, but not highmem ones (user pages of the sweeper itself).
+for attr in "$FS" "$PAGES"; do
+	echo N >"$attr/ignore-gfp-wait"
+	echo 0 >"$attr/verbose"
+done
+echo 0 >"$PAGES/min-order"
+log "fault points: failslab (ignore-gfp-wait $(cat "$FS/ignore-gfp-wait")) and fail_page_alloc (ignore-gfp-wait $(cat "$PAGES/ignore-gfp-wait"), min-order $(cat "$PAGES/min-order"))"
 
 mkdir -p /srv/fi
 # The module from tmpfs: faults injected into reads of the guest's 9p root
