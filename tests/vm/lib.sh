@@ -58,7 +58,7 @@ assert_within() {
 # rate_within VALUE TARGET PCT MSG: assert_within, or report it.
 rate_within() {
 	if [ "${EFS_TIMING:-}" = report ]; then
-		log "timing not asserted (EFS_TIMING=report): ${4:-value}: $1, want $3% of $2"
+		log "timing not asserted (EFS_TIMING=report): ${4:-value}: $1, want within $3% of $2"
 		return 0
 	fi
 	assert_within "$@"
