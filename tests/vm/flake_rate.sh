@@ -50,18 +50,18 @@ done
 # reason. The results lines are "PASS|FAIL <scenario> [<krel>]".
 {
 	echo "# tests/vm/flake_rate.sh -n $runs $*: $(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git -C "$REPO" rev-parse --short HEAD), $((SECONDS - t0)) s"
-	cat "$OUT"/run*/results.txt | sed -E 's/^(PASS|FAIL) //' | sort -u |
-		while IFS= read -r key; do
+	awk '{ key = substr($0, index($0, " ") + 1); total[key]++; if ($1 == "PASS") pass[key]++ }
+	     END { for (k in total) printf "%d/%d %s\n", pass[k], total[k], k }' "$OUT"/run*/results.txt |
+		sort -k2 |
+		while IFS= read -r line; do
+			echo "$line"
+			key=${line#* }
 			name=${key%% *}
 			krel=${key#*[}
 			krel=${krel%]}
-			pass=$(cat "$OUT"/run*/results.txt | grep -cxF "PASS $key")
-			total=$(sed -E 's/^(PASS|FAIL) //' "$OUT"/run*/results.txt | grep -cxF "$key")
-			echo "$pass/$total $key"
 			for r in $(seq 1 "$runs"); do
 				grep -qxF "FAIL $key" "$OUT/run$r/results.txt" || continue
-				log=$OUT/run$r/$krel/$name/scenario.log
-				why=$(grep -m 3 'FAIL:' "$log" 2>/dev/null)
+				why=$(grep -m 3 'FAIL:' "$OUT/run$r/$krel/$name/scenario.log" 2>/dev/null)
 				# No failing check: run.sh's own reason (a warning in the
 				# guest's log, a timeout), the last one before the verdict.
 				[ -n "$why" ] || why=$(awk -v v="FAIL $key" '
@@ -74,5 +74,6 @@ done
 } >"$OUT/summary.txt"
 cat "$OUT/summary.txt"
 failed=$(cat "$OUT"/run*/results.txt | grep -c '^FAIL ')
-echo "flake_rate: $(cat "$OUT"/run*/results.txt | grep -c '^PASS ') passed, $failed failed in $runs round(s)"
+passed=$(cat "$OUT"/run*/results.txt | grep -c '^PASS ')
+echo "flake_rate: $passed passed, $failed failed in $runs round(s)"
 [ "$failed" -eq 0 ]

@@ -55,22 +55,22 @@ assert_within() {
 # the tolerance and pass: those runs are for KASAN, lockdep and kmemleak,
 # and the stock kernels' runs judge the rates.
 #
+# _rate_reported TEXT: with EFS_TIMING=report, log TEXT as a rate not
+# asserted and return 0; otherwise return 1 (the caller asserts).
+_rate_reported() {
+	[ "${EFS_TIMING:-}" = report ] || return 1
+	log "timing not asserted (EFS_TIMING=report): $*"
+}
+
 # rate_within VALUE TARGET PCT MSG: assert_within, or report it.
 rate_within() {
-	if [ "${EFS_TIMING:-}" = report ]; then
-		log "timing not asserted (EFS_TIMING=report): ${4:-value}: $1, want within $3% of $2"
-		return 0
-	fi
-	assert_within "$@"
+	_rate_reported "${4:-value}: $1, want within $3% of $2" || assert_within "$@"
 }
 
 # rate_above VALUE MIN MSG: 0 if VALUE > MIN (whole numbers), else prints
-# why and returns 1; with EFS_TIMING=report, logs it and returns 0.
+# why and returns 1; or report it.
 rate_above() {
-	if [ "${EFS_TIMING:-}" = report ]; then
-		log "timing not asserted (EFS_TIMING=report): $3: $1, want > $2"
-		return 0
-	fi
+	_rate_reported "$3: $1, want > $2" && return 0
 	[ "$1" -gt "$2" ] && { log "ok: $3: $1 > $2"; return 0; }
 	log "FAIL: $3: $1, want > $2" >&2
 	return 1
