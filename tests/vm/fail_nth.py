@@ -28,7 +28,7 @@ MAX_N = 5000            # no control operation has nearly that many
 NAME = 'fi'
 IOPS, IOPS2 = 100, 200
 libc = ctypes.CDLL(None, use_errno=True)
-SYS_finit_module, SYS_delete_module = 313, 176
+SYS_init_module, SYS_delete_module = 175, 176
 
 
 # Opened once: opening it while armed would be a fault point itself.
@@ -133,14 +133,22 @@ def sweep(name, call, check, reset, prepare=None):
 
 
 def op_load(args, _efs):
-    # Opened once, before any fault is armed, and read from a tmpfs copy
-    # (fault_inject.sh makes it): a fault injected into the guest's 9p
-    # root (open, read) broke it for every later process.
-    fd = os.open(args.ko, os.O_RDONLY)
+    # init_module, not finit_module: both run load_module(), but
+    # finit_module's kernel_read_file() vmallocs the file's buffer without
+    # __GFP_NOWARN, so a fault injected there makes the kernel print its
+    # own warn_alloc call trace (the harness fails on any), before any efs
+    # code runs; init_module's copy of the image is __GFP_NOWARN. The
+    # image is read from a tmpfs copy (fault_inject.sh makes it) before
+    # any fault is armed: a fault injected into the guest's 9p root broke
+    # it for every later process.
+    with open(args.ko, 'rb') as f:
+        image = f.read()
+    buf = ctypes.create_string_buffer(image, len(image))
 
     def call():
-        if libc.syscall(SYS_finit_module, fd, b'', 0) != 0:
-            raise OSError(ctypes.get_errno(), 'finit_module')
+        if libc.syscall(SYS_init_module, buf, ctypes.c_ulong(len(image)),
+                        b'') != 0:
+            raise OSError(ctypes.get_errno(), 'init_module')
 
     def check(n, outcome):
         loaded = os.path.exists('/sys/module/efs')
@@ -152,7 +160,6 @@ def op_load(args, _efs):
            libc.syscall(SYS_delete_module, b'efs', os.O_NONBLOCK) != 0:
             die(f'rmmod efs: {os.strerror(ctypes.get_errno())}')
     sweep('load', call, check, reset)
-    os.close(fd)
 
 
 def op_add(args, efs):

@@ -18,6 +18,15 @@
 #   # efs-vm: tcg=OPTIONS       TCG options on every kernel (thread=single
 #                               for a scenario whose point is live text
 #                               patching under load; see vm_tcg)
+#   # efs-vm: allow-trace=FUNCTION...
+#                               a call trace ("Call Trace:" to "</TASK>")
+#                               with one of these functions on it for
+#                               certain is not a warning: for failures the
+#                               scenario injects on purpose that the kernel
+#                               reports with a stack dump (warn_alloc,
+#                               kmem_cache_create). A WARNING:/BUG: line
+#                               before such a trace still counts; each
+#                               trace dropped is counted in the output
 # Environment: EFS_VM_CPUS (vCPUs; default 2), EFS_VM_TCG (TCG options;
 # default the scenario's tcg= or else tests/kernels.lib.sh's vm_tcg),
 # EFS_VM_QEMU_ARGS, EFS_VM_APPEND.
@@ -362,7 +371,32 @@ pattern=$(IFS='|'; echo "${BAD_PATTERNS[*]}")
 klog=$outdir/dmesg.log
 [ -s "$klog" ] || klog=$outdir/console.log
 benign=$(IFS='|'; echo "${BENIGN_PATTERNS[*]}")
-if bad=$(grep -nE "$pattern" "$klog" | grep -vE "$benign"); then
+# A scenario's allow-trace: blank out (keeping line numbers) each call
+# trace that has one of the allowed functions as a frame for certain
+# ("]  fn+0x", not "] ? fn+0x"), and count them.
+allow_fns=$(sed -n 's/^# *efs-vm: *allow-trace= *//p' "$scenario" | head -n 1)
+allow_re=$(tr -cs 'A-Za-z0-9_' '\n' <<<"$allow_fns" | grep . | paste -sd'|')
+filtered=$outdir/klog-filtered.log
+awk -v fns="$allow_re" -v counted="$outdir/allowed-traces" '
+function flush(drop,  i) {
+	for (i = 1; i <= n; i++)
+		print (drop ? "" : buf[i])
+	dropped += drop; n = 0; inblock = 0
+}
+/Call Trace:/ && fns != "" { if (inblock) flush(0); inblock = 1; hit = 0 }
+inblock {
+	buf[++n] = $0
+	if ($0 ~ ("(^|\\])[ \t]*(" fns ")\\+0x")) hit = 1
+	if ($0 ~ /<\/TASK>/) flush(hit)
+	next
+}
+{ print }
+END { if (inblock) flush(0); print dropped + 0 > counted }' "$klog" >"$filtered"
+allowed=$(cat "$outdir/allowed-traces")
+if [ "$allowed" -gt 0 ]; then
+	echo "run.sh: $allowed call trace(s) through ${allow_re//|/, } not counted (the scenario's allow-trace)" >&2
+fi
+if bad=$(grep -nE "$pattern" "$filtered" | grep -vE "$benign"); then
 	echo "run.sh: guest kernel log has warnings ($(basename "$klog")):" >&2
 	head -n 20 <<<"$bad" | sed "s|^|  $(basename "$klog"):|" >&2
 	problems+=("kernel log $(basename "$klog"):$(head -n 1 <<<"$bad")")
