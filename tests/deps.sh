@@ -29,6 +29,8 @@
 #            Debian 12: make deps runs tests/tlsroot.sh after this script,
 #            which installs trixie's ktls-utils in an mmdebstrap root
 #            under build/roots/trixie-tls (nothing on the host)
+#   faults:  strace (efsctl_errors fails efsctl's Nth netlink request to
+#            check that apply undoes what it changed)
 set -eu
 
 [ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
@@ -43,7 +45,8 @@ pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils zstd libelf-dev 
 	gnuplot-nox prometheus
 	libinih-dev bash-completion debhelper dh-dkms dkms lintian fakeroot man-db
 	clang libclang-rt-14-dev
-	cryptsetup-bin dmsetup nftables openssl"
+	cryptsetup-bin dmsetup nftables openssl
+	strace"
 
 missing=
 for p in $pkgs; do

@@ -27,7 +27,11 @@ const char cmd_apply_usage[] =
 "again changes nothing. A file with any error changes nothing: the\n"
 "message names the file, the line and the problem; so does a filesystem\n"
 "with encryption-at-rest = required whose path is not encrypted at rest\n"
-"with AES-256 (checked for every such filesystem, new or kept).\n"
+"with AES-256 (checked for every such filesystem, new or kept). If the\n"
+"kernel refuses a change, the changes made before it are undone (one\n"
+"\"undo ...\" line each; a filesystem deleted on the way comes back with\n"
+"its credit balance and counters) and the exit status is 1: the kernel\n"
+"is as it was, or the message says it could not be put back.\n"
 "\n"
 "Options:\n"
 "  -n, --dry-run   print the changes, make none\n"
@@ -68,7 +72,9 @@ static int check_at_rest(const struct efs_conf *conf, const char *file,
 	return 0;
 }
 
-static int run_step(struct efs_nl *nl, const struct efs_plan_step *s)
+/* @before: the filesystems as they were, for an undone delete's counters */
+static int run_step(struct efs_nl *nl, const struct efs_plan_step *s,
+		    const struct efs_fs_list *before)
 {
 	static const uint8_t cmds[] = {
 		[EFS_PLAN_DEL] = EFS_CMD_FS_DEL,
@@ -83,12 +89,58 @@ static int run_step(struct efs_nl *nl, const struct efs_plan_step *s)
 		mnl_attr_put_strz(req, EFS_A_FS_PATH, s->path);
 	if (s->kind != EFS_PLAN_DEL)
 		efs_fs_config_put(req, &s->cfg);
+	if (s->kind == EFS_PLAN_ADD && before) {
+		size_t i;
+
+		for (i = 0; i < before->n; i++)
+			if (!strcmp(before->v[i].name, s->name))
+				efs_fs_info_put_counter_base(req, &before->v[i]);
+	}
 	err = efs_nl_talk(nl, req, NULL, NULL);
 	if (err)
 		efs_report_nl_error(nl, err, s->name);
 	else
 		efs_report_nl_warning(nl);
 	return err;
+}
+
+/*
+ * A change failed: put the kernel back as @before had it. From what the
+ * kernel has now, not from the steps that succeeded: a change whose ack
+ * was lost (ENOBUFS) may have been made. On a fresh socket: the failed
+ * exchange may have left a reply unread. Returns how many changes it
+ * undid (the kernel is as before), or -1.
+ */
+static int undo_apply(struct efs_nl *nl, const struct efs_fs_list *before)
+{
+	struct efs_fs_list now = { 0 };
+	struct efs_plan undo = { 0 };
+	size_t i;
+	int rc;
+
+	efs_nl_close(nl);
+	if (efs_connect(nl))
+		return -1;
+	rc = efs_fs_get(nl, NULL, &now);
+	if (rc) {
+		efs_report_nl_error(nl, rc, NULL);
+		efs_fs_list_free(&now);
+		return -1;
+	}
+	rc = efs_plan_restore(before->v, before->n, now.v, now.n, &undo);
+	efs_fs_list_free(&now);
+	if (rc) {
+		efs_err("out of memory");
+		return -1;
+	}
+	for (i = 0; i < undo.n && !rc; i++) {
+		printf("undo ");
+		efs_plan_print_step(stdout, &undo.v[i]);
+		fflush(stdout);
+		rc = run_step(nl, &undo.v[i], before);
+	}
+	efs_plan_free(&undo);
+	return rc ? -1 : (int)i;
 }
 
 int cmd_apply(int argc, char **argv)
@@ -135,8 +187,17 @@ int cmd_apply(int argc, char **argv)
 	for (i = 0; i < plan.n; i++) {
 		efs_plan_print_step(stdout, &plan.v[i]);
 		fflush(stdout);
-		if (!dry && run_step(&nl, &plan.v[i]))
+		if (!dry && run_step(&nl, &plan.v[i], NULL)) {
+			rc = undo_apply(&nl, &have);
+			if (rc < 0)
+				efs_err("could not undo the changes made: the kernel is part way between the old and the new configuration (efsctl fs show); run efsctl apply again");
+			else if (rc)
+				efs_err("%d change%s undone: the kernel is as before",
+					rc, rc == 1 ? "" : "s");
+			else
+				efs_err("nothing was changed");
 			goto free_plan;
+		}
 	}
 	if (!plan.n)
 		printf("no changes\n");

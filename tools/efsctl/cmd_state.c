@@ -116,35 +116,6 @@ int cmd_state_save(int argc, char **argv)
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 
-static void put_counter_base(struct nlmsghdr *req, const struct efs_fs_info *fs)
-{
-	static const struct {
-		int attr;
-		size_t off, size;
-	} ctrs[] = {
-		{ EFS_A_FS_DATA_READ_BYTES, EFS_FS_FIELD(data_read_bytes) },
-		{ EFS_A_FS_DATA_READ_OPS, EFS_FS_FIELD(data_read_ops) },
-		{ EFS_A_FS_DATA_WRITE_BYTES, EFS_FS_FIELD(data_write_bytes) },
-		{ EFS_A_FS_DATA_WRITE_OPS, EFS_FS_FIELD(data_write_ops) },
-		{ EFS_A_FS_METADATA_BYTES, EFS_FS_FIELD(metadata_bytes) },
-		{ EFS_A_FS_METADATA_OPS, EFS_FS_FIELD(metadata_ops) },
-		{ EFS_A_FS_METERED_BYTES, EFS_FS_FIELD(metered_bytes) },
-		{ EFS_A_FS_IO_UNITS, EFS_FS_FIELD(io_units) },
-		{ EFS_A_FS_THROTTLED_OPS, EFS_FS_FIELD(throttled_ops) },
-		{ EFS_A_FS_THROTTLE_DELAY_NS, EFS_FS_FIELD(throttle_delay_ns) },
-		{ EFS_A_FS_DELAY_REPLIES, EFS_FS_FIELD(delay_replies) },
-	};
-	struct nlattr *nest = mnl_attr_nest_start(req, EFS_A_FS_COUNTER_BASE);
-	unsigned int i;
-
-	for (i = 0; i < sizeof(ctrs) / sizeof(ctrs[0]); i++)
-		mnl_attr_put_u64(req, ctrs[i].attr,
-				 efs_fs_field(fs, ctrs[i].off, ctrs[i].size));
-	for (i = 0; i < fs->wait_hist_n; i++)
-		mnl_attr_put_u64(req, EFS_A_FS_WAIT_HIST, fs->wait_hist[i]);
-	mnl_attr_nest_end(req, nest);
-}
-
 static bool loaded(const struct efs_fs_list *l, const char *name)
 {
 	size_t i;
@@ -233,7 +204,7 @@ int cmd_state_restore(int argc, char **argv)
 		mnl_attr_put_strz(req, EFS_A_FS_NAME, fs->name);
 		mnl_attr_put_strz(req, EFS_A_FS_PATH, fs->path);
 		efs_fs_config_put(req, &cfg);
-		put_counter_base(req, fs);
+		efs_fs_info_put_counter_base(req, fs);
 		rc = efs_nl_talk(&nl, req, NULL, NULL);
 		if (rc == -EOPNOTSUPP &&
 		    fs->transit_policy == EFS_TRANSIT_REQUIRED) {

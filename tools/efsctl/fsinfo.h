@@ -100,6 +100,14 @@ struct efs_fs_config {
 void efs_fs_config_set(struct efs_fs_config *cfg, int attr, uint64_t v);
 bool efs_fs_config_has(const struct efs_fs_config *cfg, int attr);
 void efs_fs_config_unset(struct efs_fs_config *cfg, int attr);
+
+/*
+ * EFS_A_FS_COUNTER_BASE for an fs add that brings @fs back (state
+ * restore, apply's undo): its counters and wait histogram go on from
+ * where they were instead of from zero.
+ */
+void efs_fs_info_put_counter_base(struct nlmsghdr *req,
+				  const struct efs_fs_info *fs);
 /*
  * The configuration attributes of a record (every option of "fs add" but
  * the credit balance, which is state), as a config to compare or send.

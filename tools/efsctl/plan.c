@@ -137,6 +137,53 @@ nomem:
 	return -ENOMEM;
 }
 
+int efs_plan_restore(const struct efs_fs_info *before, size_t nbefore,
+		     const struct efs_fs_info *now, size_t nnow,
+		     struct efs_plan *p)
+{
+	struct efs_fs_config defaults;
+	struct efs_conf want = { 0 };
+	unsigned int a;
+	size_t i;
+	int rc;
+
+	efs_fs_config_defaults(&defaults);
+
+	want.v = calloc(nbefore ? nbefore : 1, sizeof(*want.v));
+	if (!want.v)
+		return -ENOMEM;
+	want.n = want.cap = nbefore;
+	for (i = 0; i < nbefore; i++) {
+		struct efs_conf_fs *w = &want.v[i];
+
+		snprintf(w->name, sizeof(w->name), "%s", before[i].name);
+		snprintf(w->path, sizeof(w->path), "%s", before[i].path);
+		efs_fs_info_config(&before[i], &w->cfg);
+		/* no rate is not a rate (as add_step) */
+		if (!w->cfg.val[EFS_A_FS_PROVISIONED_BPS])
+			efs_fs_config_unset(&w->cfg, EFS_A_FS_PROVISIONED_BPS);
+	}
+	rc = efs_plan_make(&want, now, nnow, p);
+	for (i = 0; !rc && i < p->n; i++) {
+		struct efs_plan_step *s = &p->v[i];
+		const struct efs_fs_info *b;
+
+		if (s->kind != EFS_PLAN_ADD)
+			continue;
+		/* printed: the options that are not the defaults */
+		for (a = 0; a <= EFS_A_MAX; a++)
+			if (efs_fs_config_has(&defaults, (int)a) &&
+			    defaults.val[a] == s->given.val[a])
+				efs_fs_config_unset(&s->given, (int)a);
+		b = find_have(before, nbefore, s->name);
+		if (b && b->present[EFS_A_FS_BURST_CREDIT_BALANCE])
+			efs_fs_config_set(&s->cfg, EFS_A_FS_BURST_CREDIT_BALANCE,
+					  b->burst_credit_balance);
+	}
+	free(want.v);
+	return rc;
+}
+
 void efs_plan_free(struct efs_plan *p)
 {
 	free(p->v);

@@ -53,6 +53,17 @@ int efs_plan_make(const struct efs_conf *want, const struct efs_fs_info *have,
 void efs_plan_free(struct efs_plan *p);
 
 /*
+ * The plan that takes the kernel from @now back to @before (both as
+ * EFS_CMD_FS_GET reported them), for "efsctl apply" to undo a failed
+ * apply: every option of a filesystem in @before is wanted as it was, and
+ * one added back starts from its burst credit balance then (its counters
+ * are the caller's to send). Returns 0 or -ENOMEM.
+ */
+int efs_plan_restore(const struct efs_fs_info *before, size_t nbefore,
+		     const struct efs_fs_info *now, size_t nnow,
+		     struct efs_plan *p);
+
+/*
  * One line a step:
  *   add NAME PATH [opt=value ...]
  *   set NAME opt=new (was old) ...

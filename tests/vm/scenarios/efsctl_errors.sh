@@ -76,6 +76,40 @@ else
 fi
 nobody $C fs stats a >/dev/null || { log "FAIL: unprivileged fs stats" >&2; rc=1; }
 
+# apply refused part way: strace fails efsctl's Nth request (its Nth
+# sendto: 1 resolves the family, 2 dumps the filesystems, 3.. are the
+# changes), as a kernel that refuses it would. Every attempt must exit 1
+# and leave the configuration as before (what it changed undone, the
+# deleted filesystem back); then the apply runs through.
+mkdir -p /srv/a/c /srv/a/d
+$C fs add d /srv/a/d --max-wait-ms 400 || rc=1
+printf '[a]\npath = /srv/a\niops-limit = 300\n[c]\npath = /srv/a/c\n' >/tmp/undo.conf
+conf_before=$($C fs show --format conf)
+steps=$($C apply -n /tmp/undo.conf | grep -c '^\(add\|set\|del\) ')
+[ "$steps" = 3 ] || { log "FAIL: apply -n: $steps changes planned, want 3 (del d, set a, add c)" >&2; rc=1; }
+for n in $(seq 1 $((steps + 2))); do
+	err=$(strace -qq -o /dev/null -e trace=sendto -e inject=sendto:error=ENOMEM:when="$n" \
+		$C apply /tmp/undo.conf 2>&1 >/tmp/undo.out)
+	status=$?
+	if [ $status -ne 1 ]; then
+		log "FAIL: apply with request $n failing: exit $status ($err)" >&2; rc=1
+	elif [ "$($C fs show --format conf)" != "$conf_before" ]; then
+		log "FAIL: apply with request $n failing changed the configuration: $err" >&2; rc=1
+		$C fs show --format conf >&2
+	else
+		log "ok: apply with request $n failing: exit 1, configuration as before ($(grep -c '^undo ' /tmp/undo.out) undone; ${err//$'\n'/ / })"
+	fi
+done
+if $C apply /tmp/undo.conf >/dev/null &&
+   [ "$($C fs show a --json | jq .FileSystems[0].IopsLimit)" = 300 ] &&
+   [ "$($C fs show --format names | tr '\n' ' ')" = "a c " ]; then
+	log "ok: apply without a failure made the changes"
+else
+	log "FAIL: apply without a failure: $($C fs show --format names | tr '\n' ' ')" >&2; rc=1
+fi
+$C fs del c || rc=1
+$C fs set a --iops-limit 500 || rc=1
+
 # The good path still works after all that.
 $C fs add b /srv/a/sub --performance-mode maxIO --write-op-weight 3 || rc=1
 $C fs show b --json | jq -e '.FileSystems[0] | .PerformanceMode == "maxIO" and .IopsLimit == 500000 and .WriteOpWeight == 3' >/dev/null ||

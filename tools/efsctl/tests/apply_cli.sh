@@ -128,6 +128,30 @@ expect show_bad_format 1 "" "efsctl: fs show: --format: invalid value 'yaml' (ex
 fake fs show --names-only
 expect show_bad_option 1 "" "efsctl: fs show: unknown option '--names-only'"
 
+# a change the kernel refuses part way: what was done is undone, the
+# kernel (here the fake) ends as it began, exit 1
+fake fs show --format conf
+cp "$T/out" "$T/undo-before.conf"
+printf '[media]\npath = %s\nperformance-mode = maxIO\niops-limit = 300\n[ci]\npath = %s\n' "$T/b" "$T/c" >"$T/undo.conf"
+fake apply "$T/undo.conf" -n
+expect apply_undo_plan 0 "del home $T/a
+set media iops-limit=300 (was 2000)
+add ci $T/c
+dry run: 3 changes, none made"
+EFS_FAKE_FAIL_CHANGE=3 fake apply "$T/undo.conf"
+expect apply_undo 1 "del home $T/a
+set media iops-limit=300 (was 2000)
+add ci $T/c
+undo set media iops-limit=2000 (was 300)
+undo add home $T/a throughput-mode=provisioned provisioned-throughput-in-mibps=4" "efsctl: apply: ci: injected failure (EFS_FAKE_FAIL_CHANGE)
+efsctl: apply: 2 changes undone: the kernel is as before"
+fake fs show --format conf
+cmp -s "$T/out" "$T/undo-before.conf" && ok apply_undo_restores ||
+	ko apply_undo_restores "$(diff "$T/undo-before.conf" "$T/out")"
+EFS_FAKE_FAIL_CHANGE=1 fake apply "$T/undo.conf"
+expect apply_first_change_refused 1 "del home $T/a" "efsctl: apply: home: injected failure (EFS_FAKE_FAIL_CHANGE)
+efsctl: apply: nothing was changed"
+
 # state: save, delete, restore sends balance and counter base
 fake state save "$T/st"
 expect state_save 0 "saved 2 filesystems to $T/st"
@@ -160,7 +184,8 @@ sed -i '/^\[ci\]/,$d' "$T/tls.conf"
 printf 'transit-encryption = required\n' >>"$T/tls.conf"
 EFS_FAKE_NOTLS=1 fake apply "$T/tls.conf"
 expect apply_transit_refused 1 "set media transit-encryption=required (was optional)" \
-	"efsctl: apply: media: $NOTLS"
+	"efsctl: apply: media: $NOTLS
+efsctl: apply: nothing was changed"
 fake apply "$T/tls.conf"
 expect apply_transit 0 "set media transit-encryption=required (was optional)"
 tail -n 1 "$T/log" | grep -q '^cmd=3 6:str=media 79:u8=1$' &&

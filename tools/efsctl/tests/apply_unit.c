@@ -381,6 +381,51 @@ static void test_plan_remove_and_order(void)
 	efs_plan_free(&p);
 }
 
+/*
+ * apply's undo: from what the kernel has after a failed apply back to
+ * what it had: the moved and the deleted come back (with their credit
+ * balance), the added go, the changed options return; a second restore
+ * from the restored state has nothing to do.
+ */
+static void test_plan_restore(void)
+{
+	struct efs_fs_info before[3], now[3];
+	struct efs_plan p;
+
+	kfs(&before[0], "home", "/srv/home");
+	before[0].iops_limit = 100;
+	kfs(&before[1], "gone", "/srv/gone");
+	before[1].max_wait_ms = 400;
+	before[1].burst_credit_balance = 777;
+	kfs(&before[2], "moved", "/srv/a");
+	kfs(&now[0], "home", "/srv/home");
+	now[0].iops_limit = 300;
+	now[0].burst_credit_balance = 1;	/* a balance is not restored by set */
+	kfs(&now[1], "new", "/srv/new");
+	kfs(&now[2], "moved", "/srv/b");
+	EXPECT(!efs_plan_restore(before, 3, now, 3, &p));
+	EXPECT_STR(plan_text(&p),
+		   "del moved /srv/b\n"
+		   "del new /srv/new\n"
+		   "set home iops-limit=100 (was 300)\n"
+		   "add gone /srv/gone max-wait-ms=400\n"
+		   "add moved /srv/a\n");
+	EXPECT(p.n == 5 && p.v[3].kind == EFS_PLAN_ADD &&
+	       efs_fs_config_has(&p.v[3].cfg, EFS_A_FS_BURST_CREDIT_BALANCE) &&
+	       p.v[3].cfg.val[EFS_A_FS_BURST_CREDIT_BALANCE] == 777);
+	EXPECT(p.v[4].cfg.val[EFS_A_FS_BURST_CREDIT_BALANCE] == 12345);
+	efs_plan_free(&p);
+
+	EXPECT(!efs_plan_restore(before, 3, before, 3, &p));
+	EXPECT_STR(plan_text(&p), "");
+	efs_plan_free(&p);
+
+	/* nothing before: everything there now goes */
+	EXPECT(!efs_plan_restore(NULL, 0, now, 2, &p));
+	EXPECT_STR(plan_text(&p), "del home /srv/home\ndel new /srv/new\n");
+	efs_plan_free(&p);
+}
+
 /* fs show --format conf reads back to a plan with nothing to do */
 static void test_conf_round_trip(void)
 {
@@ -650,6 +695,7 @@ int main(void)
 	run("apply_plan_noop", test_plan_noop);
 	run("apply_plan_change", test_plan_change);
 	run("apply_plan_remove_order", test_plan_remove_and_order);
+	run("apply_plan_restore", test_plan_restore);
 	run("apply_conf_round_trip", test_conf_round_trip);
 	run("apply_conf_print_long_path", test_conf_print_long_path);
 	run("state_round_trip", test_state_round_trip);

@@ -11,6 +11,8 @@
  *   EFS_FAKE_LOG=file      append every efs request's attributes
  *   EFS_FAKE_NOFAMILY=1    the family does not exist (module not loaded)
  *   EFS_FAKE_EPERM=1       changes fail with EPERM (no extack)
+ *   EFS_FAKE_FAIL_CHANGE=N the Nth add/set/del of the process fails with
+ *                          ENOMEM (as a failed allocation in the module)
  *   EFS_FAKE_NOEXTACK=1    errors carry no message
  *   EFS_FAKE_EVENTS=1      joining "events" queues one event of each type
  *   EFS_FAKE_WARN=1        add/set succeed with a warning in the ack
@@ -67,6 +69,15 @@ static bool knob(const char *name)
 	const char *s = getenv(name);
 
 	return s && *s && strcmp(s, "0");
+}
+
+/* EFS_FAKE_FAIL_CHANGE=N: is this change request the Nth? */
+static bool fail_this_change(void)
+{
+	static long changes;
+	const char *s = getenv("EFS_FAKE_FAIL_CHANGE");
+
+	return s && *s && ++changes == strtol(s, NULL, 10);
 }
 
 /* ---- state file: "name\tpath\tattr=value ..." per line ---- */
@@ -438,6 +449,10 @@ static void handle_efs(const struct nlmsghdr *req)
 	case EFS_CMD_FS_DEL:
 		if (knob("EFS_FAKE_EPERM")) {
 			ack(req, -EPERM, NULL);
+			return;
+		}
+		if (fail_this_change()) {
+			ack(req, -ENOMEM, "injected failure (EFS_FAKE_FAIL_CHANGE)");
 			return;
 		}
 		if (refuse_transit(req)) {
