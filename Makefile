@@ -20,7 +20,8 @@
 #   make check-neighbours     the noisy-neighbour scenarios with the issue's own thresholds
 #   make check-fuzz           netlink fuzzing of the module, 300 s a phase, on 6.1 and 6.12
 #                             (EFS_FUZZ_SEED=N to repeat a run)
-#   make check-storm          100 insmod/load/disturb/rmmod cycles with verified data, on 6.1 and 6.12
+#   make check-storm          100 insmod/load/disturb/rmmod cycles with verified data, on 6.1 and 6.12;
+#                             export_changes on 6.12 (make check runs it on 6.1)
 #   make check-flake          the VM suite FLAKE_RUNS times (default 5) on 6.1 and 6.12: passes per
 #                             scenario and why each failure failed (build/flake/summary.txt)
 #   make check-debug          a debug 6.12 kernel (KASAN, lockdep, kmemleak, failslab: tests/debug-kernel.sh,
@@ -154,6 +155,7 @@ check-storm: modules-all tools
 	rc=0; \
 	tests/vm/run.sh -t 3600 -k 6.1 lifecycle_storm 100 || rc=1; \
 	tests/vm/run.sh -t 3600 -k 6.12 lifecycle_storm 100 || rc=1; \
+	tests/vm/run.sh -k 6.12 export_changes || rc=1; \
 	exit $$rc
 
 # How often each VM scenario fails with nothing changed: make check's VM

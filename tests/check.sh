@@ -124,10 +124,11 @@ show_vm_runs() {
 # the full kernels, the smoke set on the rest. To keep make check within
 # CI's time, the two longest noisy-neighbour scenarios (200 client mounts:
 # ~10 minutes; the ~1,000-request flood) run only in make check-neighbours,
-# and four more (about 9 minutes a kernel) on the first full kernel only
-# (tests/vm/check.sh <kernel> runs all of them anywhere).
+# and five more (about 11 minutes a kernel) on the first full kernel only
+# (tests/vm/check.sh <kernel> runs all of them anywhere; make check-storm
+# runs export_changes on 6.12).
 ALWAYS_SKIP="many_clients hostile_client"
-LONG_SCENARIOS="fair_clients client_ceilings shared_session netlink_fuzz"
+LONG_SCENARIOS="fair_clients client_ceilings shared_session netlink_fuzz export_changes"
 first_full=
 for k in $KERNELS; do
 	if ! is_full "$k"; then

@@ -4,8 +4,8 @@
 #
 # Netlink fuzzing of the module (issue 11 item 4): tools/nlfuzz/efs-nlfuzz
 # sends malformed and hostile efs genl traffic for SECS seconds (default
-# 60) with one process, then SECS seconds with 4 processes hammering the
-# same names, then a short burst as an unprivileged user, beside a
+# 30, make check's; make check-fuzz gives it 300) with one process, then
+# SECS seconds with 4 processes hammering the same names, then a short burst as an unprivileged user, beside a
 # throttled NFS load. Every reply must be an error or a well-formed
 # message, the filesystems must match the fuzzer's model, and afterwards
 # the module must still work and unload. Any kernel warning fails the run.
@@ -15,7 +15,7 @@
 . "$EFS_REPO/tests/vm/lib.sh"
 
 rc=0
-secs=${1:-60}
+secs=${1:-30}
 seed=${EFS_FUZZ_SEED:-$(date +%s)}
 FUZZ=$EFS_REPO/tools/nlfuzz/efs-nlfuzz
 log "netlink_fuzz: seed $seed, $secs s per phase (reproduce: EFS_FUZZ_SEED=$seed tests/vm/run.sh -k $EFS_KREL netlink_fuzz $secs)"

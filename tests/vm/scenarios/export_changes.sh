@@ -1,0 +1,174 @@
+#!/bin/bash
+# efs-vm: timeout=480
+# efs-vm: needs-module
+#
+# Export and mount changes under throttled load (issue 11 item 3, the ones
+# lifecycle_storm does not storm). Two tmpfs exports listed in
+# /etc/exports, each capped at CAP units/s and written from NFSv4.2 with
+# fio verify=crc32c while efs holds requests back. Each change has this
+# outcome (README, Reliability), and none may crash, hang or leak:
+#   1. exportfs -ra (the exports unchanged): service goes on, data
+#      verified, and efs still throttles: it keys a filesystem by its
+#      path, not by knfsd's export cache entry;
+#   2. umount of the exported filesystem: refused (busy) while knfsd
+#      holds it; service goes on;
+#   3. exportfs -u of a filesystem whose requests wait in efs: the
+#      client's I/O on it fails (ESTALE, as without efs), its waiting
+#      requests leave efs at once; after exportfs -ra a fresh mount works
+#      and is capped again;
+#   4. umount -l (lazy) of the exported filesystem: it is detached from
+#      the server's tree but knfsd keeps serving the mounted filesystem
+#      (its export cache holds it), capped as before, data verified;
+#      exportfs -ra afterwards is accepted;
+#   5. rpc.nfsd 0 while requests wait in efs: they leave efs at once (their
+#      nfsd threads stop; the client is answered DELAY and retries), the
+#      client's hard mount waits; after rpc.nfsd 8 its I/O carries on,
+#      data verified.
+# Then rmmod efs; the harness fails the run on any kernel warning.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+CAP=40
+SECS=8
+rc=0
+nfsd_start 8 || fail "nfsd_start"
+for d in s1 s2; do
+	mkdir -p "/srv/$d"
+	mount -t tmpfs -o size=64M "efs-$d" "/srv/$d" || fail "mount tmpfs $d"
+done
+opts=rw,no_root_squash,no_subtree_check,insecure,sync
+cat >/etc/exports <<EOF
+/srv *(ro,fsid=0,crossmnt,no_subtree_check,insecure,no_root_squash)
+/srv/s1 *($opts,fsid=101)
+/srv/s2 *($opts,fsid=102)
+EOF
+exportfs -ra || fail "exportfs -ra"
+efs_load || fail "efs_load"
+for d in s1 s2; do
+	$EFS_CTL fs add "$d" "/srv/$d" --iops-limit $CAP || fail "fs add $d"
+	nfs_mount "$d" "/mnt/$d" 4.2 || fail "mount $d"
+done
+
+held() { $EFS_CTL fs stats "$1" --json | jq -r .ThrottledOperations; }
+waiting() { $EFS_CTL server show --json | jq -r .WaitingThreads; }
+
+# writer NAME DIR: verified random writes for SECS, in the background
+# (pid in $writer_pid).
+writer() {
+	run_fio "$1" --directory="$2" --rw=randwrite --bs=4k --size=2M \
+		--verify=crc32c --verify_backlog=32 --verify_fatal=1 \
+		--verify_state_save=0 --direct=1 --ioengine=psync --numjobs=2 \
+		--time_based --runtime=$SECS --group_reporting &
+	writer_pid=$!
+}
+
+# until_held FS: wait (up to 30 s) until efs holds back requests of FS.
+until_held() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		[ "$(held "$1")" -gt 0 ] && [ "$(waiting)" -gt 0 ] && return 0
+		sleep 0.5
+	done
+	log "FAIL: no request of $1 held back in 30 s" >&2
+	return 1
+}
+
+# finished PID SECONDS: the process ends within SECONDS (no hang).
+finished() {
+	local i
+	for ((i = 0; i < $2 * 2; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# verified NAME: fio NAME reported 0 errors (its data verified).
+verified() {
+	local errs
+	errs=$(jq '[.jobs[].error] | add' "$EFS_OUT/$1.json" 2>/dev/null)
+	log "fio $1: ${errs:-no result} errors"
+	[ "${errs:-x}" = 0 ]
+}
+
+# 1. exportfs -ra under load
+t0=$(held s1)
+writer ra /mnt/s1
+until_held s1 || rc=1
+check "exportfs -ra under load" exportfs -ra
+t1=$(held s1)
+sleep 3
+t2=$(held s1)
+check "s1 still throttled after exportfs -ra ($t0 -> $t1 -> $t2 throttled)" test "$t2" -gt "$t1"
+check "fio on s1 finished" finished "$writer_pid" 60
+wait "$writer_pid" || { log "FAIL: fio on s1 exited non-zero" >&2; rc=1; }
+check "fio on s1 across exportfs -ra: data verified" verified ra
+
+# 2. umount of the exported filesystem under load
+writer busy /mnt/s1
+until_held s1 || rc=1
+if umount /srv/s1 2>"$EFS_OUT/umount.err"; then
+	log "FAIL: umount /srv/s1 under load succeeded" >&2; rc=1
+else
+	log "ok: umount /srv/s1 under load refused: $(cat "$EFS_OUT/umount.err")"
+fi
+check "/srv/s1 still mounted" mountpoint -q /srv/s1
+check "fio on s1 finished" finished "$writer_pid" 60
+wait "$writer_pid" || { log "FAIL: fio on s1 exited non-zero" >&2; rc=1; }
+check "fio on s1 across the refused umount: data verified" verified busy
+
+# 3. exportfs -u of a filesystem whose requests wait, then exportfs -ra
+writer unexported /mnt/s2
+until_held s2 || rc=1
+check "exportfs -u /srv/s2 under load" exportfs -u '*:/srv/s2'
+check "fio on unexported s2 ends" finished "$writer_pid" 60
+if wait "$writer_pid"; then
+	log "FAIL: fio on s2 went on after exportfs -u" >&2; rc=1
+else
+	log "ok: fio on s2 failed after exportfs -u: $(grep -m1 'io_u error' "$EFS_OUT/unexported.err")"
+fi
+check "no request left waiting in efs" test "$(waiting)" = 0
+check "exportfs -ra exports s2 again" exportfs -ra
+umount -f /mnt/s2 2>/dev/null || umount -l /mnt/s2
+check "a fresh mount of s2" nfs_mount s2 /mnt/s2 4.2
+t0=$(held s2)
+writer again /mnt/s2
+check "fio on s2 after re-export finished" finished "$writer_pid" 60
+wait "$writer_pid" || { log "FAIL: fio on s2 after re-export exited non-zero" >&2; rc=1; }
+check "fio on s2 after re-export: data verified" verified again
+t1=$(held s2)
+check "s2 throttled again after re-export ($t0 -> $t1 throttled)" test "$t1" -gt "$t0"
+
+# 4. lazy umount of the exported filesystem under load
+writer lazy /mnt/s1
+until_held s1 || rc=1
+check "umount -l /srv/s1 under load" umount -l /srv/s1
+t1=$(held s1)
+sleep 3
+t2=$(held s1)
+check "the detached s1 is still served and throttled ($t1 -> $t2 throttled)" test "$t2" -gt "$t1"
+check "fio on s1 finished" finished "$writer_pid" 60
+wait "$writer_pid" || { log "FAIL: fio on s1 after umount -l exited non-zero" >&2; rc=1; }
+check "fio on s1 across umount -l: data verified" verified lazy
+exportfs -ra 2>"$EFS_OUT/exportfs-ra.err"
+log "exportfs -ra after umount -l: $(cat "$EFS_OUT/exportfs-ra.err")"
+
+# 5. rpc.nfsd 0 under load, then rpc.nfsd 8
+writer stopped /mnt/s2
+until_held s2 || rc=1
+check "rpc.nfsd 0 under load" rpc.nfsd 0
+sleep 3
+check "no request left waiting in efs without nfsd threads" test "$(waiting)" = 0
+check "fio waits on its hard mount meanwhile" kill -0 "$writer_pid"
+check "rpc.nfsd 8" rpc.nfsd 8
+t0=$SECONDS
+check "fio on s2 finished after rpc.nfsd 8" finished "$writer_pid" 150
+log "fio on s2 ended $((SECONDS - t0)) s after rpc.nfsd 8"
+wait "$writer_pid" || { log "FAIL: fio on s2 across rpc.nfsd 0 exited non-zero" >&2; rc=1; }
+check "fio on s2 across rpc.nfsd 0: data verified" verified stopped
+
+for d in s1 s2; do nfs_umount "/mnt/$d"; done
+$EFS_CTL fs show
+check "rmmod efs" efs_unload
+check "efs's slab cache is gone after rmmod" efs_slab_gone
+exit $rc
