@@ -184,7 +184,7 @@ check-flake: modules-all tools
 # 2049 recipe needs netfilter), package_dkms and text_poke (no efs.ko of ours).
 DEBUG_SCENARIOS ?= kernel_smoke fault_inject client_faults nfs_fio_smoke lifecycle iops_limits netlink_fuzz \
 	lifecycle_storm tls_transit efsctl_errors ynl_spec restart_state ipmodify_conflict metrics_events \
-	throughput_modes
+	throughput_modes export_changes
 check-debug: tools
 	tests/debug-kernel.sh
 	@k=$$(tests/debug-kernel.sh --release); log=build/debug-kernel/efs-W1.log; \
