@@ -305,6 +305,12 @@ fio_iops() {
 	jq -r --arg d "$2" '[.jobs[][$d].iops] | add | round' "$(_efs_fio_json "$1")"
 }
 
+# fio_errors FILE|NAME: I/O and verify errors over all jobs (empty if fio
+# left no result).
+fio_errors() {
+	jq '[.jobs[].error] | add' "$(_efs_fio_json "$1")" 2>/dev/null
+}
+
 # fio_bw_bytes FILE|NAME read|write: total bandwidth in bytes/s.
 fio_bw_bytes() {
 	jq -r --arg d "$2" '[.jobs[][$d].bw_bytes] | add | round' "$(_efs_fio_json "$1")"

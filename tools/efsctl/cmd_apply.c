@@ -90,11 +90,12 @@ static int run_step(struct efs_nl *nl, const struct efs_plan_step *s,
 	if (s->kind != EFS_PLAN_DEL)
 		efs_fs_config_put(req, &s->cfg);
 	if (s->kind == EFS_PLAN_ADD && before) {
-		size_t i;
+		const struct efs_fs_info *was = efs_fs_info_find(before->v,
+								 before->n,
+								 s->name);
 
-		for (i = 0; i < before->n; i++)
-			if (!strcmp(before->v[i].name, s->name))
-				efs_fs_info_put_counter_base(req, &before->v[i]);
+		if (was)
+			efs_fs_info_put_counter_base(req, was);
 	}
 	err = efs_nl_talk(nl, req, NULL, NULL);
 	if (err)

@@ -116,16 +116,6 @@ int cmd_state_save(int argc, char **argv)
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 
-static bool loaded(const struct efs_fs_list *l, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].name, name))
-			return true;
-	return false;
-}
-
 int cmd_state_restore(int argc, char **argv)
 {
 	struct efs_fs_list have = { 0 };
@@ -174,7 +164,7 @@ int cmd_state_restore(int argc, char **argv)
 		uint64_t bal;
 		char b1[32], b2[32];
 
-		if (loaded(&have, fs->name)) {
+		if (efs_fs_info_find(have.v, have.n, fs->name)) {
 			printf("keep %s: loaded already (its live state is newer than the file's)\n",
 			       fs->name);
 			continue;

@@ -301,3 +301,14 @@ void efs_fs_info_put_counter_base(struct nlmsghdr *req,
 		mnl_attr_put_u64(req, EFS_A_FS_WAIT_HIST, fs->wait_hist[i]);
 	mnl_attr_nest_end(req, nest);
 }
+
+const struct efs_fs_info *efs_fs_info_find(const struct efs_fs_info *v,
+					   size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	return NULL;
+}

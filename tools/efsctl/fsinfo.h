@@ -101,6 +101,10 @@ void efs_fs_config_set(struct efs_fs_config *cfg, int attr, uint64_t v);
 bool efs_fs_config_has(const struct efs_fs_config *cfg, int attr);
 void efs_fs_config_unset(struct efs_fs_config *cfg, int attr);
 
+/* The filesystem called @name among @n records, or NULL. */
+const struct efs_fs_info *efs_fs_info_find(const struct efs_fs_info *v,
+					   size_t n, const char *name);
+
 /*
  * EFS_A_FS_COUNTER_BASE for an fs add that brings @fs back (state
  * restore, apply's undo): its counters and wait histogram go on from

@@ -42,17 +42,6 @@ static void wanted(const struct efs_conf_fs *w, struct efs_fs_config *cfg)
 			efs_fs_config_set(cfg, (int)a, w->cfg.val[a]);
 }
 
-static const struct efs_fs_info *find_have(const struct efs_fs_info *have,
-					   size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(have[i].name, name))
-			return &have[i];
-	return NULL;
-}
-
 static const struct efs_conf_fs *find_want(const struct efs_conf *c,
 					   const char *name)
 {
@@ -103,7 +92,7 @@ int efs_plan_make(const struct efs_conf *want, const struct efs_fs_info *have,
 	}
 	for (i = 0; i < want->n; i++) {
 		const struct efs_conf_fs *w = &want->v[i];
-		const struct efs_fs_info *h = find_have(have, nhave, w->name);
+		const struct efs_fs_info *h = efs_fs_info_find(have, nhave, w->name);
 		struct efs_fs_config desired, cur;
 		struct efs_plan_step *s;
 		unsigned int a;
@@ -175,7 +164,7 @@ int efs_plan_restore(const struct efs_fs_info *before, size_t nbefore,
 			if (efs_fs_config_has(&defaults, (int)a) &&
 			    defaults.val[a] == s->given.val[a])
 				efs_fs_config_unset(&s->given, (int)a);
-		b = find_have(before, nbefore, s->name);
+		b = efs_fs_info_find(before, nbefore, s->name);
 		if (b && b->present[EFS_A_FS_BURST_CREDIT_BALANCE])
 			efs_fs_config_set(&s->cfg, EFS_A_FS_BURST_CREDIT_BALANCE,
 					  b->burst_credit_balance);

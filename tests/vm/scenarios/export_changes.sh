@@ -86,23 +86,35 @@ finished() {
 # verified NAME: fio NAME reported 0 errors (its data verified).
 verified() {
 	local errs
-	errs=$(jq '[.jobs[].error] | add' "$EFS_OUT/$1.json" 2>/dev/null)
+	errs=$(fio_errors "$1")
 	log "fio $1: ${errs:-no result} errors"
 	[ "${errs:-x}" = 0 ]
 }
 
+# writer_done NAME WHAT [SECONDS]: the background writer NAME ends within
+# SECONDS (default 60), exits 0 and verified its data.
+writer_done() {
+	check "fio $1 ($2) finished" finished "$writer_pid" "${3:-60}"
+	wait "$writer_pid" || { log "FAIL: fio $1 ($2) exited non-zero" >&2; rc=1; }
+	check "fio $1 ($2): data verified" verified "$1"
+}
+
+# still_throttled FS WHAT: efs goes on holding back requests of FS (its
+# throttled count grows over 3 s).
+still_throttled() {
+	local t1 t2
+	t1=$(held "$1")
+	sleep 3
+	t2=$(held "$1")
+	check "$1 still throttled $2 ($t1 -> $t2 throttled)" test "$t2" -gt "$t1"
+}
+
 # 1. exportfs -ra under load
-t0=$(held s1)
 writer ra /mnt/s1
 until_held s1 || rc=1
 check "exportfs -ra under load" exportfs -ra
-t1=$(held s1)
-sleep 3
-t2=$(held s1)
-check "s1 still throttled after exportfs -ra ($t0 -> $t1 -> $t2 throttled)" test "$t2" -gt "$t1"
-check "fio on s1 finished" finished "$writer_pid" 60
-wait "$writer_pid" || { log "FAIL: fio on s1 exited non-zero" >&2; rc=1; }
-check "fio on s1 across exportfs -ra: data verified" verified ra
+still_throttled s1 "after exportfs -ra"
+writer_done ra "s1 across exportfs -ra"
 
 # 2. umount of the exported filesystem under load
 writer busy /mnt/s1
@@ -113,9 +125,7 @@ else
 	log "ok: umount /srv/s1 under load refused: $(cat "$EFS_OUT/umount.err")"
 fi
 check "/srv/s1 still mounted" mountpoint -q /srv/s1
-check "fio on s1 finished" finished "$writer_pid" 60
-wait "$writer_pid" || { log "FAIL: fio on s1 exited non-zero" >&2; rc=1; }
-check "fio on s1 across the refused umount: data verified" verified busy
+writer_done busy "s1 across the refused umount"
 
 # 3. exportfs -u of a filesystem whose requests wait, then exportfs -ra
 writer unexported /mnt/s2
@@ -133,9 +143,7 @@ umount -f /mnt/s2 2>/dev/null || umount -l /mnt/s2
 check "a fresh mount of s2" nfs_mount s2 /mnt/s2 4.2
 t0=$(held s2)
 writer again /mnt/s2
-check "fio on s2 after re-export finished" finished "$writer_pid" 60
-wait "$writer_pid" || { log "FAIL: fio on s2 after re-export exited non-zero" >&2; rc=1; }
-check "fio on s2 after re-export: data verified" verified again
+writer_done again "s2 after re-export"
 t1=$(held s2)
 check "s2 throttled again after re-export ($t0 -> $t1 throttled)" test "$t1" -gt "$t0"
 
@@ -143,13 +151,8 @@ check "s2 throttled again after re-export ($t0 -> $t1 throttled)" test "$t1" -gt
 writer lazy /mnt/s1
 until_held s1 || rc=1
 check "umount -l /srv/s1 under load" umount -l /srv/s1
-t1=$(held s1)
-sleep 3
-t2=$(held s1)
-check "the detached s1 is still served and throttled ($t1 -> $t2 throttled)" test "$t2" -gt "$t1"
-check "fio on s1 finished" finished "$writer_pid" 60
-wait "$writer_pid" || { log "FAIL: fio on s1 after umount -l exited non-zero" >&2; rc=1; }
-check "fio on s1 across umount -l: data verified" verified lazy
+still_throttled s1 "when detached (still served)"
+writer_done lazy "s1 across umount -l"
 exportfs -ra 2>"$EFS_OUT/exportfs-ra.err"
 log "exportfs -ra after umount -l: $(cat "$EFS_OUT/exportfs-ra.err")"
 
@@ -162,10 +165,8 @@ check "no request left waiting in efs without nfsd threads" test "$(waiting)" = 
 check "fio waits on its hard mount meanwhile" kill -0 "$writer_pid"
 check "rpc.nfsd 8" rpc.nfsd 8
 t0=$SECONDS
-check "fio on s2 finished after rpc.nfsd 8" finished "$writer_pid" 150
+writer_done stopped "s2 across rpc.nfsd 0, after rpc.nfsd 8" 150
 log "fio on s2 ended $((SECONDS - t0)) s after rpc.nfsd 8"
-wait "$writer_pid" || { log "FAIL: fio on s2 across rpc.nfsd 0 exited non-zero" >&2; rc=1; }
-check "fio on s2 across rpc.nfsd 0: data verified" verified stopped
 
 for d in s1 s2; do nfs_umount "/mnt/$d"; done
 $EFS_CTL fs show

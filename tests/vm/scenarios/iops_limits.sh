@@ -79,7 +79,7 @@ for v in 4.2 3; do
 	d0=$($EFS_CTL fs stats capped --json | jq -r .DelayReplies)
 	fio_job "delay-v$v" /mnt/c$v/data randread --runtime=4 || rc=1
 	d1=$($EFS_CTL fs stats capped --json | jq -r .DelayReplies)
-	[ "$(jq '[.jobs[].error] | add' "$EFS_OUT/delay-v$v.json")" = 0 ] ||
+	[ "$(fio_errors "delay-v$v")" = 0 ] ||
 		{ log "FAIL: v$v fio saw errors with DELAY replies" >&2; rc=1; }
 	if [ "$d1" -gt "$d0" ]; then
 		log "ok: v$v: $((d1 - d0)) DELAY/JUKEBOX replies, fio unharmed"

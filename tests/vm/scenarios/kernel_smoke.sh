@@ -76,7 +76,7 @@ check "rmmod efs under load" rmmod efs
 wait || rc=1
 for ver in 3 4.2; do
 	check "v$ver: fio saw no I/O errors across rmmod" \
-		test "$(jq '[.jobs[].error] | add' "$EFS_OUT/rmmod-v$ver.json")" = 0
+		test "$(fio_errors "rmmod-v$ver")" = 0
 done
 for ver in 3 4.2; do
 	nfs_umount /mnt/v$ver

@@ -69,7 +69,7 @@ fio_pid=$!
 sleep 3
 check "rmmod efs under load" rmmod efs
 wait $fio_pid
-check "fio saw no I/O errors across rmmod" test "$(jq '[.jobs[].error] | add' "$EFS_OUT/under-rmmod.json")" = 0
+check "fio saw no I/O errors across rmmod" test "$(fio_errors under-rmmod)" = 0
 run_fio after-rmmod --filename=/mnt/a/data --rw=randread --bs=4k --direct=1 \
 	--ioengine=psync --numjobs=4 --group_reporting --time_based --runtime=4
 iops=$(fio_iops after-rmmod read)

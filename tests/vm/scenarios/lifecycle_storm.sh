@@ -89,7 +89,7 @@ for ((cycle = 0; cycle < CYCLES; cycle++)); do
 		wait "${pids[$i]}" || { log "FAIL: cycle $cycle: fio ${i} exited non-zero" >&2; rc=1; }
 	done
 	for d in s1 s2 s3; do
-		errs=$(jq '[.jobs[].error] | add' "$EFS_OUT/w$cycle-$d.json" 2>/dev/null)
+		errs=$(fio_errors "w$cycle-$d")
 		check "cycle $cycle: fio on $d: ${errs:-no result} errors, data verified" test "${errs:-x}" = 0
 		rm -f "/mnt/$d/w$cycle-$d".*	# the next cycle's files need the room
 	done

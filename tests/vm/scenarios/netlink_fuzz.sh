@@ -81,7 +81,7 @@ check "efsctl version" bash -c "$EFS_CTL version >/dev/null"
 
 fio_stop load
 wait "$fio_pid"
-check "fio under the fuzzing had no I/O errors" test "$(jq '[.jobs[].error] | add' "$EFS_OUT/load.json")" = 0
+check "fio under the fuzzing had no I/O errors" test "$(fio_errors load)" = 0
 check "fs del nlfz-load" "$EFS_CTL" fs del nlfz-load
 check "no filesystem left" bash -c "$EFS_CTL fs show --json | jq -e '.FileSystems | length == 0' >/dev/null"
 nfs_umount /mnt/load
