@@ -139,6 +139,7 @@ check-neighbours: modules-all tools
 		tests/vm/run.sh -k $$k hostile_client 0.90 || rc=1; \
 		tests/vm/run.sh -k $$k fair_clients 200 0.80 || rc=1; \
 		tests/vm/run.sh -k $$k many_clients || rc=1; \
+		tests/vm/pair.sh -k $$k tests/vm/peer/far_client.sh || rc=1; \
 	done; \
 	exit $$rc
 

@@ -12,7 +12,11 @@
  * it sends the client, and the excess requests wait on the client's side,
  * costing the server nothing (as the knfsd maintainers suggested for
  * per-client fairness). While its requests still wait for budget the
- * client stays held. sr_highest_slotid is left as knfsd set it.
+ * client stays held. How many slots: first efs_pressure_slots(), then
+ * more while the budget lets its requests through at once (a client
+ * far away needs more slots for the same rate), half the excess back
+ * at each DELAY (efs_pressure_slots_next). sr_highest_slotid is left as
+ * knfsd set it.
  *
  * The session belongs to the client, not to one export: a client that
  * also reads an unclaimed export, or a filesystem where it is within its
@@ -44,14 +48,44 @@ static unsigned long efs_pressure_until;	/* jiffies; any client */
 static atomic64_t efs_pressure_replies = ATOMIC64_INIT(0);
 static atomic64_t efs_pressure_withheld = ATOMIC64_INIT(0);
 
-void efs_pressure_note(struct efs_client *c)
+static bool efs_client_held(const struct efs_client *c)
 {
-	unsigned long until = jiffies + EFS_PRESSURE_HZ;
+	return time_before(jiffies, READ_ONCE(c->pressure_until));
+}
+
+/* Hold c until EFS_PRESSURE_HZ from now (written only when it moves). */
+static void efs_pressure_extend(struct efs_client *c, unsigned long now)
+{
+	unsigned long until = now + EFS_PRESSURE_HZ;
 
 	if (READ_ONCE(c->pressure_until) != until)
 		WRITE_ONCE(c->pressure_until, until);
 	if (READ_ONCE(efs_pressure_until) != until)
 		WRITE_ONCE(efs_pressure_until, until);
+}
+
+/*
+ * Refused: hold c, with half the slots over the floor it had last time it
+ * was held (a client far away keeps what it learnt it needs across a
+ * lapse of its pressure). Its slots change at most once a second: the
+ * DELAYs of one burst are one sign, not many. Racing updates from c's
+ * concurrent requests may lose one step; the next request corrects it.
+ */
+void efs_pressure_note(struct efs_client *c)
+{
+	unsigned long now = jiffies, step = READ_ONCE(c->pressure_step);
+
+	if (!efs_client_held(c) || !time_before(now, step + HZ)) {
+		WRITE_ONCE(c->pressure_slots,
+			   efs_pressure_slots_next(READ_ONCE(c->pressure_slots),
+						   efs_pressure_slots(),
+						   true));
+		/* A full second of its requests before it may grow again. */
+		WRITE_ONCE(c->pressure_step, now);
+		atomic_set(&c->pressure_passed, 0);
+		atomic_set(&c->pressure_waited, 0);
+	}
+	efs_pressure_extend(c, now);
 }
 
 /*
@@ -65,8 +99,37 @@ void efs_pressure_note(struct efs_client *c)
  */
 void efs_pressure_renew(struct efs_client *c)
 {
-	if (time_before(jiffies, READ_ONCE(c->pressure_until)))
-		efs_pressure_note(c);
+	if (!efs_client_held(c))
+		return;
+	atomic_inc(&c->pressure_waited);
+	efs_pressure_extend(c, jiffies);
+}
+
+/*
+ * A held client's request went through at once: the budget had room.
+ * Once a second, if most of its requests did so rather than wait, its
+ * slots carry less than it may use (a client far away needs more slots
+ * for the same rate: slots / round trip): give it more. A request that
+ * passes while the queue is briefly empty is no such sign, hence the
+ * count. Cost: one jiffies comparison for an unthrottled request.
+ */
+void efs_pressure_underused(struct efs_client *c)
+{
+	unsigned long step, now = jiffies;
+
+	if (likely(!efs_client_held(c)))
+		return;
+	atomic_inc(&c->pressure_passed);
+	step = READ_ONCE(c->pressure_step);
+	if (time_before(now, step + HZ) || cmpxchg(&c->pressure_step, step,
+						   now) != step)
+		return;
+	if (atomic_xchg(&c->pressure_passed, 0) >
+	    atomic_xchg(&c->pressure_waited, 0))
+		WRITE_ONCE(c->pressure_slots,
+			   efs_pressure_slots_next(READ_ONCE(c->pressure_slots),
+						   efs_pressure_slots(),
+						   false));
 }
 
 u64 efs_pressure_reply_count(void)
@@ -79,7 +142,7 @@ u64 efs_pressure_withheld_count(void)
 	return atomic64_read(&efs_pressure_withheld);
 }
 
-/* Session slots a client under pressure is asked to use. */
+/* Session slots a client under pressure is asked to use first. */
 u32 efs_pressure_slots(void)
 {
 	return max(efs_budget_limit() / 2, 2U);
@@ -107,6 +170,7 @@ struct efs_pressure_probe {
 	unsigned long now;
 	bool mark_shared;		/* mark each of the client's entries */
 	enum efs_pressure_state found;	/* the strongest state seen */
+	u32 slots;			/* the most a held entry was given */
 };
 
 static bool efs_pressure_probe_fs(struct efs_fs *fs, void *arg)
@@ -119,6 +183,8 @@ static bool efs_pressure_probe_fs(struct efs_fs *fs, void *arg)
 		return false;
 	state = efs_client_pressure(c, p->now);
 	p->found = max(p->found, state);
+	if (state == EFS_PRESSURE_HELD)
+		p->slots = max(p->slots, READ_ONCE(c->pressure_slots));
 	if (!p->mark_shared)
 		return p->found == EFS_PRESSURE_SHARED;	/* can't grow */
 	/*
@@ -132,10 +198,13 @@ static bool efs_pressure_probe_fs(struct efs_fs *fs, void *arg)
 	return false;
 }
 
-/* The request's client on every filesystem (marking it, if asked). */
+/*
+ * The request's client on every filesystem (marking it, if asked), and
+ * the slots its held entries were given (*slots, if not NULL).
+ */
 static enum efs_pressure_state efs_addr_pressure(struct svc_rqst *rqstp,
 						 unsigned long now,
-						 bool mark_shared)
+						 bool mark_shared, u32 *slots)
 {
 	struct efs_pressure_probe p = { .now = now,
 					.mark_shared = mark_shared };
@@ -147,6 +216,8 @@ static enum efs_pressure_state efs_addr_pressure(struct svc_rqst *rqstp,
 	rcu_read_lock();
 	efs_fs_any_rcu(efs_pressure_probe_fs, &p);
 	rcu_read_unlock();
+	if (slots)
+		*slots = p.slots;
 	return p.found;
 }
 
@@ -228,7 +299,7 @@ void efs_pressure_reply(struct svc_rqst *rqstp, const struct efs_rpc *rpc)
 	unsigned long now = jiffies;
 	enum efs_pressure_state state;
 	__be32 *target;
-	u32 want, nops = 0;
+	u32 slots = 0, nops = 0, want;
 
 	if (!time_before(now, READ_ONCE(efs_pressure_until)))
 		return;
@@ -239,16 +310,19 @@ void efs_pressure_reply(struct svc_rqst *rqstp, const struct efs_rpc *rpc)
 	if (!target)
 		return;
 	if (rpc->client && !efs_client_is_overflow(&rpc->fs->clients,
-						   rpc->client))
+						   rpc->client)) {
 		state = efs_client_pressure(rpc->client, now);
-	else if (nops > 1)
+		slots = READ_ONCE(rpc->client->pressure_slots);
+	} else if (nops > 1) {
 		state = EFS_PRESSURE_NONE;
-	else
-		state = efs_addr_pressure(rqstp, now, false);
+	} else {
+		state = efs_addr_pressure(rqstp, now, false, &slots);
+	}
 
 	if (state == EFS_PRESSURE_NONE) {
 		/* Traffic efs does not hold: the session must not be held. */
-		if (efs_addr_pressure(rqstp, now, true) != EFS_PRESSURE_NONE)
+		if (efs_addr_pressure(rqstp, now, true, NULL) !=
+		    EFS_PRESSURE_NONE)
 			atomic64_inc(&efs_pressure_withheld);
 		return;
 	}
@@ -256,7 +330,7 @@ void efs_pressure_reply(struct svc_rqst *rqstp, const struct efs_rpc *rpc)
 		atomic64_inc(&efs_pressure_withheld);
 		return;
 	}
-	want = efs_pressure_slots() - 1;
+	want = max(slots, efs_pressure_slots()) - 1;
 	if (be32_to_cpup(target) <= want)
 		return;
 	*target = cpu_to_be32(want);

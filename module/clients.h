@@ -56,6 +56,10 @@ struct efs_client {
 	struct efs_bucket bytes;
 
 	unsigned long pressure_until;	/* jiffies: back-pressure (NFSv4.1) */
+	u32 pressure_slots;		/* session slots asked of it, held */
+	unsigned long pressure_step;	/* jiffies: its slots last changed */
+	atomic_t pressure_passed;	/* held, let through at once, since */
+	atomic_t pressure_waited;	/* held, waited for budget, since */
 	unsigned long shared_until;	/* jiffies: its session carries more */
 
 	/* Fair queueing, under the filesystem's fair-queue lock. */

@@ -183,6 +183,7 @@ __be32 efs_transit_refusal_status(struct svc_rqst *rqstp);
 /* backpressure.c: NFSv4.1 session slots of clients refused DELAY */
 void efs_pressure_note(struct efs_client *c);
 void efs_pressure_renew(struct efs_client *c);
+void efs_pressure_underused(struct efs_client *c);
 struct efs_rpc;
 void efs_pressure_reply(struct svc_rqst *rqstp, const struct efs_rpc *rpc);
 u32 efs_pressure_slots(void);

@@ -452,8 +452,11 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 	 * slot behind them, or DELAY when they held every slot).
 	 */
 	if (!cwait && !atomic_read(&fs->fq.queued)) {
-		if (!efs_charge_fs(fs, units, metered, now))
+		if (!efs_charge_fs(fs, units, metered, now)) {
+			if (c)
+				efs_pressure_underused(c);
 			return 0;
+		}
 		efs_refund_fs(fs, units, metered);
 	}
 	if (efs_fs_releasing(fs))

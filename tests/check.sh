@@ -126,7 +126,8 @@ show_vm_runs() {
 # ~10 minutes; the ~1,000-request flood) run only in make check-neighbours,
 # and five more (about 11 minutes a kernel) on the first full kernel only
 # (tests/vm/check.sh <kernel> runs all of them anywhere; make check-storm
-# runs export_changes on 6.12).
+# runs export_changes on 6.12). One scenario needs a second guest
+# (tests/vm/pair.sh): far_client, on the first full kernel.
 ALWAYS_SKIP="many_clients hostile_client"
 LONG_SCENARIOS="fair_clients client_ceilings shared_session netlink_fuzz export_changes"
 first_full=
@@ -150,6 +151,12 @@ for k in $KERNELS; do
 	[ -z "$first_full" ] || skip="$skip $LONG_SCENARIOS"
 	first_full=$k
 	EFS_VM_SKIP=$skip tests/vm/check.sh "$k" 2>&1 | tee "$OUT/vm-$k.log" | show_vm_runs
+	# A client on a peer guest, far from the server (tests/vm/pair.sh):
+	# the first full kernel only, as the long scenarios (85 s).
+	if [ "$skip" = "$ALWAYS_SKIP" ]; then
+		tests/vm/pair.sh -k "$k" -o "build/vm-out/$k/far_client" tests/vm/peer/far_client.sh 2>&1 |
+			tee "$OUT/vm-pair-$k.log" | show_vm_runs
+	fi
 done
 
 # 5. The Debian packages: build, install, DKMS for every kernel, a VM per

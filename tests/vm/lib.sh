@@ -295,9 +295,16 @@ run_fio() {
 	return $rc
 }
 
-# _efs_fio_json FILE|NAME: the JSON file for a run_fio NAME or a path.
+# _efs_fio_json FILE|NAME: the JSON file for a run_fio NAME (here or on
+# the peer) or a path.
 _efs_fio_json() {
-	if [ -f "$1" ]; then echo "$1"; else echo "$EFS_OUT/$1.json"; fi
+	if [ -f "$1" ]; then
+		echo "$1"
+	elif [ ! -f "$EFS_OUT/$1.json" ] && [ -f "${EFS_SHARE:-/nonexistent}/$1.json" ]; then
+		echo "$EFS_SHARE/$1.json"	# run on the peer (peer.lib.sh)
+	else
+		echo "$EFS_OUT/$1.json"
+	fi
 }
 
 # fio_iops FILE|NAME read|write: total IOPS over all jobs, rounded.
@@ -468,3 +475,7 @@ client_rates() {
 	     END { dt = (t[0] - t[1]) / 1e9
 		   for (k in b) printf "%s %.1f\n", k, (b[k] - a[k]) / dt }' "$1" "$2" | sort
 }
+
+# --- a peer guest (tests/vm/pair.sh) -----------------------------------------
+# shellcheck source=peer.lib.sh
+. "$EFS_REPO/tests/vm/peer.lib.sh"

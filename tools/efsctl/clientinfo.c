@@ -236,7 +236,7 @@ void efs_print_server(struct out *o, const struct efs_server_info *s)
 	out_u64(o, "BackpressureReplies", "back-pressure replies   %s",
 		s->pressure_replies);
 	out_u64(o, "BackpressureSlots",
-		" (NFSv4.1 clients refused DELAY asked to use %s slots)\n",
+		" (NFSv4.1 clients refused DELAY asked first to use %s slots)\n",
 		s->pressure_slots);
 	out_u64(o, "BackpressureWithheld", "back-pressure withheld  %s",
 		s->pressure_withheld);

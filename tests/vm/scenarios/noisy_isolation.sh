@@ -40,12 +40,17 @@ for d in quiet noisy1 noisy2; do
 	dd if=/dev/urandom of=/srv/$d/data bs=1M count=16 status=none || fail "dd"
 done
 efs_load || fail "efs_load"
+# Under tests/vm/pair.sh the noisy clients run on the peer guest.
+if peer_present; then
+	peer_attach "$EFS_SERVER_IP" || fail "peer_attach"
+	log "noisy clients on the peer guest"
+fi
 netns_client cq 10.99.0.10 || fail "client cq"
-netns_client c1 10.99.0.11 || fail "client c1"
-netns_client c2 10.99.0.12 || fail "client c2"
+peer_or_here netns_client c1 10.99.0.11 || fail "client c1"
+peer_or_here netns_client c2 10.99.0.12 || fail "client c2"
 in_client cq nfs_mount quiet /mnt/quiet 4.2 || fail "mount quiet"
-in_client c1 nfs_mount noisy1 /mnt/noisy1 4.2 || fail "mount noisy1"
-in_client c2 nfs_mount noisy2 /mnt/noisy2 4.2 || fail "mount noisy2"
+peer_or_here in_client c1 nfs_mount noisy1 /mnt/noisy1 4.2 || fail "mount noisy1"
+peer_or_here in_client c2 nfs_mount noisy2 /mnt/noisy2 4.2 || fail "mount noisy2"
 
 # measure_alone K: the unclaimed export alone, into alone[K].
 measure_alone() {
@@ -60,12 +65,12 @@ measure_beside() {
 	local n=$1 k=$(($2 * 2 + $1)) i storms=() got limit maxw
 	waiting_watch_start
 	for i in $(seq 1 "$n"); do
-		storm_start "c$i" "storm$k-$i" "/mnt/noisy$i" 16 || rc=1
+		peer_or_here storm_start "c$i" "storm$k-$i" "/mnt/noisy$i" 16 || rc=1
 		storms+=("storm$k-$i")
 	done
 	sleep 2
 	client_load cq "beside$k" /mnt/quiet 2 "$SECS" || rc=1
-	storm_stop "${storms[@]}" || rc=1
+	peer_or_here storm_stop "${storms[@]}" || rc=1
 	waiting_watch_stop
 	maxw=$waiting_max
 	beside[k]=$(fio_iops "beside$k" read)
@@ -108,4 +113,5 @@ for n in 1 2; do
 		at_least "$best" "$MIN_RATIO"
 done
 $EFS_CTL server show
+peer_present && peer_run peer_quit
 exit $rc

@@ -1,0 +1,82 @@
+#!/bin/bash
+# Run a VM scenario with a peer: a second qemu guest whose client
+# namespaces share no vCPU with the server, as clients on other machines
+# would. The scenario decides which clients go there (peer_present,
+# peer_run in tests/vm/peer.lib.sh).
+#
+#   tests/vm/pair.sh [-k KREL|6.1|6.12] [-o OUTDIR] SCENARIO [ARGS...]
+#
+# Both guests boot the same kernel. Each guest gets its own host cores, as
+# two machines would have their own CPUs: the server the first half of
+# the host's (EFS_PAIR_SERVER_CORES, a taskset list; on this 2-core host
+# core 0), the peer the rest (EFS_PAIR_PEER_CORES), and as many vCPUs as
+# it has cores unless EFS_VM_CPUS / EFS_PEER_CPUS say otherwise. Output:
+# OUTDIR/server and OUTDIR/peer (run.sh output directories) and
+# OUTDIR/share (the control share). Exit status and last line: the
+# server's run.sh's.
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+
+kernel=6.1 outdir=''
+while getopts k:o: opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	*) sed -n '2,17p' "$0" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || { sed -n '2,17p' "$0" >&2; exit 2; }
+name=$(basename "$1" .sh)
+outdir=${outdir:-$REPO/build/vm-pair/$name}
+rm -rf "$outdir/share" "$outdir/server" "$outdir/peer"
+mkdir -p "$outdir/share" || exit 2
+
+# A free port on the loopback for the guests' Ethernet link.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ncores=$(nproc)
+half=$(((ncores + 1) / 2))
+server_cores=${EFS_PAIR_SERVER_CORES:-0-$((half - 1))}
+peer_cores=${EFS_PAIR_PEER_CORES:-$((ncores > 1 ? half : 0))-$((ncores - 1))}
+count_cores() { # taskset list -> number of cores
+	python3 -c 'import sys
+n = 0
+for r in sys.argv[1].split(","):
+    a, _, b = r.partition("-")
+    n += int(b or a) - int(a) + 1
+print(n)' "$1"
+}
+echo "pair.sh: server on host cores $server_cores, peer on $peer_cores" >&2
+share=(-virtfs "local,path=$outdir/share,mount_tag=share,security_model=none")
+link="-netdev socket,id=peer,%s=127.0.0.1:$port -device virtio-net-pci,netdev=peer,mac=52:54:00:ef:00:%s"
+
+# shellcheck disable=SC2059 # $link is the format
+EFS_PEER=1 EFS_VM_CPUS=${EFS_VM_CPUS:-$(count_cores "$server_cores")} \
+	EFS_VM_QEMU_ARGS="$(printf -- "$link" listen 01) ${share[*]}" \
+	taskset -c "$server_cores" "$HERE/run.sh" -k "$kernel" -o "$outdir/server" "$@" &
+server=$!
+for _ in $(seq 50); do
+	ss -ltn "sport = :$port" | grep -q LISTEN && break
+	sleep 0.2
+done
+# shellcheck disable=SC2059
+EFS_VM_CPUS=${EFS_PEER_CPUS:-$(count_cores "$peer_cores")} \
+	EFS_VM_QEMU_ARGS="$(printf -- "$link" connect 02) ${share[*]}" \
+	taskset -c "$peer_cores" "$HERE/run.sh" -k "$kernel" -o "$outdir/peer" \
+	"$HERE/peer/serve.sh" >"$outdir/peer.log" 2>&1 &
+peer=$!
+wait "$server"
+rc=$?
+# The scenario normally ends the peer; if it did not (it failed early),
+# ask once more, then stop it.
+n=$(find "$outdir/share" -maxdepth 1 -name 'cmd.*' ! -name '*.tmp' | wc -l)
+printf 'peer_quit ' >"$outdir/share/cmd.$((n + 1))"
+for _ in $(seq 300); do
+	kill -0 "$peer" 2>/dev/null || break
+	sleep 0.2
+done
+kill -0 "$peer" 2>/dev/null && pkill -P "$peer" 2>/dev/null
+wait "$peer"
+echo "pair.sh: peer guest: $(tail -n 1 "$outdir/peer.log")"
+exit $rc
