@@ -44,10 +44,12 @@ peer_attach() {
 # peer_run CMD [ARGS...]: run CMD (a lib.sh or scenario function already
 # defined on the peer, or a command) in the peer's shell; its output comes
 # back on stdout, its status is returned. The peer must answer within
-# EFS_PEER_WAIT seconds (default 300).
+# EFS_PEER_WAIT seconds (default 300), plus 360 while it has not finished
+# booting (run.sh boots a hung guest once more after 300 s).
 _efs_peer_seq=0
 peer_run() {
 	local n i wait=${EFS_PEER_WAIT:-300} rc
+	[ -e "$EFS_SHARE/peer.ready" ] || wait=$((wait + 360))
 	n=$((++_efs_peer_seq))
 	printf '%q ' "$@" >"$EFS_SHARE/cmd.$n.tmp" && mv "$EFS_SHARE/cmd.$n.tmp" "$EFS_SHARE/cmd.$n"
 	for ((i = 0; i < wait * 5; i++)); do

@@ -29,7 +29,8 @@
 #                               trace dropped is counted in the output
 # Environment: EFS_VM_CPUS (vCPUs; default 2), EFS_VM_TCG (TCG options;
 # default the scenario's tcg= or else tests/kernels.lib.sh's vm_tcg),
-# EFS_VM_QEMU_ARGS, EFS_VM_APPEND.
+# EFS_VM_QEMU_ARGS, EFS_VM_APPEND, EFS_VM_BOOT_LIMIT (seconds until a boot
+# that has not started the scenario counts as hung and is retried once).
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -347,18 +348,38 @@ qemu=(
 qemu+=(${EFS_VM_QEMU_ARGS:-})
 echo "run.sh: $name on $krel ($cpus vCPU${tcg:+, TCG $tcg}), timeout ${timeout}s, output in $outdir" >&2
 # A guest that dies before the scenario starts (seen once in CI: a run
-# over in 6 s with no account of why) has not tested anything yet, so it
-# is booted once more; its console is kept as console-boot1.log. A guest
-# that started the scenario is never retried.
+# over in 6 s with no account of why) or hangs in its boot (seen once: a
+# 6.1 guest's vCPU 0 stopped at 1.4 s, an RCU stall, under MTTCG) has not
+# tested anything yet (efs is loaded by the scenario), so it is booted
+# once more; its console is kept as console-boot1.log. A guest that
+# started the scenario is never retried. Boots take 5-15 s, up to ~2 min
+# on the debug kernel: EFS_VM_BOOT_LIMIT (s, default 300 or half the
+# timeout) is when a boot counts as hung.
+boot_limit=${EFS_VM_BOOT_LIMIT:-$((timeout / 2 < 300 ? timeout / 2 : 300))}
 for attempt in 1 2; do
 	write_job "$@"
 	qemu_start=$EPOCHREALTIME
-	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$outdir/console.log" 2>&1
+	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$outdir/console.log" 2>&1 &
+	qpid=$!
+	boot_hung=''
+	while kill -0 "$qpid" 2>/dev/null && [ ! -e "$outdir/.started" ]; do
+		if [ $((${EPOCHREALTIME%.*} - ${qemu_start%.*})) -ge "$boot_limit" ]; then
+			boot_hung=1
+			kill "$qpid" 2>/dev/null	# timeout(1) passes it to qemu
+			break
+		fi
+		sleep 1
+	done
+	wait "$qpid"
 	qrc=$?
 	[ -e "$outdir/.started" ] || [ -e "$outdir/status" ] && break
-	[ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ] && break
+	[ -z "$boot_hung" ] && { [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; } && break
 	[ "$attempt" -eq 1 ] || break
-	echo "run.sh: the guest stopped (qemu status $qrc) before the scenario started; last lines of console.log:" >&2
+	if [ -n "$boot_hung" ]; then
+		echo "run.sh: the guest did not start the scenario within ${boot_limit}s (a hung boot); last lines of console.log:" >&2
+	else
+		echo "run.sh: the guest stopped (qemu status $qrc) before the scenario started; last lines of console.log:" >&2
+	fi
 	tail -n 15 "$outdir/console.log" | sed 's/^/  | /' >&2
 	echo "run.sh: booting once more" >&2
 	mv -f "$outdir/console.log" "$outdir/console-boot1.log"
@@ -401,7 +422,9 @@ if bad=$(grep -nE "$pattern" "$filtered" | grep -vE "$benign"); then
 	head -n 20 <<<"$bad" | sed "s|^|  $(basename "$klog"):|" >&2
 	problems+=("kernel log $(basename "$klog"):$(head -n 1 <<<"$bad")")
 fi
-if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+if [ -n "$boot_hung" ]; then
+	problems+=("the guest did not start the scenario within ${boot_limit}s, twice")
+elif [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 	problems+=("timeout after ${timeout}s, qemu killed")
 fi
 scenario_start='' scenario_end='' guest_timeout=''
