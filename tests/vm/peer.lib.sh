@@ -45,7 +45,7 @@ peer_attach() {
 # defined on the peer, or a command) in the peer's shell; its output comes
 # back on stdout, its status is returned. The peer must answer within
 # EFS_PEER_WAIT seconds (default 300), plus 360 while it has not finished
-# booting (run.sh boots a hung guest once more after 300 s).
+# booting (run.sh boots a hung guest once more after 150 s).
 _efs_peer_seq=0
 peer_run() {
 	local n i wait=${EFS_PEER_WAIT:-300} rc

@@ -352,10 +352,12 @@ echo "run.sh: $name on $krel ($cpus vCPU${tcg:+, TCG $tcg}), timeout ${timeout}s
 # 6.1 guest's vCPU 0 stopped at 1.4 s, an RCU stall, under MTTCG) has not
 # tested anything yet (efs is loaded by the scenario), so it is booted
 # once more; its console is kept as console-boot1.log. A guest that
-# started the scenario is never retried. Boots take 5-15 s, up to ~2 min
-# on the debug kernel: EFS_VM_BOOT_LIMIT (s, default 300 or half the
-# timeout) is when a boot counts as hung.
-boot_limit=${EFS_VM_BOOT_LIMIT:-$((timeout / 2 < 300 ? timeout / 2 : 300))}
+# started the scenario is never retried. Boots take 5-15 s (up to ~2 min
+# on the debug kernel, with EFS_KMEMLEAK): EFS_VM_BOOT_LIMIT (s, default
+# 150, 400 with EFS_KMEMLEAK, at most half the timeout) is when a boot
+# counts as hung.
+boot_limit=${EFS_VM_BOOT_LIMIT:-$([ -n "${EFS_KMEMLEAK:-}" ] && echo 400 || echo 150)}
+[ "$boot_limit" -le $((timeout / 2)) ] || boot_limit=$((timeout / 2))
 for attempt in 1 2; do
 	write_job "$@"
 	qemu_start=$EPOCHREALTIME
