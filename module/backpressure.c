@@ -48,9 +48,9 @@ static unsigned long efs_pressure_until;	/* jiffies; any client */
 static atomic64_t efs_pressure_replies = ATOMIC64_INIT(0);
 static atomic64_t efs_pressure_withheld = ATOMIC64_INIT(0);
 
-static bool efs_client_held(const struct efs_client *c)
+static bool efs_client_held(const struct efs_client *c, unsigned long now)
 {
-	return time_before(jiffies, READ_ONCE(c->pressure_until));
+	return time_before(now, READ_ONCE(c->pressure_until));
 }
 
 /* Hold c until EFS_PRESSURE_HZ from now (written only when it moves). */
@@ -75,7 +75,7 @@ void efs_pressure_note(struct efs_client *c)
 {
 	unsigned long now = jiffies, step = READ_ONCE(c->pressure_step);
 
-	if (!efs_client_held(c) || !time_before(now, step + HZ)) {
+	if (!efs_client_held(c, now) || !time_before(now, step + HZ)) {
 		WRITE_ONCE(c->pressure_slots,
 			   efs_pressure_slots_next(READ_ONCE(c->pressure_slots),
 						   efs_pressure_slots(),
@@ -99,10 +99,12 @@ void efs_pressure_note(struct efs_client *c)
  */
 void efs_pressure_renew(struct efs_client *c)
 {
-	if (!efs_client_held(c))
+	unsigned long now = jiffies;
+
+	if (!efs_client_held(c, now))
 		return;
 	atomic_inc(&c->pressure_waited);
-	efs_pressure_extend(c, jiffies);
+	efs_pressure_extend(c, now);
 }
 
 /*
@@ -117,7 +119,7 @@ void efs_pressure_underused(struct efs_client *c)
 {
 	unsigned long step, now = jiffies;
 
-	if (likely(!efs_client_held(c)))
+	if (likely(!efs_client_held(c, now)))
 		return;
 	atomic_inc(&c->pressure_passed);
 	step = READ_ONCE(c->pressure_step);
@@ -158,7 +160,7 @@ enum efs_pressure_state {
 static enum efs_pressure_state efs_client_pressure(struct efs_client *c,
 						   unsigned long now)
 {
-	if (!time_before(now, READ_ONCE(c->pressure_until)))
+	if (!efs_client_held(c, now))
 		return EFS_PRESSURE_NONE;
 	if (time_before(now, READ_ONCE(c->shared_until)))
 		return EFS_PRESSURE_SHARED;

@@ -40,12 +40,7 @@ half=$(((ncores + 1) / 2))
 server_cores=${EFS_PAIR_SERVER_CORES:-0-$((half - 1))}
 peer_cores=${EFS_PAIR_PEER_CORES:-$((ncores > 1 ? half : 0))-$((ncores - 1))}
 count_cores() { # taskset list -> number of cores
-	python3 -c 'import sys
-n = 0
-for r in sys.argv[1].split(","):
-    a, _, b = r.partition("-")
-    n += int(b or a) - int(a) + 1
-print(n)' "$1"
+	taskset -c "$1" nproc
 }
 echo "pair.sh: server on host cores $server_cores, peer on $peer_cores" >&2
 share=(-virtfs "local,path=$outdir/share,mount_tag=share,security_model=none")
