@@ -167,6 +167,18 @@ static enum efs_pressure_state efs_client_pressure(struct efs_client *c,
 	return EFS_PRESSURE_HELD;
 }
 
+/*
+ * The session slots c's SEQUENCE replies ask for while it is held, as
+ * efs_pressure_reply() patches them; 0 when it is not held or its session
+ * is shared (nothing is asked then).
+ */
+u32 efs_pressure_client_slots(struct efs_client *c)
+{
+	if (efs_client_pressure(c, jiffies) != EFS_PRESSURE_HELD)
+		return 0;
+	return max(READ_ONCE(c->pressure_slots), efs_pressure_slots());
+}
+
 struct efs_pressure_probe {
 	struct efs_client_key key;
 	unsigned long now;

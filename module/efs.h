@@ -187,6 +187,7 @@ void efs_pressure_underused(struct efs_client *c);
 struct efs_rpc;
 void efs_pressure_reply(struct svc_rqst *rqstp, const struct efs_rpc *rpc);
 u32 efs_pressure_slots(void);
+u32 efs_pressure_client_slots(struct efs_client *c);
 u64 efs_pressure_reply_count(void);
 u64 efs_pressure_withheld_count(void);
 

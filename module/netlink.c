@@ -621,11 +621,12 @@ static int efs_put_client(struct efs_client *c, void *arg)
 	struct efs_client_dump *d = arg;
 	unsigned long seen = READ_ONCE(c->last_seen);
 	char addr[48];	/* an IPv6 address in text */
+	bool overflow = efs_client_is_overflow(&d->fs->clients, c);
 	void *hdr;
 
 	if (d->done++ < d->skip)
 		return 0;
-	if (efs_client_is_overflow(&d->fs->clients, c))
+	if (overflow)
 		seen = READ_ONCE(d->fs->clients.overflow_seen);
 	efs_client_addr_str(&c->key, addr, sizeof(addr));
 	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
@@ -648,13 +649,14 @@ static int efs_put_client(struct efs_client *c, void *arg)
 			atomic64_read(&c->delay_replies)) ||
 	    efs_put_u64(d->skb, EFS_A_CLIENT_IDLE_MS,
 			jiffies_to_msecs(d->now - seen)) ||
-	    nla_put_u8(d->skb, EFS_A_CLIENT_OVERFLOW,
-		       efs_client_is_overflow(&d->fs->clients, c)) ||
+	    nla_put_u8(d->skb, EFS_A_CLIENT_OVERFLOW, overflow) ||
 	    nla_put_u8(d->skb, EFS_A_CLIENT_TLS, READ_ONCE(c->tls)) ||
 	    efs_put_u64(d->skb, EFS_A_CLIENT_TLS_OPS,
 			atomic64_read(&c->tls_ops)) ||
 	    efs_put_u64(d->skb, EFS_A_CLIENT_PLAINTEXT_REFUSED,
-			atomic64_read(&c->plaintext_refused))) {
+			atomic64_read(&c->plaintext_refused)) ||
+	    nla_put_u32(d->skb, EFS_A_CLIENT_BACKPRESSURE_SLOTS,
+			overflow ? 0 : efs_pressure_client_slots(c))) {
 		genlmsg_cancel(d->skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -476,6 +476,32 @@ client_rates() {
 		   for (k in b) printf "%s %.1f\n", k, (b[k] - a[k]) / dt }' "$1" "$2" | sort
 }
 
+# delay_mark FS: "DelayReplies timestamp" of filesystem FS now, for
+# delay_rate.
+delay_mark() {
+	printf '%s %s\n' "$($EFS_CTL fs stats "$1" --json | jq -r .DelayReplies)" \
+		"$(date +%s.%N)"
+}
+
+# delay_rate FS MARK: FS's DELAY replies a second since delay_mark's MARK.
+delay_rate() {
+	awk -v a="$2" -v b="$(delay_mark "$1")" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		printf "%.1f", (y[1] - x[1]) / (y[2] - x[2]) }'
+}
+
+# cpu_mark: "busy total" jiffies of this guest's CPUs now, for cpu_busy.
+cpu_mark() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat
+}
+
+# cpu_busy MARK: the percentage of this guest's CPU time busy since MARK.
+cpu_busy() {
+	awk -v a="$1" -v b="$(cpu_mark)" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2] + (y[2] == x[2])) }'
+}
+
 # --- a peer guest (tests/vm/pair.sh) -----------------------------------------
 # shellcheck source=peer.lib.sh
 . "$EFS_REPO/tests/vm/peer.lib.sh"

@@ -3,6 +3,7 @@
  * Client and server records: decoding, ordering, printing (clientinfo.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,10 +59,11 @@ int efs_client_decode(const struct nlmsghdr *nlh, struct efs_client_info *c)
 		}
 		if (type == EFS_A_FS_NAME || type == EFS_A_PAD)
 			continue;
-		/* The client's attributes: one run, and three added later. */
+		/* The client's attributes: one run, and four added later. */
 		if ((type < EFS_A_CLIENT_OPS || type > EFS_A_CLIENT_OVERFLOW) &&
 		    (type < EFS_A_CLIENT_TLS ||
-		     type > EFS_A_CLIENT_PLAINTEXT_REFUSED))
+		     type > EFS_A_CLIENT_PLAINTEXT_REFUSED) &&
+		    type != EFS_A_CLIENT_BACKPRESSURE_SLOTS)
 			continue;	/* from a newer module */
 		if (get_uint(a, &v))
 			return -EINVAL;
@@ -77,6 +79,7 @@ int efs_client_decode(const struct nlmsghdr *nlh, struct efs_client_info *c)
 		case EFS_A_CLIENT_TLS: c->tls = v != 0; break;
 		case EFS_A_CLIENT_TLS_OPS: c->tls_ops = v; break;
 		case EFS_A_CLIENT_PLAINTEXT_REFUSED: c->plaintext_refused = v; break;
+		case EFS_A_CLIENT_BACKPRESSURE_SLOTS: c->backpressure_slots = clamp32(v); break;
 		}
 	}
 	return c->addr[0] ? 0 : -EINVAL;
@@ -134,15 +137,15 @@ void efs_client_sort(struct efs_client_info *v, size_t n)
 void efs_print_clients(struct out *o, const char *fs,
 		       const struct efs_client_info *v, size_t n, size_t top)
 {
-	char rate[32], idle[32];
+	char rate[32], idle[32], held[16];
 	size_t i, shown = top && top < n ? top : n;
 
 	out_obj_open(o, NULL);
 	out_str(o, "FileSystem", NULL, fs);
 	out_u64(o, "ClientCount", NULL, n);
-	out_text(o, "%-40s %9s %12s %12s %10s %3s %8s %10s\n", "CLIENT",
-		 "OPS/S", "METERED/S", "THROTTLED", "DELAYS", "TLS", "REFUSED",
-		 "LAST SEEN");
+	out_text(o, "%-40s %9s %12s %12s %10s %5s %3s %8s %10s\n", "CLIENT",
+		 "OPS/S", "METERED/S", "THROTTLED", "DELAYS", "HELD", "TLS",
+		 "REFUSED", "LAST SEEN");
 	out_arr_open(o, "Clients");
 	for (i = 0; i < shown; i++) {
 		const struct efs_client_info *c = &v[i];
@@ -155,6 +158,13 @@ void efs_print_clients(struct out *o, const char *fs,
 		out_text(o, " %12s", rate);
 		out_u64(o, "ThrottledOperations", " %12s", c->throttled_ops);
 		out_u64(o, "DelayReplies", " %10s", c->delay_replies);
+		/* HELD: the session slots it is asked to use, "-": not held. */
+		out_u64(o, "BackpressureSlots", NULL, c->backpressure_slots);
+		if (c->backpressure_slots)
+			snprintf(held, sizeof(held), "%u", c->backpressure_slots);
+		else
+			snprintf(held, sizeof(held), "-");
+		out_text(o, " %5s", held);
 		out_bool(o, "Tls", " %3s", c->tls);
 		out_u64(o, "PlaintextRequestsRefused", " %8s",
 			c->plaintext_refused);

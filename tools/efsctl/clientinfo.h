@@ -24,6 +24,7 @@ struct efs_client_info {
 	bool overflow;
 	bool tls;			/* its last request came over TLS */
 	uint64_t tls_ops, plaintext_refused;
+	uint32_t backpressure_slots;	/* session slots asked, 0 = not held */
 };
 
 struct efs_client_list {

@@ -22,7 +22,9 @@ const char cmd_fs_clients_usage[] =
 "List the clients of filesystem NAME seen within its client idle time\n"
 "(--client-idle-seconds), busiest first (metered bytes/s, then ops/s):\n"
 "address, ops/s and metered bytes/s over the last second, requests that\n"
-"waited, DELAY/JUKEBOX replies, whether its last request came over TLS,\n"
+"waited, DELAY/JUKEBOX replies, the NFSv4.1 session slots its replies ask\n"
+"it to use while efs holds it back after a DELAY (HELD; \"-\": not held),\n"
+"whether its last request came over TLS,\n"
 "its requests refused for not coming over TLS (transit-encryption =\n"
 "required), and when each was last seen. A client is its source address.\n"
 "\"other\" stands for the clients past the server's client table bound,\n"
@@ -33,7 +35,7 @@ const char cmd_fs_clients_usage[] =
 "              \"OpsPerSecond\",\"MeteredBytesPerSecond\",\"ThrottledOperations\",\n"
 "              \"DelayReplies\",\"LastSeenMsAgo\",\"Operations\",\"MeteredIOBytes\",\n"
 "              \"Overflow\",\"Tls\",\"TlsRequests\",\n"
-"              \"PlaintextRequestsRefused\"}]}\n"
+"              \"PlaintextRequestsRefused\",\"BackpressureSlots\"}]}\n"
 "  --top N     only the N busiest (default 0: all)\n"
 "  -h, --help\n";
 

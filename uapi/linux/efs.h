@@ -247,6 +247,7 @@ enum efs_attr {
 	EFS_A_CLIENT_TLS_OPS,		/* u64: its requests that came over TLS */
 	EFS_A_CLIENT_PLAINTEXT_REFUSED,	/* u64: its requests refused: not TLS */
 	EFS_A_SERVER_TLS_SUPPORTED,	/* u8: 1 if the kernel has server TLS */
+	EFS_A_CLIENT_BACKPRESSURE_SLOTS, /* u32: session slots asked of it, 0 = not held */
 
 	__EFS_A_MAX,
 };

@@ -1,15 +1,19 @@
 #!/bin/bash
 # efs-vm: timeout=600
 # efs-vm: needs-module
+# efs-pair: link=tcp
 #
-# A client far away (run with tests/vm/pair.sh: on the peer guest, so every
-# request crosses qemu's socket link, a round trip of tens of ms under
-# TCG) reads a filesystem capped at CAP units/s with 16 jobs.
+# A client far away (run with tests/vm/pair.sh: on the peer guest, over
+# qemu's TCP socket link, a round trip of tens of ms) reads a filesystem
+# capped at CAP units/s with 16 jobs.
 #  - it gets its cap (+-15%): back-pressure (NFSv4.1 session slots) holds
 #    a refused client to few slots, and slots / round trip is its rate;
 #    efs gives a held client more slots while the budget lets its
 #    requests through at once (before, it read 45-50 of 100);
 #  - DELAY replies stay bounded (at most the cap per second);
+#  - efsctl fs clients shows it held (BackpressureSlots at least the
+#    server's first BackpressureSlots) while it floods, and not held (0)
+#    once its pressure has lapsed (5 s after its last DELAY);
 #  - a second client of the same filesystem in the server guest (near,
 #    1 job) still gets what it asks for: >= 0.80 of min(its alone rate,
 #    cap / 2).
@@ -38,27 +42,37 @@ log "near client alone: $alone IOPS"
 peer_run storm_start far flood /mnt/target 16 || fail "storm_start on the peer"
 # Alone: its rate from efs's per-client counters once it has settled.
 sleep 5
-d0=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
-t0=$(date +%s.%N)
+mark=$(delay_mark target)
 client_ops_snapshot target "$EFS_OUT/ops0"
 sleep "$SECS"
 client_ops_snapshot target "$EFS_OUT/ops1"
-t1=$(date +%s.%N)
-d1=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
+dps=$(delay_rate target "$mark")
 far=$(client_rates "$EFS_OUT/ops0" "$EFS_OUT/ops1" | awk '$1 == "10.99.0.21" { print $2 }')
+# held_slots: the far client's BackpressureSlots in efsctl fs clients.
+held_slots() {
+	$EFS_CTL fs clients target --json |
+		jq -r '.Clients[] | select(.Address == "10.99.0.21") | .BackpressureSlots'
+}
+held=$(held_slots)
+floor=$($EFS_CTL server show --json | jq -r .BackpressureSlots)
 # Beside the near client, which asks for less than its half.
 client_load near modest /mnt/target 1 10 || rc=1
 peer_run storm_stop flood || rc=1
 $EFS_CTL fs clients target
 $EFS_CTL server show
+sleep 6
+lapsed=$(held_slots)
 
 modest=$(fio_iops modest read)
-dps=$(awk -v a="$d0" -v b="$d1" -v s="$t0" -v e="$t1" 'BEGIN { printf "%.1f", (b - a) / (e - s) }')
 want=$(awk -v a="$alone" -v c="$CAP" 'BEGIN { print (a < c / 2 ? a : c / 2) }')
 log "far client alone: ${far:-none} ops/s (cap $CAP), DELAY $dps/s; near client beside it $modest IOPS (wants $want)"
 assert_within "${far:-0}" "$CAP" 15 "the far client reads at the cap" || rc=1
 check "DELAY replies <= the cap per second (got $dps/s)" \
 	awk -v d="$dps" -v m="$CAP" 'BEGIN { exit !(d <= m) }'
 check "the near client gets >= 0.80 of $want (got $modest)" at_least "$(ratio "$modest" "$want")" 0.80
+check "fs clients shows the flooding client held (BackpressureSlots $held >= $floor)" \
+	test "${held:-0}" -ge "$floor" -a "$floor" -ge 2
+check "and not held 6 s after it stopped (BackpressureSlots ${lapsed:-none})" \
+	test "${lapsed:-x}" = 0
 peer_run peer_quit
 exit $rc

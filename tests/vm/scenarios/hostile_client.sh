@@ -41,15 +41,13 @@ in_client good nfs_mount neighbour /mnt/neighbour 4.2 || fail "mount neighbour"
 client_load good alone /mnt/neighbour 2 "$SECS" || rc=1
 alone=$(fio_iops alone read)
 
-d0=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
-t0=$(date +%s.%N)
+mark=$(delay_mark target)
 storm_start evil flood /mnt/target 16 --ioengine=libaio --iodepth=64 || rc=1
 sleep 2
 waiting_watch_start
 client_load good beside /mnt/neighbour 2 "$SECS" || rc=1
 check "the flood saw no I/O error" storm_stop flood
-t1=$(date +%s.%N)
-d1=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
+dps=$(delay_rate target "$mark")
 waiting_watch_stop
 maxw=$waiting_max
 limit=$($EFS_CTL server show --json | jq -r .MaxWaitingThreads)
@@ -61,7 +59,6 @@ client_load good alone2 /mnt/neighbour 2 "$SECS" || rc=1
 alone=$(awk -v a="$alone" -v b="$(fio_iops alone2 read)" 'BEGIN { printf "%.0f", (a + b) / 2 }')
 r=$(ratio "$beside" "$alone")
 flood_iops=$(fio_iops flood read)
-dps=$(awk -v a="$d0" -v b="$d1" -v s="$t0" -v e="$t1" 'BEGIN { printf "%.1f", (b - a) / (e - s) }')
 log "neighbour alone $alone IOPS, beside the flood $beside ($r); flood $flood_iops IOPS at cap $CAP"
 log "DELAY replies: $dps/s ($(ratio "$dps" $CAP) x the cap); most threads waiting $maxw of $limit"
 $EFS_CTL server show

@@ -40,36 +40,50 @@ for d in quiet noisy1 noisy2; do
 	dd if=/dev/urandom of=/srv/$d/data bs=1M count=16 status=none || fail "dd"
 done
 efs_load || fail "efs_load"
-# Under tests/vm/pair.sh the noisy clients run on the peer guest.
+# Under tests/vm/pair.sh the noisy clients run on the peer guest, and with
+# EFS_NN_QUIET_PEER=1 the unclaimed export's client too (then the server's
+# vCPU does server work only, as on a real NFS server).
+quiet=()
 if peer_present; then
 	peer_attach "$EFS_SERVER_IP" || fail "peer_attach"
 	log "noisy clients on the peer guest"
+	if [ "${EFS_NN_QUIET_PEER:-0}" = 1 ]; then
+		quiet=(peer_run)
+		log "the unclaimed export's client on the peer guest too"
+	fi
 fi
-netns_client cq 10.99.0.10 || fail "client cq"
+"${quiet[@]}" netns_client cq 10.99.0.10 || fail "client cq"
 peer_or_here netns_client c1 10.99.0.11 || fail "client c1"
 peer_or_here netns_client c2 10.99.0.12 || fail "client c2"
-in_client cq nfs_mount quiet /mnt/quiet 4.2 || fail "mount quiet"
+"${quiet[@]}" in_client cq nfs_mount quiet /mnt/quiet 4.2 || fail "mount quiet"
 peer_or_here in_client c1 nfs_mount noisy1 /mnt/noisy1 4.2 || fail "mount noisy1"
 peer_or_here in_client c2 nfs_mount noisy2 /mnt/noisy2 4.2 || fail "mount noisy2"
 
 # measure_alone K: the unclaimed export alone, into alone[K].
 measure_alone() {
-	client_load cq "alone$1" /mnt/quiet 2 "$SECS" || rc=1
+	local cpu pcpu=''
+	cpu=$(cpu_mark)
+	peer_present && pcpu=$(peer_run cpu_mark)
+	"${quiet[@]}" client_load cq "alone$1" /mnt/quiet 2 "$SECS" || rc=1
 	alone[$1]=$(fio_iops "alone$1" read)
 	log "unclaimed export alone ($1): ${alone[$1]} IOPS"
+	log "busy: server guest $(cpu_busy "$cpu")%${pcpu:+, peer $(peer_run cpu_busy "$pcpu")%}"
 }
 
 # measure_beside N ROUND: the unclaimed export while N noisy filesystems
 # are hammered, into beside[ROUND*2+N]; checks the caps and the budget.
 measure_beside() {
-	local n=$1 k=$(($2 * 2 + $1)) i storms=() got limit maxw
+	local n=$1 k=$(($2 * 2 + $1)) i storms=() got limit maxw cpu pcpu=
 	waiting_watch_start
 	for i in $(seq 1 "$n"); do
 		peer_or_here storm_start "c$i" "storm$k-$i" "/mnt/noisy$i" 16 || rc=1
 		storms+=("storm$k-$i")
 	done
 	sleep 2
-	client_load cq "beside$k" /mnt/quiet 2 "$SECS" || rc=1
+	cpu=$(cpu_mark)
+	peer_present && pcpu=$(peer_run cpu_mark)
+	"${quiet[@]}" client_load cq "beside$k" /mnt/quiet 2 "$SECS" || rc=1
+	log "busy: server guest $(cpu_busy "$cpu")%${pcpu:+, peer $(peer_run cpu_busy "$pcpu")%}"
 	peer_or_here storm_stop "${storms[@]}" || rc=1
 	waiting_watch_stop
 	maxw=$waiting_max

@@ -92,7 +92,8 @@ CLIENT = [strz('EFS_A_FS_NAME', 'home'),
           u64('EFS_A_CLIENT_METERED_BPS', 1 << 20),
           u64('EFS_A_CLIENT_IDLE_MS', 1500), u8('EFS_A_CLIENT_OVERFLOW', 0),
           u8('EFS_A_CLIENT_TLS', 1), u64('EFS_A_CLIENT_TLS_OPS', 90),
-          u64('EFS_A_CLIENT_PLAINTEXT_REFUSED', 2)]
+          u64('EFS_A_CLIENT_PLAINTEXT_REFUSED', 2),
+          u32('EFS_A_CLIENT_BACKPRESSURE_SLOTS', 4)]
 SERVER = [u32(k, i + 1) if k != 'EFS_A_SERVER_DISPLACED' else u64(k, 9)
           for i, k in enumerate(['EFS_A_SERVER_MAX_WAITING_THREADS',
                                  'EFS_A_SERVER_MAX_WAITING_EFFECTIVE',

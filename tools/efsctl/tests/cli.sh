@@ -524,10 +524,12 @@ t_ok fake_clients fs clients secure --json &&
 		.Clients[0].Tls == true and .Clients[0].TlsRequests == 100 and
 		.Clients[0].PlaintextRequestsRefused == 0 and
 		.Clients[1].Tls == false and .Clients[1].TlsRequests == 0 and
-		.Clients[1].PlaintextRequestsRefused == 3' "$T/out"
+		.Clients[1].PlaintextRequestsRefused == 3 and
+		.Clients[0].BackpressureSlots == 5 and
+		.Clients[1].BackpressureSlots == 0' "$T/out"
 t_ok fake_clients_text fs clients secure &&
-	out_has fake_clients_text_columns "^CLIENT .* TLS  REFUSED  LAST SEEN$" \
-		"^10\.0\.0\.1 .* yes        0 " "^10\.0\.0\.2 .*  no        3 "
+	out_has fake_clients_text_columns "^CLIENT .*  HELD TLS  REFUSED  LAST SEEN$" \
+		"^10\.0\.0\.1 .*     5 yes        0 " "^10\.0\.0\.2 .*     -  no        3 "
 t_err fake_clients_unknown "efsctl: fs clients: nope: no filesystem with this name" \
 	fs clients nope
 t_ok fake_server_tls server show --json &&

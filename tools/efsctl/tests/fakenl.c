@@ -402,6 +402,7 @@ static void send_clients(const struct nlmsghdr *req, uint8_t cmd,
 		mnl_attr_put_u8(nlh, EFS_A_CLIENT_TLS, !i);
 		mnl_attr_put_u64(nlh, EFS_A_CLIENT_TLS_OPS, i ? 0 : 100);
 		mnl_attr_put_u64(nlh, EFS_A_CLIENT_PLAINTEXT_REFUSED, i ? 3 : 0);
+		mnl_attr_put_u32(nlh, EFS_A_CLIENT_BACKPRESSURE_SLOTS, i ? 0 : 5);
 		send_kernel(nlh);
 	}
 	nlh = reply(buf, req, NLMSG_DONE, NLM_F_MULTI, 0);

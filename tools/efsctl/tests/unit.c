@@ -1161,9 +1161,11 @@ static void transit_decode(void)
 	mnl_attr_put_u8(nlh, EFS_A_CLIENT_TLS, 1);
 	mnl_attr_put_u64(nlh, EFS_A_CLIENT_TLS_OPS, 77);
 	mnl_attr_put_u64(nlh, EFS_A_CLIENT_PLAINTEXT_REFUSED, 5);
+	mnl_attr_put_u32(nlh, EFS_A_CLIENT_BACKPRESSURE_SLOTS, 6);
 	mnl_attr_put_u32(nlh, 250, 7);		/* from a newer kernel */
 	EXPECT(!efs_client_decode(nlh, &cl));
 	EXPECT(cl.tls && cl.tls_ops == 77 && cl.plaintext_refused == 5);
+	EXPECT(cl.backpressure_slots == 6);
 
 	/* SERVER_GET: absent means no */
 	nlh = start_msg(buf, sizeof(buf), 0x20, EFS_CMD_SERVER_GET);
@@ -1276,16 +1278,19 @@ static void transit_print(void)
 	cl[0].tls_ops = 12;
 	strcpy(cl[1].addr, "10.0.0.2");
 	cl[1].plaintext_refused = 4;
+	cl[1].backpressure_slots = 12;
 	s = cap_clients(cl, 2, true);
 	EXPECT_JQ(s, ".Clients[0].Tls == true and .Clients[0].TlsRequests == 12 "
 		     "and .Clients[0].PlaintextRequestsRefused == 0 and "
 		     ".Clients[1].Tls == false and .Clients[1].TlsRequests == 0 "
-		     "and .Clients[1].PlaintextRequestsRefused == 4");
+		     "and .Clients[1].PlaintextRequestsRefused == 4 and "
+		     ".Clients[0].BackpressureSlots == 0 and "
+		     ".Clients[1].BackpressureSlots == 12");
 	free(s);
 	s = cap_clients(cl, 2, false);
-	EXPECT_IN(s, " DELAYS TLS  REFUSED  LAST SEEN\n");
-	EXPECT_IN(s, "          0 yes        0 ");
-	EXPECT_IN(s, "          0  no        4 ");
+	EXPECT_IN(s, " DELAYS  HELD TLS  REFUSED  LAST SEEN\n");
+	EXPECT_IN(s, "          0     - yes        0 ");
+	EXPECT_IN(s, "          0    12  no        4 ");
 	free(s);
 
 	s = cap_server(&srv, true);
