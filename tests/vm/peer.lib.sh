@@ -50,7 +50,11 @@ _efs_peer_seq=0
 peer_run() {
 	local n i wait=${EFS_PEER_WAIT:-300} rc
 	[ -e "$EFS_SHARE/peer.ready" ] || wait=$((wait + 360))
-	n=$((++_efs_peer_seq))
+	# The next free number: a call in $(...) does not advance the
+	# caller's counter, so the share is the record.
+	n=$((_efs_peer_seq + 1))
+	while [ -e "$EFS_SHARE/cmd.$n" ]; do n=$((n + 1)); done
+	_efs_peer_seq=$n
 	printf '%q ' "$@" >"$EFS_SHARE/cmd.$n.tmp" && mv "$EFS_SHARE/cmd.$n.tmp" "$EFS_SHARE/cmd.$n"
 	for ((i = 0; i < wait * 5; i++)); do
 		[ -s "$EFS_SHARE/done.$n" ] && break
