@@ -9,7 +9,6 @@
 #   tests/vm/run.sh -k 6.12 tests/vm/diag/hostile_profile.sh [CAP [PERF]]
 # PERF 0 leaves perf out (its own cost shows in the busy%).
 . "$EFS_REPO/tests/vm/lib.sh"
-. "$EFS_REPO/tests/vm/diag/profile.lib.sh"
 CAP=${1:-50}
 PERF=${2:-1}
 nfsd_start 8 || fail nfsd
@@ -24,18 +23,18 @@ storm_start evil flood /mnt/target 16 --ioengine=libaio --iodepth=64 || fail flo
 sleep 2
 d0=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
 r0=$(rpcs)
-read -r b0 i0 <<<"$(cpu)"
+mark=$(cpu_mark)
 if [ "$PERF" = 1 ]; then
 	perf record -a -g -o "$EFS_OUT/perf.data" -- sleep 8 >/dev/null 2>&1
 else
 	sleep 8
 fi
-read -r b1 i1 <<<"$(cpu)"
+busy=$(cpu_busy "$mark")
 r1=$(rpcs)
 d1=$($EFS_CTL fs stats target --json | jq -r .DelayReplies)
 top -b -n1 | head -25
 storm_stop flood
-log "flood only: $(busy "$b0" "$i0" "$b1" "$i1"); $(fio_iops flood read) IOPS; nfsd RPCs $(( (r1 - r0) / 8 ))/s; DELAY $(( (d1 - d0) / 8 ))/s"
+log "flood only: $busy% busy; $(fio_iops flood read) IOPS; nfsd RPCs $(( (r1 - r0) / 8 ))/s; DELAY $(( (d1 - d0) / 8 ))/s"
 $EFS_CTL server show
 if [ "$PERF" = 1 ]; then
 	perf report -i "$EFS_OUT/perf.data" --no-children --sort comm -g none --stdio 2>/dev/null | grep '%' | head -20

@@ -12,7 +12,6 @@
 # JOBS: fio jobs of each efs/none storm (default 16).
 # Storms are measured once steady (storm_start).
 . "$EFS_REPO/tests/vm/lib.sh"
-. "$EFS_REPO/tests/vm/diag/profile.lib.sh"
 MODE=${1:-efs}
 PERF=${2:-1}
 SECS=15
@@ -32,10 +31,9 @@ in_client cq nfs_mount quiet /mnt/quiet 4.2
 in_client c1 nfs_mount noisy1 /mnt/noisy1 4.2
 in_client c2 nfs_mount noisy2 /mnt/noisy2 4.2
 
-read -r b0 i0 <<<"$(cpu)"
+mark=$(cpu_mark)
 client_load cq alone /mnt/quiet 2 $SECS
-read -r b1 i1 <<<"$(cpu)"
-log "alone: $(fio_iops alone read) IOPS, $(busy $b0 $i0 $b1 $i1)"
+log "alone: $(fio_iops alone read) IOPS, $(cpu_busy "$mark")% busy"
 for i in 1 2; do
 	if [ "$MODE" = ref ]; then
 		storm_start c$i storm-$i /mnt/noisy$i 4 --rate_iops=$(( ${3:-100} / 4 ))
@@ -43,18 +41,16 @@ for i in 1 2; do
 		storm_start c$i storm-$i /mnt/noisy$i "${4:-16}"
 	fi
 done
-read -r b0 i0 <<<"$(cpu)"
+mark=$(cpu_mark)
 [ "$PERF" = 2 ] && perf record -a -g -o $EFS_OUT/perf.data -- sleep 6 >/dev/null 2>&1 || sleep 6
-read -r b1 i1 <<<"$(cpu)"
-log "noisy only: $(busy $b0 $i0 $b1 $i1)"
-read -r b0 i0 <<<"$(cpu)"
+log "noisy only: $(cpu_busy "$mark")% busy"
+mark=$(cpu_mark)
 [ "$PERF" = 1 ] && ( sleep 3; perf record -a -g -o $EFS_OUT/perf.data -- sleep 6 >/dev/null 2>&1; top -b -n1 | head -30 > $EFS_OUT/top.txt ) &
 profiler=$!
 client_load cq beside /mnt/quiet 2 $SECS
-read -r b1 i1 <<<"$(cpu)"
 wait "$profiler"
 storm_stop storm-1 storm-2
-log "beside: $(fio_iops beside read) IOPS, $(busy $b0 $i0 $b1 $i1); noisy $(fio_iops storm-1 read) $(fio_iops storm-2 read)"
+log "beside: $(fio_iops beside read) IOPS, $(cpu_busy "$mark")% busy; noisy $(fio_iops storm-1 read) $(fio_iops storm-2 read)"
 cat $EFS_OUT/top.txt
 for c in nfsd fio; do echo "== $c children"; perf report -i $EFS_OUT/perf.data --comm $c --children --sort sym -g none --stdio 2>/dev/null | grep '%' | head -70; done
 perf report -i $EFS_OUT/perf.data --no-children --sort comm,sym --stdio 2>/dev/null | grep -v '^$' | grep '%' | head -60
