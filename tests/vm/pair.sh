@@ -30,11 +30,11 @@ while getopts k:o: opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	o) outdir=$OPTARG ;;
-	*) sed -n '2,24p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,23p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { sed -n '2,24p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,23p' "$0" >&2; exit 2; }
 name=$(basename "$1" .sh)
 script=$1
 [ -f "$script" ] || script=$HERE/scenarios/$name.sh
