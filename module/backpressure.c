@@ -167,16 +167,21 @@ static enum efs_pressure_state efs_client_pressure(struct efs_client *c,
 	return EFS_PRESSURE_HELD;
 }
 
+/* The slots a held client with learnt slots is asked to use: never below the floor. */
+static u32 efs_pressure_ask(u32 slots)
+{
+	return max(slots, efs_pressure_slots());
+}
+
 /*
- * The session slots c's SEQUENCE replies ask for while it is held, as
- * efs_pressure_reply() patches them; 0 when it is not held or its session
- * is shared (nothing is asked then).
+ * The session slots c's SEQUENCE replies ask for while it is held; 0 when
+ * it is not held or its session is shared (nothing is asked then).
  */
 u32 efs_pressure_client_slots(struct efs_client *c)
 {
 	if (efs_client_pressure(c, jiffies) != EFS_PRESSURE_HELD)
 		return 0;
-	return max(READ_ONCE(c->pressure_slots), efs_pressure_slots());
+	return efs_pressure_ask(READ_ONCE(c->pressure_slots));
 }
 
 struct efs_pressure_probe {
@@ -344,7 +349,7 @@ void efs_pressure_reply(struct svc_rqst *rqstp, const struct efs_rpc *rpc)
 		atomic64_inc(&efs_pressure_withheld);
 		return;
 	}
-	want = max(slots, efs_pressure_slots()) - 1;
+	want = efs_pressure_ask(slots) - 1;
 	if (be32_to_cpup(target) <= want)
 		return;
 	*target = cpu_to_be32(want);

@@ -621,11 +621,12 @@ static int efs_put_client(struct efs_client *c, void *arg)
 	struct efs_client_dump *d = arg;
 	unsigned long seen = READ_ONCE(c->last_seen);
 	char addr[48];	/* an IPv6 address in text */
-	bool overflow = efs_client_is_overflow(&d->fs->clients, c);
+	bool overflow;
 	void *hdr;
 
 	if (d->done++ < d->skip)
 		return 0;
+	overflow = efs_client_is_overflow(&d->fs->clients, c);
 	if (overflow)
 		seen = READ_ONCE(d->fs->clients.overflow_seen);
 	efs_client_addr_str(&c->key, addr, sizeof(addr));

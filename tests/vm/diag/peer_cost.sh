@@ -35,8 +35,7 @@ done
 
 # per_request NAME BUSY OPS: log the server's CPU ms a request.
 per_request() {
-	log "$1: server $2% busy, $3 requests/s, $(awk -v b="$2" -v o="$3" \
-		'BEGIN { printf "%.2f", (o > 0 ? b * 10 / o : 0) }') ms of server CPU each"
+	log "$1: server $2% busy, $3 requests/s, $(ratio "$(($2 * 10))" "$3") ms of server CPU each"
 }
 
 mark=$(cpu_mark)

@@ -59,31 +59,34 @@ peer_or_here netns_client c2 10.99.0.12 || fail "client c2"
 peer_or_here in_client c1 nfs_mount noisy1 /mnt/noisy1 4.2 || fail "mount noisy1"
 peer_or_here in_client c2 nfs_mount noisy2 /mnt/noisy2 4.2 || fail "mount noisy2"
 
-# measure_alone K: the unclaimed export alone, into alone[K].
-measure_alone() {
+# quiet_load NAME: the unclaimed export's 2 jobs for SECS, then how busy
+# the server guest (and the peer, if any) was meanwhile.
+quiet_load() {
 	local cpu pcpu=''
 	cpu=$(cpu_mark)
 	peer_present && pcpu=$(peer_run cpu_mark)
-	"${quiet[@]}" client_load cq "alone$1" /mnt/quiet 2 "$SECS" || rc=1
+	"${quiet[@]}" client_load cq "$1" /mnt/quiet 2 "$SECS" || rc=1
+	log "busy: server guest $(cpu_busy "$cpu")%${pcpu:+, peer $(peer_run cpu_busy "$pcpu")%}"
+}
+
+# measure_alone K: the unclaimed export alone, into alone[K].
+measure_alone() {
+	quiet_load "alone$1"
 	alone[$1]=$(fio_iops "alone$1" read)
 	log "unclaimed export alone ($1): ${alone[$1]} IOPS"
-	log "busy: server guest $(cpu_busy "$cpu")%${pcpu:+, peer $(peer_run cpu_busy "$pcpu")%}"
 }
 
 # measure_beside N ROUND: the unclaimed export while N noisy filesystems
 # are hammered, into beside[ROUND*2+N]; checks the caps and the budget.
 measure_beside() {
-	local n=$1 k=$(($2 * 2 + $1)) i storms=() got limit maxw cpu pcpu=
+	local n=$1 k=$(($2 * 2 + $1)) i storms=() got limit maxw
 	waiting_watch_start
 	for i in $(seq 1 "$n"); do
 		peer_or_here storm_start "c$i" "storm$k-$i" "/mnt/noisy$i" 16 || rc=1
 		storms+=("storm$k-$i")
 	done
 	sleep 2
-	cpu=$(cpu_mark)
-	peer_present && pcpu=$(peer_run cpu_mark)
-	"${quiet[@]}" client_load cq "beside$k" /mnt/quiet 2 "$SECS" || rc=1
-	log "busy: server guest $(cpu_busy "$cpu")%${pcpu:+, peer $(peer_run cpu_busy "$pcpu")%}"
+	quiet_load "beside$k"
 	peer_or_here storm_stop "${storms[@]}" || rc=1
 	waiting_watch_stop
 	maxw=$waiting_max
