@@ -18,14 +18,26 @@
 #  ceiling    a client with 8 jobs under --per-client-iops-limit 50 and
 #             one under --per-client-throughput-in-mibps 1: measured/ceiling
 #
-# Results: "name value" lines in $EFS_OUT/results.txt. Argument "quick"
-# for shorter runs.
+# Results: "name value" lines in $EFS_OUT/results.txt. Arguments: "quick"
+# for shorter runs, "isolation" for the isolation part only. Under
+# tests/vm/pair.sh the isolation part's three clients run on the peer
+# guest, so the server's vCPU does server work only:
+#   tests/vm/pair.sh -k 6.1 tests/bench/neighbours.sh isolation
+# and with EFS_NB_QUIET_HERE=1 the unclaimed export's client stays on the
+# server guest (it then shares no CPU with the noisy clients).
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
 T=20 ROUNDS=4
 NOISY_CAP=100	# units/s of each noisy filesystem, hammered by 16 jobs
-[ "${1:-}" = quick ] && T=8 ROUNDS=1
+only_isolation=0
+for arg in "$@"; do
+	case $arg in
+	quick) T=8 ROUNDS=1 ;;
+	isolation) only_isolation=1 ;;
+	*) fail "neighbours.sh: unknown argument '$arg' (quick, isolation)" ;;
+	esac
+done
 RES=$EFS_OUT/results.txt
 : >"$RES"
 rc=0
@@ -35,7 +47,7 @@ median() {
 		END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 p99_us() { # NAME: read p99 completion latency in us
-	jq -r '.jobs[0].read.clat_ns.percentile["99.000000"] / 1000 | round' "$EFS_OUT/$1.json"
+	jq -r '.jobs[0].read.clat_ns.percentile["99.000000"] / 1000 | round' "$(_efs_fio_json "$1")"
 }
 
 nfsd_start 8 || fail "nfsd_start"
@@ -48,14 +60,31 @@ $EFS_CTL fs add noisy1 /srv/noisy1 --iops-limit $NOISY_CAP || fail "fs add"
 $EFS_CTL fs add noisy2 /srv/noisy2 --iops-limit $NOISY_CAP || fail "fs add"
 $EFS_CTL fs add shared /srv/shared --iops-limit 200 || fail "fs add"
 $EFS_CTL fs add tenant /srv/tenant --per-client-iops-limit 50 || fail "fs add"
+# iso, quiet: how the noisy clients and the unclaimed export's client run
+# (on the peer under pair.sh).
+iso=() quiet=()
+if peer_present; then
+	peer_attach "$EFS_SERVER_IP" || fail "peer_attach"
+	iso=(peer_run)
+	where="the unclaimed export's on the server guest"
+	if [ "${EFS_NB_QUIET_HERE:-0}" != 1 ]; then
+		quiet=(peer_run)
+		where="the unclaimed export's too"
+	fi
+	log "noisy clients on the peer guest, $where"
+fi
 i=40
 for c in cq c1 c2 f1 f2 f3 f4; do
-	netns_client "$c" "10.99.0.$i" || fail "client $c"
+	case $c in
+	cq) "${quiet[@]}" netns_client "$c" "10.99.0.$i" || fail "client $c" ;;
+	c*) "${iso[@]}" netns_client "$c" "10.99.0.$i" || fail "client $c" ;;
+	*) netns_client "$c" "10.99.0.$i" || fail "client $c" ;;
+	esac
 	i=$((i + 1))
 done
-in_client cq nfs_mount quiet /mnt/quiet 4.2 || fail "mount"
-in_client c1 nfs_mount noisy1 /mnt/noisy1 4.2 || fail "mount"
-in_client c2 nfs_mount noisy2 /mnt/noisy2 4.2 || fail "mount"
+"${quiet[@]}" in_client cq nfs_mount quiet /mnt/quiet 4.2 || fail "mount"
+"${iso[@]}" in_client c1 nfs_mount noisy1 /mnt/noisy1 4.2 || fail "mount"
+"${iso[@]}" in_client c2 nfs_mount noisy2 /mnt/noisy2 4.2 || fail "mount"
 for k in 1 2 3 4; do
 	in_client "f$k" nfs_mount shared "/mnt/f$k" 4.2 || fail "mount"
 done
@@ -73,14 +102,27 @@ in_client f1 nfs_mount tenant /mnt/t1 4.2 || fail "mount"
 iso_storms() { # ROUND_NAME [FIO OPTIONS...]
 	local n=$1
 	shift
-	storm_start c1 "${n}1" /mnt/noisy1 16 "$@" || return 1
-	storm_start c2 "${n}2" /mnt/noisy2 16 "$@" || return 1
+	"${iso[@]}" storm_start c1 "${n}1" /mnt/noisy1 16 "$@" || return 1
+	"${iso[@]}" storm_start c2 "${n}2" /mnt/noisy2 16 "$@" || return 1
 	sleep 2
 }
 alone=() beside=() ref=() p_alone=() p_beside=() p_ref=()
+# iso_quiet KIND NAME: the unclaimed export's 2 jobs for T seconds, and how
+# busy the server guest (and the peer) was meanwhile, into busy_server[KIND]
+# (busy_peer[KIND]): where the neighbours' cost lands.
+declare -A busy_server=() busy_peer=()
+iso_quiet() {
+	local cpu pcpu='' ok=0
+	cpu=$(cpu_mark)
+	peer_present && pcpu=$(peer_run cpu_mark)
+	"${quiet[@]}" client_load cq "$2" /mnt/quiet 2 "$T" || ok=1
+	busy_server[$1]+=" $(cpu_busy "$cpu")"
+	[ -n "$pcpu" ] && busy_peer[$1]+=" $(peer_run cpu_busy "$pcpu")"
+	return $ok
+}
 iso_alone() { # ROUND
 	local ok=0
-	client_load cq "alone-$1" /mnt/quiet 2 "$T" || ok=1
+	iso_quiet alone "alone-$1" || ok=1
 	alone+=("$(fio_iops "alone-$1" read)")
 	p_alone+=("$(p99_us "alone-$1")")
 	return $ok
@@ -94,8 +136,8 @@ iso_beside_run() {
 	local -n iops=$kind p99=p_$kind
 	[ "$kind" = ref ] && storm=paced
 	iso_storms "$storm-$r-" "$@" || ok=1
-	client_load cq "$kind-$r" /mnt/quiet 2 "$T" || ok=1
-	storm_stop "$storm-$r-1" "$storm-$r-2" || ok=1
+	iso_quiet "$kind" "$kind-$r" || ok=1
+	"${iso[@]}" storm_stop "$storm-$r-1" "$storm-$r-2" || ok=1
 	iops+=("$(fio_iops "$kind-$r" read)")
 	p99+=("$(p99_us "$kind-$r")")
 	return $ok
@@ -153,6 +195,14 @@ res iso_rounds "$ROUNDS"
 res iso_noisy_iops "$(fio_iops "storm-$ROUNDS-1" read)"
 res iso_noisy_delay_replies "$($EFS_CTL fs stats noisy1 --json | jq -r .DelayReplies)"
 res iso_backpressure_replies "$($EFS_CTL server show --json | jq -r .BackpressureReplies)"
+for kind in alone beside ref; do
+	# shellcheck disable=SC2086 # one figure a word
+	res "iso_busy_server_$kind" "$(median ${busy_server[$kind]})"
+	# shellcheck disable=SC2086
+	[ -n "${busy_peer[$kind]:-}" ] && res "iso_busy_peer_$kind" "$(median ${busy_peer[$kind]})"
+done
+peer_present && peer_run peer_quit
+[ $only_isolation = 1 ] && exit $rc
 
 # --- fairness ----------------------------------------------------------------
 jobs_of=(0 1 2 8 16)
