@@ -135,6 +135,7 @@ u64 efs_bytes_burst(u64 rate);
 u64 efs_per_client_bps(const struct efs_config *cfg);
 
 /* throttle.c */
+/* 0: go on, 1: go on after a wait, -EAGAIN: answer DELAY */
 int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 		 u64 metered, struct svc_rqst *rqstp);
 void efs_fq_release_all(struct efs_fs *fs);
@@ -190,6 +191,10 @@ u32 efs_pressure_slots(void);
 u32 efs_pressure_client_slots(struct efs_client *c);
 u64 efs_pressure_reply_count(void);
 u64 efs_pressure_withheld_count(void);
+
+/* priority.c: throttled requests finish at a low CPU priority */
+void efs_rpc_lower_priority(struct efs_rpc *rpc);
+void efs_rpc_restore_priority(struct efs_rpc *rpc);
 
 /* hooks.c */
 int efs_hooks_init(void);

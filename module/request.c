@@ -142,6 +142,7 @@ void efs_rpc_end(struct efs_rpc *rpc)
 	hlist_del(&rpc->node);
 	spin_unlock(&b->lock);
 
+	efs_rpc_restore_priority(rpc);
 	if (!rpc->fs)
 		return;
 	if (!rpc->failed)
@@ -204,8 +205,10 @@ static int efs_charge_alone(struct efs_fs *fs, struct efs_client *c,
 			    struct svc_rqst *rqstp, enum efs_op_kind kind,
 			    u64 bytes)
 {
-	return efs_throttle(fs, c, efs_units(fs, kind),
-			    efs_metered(fs, kind, bytes), rqstp);
+	int err = efs_throttle(fs, c, efs_units(fs, kind),
+			       efs_metered(fs, kind, bytes), rqstp);
+
+	return min(err, 0);
 }
 
 /* Charge the RPC more; if refused (DELAY), the RPC counts as nothing. */
@@ -214,9 +217,13 @@ static int efs_rpc_charge(struct efs_rpc *rpc, u32 units, u64 metered)
 	int err = efs_throttle(rpc->fs, rpc->client, units, metered,
 			       rpc->rqstp);
 
-	if (err)
+	if (err < 0) {
 		rpc->failed = true;
-	return err;
+		return err;
+	}
+	if (err)
+		efs_rpc_lower_priority(rpc);
+	return 0;
 }
 
 /* The RPC's first touch of fs: charge it once, units and minimum bytes. */

@@ -25,6 +25,8 @@ struct efs_rpc {
 	u64 metered;			/* metered bytes charged */
 	bool failed;			/* answered DELAY: count nothing */
 	bool tls;			/* came over an RPC-with-TLS session */
+	bool lowered;			/* waited: thread's nice lowered */
+	int nice_before;		/* the thread's nice to restore */
 };
 
 /*

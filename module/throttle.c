@@ -427,8 +427,9 @@ static void efs_client_refund(struct efs_client *c, u32 units, u64 metered)
 }
 
 /*
- * Returns 0 when the request may proceed, -EAGAIN to answer DELAY.
- * c is the request's client (NULL: not known), which the caller holds.
+ * Returns 0 when the request may proceed at once, 1 when it may after a
+ * wait, -EAGAIN to answer DELAY. c is the request's client (NULL: not
+ * known), which the caller holds.
  * The overflow entry stands for many clients: no ceiling applies to it.
  */
 int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
@@ -479,5 +480,5 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 		efs_pressure_renew(c);
 	}
 	efs_stats_add_wait(fs, efs_now_ns() - now);
-	return 0;
+	return 1;
 }
