@@ -112,12 +112,10 @@ alone=() beside=() ref=() p_alone=() p_beside=() p_ref=()
 # (busy_peer[KIND]): where the neighbours' cost lands.
 declare -A busy_server=() busy_peer=()
 iso_quiet() {
-	local cpu pcpu='' ok=0
-	cpu=$(cpu_mark)
-	peer_present && pcpu=$(peer_run cpu_mark)
-	"${quiet[@]}" client_load cq "$2" /mnt/quiet 2 "$T" || ok=1
-	busy_server[$1]+=" $(cpu_busy "$cpu")"
-	[ -n "$pcpu" ] && busy_peer[$1]+=" $(peer_run cpu_busy "$pcpu")"
+	local ok=0
+	busy_during "${quiet[@]}" client_load cq "$2" /mnt/quiet 2 "$T" || ok=1
+	busy_server[$1]+=" $BUSY_SERVER"
+	[ -n "$BUSY_PEER" ] && busy_peer[$1]+=" $BUSY_PEER"
 	return $ok
 }
 iso_alone() { # ROUND

@@ -502,6 +502,22 @@ cpu_busy() {
 		printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2] + (y[2] == x[2])) }'
 }
 
+# busy_during CMD...: run CMD; BUSY_SERVER is how busy this guest was
+# meanwhile (%), BUSY_PEER the peer guest (empty without one). Returns
+# CMD's status.
+busy_during() {
+	local cpu pcpu='' rc
+	cpu=$(cpu_mark)
+	peer_present && pcpu=$(peer_run cpu_mark)
+	"$@"
+	rc=$?
+	# shellcheck disable=SC2034 # read by the caller
+	BUSY_SERVER=$(cpu_busy "$cpu") BUSY_PEER=''
+	# shellcheck disable=SC2034
+	[ -n "$pcpu" ] && BUSY_PEER=$(peer_run cpu_busy "$pcpu")
+	return $rc
+}
+
 # --- a peer guest (tests/vm/pair.sh) -----------------------------------------
 # shellcheck source=peer.lib.sh
 . "$EFS_REPO/tests/vm/peer.lib.sh"

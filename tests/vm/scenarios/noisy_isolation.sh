@@ -65,11 +65,8 @@ peer_or_here in_client c2 nfs_mount noisy2 /mnt/noisy2 4.2 || fail "mount noisy2
 # quiet_load NAME: the unclaimed export's 2 jobs for SECS, then how busy
 # the server guest (and the peer, if any) was meanwhile.
 quiet_load() {
-	local cpu pcpu=''
-	cpu=$(cpu_mark)
-	peer_present && pcpu=$(peer_run cpu_mark)
-	"${quiet[@]}" client_load cq "$1" /mnt/quiet 2 "$SECS" || rc=1
-	log "busy: server guest $(cpu_busy "$cpu")%${pcpu:+, peer $(peer_run cpu_busy "$pcpu")%}"
+	busy_during "${quiet[@]}" client_load cq "$1" /mnt/quiet 2 "$SECS" || rc=1
+	log "busy: server guest $BUSY_SERVER%${BUSY_PEER:+, peer $BUSY_PEER%}"
 }
 
 # measure_alone K: the unclaimed export alone, into alone[K].
