@@ -53,11 +53,12 @@ held() { $EFS_CTL fs stats "$1" --json | jq -r .ThrottledOperations; }
 waiting() { $EFS_CTL server show --json | jq -r .WaitingThreads; }
 
 # writer NAME DIR: verified random writes for SECS, in the background
-# (pid in $writer_pid).
+# (pid in $writer_pid). No fallocate: 6.1's knfsd WARNs by itself when
+# rpc.nfsd stops a thread inside an NFSv4.2 ALLOCATE (see lifecycle_storm).
 writer() {
 	run_fio "$1" --directory="$2" --rw=randwrite --bs=4k --size=2M \
 		--verify=crc32c --verify_backlog=32 --verify_fatal=1 \
-		--verify_state_save=0 --direct=1 --ioengine=psync --numjobs=2 \
+		--verify_state_save=0 --fallocate=none --direct=1 --ioengine=psync --numjobs=2 \
 		--time_based --runtime=$SECS --group_reporting &
 	writer_pid=$!
 }
