@@ -16,6 +16,13 @@ static u32 efs_budget_active_fs;
 static u32 efs_budget_max;		/* 0 = half of nfsd's threads */
 static u32 efs_budget_threads;		/* nfsd threads, as last seen */
 static atomic64_t efs_budget_displaced_n = ATOMIC64_INIT(0);
+/*
+ * The most slots held at once since the bound in force became
+ * efs_budget_peak_limit: read once per measurement instead of sampling
+ * efs_budget_waiting_now, which would cost the guest what it measures.
+ */
+static u32 efs_budget_peak;
+static u32 efs_budget_peak_limit;
 
 u32 efs_budget_limit(void)
 {
@@ -50,6 +57,15 @@ enum efs_slot_verdict efs_slot_decide(u32 waiting, u32 limit, u32 fs_slots,
 	return fs_slots < *share ? EFS_SLOT_FROM_OTHER : EFS_SLOT_FULL;
 }
 
+/* A bound that changed starts a new peak, from the slots held now. */
+static void efs_budget_peak_follow_locked(u32 limit)
+{
+	if (limit != efs_budget_peak_limit) {
+		efs_budget_peak_limit = limit;
+		efs_budget_peak = efs_budget_waiting_now;
+	}
+}
+
 static void efs_slot_add_locked(struct efs_fq *fq)
 {
 	if (!fq->slots++) {
@@ -71,16 +87,19 @@ static void efs_slot_del_locked(struct efs_fq *fq)
 enum efs_slot_verdict efs_slot_take(struct efs_fq *fq, u32 fs_limit,
 				    struct efs_fq **victim)
 {
+	u32 limit = efs_budget_limit();
 	enum efs_slot_verdict v;
 	struct efs_fq *f;
 	u32 share;
 
 	*victim = NULL;
 	spin_lock(&efs_budget_lock);
-	v = efs_slot_decide(efs_budget_waiting_now, efs_budget_limit(),
+	v = efs_slot_decide(efs_budget_waiting_now, limit,
 			    fq->slots, fs_limit, efs_budget_active_fs, &share);
 	if (v == EFS_SLOT_TAKEN) {
+		efs_budget_peak_follow_locked(limit);
 		efs_budget_waiting_now++;
+		efs_budget_peak = max(efs_budget_peak, efs_budget_waiting_now);
 		efs_slot_add_locked(fq);
 	} else if (v == EFS_SLOT_FROM_OTHER) {
 		list_for_each_entry(f, &efs_budget_active, active)
@@ -136,6 +155,17 @@ u32 efs_budget_nfsd_threads(void)
 u32 efs_budget_waiting(void)
 {
 	return READ_ONCE(efs_budget_waiting_now);
+}
+
+u32 efs_budget_waiting_peak(void)
+{
+	u32 peak;
+
+	spin_lock(&efs_budget_lock);
+	efs_budget_peak_follow_locked(efs_budget_limit());
+	peak = efs_budget_peak;
+	spin_unlock(&efs_budget_lock);
+	return peak;
 }
 
 u64 efs_budget_displaced(void)

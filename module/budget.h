@@ -66,6 +66,8 @@ u32 efs_budget_max_cfg(void);
 u32 efs_budget_limit(void);
 u32 efs_budget_nfsd_threads(void);
 u32 efs_budget_waiting(void);
+/* The most threads waiting at once since the bound in force last changed. */
+u32 efs_budget_waiting_peak(void);
 u64 efs_budget_displaced(void);
 void efs_budget_count_displaced(void);
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the server-wide waiting budget's decision (budget.c):
- * free slots, a filesystem's own limit, and fair shares when full.
+ * free slots, a filesystem's own limit, and fair shares when full; and
+ * its peak of threads waiting at once.
  */
 #include <kunit/test.h>
 #include <linux/string.h>
 #include "budget.h"
+#include "fq.h"
 
 struct decide_case {
 	const char *name;
@@ -74,9 +76,42 @@ static void pressure_slots_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, efs_pressure_slots_next(3, 8, false), 8U);
 }
 
+/* The peak follows the slots taken; a new bound starts a new peak. */
+static void waiting_peak_test(struct kunit *test)
+{
+	refcount_t owner = REFCOUNT_INIT(1);
+	struct efs_fq a = { .owner = &owner }, b = { .owner = &owner };
+	struct efs_fq *victim;
+
+	INIT_LIST_HEAD(&a.active);
+	INIT_LIST_HEAD(&b.active);
+	efs_budget_set_max(3);
+	KUNIT_ASSERT_EQ(test, efs_budget_waiting(), 0U);
+	KUNIT_EXPECT_EQ(test, efs_budget_waiting_peak(), 0U);
+	KUNIT_EXPECT_EQ(test, efs_slot_take(&a, 0, &victim), EFS_SLOT_TAKEN);
+	KUNIT_EXPECT_EQ(test, efs_slot_take(&a, 0, &victim), EFS_SLOT_TAKEN);
+	KUNIT_EXPECT_EQ(test, efs_slot_take(&b, 0, &victim), EFS_SLOT_TAKEN);
+	/* Full, and b is at its share: nothing taken, the peak stays. */
+	KUNIT_EXPECT_EQ(test, efs_slot_take(&b, 0, &victim), EFS_SLOT_FULL);
+	efs_slot_put(&a);
+	efs_slot_put(&a);
+	KUNIT_EXPECT_EQ(test, efs_budget_waiting(), 1U);
+	KUNIT_EXPECT_EQ(test, efs_budget_waiting_peak(), 3U);
+	/* A new bound: the peak starts again from the one still waiting. */
+	efs_budget_set_max(5);
+	KUNIT_EXPECT_EQ(test, efs_budget_waiting_peak(), 1U);
+	KUNIT_EXPECT_EQ(test, efs_slot_take(&a, 0, &victim), EFS_SLOT_TAKEN);
+	KUNIT_EXPECT_EQ(test, efs_budget_waiting_peak(), 2U);
+	efs_slot_put(&a);
+	efs_slot_put(&b);
+	efs_budget_set_max(0);
+	KUNIT_EXPECT_EQ(test, efs_budget_waiting(), 0U);
+}
+
 static struct kunit_case efs_budget_cases[] = {
 	KUNIT_CASE_PARAM(decide_test, decide_gen_params),
 	KUNIT_CASE(pressure_slots_test),
+	KUNIT_CASE(waiting_peak_test),
 	{}
 };
 

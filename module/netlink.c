@@ -559,6 +559,8 @@ static int efs_put_server(struct sk_buff *skb)
 	    nla_put_u32(skb, EFS_A_SERVER_NFSD_THREADS,
 			efs_budget_nfsd_threads()) ||
 	    nla_put_u32(skb, EFS_A_SERVER_WAITING_THREADS, efs_budget_waiting()) ||
+	    nla_put_u32(skb, EFS_A_SERVER_WAITING_PEAK,
+			efs_budget_waiting_peak()) ||
 	    efs_put_u64(skb, EFS_A_SERVER_DISPLACED, efs_budget_displaced()) ||
 	    nla_put_u32(skb, EFS_A_SERVER_CLIENTS,
 			atomic_read(&efs_clients_total)) ||

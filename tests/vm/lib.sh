@@ -431,29 +431,13 @@ max_of() {
 	printf '%s\n' "$@" | awk 'NR == 1 || $1 > m { m = $1 } END { print m }'
 }
 
-# waiting_watch_start: sample efs's waiting nfsd threads (server show)
-# every 0.5 s in the background; waiting_watch_stop ends it and sets
-# waiting_max to the most it saw (not in $(...): only this shell can wait
-# for the sampler).
-waiting_watch_start() {
-	rm -f "$EFS_OUT/stop-watch"
-	(
-		max=0
-		while [ ! -e "$EFS_OUT/stop-watch" ]; do
-			w=$($EFS_CTL server show --json | jq -r .WaitingThreads)
-			[ "${w:-0}" -gt "$max" ] && max=$w
-			sleep 0.5
-		done
-		echo "$max" >"$EFS_OUT/max-waiting"
-	) &
-	_efs_waiting_watch=$!
-}
-
-waiting_watch_stop() {
-	touch "$EFS_OUT/stop-watch"
-	wait "$_efs_waiting_watch"
-	# shellcheck disable=SC2034 # read by the caller
-	waiting_max=$(cat "$EFS_OUT/max-waiting")
+# waiting_peak: the most nfsd threads efs had waiting at once since the
+# server-wide bound last changed (server show's WaitingThreadsPeak, kept
+# by the module). One read after a measurement: sampling WaitingThreads
+# during it (an efsctl and a jq twice a second) took a TCG guest's CPU
+# from the very export being measured.
+waiting_peak() {
+	$EFS_CTL server show --json | jq -r .WaitingThreadsPeak
 }
 
 # client_ops_snapshot FS FILE: "timestamp_ns" then "address operations"

@@ -197,11 +197,12 @@ int efs_server_decode(const struct nlmsghdr *nlh, struct efs_server_info *s)
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		unsigned int type = mnl_attr_get_type(a);
 
-		/* The server's attributes: one run, and two added later. */
+		/* The server's attributes: one run, and three added later. */
 		if ((type < EFS_A_SERVER_MAX_WAITING_THREADS ||
 		     type > EFS_A_SERVER_PRESSURE_SLOTS) &&
 		    type != EFS_A_SERVER_PRESSURE_WITHHELD &&
-		    type != EFS_A_SERVER_TLS_SUPPORTED)
+		    type != EFS_A_SERVER_TLS_SUPPORTED &&
+		    type != EFS_A_SERVER_WAITING_PEAK)
 			continue;
 		if (get_uint(a, &v))
 			return -EINVAL;
@@ -210,6 +211,7 @@ int efs_server_decode(const struct nlmsghdr *nlh, struct efs_server_info *s)
 		case EFS_A_SERVER_MAX_WAITING_EFFECTIVE: s->max_waiting = clamp32(v); break;
 		case EFS_A_SERVER_NFSD_THREADS: s->nfsd_threads = clamp32(v); break;
 		case EFS_A_SERVER_WAITING_THREADS: s->waiting = clamp32(v); break;
+		case EFS_A_SERVER_WAITING_PEAK: s->waiting_peak = clamp32(v); break;
 		case EFS_A_SERVER_DISPLACED: s->displaced = v; break;
 		case EFS_A_SERVER_CLIENTS: s->clients = clamp32(v); break;
 		case EFS_A_SERVER_CLIENTS_MAX: s->clients_max = clamp32(v); break;
@@ -237,6 +239,9 @@ void efs_print_server(struct out *o, const struct efs_server_info *s)
 	out_text(o, "%s\n", s->nfsd_threads ? "" :
 		 " (not seen yet: no request has waited)");
 	out_u64(o, "WaitingThreads", "waiting threads now     %s\n", s->waiting);
+	out_u64(o, "WaitingThreadsPeak",
+		"waiting threads peak    %s (most at once since that bound)\n",
+		s->waiting_peak);
 	out_u64(o, "DisplacedRequests", "displaced requests      %s\n",
 		s->displaced);
 	out_u64(o, "ClientEntries", "client entries          %s",

@@ -37,6 +37,7 @@ struct efs_server_info {
 	uint32_t max_waiting;		/* in force */
 	uint32_t nfsd_threads;		/* as last seen, 0 = not yet */
 	uint32_t waiting;
+	uint32_t waiting_peak;		/* most at once, since the bound changed */
 	uint64_t displaced;
 	uint32_t clients, clients_max, client_bytes;
 	uint64_t pressure_replies;

@@ -343,6 +343,7 @@ static const uint8_t reply_type[EFS_A_MAX + 1] = {
 	[EFS_A_CLIENT_PLAINTEXT_REFUSED] = T_U64,
 	[EFS_A_SERVER_TLS_SUPPORTED] = T_U8,
 	[EFS_A_CLIENT_BACKPRESSURE_SLOTS] = T_U32,
+	[EFS_A_SERVER_WAITING_PEAK] = T_U32,
 };
 
 static const char *bad_reason;

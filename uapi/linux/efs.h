@@ -248,6 +248,7 @@ enum efs_attr {
 	EFS_A_CLIENT_PLAINTEXT_REFUSED,	/* u64: its requests refused: not TLS */
 	EFS_A_SERVER_TLS_SUPPORTED,	/* u8: 1 if the kernel has server TLS */
 	EFS_A_CLIENT_BACKPRESSURE_SLOTS, /* u32: session slots asked of it, 0 = not held */
+	EFS_A_SERVER_WAITING_PEAK,	/* u32: most waiting at once, this bound */
 
 	__EFS_A_MAX,
 };

@@ -534,7 +534,10 @@ t_err fake_clients_unknown "efsctl: fs clients: nope: no filesystem with this na
 	fs clients nope
 t_ok fake_server_tls server show --json &&
 	jq_ok fake_server_tls_doc '.TlsSupported == true and
-		.DisplacedRequests == 2' "$T/out"
+		.DisplacedRequests == 2 and .WaitingThreadsPeak == 3' "$T/out"
+t_ok fake_server_peak_text server show &&
+	out_has fake_server_peak_line \
+		"^waiting threads peak  *3 (most at once since that bound)$"
 EFS_FAKE_NOTLS=1 t_ok fake_server_notls server show --json &&
 	jq_ok fake_server_notls_doc '.TlsSupported == false' "$T/out"
 EFS_FAKE_NOTLS=1 t_ok fake_server_notls_text server show &&

@@ -377,6 +377,7 @@ static void send_server(const struct nlmsghdr *req, uint8_t cmd)
 	mnl_attr_put_u32(nlh, EFS_A_SERVER_MAX_WAITING_EFFECTIVE, 4);
 	mnl_attr_put_u32(nlh, EFS_A_SERVER_NFSD_THREADS, 8);
 	mnl_attr_put_u32(nlh, EFS_A_SERVER_WAITING_THREADS, 1);
+	mnl_attr_put_u32(nlh, EFS_A_SERVER_WAITING_PEAK, 3);
 	mnl_attr_put_u64(nlh, EFS_A_SERVER_DISPLACED, 2);
 	if (!knob("EFS_FAKE_NOTLS"))
 		mnl_attr_put_u8(nlh, EFS_A_SERVER_TLS_SUPPORTED, 1);

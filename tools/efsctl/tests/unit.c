@@ -972,7 +972,7 @@ static void test_server(void)
 {
 	struct efs_server_info srv = {
 		.max_waiting_cfg = 0, .max_waiting = 4, .nfsd_threads = 8,
-		.waiting = 1, .displaced = 2, .clients = 3,
+		.waiting = 1, .waiting_peak = 3, .displaced = 2, .clients = 3,
 		.clients_max = 65536, .client_bytes = 232,
 		.pressure_replies = 9, .pressure_slots = 2,
 	};
@@ -985,7 +985,8 @@ static void test_server(void)
 	s = cap_close(&c);
 	EXPECT_JQ(s, ".MaxWaitingThreads == 4 and "
 		     ".MaxWaitingThreadsConfigured == 0 and .NfsdThreads == 8 and "
-		     ".WaitingThreads == 1 and .DisplacedRequests == 2 and "
+		     ".WaitingThreads == 1 and .WaitingThreadsPeak == 3 and "
+		     ".DisplacedRequests == 2 and "
 		     ".ClientEntries == 3 and .ClientEntriesMax == 65536 and "
 		     ".ClientEntryBytes == 232 and .BackpressureReplies == 9 and "
 		     ".BackpressureSlots == 2");
