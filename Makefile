@@ -131,15 +131,14 @@ vmtest: modules-all tools
 
 # The noisy-neighbour scenarios with the issue's own thresholds (make check
 # runs them with regression floors; README says which are met). The two
-# isolation scenarios run in counted time (one vCPU under qemu -icount):
-# a ratio of IOPS is then the guest's own, not the shared host's noise.
+# isolation scenarios run in counted time (run.sh -c: one vCPU under qemu
+# -icount): a ratio of IOPS is then the guest's own, not the host's noise.
 NEIGHBOURS_KERNELS ?= 6.1 6.12
-COUNTED_TIME = EFS_VM_QEMU_ARGS="-smp 1 -icount shift=2,sleep=off"
 check-neighbours: modules-all tools
 	rc=0; \
 	for k in $(NEIGHBOURS_KERNELS); do \
-		$(COUNTED_TIME) tests/vm/run.sh -t 3000 -k $$k noisy_isolation 100 0.80 || rc=1; \
-		$(COUNTED_TIME) tests/vm/run.sh -t 3000 -k $$k hostile_client 0.90 || rc=1; \
+		tests/vm/run.sh -c -t 3000 -k $$k noisy_isolation 100 0.80 || rc=1; \
+		tests/vm/run.sh -c -t 3000 -k $$k hostile_client 0.90 || rc=1; \
 		tests/vm/run.sh -k $$k fair_clients 200 0.80 || rc=1; \
 		tests/vm/run.sh -k $$k many_clients || rc=1; \
 		tests/vm/pair.sh -k $$k tests/vm/peer/far_client.sh || rc=1; \

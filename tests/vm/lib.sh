@@ -431,13 +431,19 @@ max_of() {
 	printf '%s\n' "$@" | awk 'NR == 1 || $1 > m { m = $1 } END { print m }'
 }
 
-# waiting_peak: the most nfsd threads efs had waiting at once since the
-# server-wide bound last changed (server show's WaitingThreadsPeak, kept
-# by the module). One read after a measurement: sampling WaitingThreads
-# during it (an efsctl and a jq twice a second) took a TCG guest's CPU
-# from the very export being measured.
-waiting_peak() {
-	$EFS_CTL server show --json | jq -r .WaitingThreadsPeak
+# check_waiting_budget: efs let nfsd threads wait, and never more at once
+# than the server-wide bound since it last changed (server show's
+# WaitingThreadsPeak, kept by the module, against MaxWaitingThreads).
+# One read after a measurement: sampling WaitingThreads during it (an
+# efsctl and a jq twice a second) took a TCG guest's CPU from the very
+# export being measured. Sets WAITING_PEAK and WAITING_BOUND.
+check_waiting_budget() {
+	local s
+	s=$($EFS_CTL server show --json)
+	WAITING_PEAK=$(jq -r .WaitingThreadsPeak <<<"$s")
+	WAITING_BOUND=$(jq -r .MaxWaitingThreads <<<"$s")
+	check "efs let threads wait ($WAITING_PEAK at most), within the server budget ($WAITING_BOUND)" \
+		test "$WAITING_PEAK" -ge 1 -a "$WAITING_PEAK" -le "$WAITING_BOUND"
 }
 
 # client_ops_snapshot FS FILE: "timestamp_ns" then "address operations"

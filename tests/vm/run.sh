@@ -3,8 +3,11 @@
 # stock Debian kernel with the host's / as its read-only 9p root.
 #
 #   tests/vm/run.sh [-k KREL|6.1|6.12] [-o OUTDIR] [-t TIMEOUT_S] [-m MEM]
-#                   SCENARIO [ARGS...]
+#                   [-c] SCENARIO [ARGS...]
 #
+# -c: counted time: one vCPU whose clock counts instructions (qemu -icount
+# shift=2,sleep=off), so ratios of rates do not move with the host's load;
+# a run takes 2-4 times as long (give it -t).
 # SCENARIO is a name (tests/vm/scenarios/NAME.sh) or a path to a bash
 # script. Exit status: the scenario's, or 1 if the guest kernel logged a
 # warning/oops/lockup (see BAD_PATTERNS), the run timed out, or no exit
@@ -75,14 +78,15 @@ BENIGN_PATTERNS=(
 )
 
 usage() {
-	sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,10p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
 # --- arguments ----------------------------------------------------------
-krel_arg='' outdir='' timeout='' mem=2G
-while getopts k:o:t:m:h opt; do
+krel_arg='' outdir='' timeout='' mem=2G counted=0
+while getopts k:o:t:m:ch opt; do
 	case $opt in
+	c) counted=1 ;;
 	k) krel_arg=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	t) timeout=$OPTARG ;;
@@ -328,6 +332,7 @@ cmdline="console=ttyS0 panic=1 kfence.sample_interval=100 efs_init=$HERE/guest-i
 # scenario's tcg=, or tests/kernels.lib.sh's vm_tcg ("thread=single" where
 # multi-threaded TCG breaks the kernel's text patching).
 cpus=${EFS_VM_CPUS:-2}
+[ "$counted" = 1 ] && cpus=1	# -icount runs the vCPUs round-robin on one clock
 if grep -q '^# *efs-vm: *tcg=' "$scenario"; then
 	tcg=$(sed -n 's/^# *efs-vm: *tcg= *//p' "$scenario" | head -n 1)
 else
@@ -342,11 +347,16 @@ qemu=(
 	-virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$outdir,mount_tag=out,security_model=none"
 )
-# Extra qemu options, e.g. EFS_VM_QEMU_ARGS="-icount shift=2,sleep=off"
-# (instruction-counted time, for the overhead benchmark).
+clock=''
+if [ "$counted" = 1 ]; then
+	# shellcheck disable=SC2054 # the commas are qemu's
+	qemu+=(-icount shift=2,sleep=off)
+	clock=', counted time'
+fi
+# Extra qemu options (tests/vm/pair.sh's network links, say).
 # shellcheck disable=SC2206 # split on purpose
 qemu+=(${EFS_VM_QEMU_ARGS:-})
-echo "run.sh: $name on $krel ($cpus vCPU${tcg:+, TCG $tcg}), timeout ${timeout}s, output in $outdir" >&2
+echo "run.sh: $name on $krel ($cpus vCPU${tcg:+, TCG $tcg}$clock), timeout ${timeout}s, output in $outdir" >&2
 # A guest that dies before the scenario starts (seen once in CI: a run
 # over in 6 s with no account of why) or hangs in its boot (seen once: a
 # 6.1 guest's vCPU 0 stopped at 1.4 s, an RCU stall, under MTTCG) has not

@@ -12,24 +12,8 @@
 #include <linux/genetlink.h>
 
 #include "clientinfo.h"
+#include "fsinfo.h"
 #include "units.h"
-
-/* Integers by their length, as fsinfo.c does. */
-static int get_uint(const struct nlattr *a, uint64_t *v)
-{
-	switch (mnl_attr_get_payload_len(a)) {
-	case 1:
-		*v = mnl_attr_get_u8(a);
-		return 0;
-	case 4:
-		*v = mnl_attr_get_u32(a);
-		return 0;
-	case 8:
-		*v = mnl_attr_get_u64(a);
-		return 0;
-	}
-	return -EINVAL;
-}
 
 static uint32_t clamp32(uint64_t v)
 {
@@ -40,6 +24,7 @@ int efs_client_decode(const struct nlmsghdr *nlh, struct efs_client_info *c)
 {
 	const struct nlattr *a;
 	uint64_t v;
+	int err;
 
 	memset(c, 0, sizeof(*c));
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
@@ -57,16 +42,11 @@ int efs_client_decode(const struct nlmsghdr *nlh, struct efs_client_info *c)
 			c->addr[len] = '\0';
 			continue;
 		}
-		if (type == EFS_A_FS_NAME || type == EFS_A_PAD)
-			continue;
-		/* The client's attributes: one run, and four added later. */
-		if ((type < EFS_A_CLIENT_OPS || type > EFS_A_CLIENT_OVERFLOW) &&
-		    (type < EFS_A_CLIENT_TLS ||
-		     type > EFS_A_CLIENT_PLAINTEXT_REFUSED) &&
-		    type != EFS_A_CLIENT_BACKPRESSURE_SLOTS)
-			continue;	/* from a newer module */
-		if (get_uint(a, &v))
-			return -EINVAL;
+		err = efs_attr_get_uint(a, &v);
+		if (err == -ENOENT)
+			continue;	/* the fs name, or a newer module's */
+		if (err)
+			return err;
 		switch (type) {
 		case EFS_A_CLIENT_OPS: c->ops = v; break;
 		case EFS_A_CLIENT_METERED_BYTES: c->metered_bytes = v; break;
@@ -190,6 +170,7 @@ int efs_server_decode(const struct nlmsghdr *nlh, struct efs_server_info *s)
 {
 	const struct nlattr *a;
 	uint64_t v;
+	int err;
 
 	memset(s, 0, sizeof(*s));
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
@@ -197,15 +178,11 @@ int efs_server_decode(const struct nlmsghdr *nlh, struct efs_server_info *s)
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		unsigned int type = mnl_attr_get_type(a);
 
-		/* The server's attributes: one run, and three added later. */
-		if ((type < EFS_A_SERVER_MAX_WAITING_THREADS ||
-		     type > EFS_A_SERVER_PRESSURE_SLOTS) &&
-		    type != EFS_A_SERVER_PRESSURE_WITHHELD &&
-		    type != EFS_A_SERVER_TLS_SUPPORTED &&
-		    type != EFS_A_SERVER_WAITING_PEAK)
-			continue;
-		if (get_uint(a, &v))
-			return -EINVAL;
+		err = efs_attr_get_uint(a, &v);
+		if (err == -ENOENT)
+			continue;	/* a newer module's */
+		if (err)
+			return err;
 		switch (type) {
 		case EFS_A_SERVER_MAX_WAITING_THREADS: s->max_waiting_cfg = clamp32(v); break;
 		case EFS_A_SERVER_MAX_WAITING_EFFECTIVE: s->max_waiting = clamp32(v); break;

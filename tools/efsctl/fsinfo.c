@@ -114,6 +114,7 @@ static const struct attr_desc {
 	N(EFS_A_CLIENT_PLAINTEXT_REFUSED, K_U64),
 	N(EFS_A_SERVER_TLS_SUPPORTED, K_U8),
 	N(EFS_A_CLIENT_BACKPRESSURE_SLOTS, K_U32),
+	N(EFS_A_SERVER_WAITING_PEAK, K_U32),
 #undef A
 #undef N
 };
@@ -149,6 +150,17 @@ static int get_uint(const struct nlattr *a, uint64_t *v)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int efs_attr_get_uint(const struct nlattr *a, uint64_t *v)
+{
+	unsigned int type = mnl_attr_get_type(a);
+
+	if (type > EFS_A_MAX || (attrs[type].kind != K_U8 &&
+				 attrs[type].kind != K_U32 &&
+				 attrs[type].kind != K_U64))
+		return -ENOENT;
+	return get_uint(a, v);
 }
 
 static void store_uint(void *dst, size_t size, uint64_t v)

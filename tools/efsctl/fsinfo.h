@@ -141,4 +141,11 @@ static inline uint64_t efs_fs_field(const struct efs_fs_info *fs, size_t off,
 /* "EFS_A_FS_NAME" style name of an attribute, or NULL. */
 const char *efs_attr_name(unsigned int type);
 
+/*
+ * The value of an integer attribute (u8, u32, u64), read by its length:
+ * 0, -EINVAL for a length no integer has, -ENOENT when a's type is no
+ * integer attribute this efsctl knows (a string, a newer module's).
+ */
+int efs_attr_get_uint(const struct nlattr *a, uint64_t *v);
+
 #endif

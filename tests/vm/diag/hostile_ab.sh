@@ -9,8 +9,7 @@
 #  - paced: the same mount and jobs, no cap: fio paces the 16 jobs to
 #    CAP/16 IOPS each (the cost of the flood's admitted work alone).
 # ROUNDS rounds (default 2), order alternating. Read it in counted time:
-#   EFS_VM_QEMU_ARGS="-smp 1 -icount shift=2,sleep=off" \
-#     tests/vm/run.sh -k 6.1 -t 3000 tests/vm/diag/hostile_ab.sh 50 2
+#   tests/vm/run.sh -c -k 6.1 -t 3000 tests/vm/diag/hostile_ab.sh 50 2
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
@@ -48,6 +47,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 	a=$(fio_iops "alone-$r" read)
 	for m in $order; do
 		beside "$m" "$r"
-		log "round $r $m: neighbour $(fio_iops "beside-$m-$r" read) IOPS of $a alone ($(awk -v b="$(fio_iops "beside-$m-$r" read)" -v a="$a" 'BEGIN { printf "%.3f", b / a }')); flood $(fio_iops "flood-$m-$r" read) IOPS"
+		b=$(fio_iops "beside-$m-$r" read)
+		log "round $r $m: neighbour $b IOPS of $a alone ($(ratio "$b" "$a")); flood $(fio_iops "flood-$m-$r" read) IOPS"
 	done
 done
