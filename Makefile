@@ -24,7 +24,7 @@
 #                             export_changes on 6.12 (make check runs it on 6.1)
 #   make check-flake          the VM suite FLAKE_RUNS times (default 5) on 6.1 and 6.12: passes per
 #                             scenario and why each failure failed (build/flake/summary.txt)
-#   make check-debug          a debug 6.12 kernel (KASAN, lockdep, kmemleak, failslab: tests/debug-kernel.sh,
+#   make check-debug          a debug 6.12 kernel (KASAN, lockdep, kmemleak, failslab: tests/setup/debug-kernel.sh,
 #                             built once, ~20 min on 2 cores, cached) and VM scenarios on it with a
 #                             kmemleak scan after each (DEBUG_SCENARIOS="..."; empty: the full suite)
 
@@ -38,10 +38,10 @@ STATEDIR ?= /var/lib/efs
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SRC := $(CURDIR)
 VERSION := $(shell sed -n 's/^\#define EFS_VERSION "\(.*\)"/\1/p' module/efs.h)
-# The kernels the project is tested on (every Debian series: tests/kernels.sh),
+# The kernels the project is tested on (every Debian series: tests/setup/kernels.sh),
 # unpacked by `make deps` under build/kernels/, never installed on the host.
 KROOT ?= $(SRC)/build/kernels
-TEST_KERNELS ?= $(shell tests/kernels.sh --list 2>/dev/null)
+TEST_KERNELS ?= $(shell tests/setup/kernels.sh --list 2>/dev/null)
 
 .PHONY: bench-tls check-flake check-neighbours check-fuzz check-storm check-debug all module tools install install-dist deb deps check demo bench modules-all clean checkpatch kunit vmtest
 
@@ -56,10 +56,10 @@ module:
 # the test kernel's headers in build/kernels/ or else an installed kernel's.
 kdir_of = $(firstword $(wildcard $(KROOT)/usr/src/linux-headers-$(1)) /lib/modules/$(1)/build)
 # Kernels that another compiler built (trixie's gcc-14, sid's ...) are built
-# in that suite's mmdebstrap root (tests/buildroot.sh), which tests/kernels.sh
+# in that suite's mmdebstrap root (tests/setup/buildroot.sh), which tests/setup/kernels.sh
 # names in $(KROOT)/.root-<release>; the rest with the host's gcc.
 root_of = $(shell cat $(KROOT)/.root-$(1) 2>/dev/null)
-in_root = $(if $(call root_of,$(1)),tests/buildroot.sh --run $(call root_of,$(1)))
+in_root = $(if $(call root_of,$(1)),tests/setup/buildroot.sh --run $(call root_of,$(1)))
 build/%/efs.ko: FORCE
 	@mkdir -p build/$*/module build/$*/uapi/linux
 	@cp -p Kbuild build/$*/
@@ -106,9 +106,9 @@ deb:
 	@ls build/deb/*.deb
 
 deps:
-	tests/deps.sh
-	tests/kernels.sh
-	tests/tlsroot.sh
+	tests/setup/deps.sh
+	tests/setup/kernels.sh
+	tests/setup/tlsroot.sh
 
 check: deps
 	tests/check.sh
@@ -169,7 +169,7 @@ FLAKE_KERNELS ?= 6.1 6.12
 FLAKE_SKIP ?= many_clients hostile_client
 check-flake: modules-all tools
 	for w in $(FLAKE_KERNELS); do \
-		k=$$(bash -c '. tests/kernels.lib.sh && resolve_krel "$$1"' - "$$w"); \
+		k=$$(bash -c '. tests/setup/kernels.lib.sh && resolve_krel "$$1"' - "$$w"); \
 		[ -n "$$k" ] || { echo "check-flake: no test kernel matches '$$w'" >&2; exit 2; }; \
 		$(MAKE) -s -C tests/vm/ipmodify-module KREL=$$k || exit 1; \
 	done
@@ -189,8 +189,8 @@ DEBUG_SCENARIOS ?= kernel_smoke fault_inject client_faults nfs_fio_smoke lifecyc
 	lifecycle_storm tls_transit efsctl_errors ynl_spec restart_state ipmodify_conflict metrics_events \
 	throughput_modes export_changes
 check-debug: tools
-	tests/debug-kernel.sh
-	@k=$$(tests/debug-kernel.sh --release); log=build/debug-kernel/efs-W1.log; \
+	tests/setup/debug-kernel.sh
+	@k=$$(tests/setup/debug-kernel.sh --release); log=build/debug-kernel/efs-W1.log; \
 	$(MAKE) --no-print-directory W=1 build/$$k/efs.ko >$$log 2>&1; rc=$$?; cat $$log; \
 	[ $$rc -eq 0 ] || exit 1; \
 	if grep -q 'warning:' $$log; then echo "check-debug: efs.ko has W=1 warnings ($$log)" >&2; exit 1; fi; \

@@ -9,8 +9,8 @@
 # Prints "PASS|FAIL|SKIP btf_protos [krel]" per kernel; exit 1 on a FAIL.
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tests/kernels.lib.sh
-. "$REPO/tests/kernels.lib.sh"
+# shellcheck source=tests/setup/kernels.lib.sh
+. "$REPO/tests/setup/kernels.lib.sh"
 CHECK=$REPO/tools/efs-btf-check/efs-btf-check
 make -s -C "$REPO/tools/efs-btf-check" >/dev/null || exit 2
 

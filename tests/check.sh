@@ -18,10 +18,10 @@ start=$(date +%s)
 # EFS_FULL_KERNELS (series or releases; default Debian 12's 6.1 and Debian
 # 13's own 6.12, the newest 6.12), the smoke set (kernel_smoke, which ends
 # with nfsd_layout) on the others.
-KERNELS=${EFS_TEST_KERNELS:-$(tests/kernels.sh --list)}
+KERNELS=${EFS_TEST_KERNELS:-$(tests/setup/kernels.sh --list)}
 [ -n "$KERNELS" ] || { echo "check: no test kernels in build/kernels (make deps)" >&2; exit 2; }
-# shellcheck source=tests/kernels.lib.sh
-. "$REPO/tests/kernels.lib.sh"
+# shellcheck source=tests/setup/kernels.lib.sh
+. "$REPO/tests/setup/kernels.lib.sh"
 FULL=
 for want in ${EFS_FULL_KERNELS:-6.1 6.12}; do
 	FULL="$FULL $(resolve_krel "$want")"

@@ -5,8 +5,8 @@
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
-# shellcheck source=tests/kernels.lib.sh
-. "$REPO/tests/kernels.lib.sh"
+# shellcheck source=tests/setup/kernels.lib.sh
+. "$REPO/tests/setup/kernels.lib.sh"
 krel=$(resolve_krel 6.1)
 [ -n "$krel" ] || { echo "demo: no 6.1 test kernel in $KROOT (make deps)" >&2; exit 1; }
 mkdir -p build

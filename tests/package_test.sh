@@ -14,7 +14,7 @@
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO" || exit 2
-KERNELS=${*:-$(tests/kernels.sh --list)}
+KERNELS=${*:-$(tests/setup/kernels.sh --list)}
 VERSION=$(sed -n 's/^#define EFS_VERSION "\(.*\)"/\1/p' module/efs.h)
 failed=0
 

@@ -32,8 +32,8 @@ MD=$OUT/results.md
 mkdir -p "$OUT"
 start=$SECONDS
 when=$(date -u '+%Y-%m-%d %H:%M UTC')
-# shellcheck source=tests/kernels.lib.sh
-. "$REPO/tests/kernels.lib.sh"
+# shellcheck source=tests/setup/kernels.lib.sh
+. "$REPO/tests/setup/kernels.lib.sh"
 krel=$(resolve_krel 6.1)
 [ -n "$krel" ] || { echo "bench: no 6.1 test kernel in $KROOT (make deps)" >&2; exit 1; }
 VMCMD="tests/vm/run.sh -k 6.1 -o build/bench/vm -t 1500 tests/bench/guest.sh"

@@ -16,8 +16,8 @@ OUT=$REPO/build/bench
 MD=$OUT/tls.md
 R=$OUT/vm-tls/results.txt
 mkdir -p "$OUT"
-# shellcheck source=tests/kernels.lib.sh
-. "$REPO/tests/kernels.lib.sh"
+# shellcheck source=tests/setup/kernels.lib.sh
+. "$REPO/tests/setup/kernels.lib.sh"
 krel=$(resolve_krel 6.12.117)
 [ -n "$krel" ] || { echo "bench-tls: no 6.12.117 test kernel in $KROOT (make deps)" >&2; exit 1; }
 CMD="tests/vm/run.sh -k 6.12.117 -o build/bench/vm-tls -t 1200 tests/bench/tls_guest.sh"
@@ -26,7 +26,7 @@ if [ "${1:-}" != --report ]; then
 	CMD="$CMD${1:+ $*}"
 	make --no-print-directory tools >"$OUT/tls-build.log" 2>&1 ||
 		{ tail -n 20 "$OUT/tls-build.log" >&2; exit 1; }
-	tests/tlsroot.sh || exit 1
+	tests/setup/tlsroot.sh || exit 1
 	when=$(date -u '+%Y-%m-%d %H:%M UTC')
 	echo "== $CMD"
 	$CMD >"$OUT/vm-tls.log" 2>&1 || rc=$?

@@ -31,7 +31,7 @@
 #                               before such a trace still counts; each
 #                               trace dropped is counted in the output
 # Environment: EFS_VM_CPUS (vCPUs; default 2), EFS_VM_TCG (TCG options;
-# default the scenario's tcg= or else tests/kernels.lib.sh's vm_tcg),
+# default the scenario's tcg= or else tests/setup/kernels.lib.sh's vm_tcg),
 # EFS_VM_QEMU_ARGS, EFS_VM_APPEND, EFS_VM_BOOT_LIMIT (seconds until a boot
 # that has not started the scenario counts as hung and is retried once).
 set -u
@@ -61,7 +61,7 @@ BAD_PATTERNS=(
 	'rcu_(sched|preempt) self-detected stall'
 	'detected stalls on CPUs'
 	'Kernel panic'
-	# the debug kernel's (tests/debug-kernel.sh) reports not always under
+	# the debug kernel's (tests/setup/debug-kernel.sh) reports not always under
 	# a WARNING:/BUG: line
 	'inconsistent lock state'
 	'possible recursive locking'
@@ -100,8 +100,8 @@ scen_arg=$1
 shift
 
 # The test kernels: unpacked under build/kernels/ by make deps (KROOT).
-# shellcheck source=tests/kernels.lib.sh
-. "$REPO/tests/kernels.lib.sh"
+# shellcheck source=tests/setup/kernels.lib.sh
+. "$REPO/tests/setup/kernels.lib.sh"
 krel=$(resolve_krel "$krel_arg")
 if [ -z "$krel" ]; then
 	echo "run.sh: no test kernel matches '${krel_arg:-6.1}' in $KROOT/boot (make deps)" >&2
@@ -329,7 +329,7 @@ append=$(sed -n 's/^# *efs-vm: *append= *//p' "$scenario" | head -n 1)
 # is a "BUG: KFENCE" line, which fails the run like any other.
 cmdline="console=ttyS0 panic=1 kfence.sample_interval=100 efs_init=$HERE/guest-init.sh efs_kroot=$KROOT $append ${EFS_VM_APPEND:-}"
 # vCPUs: EFS_VM_CPUS (default 2). TCG options: EFS_VM_TCG, or the
-# scenario's tcg=, or tests/kernels.lib.sh's vm_tcg ("thread=single" where
+# scenario's tcg=, or tests/setup/kernels.lib.sh's vm_tcg ("thread=single" where
 # multi-threaded TCG breaks the kernel's text patching).
 cpus=${EFS_VM_CPUS:-2}
 [ "$counted" = 1 ] && cpus=1	# -icount runs the vCPUs round-robin on one clock

@@ -18,8 +18,8 @@ kfence) expect='BUG: KFENCE: use-after-free' ;;
 *) echo "selftest: unknown mode '$mode' (warn, kfence)" >&2; exit 2 ;;
 esac
 
-# shellcheck source=tests/kernels.lib.sh
-. "$REPO/tests/kernels.lib.sh"
+# shellcheck source=tests/setup/kernels.lib.sh
+. "$REPO/tests/setup/kernels.lib.sh"
 krel=$(resolve_krel "$want")
 [ -n "$krel" ] || { echo "selftest: no kernel matches '$want'" >&2; exit 2; }
 

@@ -11,9 +11,9 @@ REPO := $(abspath $(SRC)/../../..)
 KDIR ?= $(firstword $(wildcard $(REPO)/build/kernels/usr/src/linux-headers-$(KREL)) /lib/modules/$(KREL)/build)
 OUT ?= $(REPO)/build/$(KREL)/$(notdir $(SRC))
 # A kernel another gcc built is built for in its suite's mmdebstrap root
-# (tests/buildroot.sh; tests/kernels.sh names it in .root-<release>).
+# (tests/setup/buildroot.sh; tests/setup/kernels.sh names it in .root-<release>).
 ROOT := $(shell cat $(REPO)/build/kernels/.root-$(KREL) 2>/dev/null)
-IN_ROOT := $(if $(ROOT),$(REPO)/tests/buildroot.sh --run $(ROOT))
+IN_ROOT := $(if $(ROOT),$(REPO)/tests/setup/buildroot.sh --run $(ROOT))
 
 all:
 	mkdir -p $(OUT)

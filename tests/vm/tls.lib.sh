@@ -4,7 +4,7 @@
 #
 #   install_mount_efs   tools/mount.efs/mount.efs as /sbin/mount.efs
 #   tls_prepare         tlshd's root ready (build/roots/trixie-tls, made by
-#                       make deps: tests/tlsroot.sh), tls.ko loaded;
+#                       make deps: tests/setup/tlsroot.sh), tls.ko loaded;
 #                       certificates go in $EFS_TLS
 #   tlshd_start NAME CONF [NETNS]
 #                       tlshd chrooted in that root with CONF, in the init
@@ -28,7 +28,7 @@ install_mount_efs() {
 
 tls_prepare() {
 	local r=$EFS_TLS_ROOT
-	[ -x "$r/usr/sbin/tlshd" ] || { log "no tlshd in $r (make deps: tests/tlsroot.sh)" >&2; return 1; }
+	[ -x "$r/usr/sbin/tlshd" ] || { log "no tlshd in $r (make deps: tests/setup/tlsroot.sh)" >&2; return 1; }
 	log "tlshd: $(cat "$r/.version" 2>/dev/null)"
 	modprobe tls || return 1
 	mkdir -p "$EFS_TLS"

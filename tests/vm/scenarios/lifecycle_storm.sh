@@ -29,7 +29,7 @@
 # without efs in seconds; CI's run of 77b1ab5 caught it here).
 # Single-threaded TCG on every kernel: rmmod under load is live text
 # patching, which qemu 7.2's multi-threaded TCG breaks (see vm_tcg in
-# tests/kernels.lib.sh); two vCPUs still run, taking turns.
+# tests/setup/kernels.lib.sh); two vCPUs still run, taking turns.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 

@@ -7,7 +7,7 @@
 # while fio reads and writes over NFSv3 and NFSv4.2; each switch rewrites
 # nfsd_dispatch's ftrace call site and the static keys the tracer flips,
 # with the int3 protocol efs's own hooking and unhooking go through.
-# tests/kernels.lib.sh's vm_tcg runs the kernels that fail this under
+# tests/setup/kernels.lib.sh's vm_tcg runs the kernels that fail this under
 # qemu's multi-threaded TCG single-threaded; to see the failure, run it
 # multi-threaded:
 #   EFS_VM_TCG= tests/vm/run.sh -k 7.3 text_poke

@@ -5,7 +5,7 @@
 # Encryption in transit (issue 10, items 1-3): RPC-with-TLS between knfsd
 # and client namespaces, set up with efsctl tls setup, mounted with
 # mount -t efs -o tls (tools/mount.efs). tlshd is trixie's ktls-utils from
-# build/roots/trixie-tls (tests/tlsroot.sh, make deps), run chrooted, one
+# build/roots/trixie-tls (tests/setup/tlsroot.sh, make deps), run chrooted, one
 # per network namespace (the handshake upcall is per namespace).
 #
 # On a kernel with server-side RPC-with-TLS (6.12): efsctl tls status (no

@@ -6,8 +6,8 @@
 # test kernels are only for the VM, so nothing here touches the host's
 # kernels, apt sources or boot loader.
 #
-#   tests/kernels.sh            fetch what is missing (idempotent)
-#   tests/kernels.sh --list     print the releases that are unpacked
+#   tests/setup/kernels.sh            fetch what is missing (idempotent)
+#   tests/setup/kernels.sh --list     print the releases that are unpacked
 #
 # Kernels (KERNEL_SPECS below): every Debian kernel series, from its suite:
 # 5.10 (bullseye), 6.1 (bookworm), 6.12.95 (bookworm-backports), 6.12.117
@@ -18,15 +18,15 @@
 # apt state stays as is.
 #
 # Kernels built by another compiler than the host's gcc get a build root:
-# tests/buildroot.sh makes an mmdebstrap root of the kernel's suite under
+# tests/setup/buildroot.sh makes an mmdebstrap root of the kernel's suite under
 # build/roots/<suite>/ (cached), and build/kernels/.root-<krel> names it;
 # the Makefile builds efs.ko for that kernel inside it.
 #
 #   EFS_KERNELS="6.1 7.3"       fetch only these series (default: all)
 set -eu
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tests/kernels.lib.sh
-. "$REPO/tests/kernels.lib.sh"
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/setup/kernels.lib.sh
+. "$REPO/tests/setup/kernels.lib.sh"
 
 if [ "${1:-}" = --list ]; then
 	kernels_list
@@ -181,7 +181,7 @@ for spec in "${KERNEL_SPECS[@]}"; do
 		rm -f "$KROOT/.root-$krel"
 		echo "kernels: $krel ready (host gcc)"
 	else
-		"$REPO/tests/buildroot.sh" "$rootsuite"
+		"$REPO/tests/setup/buildroot.sh" "$rootsuite"
 		echo "$rootsuite" >"$KROOT/.root-$krel"
 		echo "kernels: $krel ready (build root $rootsuite: $kcc)"
 	fi

@@ -1,27 +1,27 @@
 #!/bin/bash
 # Build the debug test kernel (KASAN, lockdep, kmemleak, debug objects,
 # fault injection, panicking lockup detectors) from Debian's linux-source-6.12
-# (build/src/, unpacked by tests/kernels.sh) and install it where run.sh finds
+# (build/src/, unpacked by tests/setup/kernels.sh) and install it where run.sh finds
 # kernels, as release <version>-efsdebug:
 #   build/kernels/boot/{vmlinuz,config,System.map}-<release>
 #   build/kernels/lib/modules/<release>/
 #   build/kernels/usr/src/linux-headers-<release> -> the build tree (efs.ko)
-# The config is x86_64_defconfig plus tests/debug-kernel.config, checked
+# The config is x86_64_defconfig plus tests/setup/debug-kernel.config, checked
 # option by option after olddefconfig. Out of tree in build/debug-kernel/;
 # nothing is rebuilt when the source and the config did not change.
 #
-#   tests/debug-kernel.sh            build (or reuse), print the release
-#   tests/debug-kernel.sh --release  print the release it would build
+#   tests/setup/debug-kernel.sh            build (or reuse), print the release
+#   tests/setup/debug-kernel.sh --release  print the release it would build
 #
 # The kernel's release ends in -efsdebug, which keeps it out of
-# tests/kernels.lib.sh's kernels_list (make check, make modules-all).
+# tests/setup/kernels.lib.sh's kernels_list (make check, make modules-all).
 set -eu
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tests/kernels.lib.sh
-. "$REPO/tests/kernels.lib.sh"
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/setup/kernels.lib.sh
+. "$REPO/tests/setup/kernels.lib.sh"
 SRC=$REPO/build/src/linux-source-6.12
 OBJ=$REPO/build/debug-kernel/obj
-FRAG=$REPO/tests/debug-kernel.config
+FRAG=$REPO/tests/setup/debug-kernel.config
 LOCALVERSION=-efsdebug
 [ -f "$SRC/Makefile" ] || { echo "debug-kernel: no $SRC (make deps)" >&2; exit 1; }
 

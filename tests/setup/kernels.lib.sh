@@ -1,11 +1,11 @@
 # shellcheck shell=bash
 # Where the test kernels live and how to name one. Sourced by the test,
-# demo and bench scripts. The kernels are unpacked by tests/kernels.sh
+# demo and bench scripts. The kernels are unpacked by tests/setup/kernels.sh
 # (make deps) under $KROOT, a sysroot that is never the host's own.
-KROOT=${EFS_KROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/kernels}
+KROOT=${EFS_KROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/kernels}
 
 # kernels_list: every unpacked release, oldest first. The debug kernel
-# (tests/debug-kernel.sh, release *-efsdebug) is opt-in (make check-debug):
+# (tests/setup/debug-kernel.sh, release *-efsdebug) is opt-in (make check-debug):
 # CI does not build it, so make check and make modules-all leave it out.
 kernels_list() {
 	find "$KROOT/boot" -maxdepth 1 -name 'vmlinuz-*' ! -name '*-efsdebug' -printf '%f\n' 2>/dev/null |

@@ -4,11 +4,11 @@
 # perl for W=1's kernel-doc, dwarves for BTF) under build/roots/SUITE/,
 # made once and kept. It installs nothing on the host.
 #
-#   tests/buildroot.sh SUITE                make it if missing
-#   tests/buildroot.sh --run SUITE CMD...   run CMD in it (the repo bound at
+#   tests/setup/buildroot.sh SUITE                make it if missing
+#   tests/setup/buildroot.sh --run SUITE CMD...   run CMD in it (the repo bound at
 #                                           its own path, /proc mounted)
 set -eu
-REPO=$(cd "$(dirname "$0")/.." && pwd)
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
 ROOTS=$REPO/build/roots
 
 if [ "${1:-}" = --run ]; then
@@ -35,7 +35,7 @@ suite=${1:?usage: buildroot.sh SUITE}
 root=$ROOTS/$suite
 [ -f "$root/.done" ] && exit 0
 command -v mmdebstrap >/dev/null || { echo "buildroot: mmdebstrap missing (make deps)" >&2; exit 1; }
-# The host's Debian mirror, as tests/kernels.sh found it.
+# The host's Debian mirror, as tests/setup/kernels.sh found it.
 uri=$(sed -n 's/^deb \[[^]]*\] \([^ ]*\) bookworm main$/\1/p' "$REPO/build/apt/sources.list" | head -1)
 uri=${uri:-http://deb.debian.org/debian}
 rm -rf "$root"

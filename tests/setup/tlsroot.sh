@@ -10,10 +10,10 @@
 # tlshd.conf, so the paths are the same inside and out) and runs
 # `chroot ROOT /usr/sbin/tlshd -c /run/efs-tls/server.conf`.
 #
-#   tests/tlsroot.sh            make it if missing
-#   tests/tlsroot.sh --path     print the root's path
+#   tests/setup/tlsroot.sh            make it if missing
+#   tests/setup/tlsroot.sh --path     print the root's path
 set -eu
-REPO=$(cd "$(dirname "$0")/.." && pwd)
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
 ROOTS=$REPO/build/roots
 root=$ROOTS/trixie-tls
 
@@ -23,7 +23,7 @@ if [ "${1:-}" = --path ]; then
 fi
 [ -f "$root/.done" ] && exit 0
 command -v mmdebstrap >/dev/null || { echo "tlsroot: mmdebstrap missing (make deps)" >&2; exit 1; }
-# The host's Debian mirror, as tests/kernels.sh found it.
+# The host's Debian mirror, as tests/setup/kernels.sh found it.
 uri=$(sed -n 's/^deb \[[^]]*\] \([^ ]*\) bookworm main$/\1/p' "$REPO/build/apt/sources.list" 2>/dev/null | head -1)
 uri=${uri:-http://deb.debian.org/debian}
 rm -rf "$root"

@@ -3,7 +3,7 @@
 # only. Idempotent: a second run installs nothing new. Safe on a real NFS
 # server: it installs only packages that are missing (never upgrades one
 # that is there), adds no apt sources, and installs no kernel; the test
-# kernels are unpacked under build/kernels/ by tests/kernels.sh instead, so
+# kernels are unpacked under build/kernels/ by tests/setup/kernels.sh instead, so
 # the machine boots what it booted before.
 #
 #   VM:      qemu-system-x86 (TCG), busybox-static for the initramfs
@@ -11,11 +11,11 @@
 #   tools:   libmnl-dev, pkg-config, dwarves (pahole), bpftool, jq,
 #            libbpf-dev (efs-btf-check)
 #   kernels: mmdebstrap (build roots for kernels Debian 12's gcc cannot
-#            build for: tests/buildroot.sh, under build/roots/)
+#            build for: tests/setup/buildroot.sh, under build/roots/)
 #   KUnit:   linux-source-6.1 (UML build), flex, bison, bc
 #   debug kernel: libelf-dev (objtool), libssl-dev (certs), with the above
-#            (make check-debug: tests/debug-kernel.sh)
-#   YNL:     python3-yaml, python3-jsonschema (cli.py: tests/kernels.sh)
+#            (make check-debug: tests/setup/debug-kernel.sh)
+#   YNL:     python3-yaml, python3-jsonschema (cli.py: tests/setup/kernels.sh)
 #   bench:   gnuplot-nox
 #   metrics: prometheus (for promtool check metrics)
 #   config:  libinih-dev (efs.conf parser), bash-completion (its test)
@@ -26,7 +26,7 @@
 #   security: cryptsetup-bin, dmsetup (LUKS and dm stacks), nftables (the
 #            port 2049 recipe): tests/vm/scenarios/at_rest_access.sh;
 #            openssl (efsctl tls setup). tlshd (ktls-utils) is not in
-#            Debian 12: make deps runs tests/tlsroot.sh after this script,
+#            Debian 12: make deps runs tests/setup/tlsroot.sh after this script,
 #            which installs trixie's ktls-utils in an mmdebstrap root
 #            under build/roots/trixie-tls (nothing on the host)
 #   faults:  strace (efsctl_errors fails efsctl's Nth netlink request to
