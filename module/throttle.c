@@ -45,7 +45,8 @@ static void efs_refund_ops(struct efs_fs *fs, u32 units)
 		efs_bucket_refund(&fs->ops, units);
 }
 
-static u64 efs_charge_bytes(struct efs_fs *fs, u64 metered, u64 now)
+/* Charge metered bytes to fs's byte budget; the ns to wait (0 = go now). */
+u64 efs_fs_charge_bytes(struct efs_fs *fs, u64 metered, u64 now)
 {
 	u64 wait = 0;
 
@@ -64,7 +65,7 @@ static u64 efs_charge_bytes(struct efs_fs *fs, u64 metered, u64 now)
 	return wait;
 }
 
-static void efs_refund_bytes(struct efs_fs *fs, u64 metered)
+void efs_fs_refund_bytes(struct efs_fs *fs, u64 metered)
 {
 	if (!metered)
 		return;
@@ -83,13 +84,13 @@ static void efs_refund_bytes(struct efs_fs *fs, u64 metered)
 static u64 efs_charge_fs(struct efs_fs *fs, u32 units, u64 metered, u64 now)
 {
 	return max(efs_charge_ops(fs, units, now),
-		   efs_charge_bytes(fs, metered, now));
+		   efs_fs_charge_bytes(fs, metered, now));
 }
 
 static void efs_refund_fs(struct efs_fs *fs, u32 units, u64 metered)
 {
 	efs_refund_ops(fs, units);
-	efs_refund_bytes(fs, metered);
+	efs_fs_refund_bytes(fs, metered);
 }
 
 /* The filesystem's budget time a request takes: its fair-queue cost. */
