@@ -2,7 +2,10 @@
 /*
  * The generic netlink family "efs" (uapi/linux/efs.h, uapi/efs.yaml):
  * version query, fs add/set/del/get, and the "events" multicast group.
- * Changes need CAP_NET_ADMIN (GENL_ADMIN_PERM); reading is open to all.
+ * Changes need CAP_NET_ADMIN (GENL_ADMIN_PERM), and so does listing a
+ * filesystem's clients (their addresses and traffic: knfsd keeps its own
+ * client list root-only); the per-filesystem and server totals are open
+ * to all. The events carry no client address.
  * Bad input is refused before anything changes, with an extack message.
  */
 #include <linux/in6.h>
@@ -744,7 +747,7 @@ static const struct genl_ops efs_ops[] = {
 	EFS_OP(EFS_CMD_FS_GET, efs_nl_fs_get, efs_nl_fs_dump, 0),
 	EFS_OP(EFS_CMD_SERVER_GET, efs_nl_server_get, NULL, 0),
 	EFS_OP(EFS_CMD_SERVER_SET, efs_nl_server_set, NULL, GENL_ADMIN_PERM),
-	EFS_OP(EFS_CMD_CLIENT_GET, NULL, efs_nl_client_dump, 0),
+	EFS_OP(EFS_CMD_CLIENT_GET, NULL, efs_nl_client_dump, GENL_ADMIN_PERM),
 };
 
 static const struct genl_multicast_group efs_mcgrps[] = {

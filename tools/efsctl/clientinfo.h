@@ -14,6 +14,14 @@
 
 struct nlmsghdr;
 
+/*
+ * CLIENT_GET names clients by address, so the module lets only
+ * CAP_NET_ADMIN list them (as knfsd's root-only /proc/fs/nfsd/clients/);
+ * others get EPERM. What efsctl says then.
+ */
+#define EFS_CLIENTS_NEED_ADMIN \
+	"listing clients needs CAP_NET_ADMIN (run as root)"
+
 struct efs_client_info {
 	char addr[64];
 	uint64_t ops, metered_bytes;

@@ -29,6 +29,9 @@ const char cmd_fs_clients_usage[] =
 "seen. A client is its source address.\n"
 "\"other\" stands for the clients past the server's client table bound,\n"
 "counted together.\n"
+"Needs CAP_NET_ADMIN (knfsd's own client list is root's too); without it\n"
+"efsctl says so and exits 1. How many clients there are (ClientConnections\n"
+"in 'fs show') is open to all.\n"
 "\n"
 "Options:\n"
 "  --json      {\"FileSystem\":NAME,\"ClientCount\":N,\"Clients\":[{\"Address\",\n"
@@ -80,8 +83,12 @@ int cmd_fs_clients(int argc, char **argv)
 	req = efs_nl_request(&nl, EFS_CMD_CLIENT_GET, true);
 	mnl_attr_put_strz(req, EFS_A_FS_NAME, o.pos[0]);
 	err = efs_nl_talk(&nl, req, efs_client_collect, &l);
-	if (err) {
+	if (err == -EPERM) {
+		efs_err(EFS_CLIENTS_NEED_ADMIN);
+	} else if (err) {
 		efs_report_nl_error(&nl, err, o.pos[0]);
+	}
+	if (err) {
 		efs_nl_close(&nl);
 		efs_client_list_free(&l);
 		return EXIT_FAIL;

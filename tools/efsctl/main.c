@@ -114,8 +114,9 @@ static void global_help(FILE *f)
 	fprintf(f,
 		"\n"
 		"Run 'efsctl COMMAND --help' (e.g. 'efsctl fs add --help') for\n"
-		"its arguments and options. Changing settings needs\n"
-		"CAP_NET_ADMIN; reading them does not.\n"
+		"its arguments and options. Changing settings and listing\n"
+		"clients ('fs clients', 'metrics --per-client-top') need\n"
+		"CAP_NET_ADMIN; reading the rest does not.\n"
 		"%s", exit_help);
 }
 

@@ -28,10 +28,17 @@
  * EFS_CMD_SERVER_GET (do): the server-wide waiting-thread budget and the
  *	client table (EFS_A_SERVER_*).  Anyone may ask.
  * EFS_CMD_SERVER_SET (do, CAP_NET_ADMIN): EFS_A_SERVER_MAX_WAITING_THREADS.
- * EFS_CMD_CLIENT_GET (dump, EFS_A_FS_NAME required): one message per
- *	client of the filesystem (EFS_A_CLIENT_*).  Anyone may ask.
+ * EFS_CMD_CLIENT_GET (dump, CAP_NET_ADMIN, EFS_A_FS_NAME required): one
+ *	message per client of the filesystem (EFS_A_CLIENT_*).  It names
+ *	clients by address, with their traffic, so like knfsd's own client
+ *	list (/proc/fs/nfsd/clients/) it is not for every local user; others
+ *	get EPERM (without an extended ack message) before the name is
+ *	looked up.  The per-filesystem totals (EFS_A_FS_CLIENT_CONNECTIONS,
+ *	EFS_A_FS_TLS_CLIENTS) and the server's (EFS_A_SERVER_CLIENTS) stay
+ *	open to all.
  * EFS_CMD_EVENT: notification sent to multicast group EFS_MCGRP_EVENTS with
  *	EFS_A_EVENT_TYPE, EFS_A_FS_NAME, EFS_A_EVENT_VALUE, EFS_A_EVENT_TIME_NS.
+ *	Anyone may listen: events carry no client address.
  *
  * Errors come back as netlink errors with an extended ack message.
  */

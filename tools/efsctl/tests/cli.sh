@@ -496,6 +496,30 @@ grep -q '^efs_tls_requests_total{fs="home",mode="generalPurpose",throughput_mode
 grep -q '^# TYPE efs_tls_client_connections gauge$' "$T/out" || ok=0
 grep -q '^# TYPE efs_plaintext_requests_refused_total counter$' "$T/out" || ok=0
 [ $ok = 1 ] && pass fake_metrics_content || fail fake_metrics_content "$(cat "$T/out")"
+t_ok fake_metrics_clients metrics --per-client-top 1 &&
+	out_has fake_metrics_clients_series \
+		'^efs_client_ops_per_second{fs="home",client="10\.0\.0\.1"} 10$' \
+		'^# TYPE efs_client_delay_replies_total counter$' &&
+	{ grep -q 'client="10\.0\.0\.2"' "$T/out" &&
+		fail fake_metrics_clients_top "more than the busiest client" ||
+		pass fake_metrics_clients_top; }
+# Without CAP_NET_ADMIN (the fake's EPERM, as the module's GENL_ADMIN_PERM
+# on CLIENT_GET) the filesystem series stay, the client ones are left out,
+# said once on stderr, exit 0: an unprivileged exporter keeps working.
+EFS_FAKE_EPERM=1 run_fake metrics --per-client-top 1
+if [ "$rc" -ne 0 ]; then
+	fail fake_metrics_eperm "exit $rc, want 0: $(cat "$T/err")"
+elif [ "$(cat "$T/err")" != "efsctl: metrics: per-client series left out: listing clients needs CAP_NET_ADMIN (run as root)" ]; then
+	fail fake_metrics_eperm "stderr '$(cat "$T/err")'"
+elif grep -q '^efs_client_\(ops\|metered\|throttled_operations\|delay\)' "$T/out" ||
+     grep -q 'client="' "$T/out"; then
+	fail fake_metrics_eperm "per-client series printed: $(grep 'client' "$T/out")"
+elif ! grep -q '^efs_iops_limit{fs="data",mode="maxIO",throughput_mode="elastic"} 7000$' "$T/out"; then
+	fail fake_metrics_eperm "filesystem series missing: $(cat "$T/out")"
+else
+	pass fake_metrics_eperm
+fi
+log_has fake_metrics_eperm_asked_once "^cmd=9 6:str=data$"
 
 # encryption in transit: efsctl sends the policy (u8 attribute 79), the
 # kernel decides; its refusal (no server-side TLS) reaches the user
@@ -532,6 +556,18 @@ t_ok fake_clients_text fs clients secure &&
 		"^10\.0\.0\.1 .*     5 yes        0 " "^10\.0\.0\.2 .*     -  no        3 "
 t_err fake_clients_unknown "efsctl: fs clients: nope: no filesystem with this name" \
 	fs clients nope
+# Listing clients needs CAP_NET_ADMIN (the module's GENL_ADMIN_PERM; the
+# kernel answers EPERM before it looks the name up); the totals do not.
+EFS_FAKE_EPERM=1 t_err fake_clients_eperm \
+	"efsctl: fs clients: listing clients needs CAP_NET_ADMIN (run as root)" \
+	fs clients secure --json
+EFS_FAKE_EPERM=1 t_err fake_clients_eperm_unknown \
+	"efsctl: fs clients: listing clients needs CAP_NET_ADMIN (run as root)" \
+	fs clients nope
+EFS_FAKE_EPERM=1 t_ok fake_clients_eperm_show fs show secure --json &&
+	jq_ok fake_clients_eperm_count '.FileSystems[0].ClientConnections >= 0' "$T/out"
+EFS_FAKE_EPERM=1 t_ok fake_clients_eperm_server server show --json &&
+	jq_ok fake_clients_eperm_server_doc '.ClientEntries >= 0' "$T/out"
 t_ok fake_server_tls server show --json &&
 	jq_ok fake_server_tls_doc '.TlsSupported == true and
 		.DisplacedRequests == 2 and .WaitingThreadsPeak == 3' "$T/out"

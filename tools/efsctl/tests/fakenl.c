@@ -10,7 +10,9 @@
  * there between invocations). Other knobs:
  *   EFS_FAKE_LOG=file      append every efs request's attributes
  *   EFS_FAKE_NOFAMILY=1    the family does not exist (module not loaded)
- *   EFS_FAKE_EPERM=1       changes fail with EPERM (no extack)
+ *   EFS_FAKE_EPERM=1       a caller without CAP_NET_ADMIN: changes and
+ *                          client listings fail with EPERM (no extack),
+ *                          as the module's GENL_ADMIN_PERM ops
  *   EFS_FAKE_FAIL_CHANGE=N the Nth add/set/del of the process fails with
  *                          ENOMEM (as a failed allocation in the module)
  *   EFS_FAKE_NOEXTACK=1    errors carry no message
@@ -422,6 +424,14 @@ static const char *get_str(const struct nlmsghdr *req, int type)
 	return NULL;
 }
 
+/* The module's ops with GENL_ADMIN_PERM (module/netlink.c efs_ops). */
+static bool admin_only(uint8_t cmd)
+{
+	return cmd == EFS_CMD_FS_ADD || cmd == EFS_CMD_FS_SET ||
+	       cmd == EFS_CMD_FS_DEL || cmd == EFS_CMD_SERVER_SET ||
+	       cmd == EFS_CMD_CLIENT_GET;
+}
+
 static void handle_efs(const struct nlmsghdr *req)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
@@ -432,6 +442,11 @@ static void handle_efs(const struct nlmsghdr *req)
 	int i;
 
 	log_request(req, g->cmd);
+	/* genetlink checks the op's flags before anything else */
+	if (admin_only(g->cmd) && knob("EFS_FAKE_EPERM")) {
+		ack(req, -EPERM, NULL);
+		return;
+	}
 	load();
 	switch (g->cmd) {
 	case EFS_CMD_VERSION_GET:
@@ -449,10 +464,6 @@ static void handle_efs(const struct nlmsghdr *req)
 	case EFS_CMD_FS_ADD:
 	case EFS_CMD_FS_SET:
 	case EFS_CMD_FS_DEL:
-		if (knob("EFS_FAKE_EPERM")) {
-			ack(req, -EPERM, NULL);
-			return;
-		}
 		if (fail_this_change()) {
 			ack(req, -ENOMEM, "injected failure (EFS_FAKE_FAIL_CHANGE)");
 			return;
