@@ -9,9 +9,13 @@
 #                             /sbin/mount.efs (mount -t efs)
 #   make deb                  Debian packages efs-dkms and efsctl in build/deb/
 #   make deps                 install build/test/demo dependencies (Debian)
+#   make deps-demo            only what make demo needs (Debian 12's 6.1 kernel,
+#                             the VM's packages, gnuplot)
 #   make check                every test (full VM suite on 6.1 and trixie's 6.12, a
 #                             smoke set on 5.10, 6.12.95, 7.2, 7.3); "N passed, N failed"
-#   make demo                 the product end to end in a VM
+#   make demo                 the product end to end in a VM, ending with a quiet
+#                             tenant beside a noisy one, with and without efs
+#                             (build/demo/isolation.png)
 #   make bench                benchmarks (see tests/bench/README.md)
 #   make bench-tls            NFS over TLS vs plain NFS, side by side (6.12 VM, ~5 min;
 #                             also a step of make bench)
@@ -43,7 +47,7 @@ VERSION := $(shell sed -n 's/^\#define EFS_VERSION "\(.*\)"/\1/p' module/efs.h)
 KROOT ?= $(SRC)/build/kernels
 TEST_KERNELS ?= $(shell tests/setup/kernels.sh --list 2>/dev/null)
 
-.PHONY: bench-tls check-flake check-neighbours check-fuzz check-storm check-debug all module tools install install-dist deb deps check demo bench modules-all clean checkpatch kunit vmtest
+.PHONY: bench-tls check-flake check-neighbours check-fuzz check-storm check-debug all module tools install install-dist deb deps deps-demo check demo bench modules-all clean checkpatch kunit vmtest
 
 all: module
 
@@ -105,15 +109,22 @@ deb:
 	lintian --fail-on error,warning build/deb/*.changes
 	@ls build/deb/*.deb
 
+# Both install only what is missing, never upgrade a package, and unpack
+# kernels under build/kernels/ instead of installing them: safe on a real
+# NFS server (the machine boots what it booted before).
 deps:
 	tests/setup/deps.sh
 	tests/setup/kernels.sh
 	tests/setup/tlsroot.sh
 
+deps-demo:
+	tests/setup/deps.sh --demo
+	tests/setup/kernels.sh --demo
+
 check: deps
 	tests/check.sh
 
-demo: deps
+demo: deps-demo
 	tests/demo.sh
 
 bench: deps

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Install what efs needs to build, test and demo, from Debian's archive
-# only. Idempotent: a second run installs nothing new. Safe on a real NFS
+# only (make deps). With --demo, only what make demo needs: the module's
+# and efsctl's build, the VM and its guest's NFS server and fio, gnuplot
+# for the picture (make deps-demo). Idempotent: a second run installs
+# nothing new. Safe on a real NFS
 # server: it installs only packages that are missing (never upgrades one
 # that is there), adds no apt sources, and installs no kernel; the test
 # kernels are unpacked under build/kernels/ by tests/setup/kernels.sh instead, so
@@ -35,6 +38,21 @@ set -eu
 
 [ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
+demo=0
+case ${1:-} in
+--demo) demo=1 ;;
+"") ;;
+*) echo "usage: deps.sh [--demo]" >&2; exit 2 ;;
+esac
+
+# make demo: tests/demo.sh (efs.ko for 6.1, efsctl) and tests/demo/guest.sh
+# (knfsd, fio, netns clients, jq), tests/vm/run.sh (qemu, the busybox
+# initramfs, the xz vmlinux), the plot.
+demo_pkgs="build-essential make gcc kmod cpio xz-utils libelf-dev
+	qemu-system-x86 busybox-static
+	nfs-kernel-server nfs-common rpcbind fio iproute2
+	libmnl-dev libinih-dev pkg-config jq
+	gnuplot-nox"
 
 pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils zstd libelf-dev libssl-dev
 	linux-source-6.1
@@ -48,6 +66,7 @@ pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils zstd libelf-dev 
 	cryptsetup-bin dmsetup nftables openssl
 	strace"
 
+[ "$demo" = 1 ] && pkgs=$demo_pkgs
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -60,5 +79,5 @@ fi
 
 # KUnit and checkpatch work from the unpacked 6.1 kernel source.
 d=/usr/src/linux-source-6.1
-[ -d "$d" ] || tar -C /usr/src -xf "$d.tar.xz"
-echo "deps: ok"
+[ "$demo" = 1 ] || [ -d "$d" ] || tar -C /usr/src -xf "$d.tar.xz"
+echo "deps: ok${missing:+ (installed$missing)}"

@@ -7,6 +7,8 @@
 # kernels, apt sources or boot loader.
 #
 #   tests/setup/kernels.sh            fetch what is missing (idempotent)
+#   tests/setup/kernels.sh --demo     only what make demo boots: Debian 12's
+#                                     6.1, from bookworm's lists alone
 #   tests/setup/kernels.sh --list     print the releases that are unpacked
 #
 # Kernels (KERNEL_SPECS below): every Debian kernel series, from its suite:
@@ -28,10 +30,19 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/setup/kernels.lib.sh
 . "$REPO/tests/setup/kernels.lib.sh"
 
-if [ "${1:-}" = --list ]; then
+demo=0
+case ${1:-} in
+--list)
 	kernels_list
 	exit 0
-fi
+	;;
+--demo)
+	demo=1
+	EFS_KERNELS=${EFS_KERNELS:-6.1}
+	;;
+"") ;;
+*) echo "usage: kernels.sh [--demo|--list]" >&2; exit 2 ;;
+esac
 
 APT=$REPO/build/apt
 DEBS=$APT/debs
@@ -49,17 +60,28 @@ sec=$(awk '/^URIs:/ {u=$2} /^Suites:/ && /bookworm-security/ {print u; exit}' \
 [ -n "$sec" ] || sec=http://deb.debian.org/debian-security
 key=/usr/share/keyrings/debian-archive-keyring.gpg
 {
-	for s in bookworm bullseye trixie; do
+	# The demo's 6.1 needs bookworm's lists only (a tenth of the full
+	# set's download and parsing).
+	if [ "$demo" = 1 ]; then
+		suites=bookworm
+	else
+		suites="bookworm bullseye trixie"
+	fi
+	for s in $suites; do
 		echo "deb [signed-by=$key] $uri $s main"
 		echo "deb [signed-by=$key] $uri $s-updates main"
 		echo "deb [signed-by=$key] $sec $s-security main"
 	done
-	echo "deb [signed-by=$key] $uri bookworm-backports main"
-	echo "deb [signed-by=$key] $uri trixie-backports main"
-	echo "deb [signed-by=$key] $uri sid main"
+	if [ "$demo" = 0 ]; then
+		echo "deb [signed-by=$key] $uri bookworm-backports main"
+		echo "deb [signed-by=$key] $uri trixie-backports main"
+		echo "deb [signed-by=$key] $uri sid main"
+	fi
 } >"$APT/sources.list.new"
-# A changed sources list (new suites) refreshes the lists now.
-if ! cmp -s "$APT/sources.list.new" "$APT/sources.list"; then
+# A sources list with new entries (new suites, another mirror) refreshes
+# the lists now; one that has every entry wanted (the full list, asked
+# for the demo's part of it) stays.
+if [ ! -f "$APT/sources.list" ] || grep -qvxFf "$APT/sources.list" "$APT/sources.list.new"; then
 	mv "$APT/sources.list.new" "$APT/sources.list"
 	rm -f "$APT/lists/"*_Packages*
 else
@@ -187,8 +209,9 @@ for spec in "${KERNEL_SPECS[@]}"; do
 	fi
 done
 
-# linux-source-6.12 for tools/net/ynl (YNL's cli.py and its specs).
-if [ ! -d "$REPO/build/src/linux-source-6.12" ]; then
+# linux-source-6.12 for tools/net/ynl (YNL's cli.py and its specs); the
+# demo has no use for it.
+if [ "$demo" = 0 ] && [ ! -d "$REPO/build/src/linux-source-6.12" ]; then
 	echo "kernels: fetching linux-source-6.12"
 	tmp=$(mktemp -d "$REPO/build/src/.XXXXXX")
 	fetch "$tmp" linux-source-6.12
