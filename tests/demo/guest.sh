@@ -4,6 +4,14 @@
 #   media: elastic (metering only)
 # fio hammers both at once; then a table of configured vs measured and the
 # events efs raised. The report goes to $EFS_OUT/demo.txt.
+#
+# Then isolation: a quiet tenant (2 fio jobs, 4 KiB random reads, its own
+# client) alone, beside a neighbour hammering another export (16 jobs from
+# another client) without efs, and beside it with efs capping the
+# neighbour at EFS_DEMO_CAP units/s (default 100); EFS_DEMO_SECS (default
+# 10) a phase. fio logs each job's IOPS every second (Unix-time stamps, so
+# the two clients' logs line up): $EFS_OUT/isolation.dat (second, quiet,
+# neighbour), isolation.txt (the table; also in demo.txt). demo.sh plots.
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
@@ -72,6 +80,102 @@ say "Events (efsctl monitor):"
 tee -a "$REPORT" <"$EFS_OUT/events.txt"
 nfs_umount /mnt/home
 nfs_umount /mnt/media
+efs_unload >/dev/null
+
+# --- isolation ----------------------------------------------------------
+SECS=${EFS_DEMO_SECS:-10}
+CAP=${EFS_DEMO_CAP:-100}
+for fs in quiet noisy; do
+	export_tmpfs "$fs" 64M >/dev/null || fail "export $fs"
+	dd if=/dev/urandom of=/srv/$fs/data bs=1M count=16 status=none || fail "dd $fs"
+done
+netns_client cq 10.99.0.10 >/dev/null || fail "client cq"
+netns_client cn 10.99.0.11 >/dev/null || fail "client cn"
+in_client cq nfs_mount quiet /mnt/quiet 4.2 >/dev/null || fail "mount quiet"
+in_client cn nfs_mount noisy /mnt/noisy 4.2 >/dev/null || fail "mount noisy"
+# per-second IOPS of every job, stamped with Unix time in ms
+iopslog() { echo --write_iops_log="$EFS_OUT/$1" --log_avg_msec=1000 --log_unix_epoch=1; }
+
+# phase NAME [neighbour]: the quiet tenant's 2 jobs for SECS seconds, with
+# the neighbour's 16 (threads, all reading) started first if asked.
+phase() {
+	local name=$1 storm=${2:-}
+	if [ -n "$storm" ]; then
+		# shellcheck disable=SC2046 # the options, one a word
+		storm_start cn "n-$name" /mnt/noisy 16 $(iopslog "n-$name") || fail "storm $name"
+		sleep 2
+	fi
+	# shellcheck disable=SC2046
+	client_load cq "q-$name" /mnt/quiet 2 "$SECS" $(iopslog "q-$name") || fail "quiet $name"
+	[ -z "$storm" ] || storm_stop "n-$name" || fail "storm $name"
+}
+say ""
+say "Isolation: a quiet tenant (2 jobs of 4 KiB random reads over NFSv4.2, its own"
+say "client) alone, then beside a neighbour on another export (16 jobs, another"
+say "client), without efs and with efs capping the neighbour at $CAP IOPS; ${SECS} s each..."
+phase alone
+phase without storm
+efs_load >/dev/null || fail "insmod efs.ko"
+$EFS_CTL fs add noisy /srv/noisy --iops-limit "$CAP" >/dev/null || fail "fs add noisy"
+phase with storm
+
+# series PHASE OFFSET: "second quiet neighbour" rows for one phase, its
+# seconds numbered from OFFSET. A job's log line is its rate over the
+# second up to its stamp; the second is counted from the quiet tenant's
+# first stamp, and a job with no line in a second keeps its last rate.
+series() {
+	local ph=$1 off=$2 logs
+	# the quiet tenant's 2 logs, the neighbour's 16 (none when alone)
+	mapfile -t logs < <(ls "$EFS_OUT/q-$ph"_iops.*.log "$EFS_OUT/n-$ph"_iops.*.log 2>/dev/null)
+	awk -F', *' -v secs="$SECS" -v off="$off" '
+	FNR == 1 { job++; quiet = FILENAME ~ /\/q-[^\/]*$/ }
+	{ t[job] = t[job] " " $1; v[job] = v[job] " " $2; isq[job] = quiet
+	  if (quiet && (t0 == "" || $1 < t0)) t0 = $1 }
+	END {
+		for (j = 1; j <= job; j++) {
+			n = split(t[j], ts, " "); split(v[j], vs, " "); last = 0
+			for (i = 1; i <= n; i++) {
+				k = int((ts[i] - t0) / 1000 + 0.5) + 1
+				if (k >= 1 && k <= secs) { got[j, k] = vs[i] }
+			}
+			for (k = 1; k <= secs; k++) {
+				if ((j, k) in got) last = got[j, k]
+				if (isq[j]) q[k] += last; else nb[k] += last
+			}
+		}
+		for (k = 1; k <= secs; k++) printf "%d %d %d\n", off + k, q[k], nb[k]
+	}' "${logs[@]}"
+}
+{
+	series alone 0
+	echo
+	series without "$SECS"
+	echo
+	series with $((SECS * 2))
+} >"$EFS_OUT/isolation.dat"
+alone=$(fio_iops q-alone read)
+{
+	printf '%-34s %10s %9s %15s\n' "QUIET TENANT" IOPS "OF ALONE" "NEIGHBOUR IOPS"
+	printf '%-34s %10s %9s %15s\n' alone "$alone" 1.00 -
+	i=1
+	for ph in without with; do
+		case $ph in
+		without) label="beside the neighbour, without efs" ;;
+		with) label="beside it, efs caps it at $CAP" ;;
+		esac
+		q=$(fio_iops "q-$ph" read)
+		# the neighbour over the quiet tenant's seconds, as plotted
+		nb=$(awk -v lo=$((i * SECS)) -v hi=$(((i + 1) * SECS)) \
+			'NF == 3 && $1 > lo && $1 <= hi { s += $3; n++ } END { printf "%d", n ? s / n : 0 }' \
+			"$EFS_OUT/isolation.dat")
+		printf '%-34s %10s %9s %15s\n' "$label" "$q" \
+			"$(awk -v a="$q" -v b="$alone" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" "$nb"
+		i=$((i + 1))
+	done
+} >"$EFS_OUT/isolation.txt"
+tee -a "$REPORT" <"$EFS_OUT/isolation.txt"
+in_client cq nfs_umount /mnt/quiet
+in_client cn nfs_umount /mnt/noisy
 efs_unload >/dev/null
 nfsd_stop >/dev/null
 exit 0
