@@ -283,12 +283,18 @@ in_client() {
 # $EFS_OUT/NAME.json (stderr to $EFS_OUT/NAME.err). Returns fio's status.
 # Example: run_fio v3 --filename=/mnt/v3/f --size=64M --rw=randread
 #          --bs=4k --direct=1 --ioengine=psync --time_based --runtime=5
+# With EFS_FIO_BOUND=SECONDS set, fio that is still running after that
+# long (a request refused on every retry keeps a hard mount's fio waiting
+# forever) gets SIGINT, 10 s later SIGKILL: the status is then 124 or 137.
 run_fio() {
-	local name=$1 rc
+	local name=$1 rc bound=()
 	shift
-	fio --output-format=json --output="$EFS_OUT/$name.json" --name="$name" "$@" \
+	[ -n "${EFS_FIO_BOUND:-}" ] && bound=(timeout -s INT -k 10 "$EFS_FIO_BOUND")
+	"${bound[@]}" fio --output-format=json --output="$EFS_OUT/$name.json" --name="$name" "$@" \
 		2>"$EFS_OUT/$name.err"
 	rc=$?
+	[ $rc -eq 124 ] || [ $rc -eq 137 ] && [ ${#bound[@]} -gt 0 ] &&
+		log "run_fio $name: still running after ${EFS_FIO_BOUND}s: stopped" >&2
 	# Ended early by fio_stop: fio says 128, its results are whole.
 	[ $rc -eq 128 ] && [ -e "$EFS_STATE/$name.stopped" ] && rc=0
 	[ $rc -eq 0 ] || { log "run_fio $name: fio failed ($rc):" >&2; cat "$EFS_OUT/$name.err" >&2; }
@@ -338,7 +344,7 @@ _efs_fio_pids() {
 }
 
 # fio_wait_running NAME JOBS [SECONDS]: wait until JOBS jobs of run_fio
-# NAME (processes, or threads with --thread) have read data. Starting 16
+# NAME (processes, or threads with --thread) have read or written data. Starting 16
 # jobs takes a TCG guest seconds of CPU, which is not the steady load a
 # measurement beside it wants.
 fio_wait_running() {
@@ -348,7 +354,7 @@ fio_wait_running() {
 		n=0
 		for t in /proc/$parent/task/* $(_efs_fio_pids "$name" | sed 's|.*|/proc/&/task/*|'); do
 			[ "$t" = "/proc/$parent/task/$parent" ] && continue	# fio's own
-			r=$(awk '/^rchar/ { print $2 }' "$t/io" 2>/dev/null)
+			r=$(awk '/^[rw]char/ { n += $2 } END { print n }' "$t/io" 2>/dev/null)
 			[ "${r:-0}" -gt 0 ] && n=$((n + 1))
 		done
 		[ "$n" -ge "$jobs" ] && return 0
@@ -431,12 +437,30 @@ max_of() {
 	printf '%s\n' "$@" | awk 'NR == 1 || $1 > m { m = $1 } END { print m }'
 }
 
-# check_waiting_budget: efs let nfsd threads wait, and never more at once
-# than the server-wide bound since it last changed (server show's
-# WaitingThreadsPeak, kept by the module, against MaxWaitingThreads).
-# One read after a measurement: sampling WaitingThreads during it (an
-# efsctl and a jq twice a second) took a TCG guest's CPU from the very
-# export being measured. Sets WAITING_PEAK and WAITING_BOUND.
+# waiting_peak_restart: start server show's WaitingThreadsPeak over, from
+# the threads waiting now (call it while nothing waits, before a
+# measurement). The module keeps the peak since the bound in force last
+# changed (module/budget.c): so the bound is moved one up, read (which
+# makes the module follow it) and put back, which starts a new peak.
+waiting_peak_restart() {
+	local s cfg bound
+	s=$($EFS_CTL server show --json)
+	cfg=$(jq -r .MaxWaitingThreadsConfigured <<<"$s")
+	bound=$(jq -r .MaxWaitingThreads <<<"$s")
+	$EFS_CTL server set --max-waiting-threads $((bound + 1)) &&
+		$EFS_CTL server show --json >/dev/null &&
+		$EFS_CTL server set --max-waiting-threads "$cfg"
+}
+
+# check_waiting_budget: efs let nfsd threads wait during the measurement,
+# and never more at once than the server-wide bound (server show's
+# WaitingThreadsPeak, kept by the module, against MaxWaitingThreads). The
+# measurement starts with waiting_peak_restart: without it the peak is the
+# most since the bound last changed, and after the first measurement ">= 1"
+# would hold whatever the next one did. One read after a measurement:
+# sampling WaitingThreads during it (an efsctl and a jq twice a second)
+# took a TCG guest's CPU from the very export being measured. Sets
+# WAITING_PEAK and WAITING_BOUND.
 check_waiting_budget() {
 	local s
 	s=$($EFS_CTL server show --json)
