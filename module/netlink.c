@@ -105,13 +105,19 @@ static void efs_extack(struct netlink_ext_ack *extack, const char *msg)
 
 static int efs_put_version(struct sk_buff *skb)
 {
+	u32 features = EFS_FEATURE_PERF_MODES | EFS_FEATURE_THROUGHPUT_MODES |
+		       EFS_FEATURE_METRICS | EFS_FEATURE_EVENTS |
+		       EFS_FEATURE_CLIENT_CEILINGS | EFS_FEATURE_CLIENT_STATS |
+		       EFS_FEATURE_FAIR_QUEUEING | EFS_FEATURE_THREAD_BUDGET |
+		       EFS_FEATURE_BACK_PRESSURE | EFS_FEATURE_AT_REST_POLICY |
+		       EFS_FEATURE_STATE_RESTORE | EFS_FEATURE_THROTTLED_NICE;
 	char layout[256];
 
+	if (efs_transit_supported())
+		features |= EFS_FEATURE_TLS_TRANSIT;
 	efs_compat_layout(layout, sizeof(layout));
 	if (nla_put_string(skb, EFS_A_VERSION, EFS_VERSION) ||
-	    nla_put_u32(skb, EFS_A_FEATURES, EFS_FEATURE_PERF_MODES |
-			EFS_FEATURE_THROUGHPUT_MODES | EFS_FEATURE_METRICS |
-			EFS_FEATURE_EVENTS) ||
+	    nla_put_u32(skb, EFS_A_FEATURES, features) ||
 	    nla_put_string(skb, EFS_A_COMPAT_LAYOUT, layout) ||
 	    nla_put_u8(skb, EFS_A_NFSD_HOOKED, efs_hooks_active()) ||
 	    efs_compat_put(skb))

@@ -42,8 +42,12 @@ struct module_version {
 	bool has_verified, verified;
 };
 
+/* EFS_FEATURE_* bit by bit, as uapi/efs.yaml's enum "features" names them */
 static const char *const feature_names[] = {
 	"perf-modes", "throughput-modes", "metrics", "events",
+	"client-ceilings", "client-stats", "fair-queueing", "thread-budget",
+	"back-pressure", "tls-transit", "at-rest-policy", "state-restore",
+	"throttled-nice",
 };
 
 static void copy_str(char *dst, size_t size, const struct nlattr *a)

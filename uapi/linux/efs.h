@@ -137,6 +137,15 @@ enum efs_event_type {
 #define EFS_FEATURE_THROUGHPUT_MODES	(1U << 1)
 #define EFS_FEATURE_METRICS		(1U << 2)
 #define EFS_FEATURE_EVENTS		(1U << 3)
+#define EFS_FEATURE_CLIENT_CEILINGS	(1U << 4)	/* per-client bps/IOPS */
+#define EFS_FEATURE_CLIENT_STATS	(1U << 5)	/* EFS_CMD_CLIENT_GET */
+#define EFS_FEATURE_FAIR_QUEUEING	(1U << 6)	/* clients share a budget */
+#define EFS_FEATURE_THREAD_BUDGET	(1U << 7)	/* server-wide waiting bound */
+#define EFS_FEATURE_BACK_PRESSURE	(1U << 8)	/* NFSv4.1 session slots */
+#define EFS_FEATURE_TLS_TRANSIT		(1U << 9)	/* kernel has server TLS */
+#define EFS_FEATURE_AT_REST_POLICY	(1U << 10)	/* kept for efsctl's check */
+#define EFS_FEATURE_STATE_RESTORE	(1U << 11)	/* EFS_A_FS_COUNTER_BASE */
+#define EFS_FEATURE_THROTTLED_NICE	(1U << 12)	/* waited requests at nice 19 */
 
 enum efs_attr {
 	EFS_A_UNSPEC,

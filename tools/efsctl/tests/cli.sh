@@ -353,13 +353,16 @@ export EFS_FAKE_NOFAMILY=0
 
 if t_ok fake_version version; then
 	want="efsctl $V
-efs module 0.1.0-fake (features: perf-modes,throughput-modes,metrics,events)"
+efs module 0.1.0-fake (features: perf-modes,throughput-modes,metrics,events,client-ceilings,client-stats,fair-queueing,thread-budget,back-pressure,at-rest-policy,state-restore,throttled-nice,bit20)"
 	[ "$(cat "$T/out")" = "$want" ] && pass fake_version_text ||
 		fail fake_version_text "got: $(cat "$T/out")"
 fi
 t_ok fake_version_json version --json &&
 	jq_ok fake_version_json_doc '.Tool == "'"$V"'" and .Module == "0.1.0-fake" and
-		.Features == ["perf-modes","throughput-modes","metrics","events"] and
+		.Features == ["perf-modes","throughput-modes","metrics","events",
+			"client-ceilings","client-stats","fair-queueing","thread-budget",
+			"back-pressure","at-rest-policy","state-restore","throttled-nice",
+			"bit20"] and
 		.NfsdHooked == true' "$T/out"
 
 t_ok fake_show_empty fs show &&

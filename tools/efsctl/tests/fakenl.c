@@ -452,7 +452,9 @@ static void handle_efs(const struct nlmsghdr *req)
 	case EFS_CMD_VERSION_GET:
 		nlh = reply(buf, req, FAKE_FAMILY, 0, g->cmd);
 		mnl_attr_put_strz(nlh, EFS_A_VERSION, "0.1.0-fake");
-		mnl_attr_put_u32(nlh, EFS_A_FEATURES, 0xf);
+		/* every feature but tls-transit (a kernel without server TLS),
+		 * and bit 20, which this efsctl has no name for */
+		mnl_attr_put_u32(nlh, EFS_A_FEATURES, 0x1dff | (1U << 20));
 		mnl_attr_put_u8(nlh, EFS_A_NFSD_HOOKED, 1);
 		mnl_attr_put_strz(nlh, EFS_A_COMPAT_LAYOUT, "svc_fh.fh_export=24");
 		send_kernel(nlh);
