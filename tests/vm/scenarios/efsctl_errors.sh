@@ -1,9 +1,11 @@
 #!/bin/bash
-# efs-vm: timeout=300
+# efs-vm: timeout=360
 # efs-vm: needs-module
 #
 # Bad input gets a clear error, a non-zero exit and changes nothing; an
-# unprivileged caller cannot change state but can read it.
+# unprivileged caller cannot change state but can read it, except the
+# client listings (addresses and their traffic: CAP_NET_ADMIN, as knfsd's
+# own client list is root's), whose totals stay open to all.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
@@ -109,6 +111,55 @@ else
 fi
 $C fs del c || rc=1
 $C fs set a --iops-limit 500 || rc=1
+
+# Who may read client addresses: listing a filesystem's clients needs
+# CAP_NET_ADMIN (CLIENT_GET has GENL_ADMIN_PERM). An unprivileged fs
+# clients fails with the message, exit 1 as any refused request, and
+# changes nothing, whether the name exists or not (no probing); fs show,
+# fs stats, server show and metrics still work, with the totals and without
+# any address; root still lists the client.
+# (the client must not age out mid-section on a slow guest: it would change
+# ClientConnections in the snapshot)
+$C fs set a --client-idle-seconds 3600 || rc=1
+nfs_mount a /mnt/a 4.2 || fail "mount a"
+cat /mnt/a/file >/dev/null && ls /mnt/a/sub >/dev/null || rc=1
+before=$(snapshot)
+need_admin="efsctl: fs clients: listing clients needs CAP_NET_ADMIN (run as root)"
+refused nobody $C fs clients a "$need_admin"
+refused nobody $C fs clients a --json "$need_admin"
+refused nobody $C fs clients nosuch "$need_admin"
+nobody $C fs clients a >/dev/null 2>&1
+status=$?
+check "unprivileged fs clients exits 1, as a refused change (exit $status)" test $status -eq 1
+root_clients=$($C fs clients a --json) || rc=1
+log "root fs clients: $root_clients"
+listed=$(jq '.ClientCount >= 1 and any(.Clients[]; .Address == "127.0.0.1")' <<<"$root_clients")
+check "root lists the client by address" test "$listed" = true
+check "unprivileged fs show has ClientConnections, no address" bash -c \
+	"$(declare -f nobody); nobody $C fs show a --json | jq -e '.FileSystems[0].ClientConnections >= 1' >/dev/null &&
+	 ! nobody $C fs show a --json | grep -q 127.0.0.1"
+check "unprivileged fs stats has ClientConnections" bash -c \
+	"$(declare -f nobody); nobody $C fs stats a --json | jq -e '.ClientConnections >= 1' >/dev/null"
+check "unprivileged server show has ClientEntries" bash -c \
+	"$(declare -f nobody); nobody $C server show --json | jq -e '.ClientEntries >= 1' >/dev/null"
+nobody $C metrics --per-client-top 5 >"$EFS_OUT/metrics-nobody.prom" 2>"$EFS_OUT/metrics-nobody.err"
+status=$?
+log "unprivileged metrics --per-client-top 5: exit $status, stderr: $(cat "$EFS_OUT/metrics-nobody.err")"
+check "unprivileged metrics --per-client-top exits 0" test $status -eq 0
+check "unprivileged metrics says once that client series are left out" test \
+	"$(cat "$EFS_OUT/metrics-nobody.err")" = "efsctl: metrics: per-client series left out: listing clients needs CAP_NET_ADMIN (run as root)"
+check "unprivileged metrics has the filesystem series" \
+	grep -q '^efs_client_connections{fs="a",' "$EFS_OUT/metrics-nobody.prom"
+check "unprivileged metrics has no per-client series" bash -c \
+	"! grep -q -e 'client=\"' -e '127\.0\.0\.1' '$EFS_OUT/metrics-nobody.prom'"
+check "unprivileged metrics (no --per-client-top) is quiet and exits 0" bash -c \
+	"$(declare -f nobody); nobody $C metrics 2>&1 >/dev/null | grep -q . && exit 1; nobody $C metrics >/dev/null"
+$C metrics --per-client-top 5 >"$EFS_OUT/metrics-root.prom" || rc=1
+check "root metrics has the client series" \
+	grep -q '^efs_client_ops_per_second{fs="a",client="127\.0\.0\.1"}' "$EFS_OUT/metrics-root.prom"
+check "nothing changed" test "$(snapshot)" = "$before"
+nfs_umount /mnt/a
+$C fs set a --client-idle-seconds 60 || rc=1
 
 # The good path still works after all that.
 $C fs add b /srv/a/sub --performance-mode maxIO --write-op-weight 3 || rc=1
