@@ -18,6 +18,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include "../uapi/linux/efs.h"
+#include "charge.h"
 #include "clients.h"
 #include "fq.h"
 #include "limiter.h"
@@ -139,8 +140,6 @@ u64 efs_per_client_bps(const struct efs_config *cfg);
 int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 		 u64 metered, struct svc_rqst *rqstp);
 void efs_fq_release_all(struct efs_fs *fs);
-u64 efs_fs_charge_bytes(struct efs_fs *fs, u64 metered, u64 now);
-void efs_fs_refund_bytes(struct efs_fs *fs, u64 metered);
 
 /* stats.c */
 struct efs_totals {

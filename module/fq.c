@@ -21,8 +21,8 @@ void efs_fq_init(struct efs_fq *fq)
 static bool efs_waiter_less(const struct efs_waiter *x,
 			    const struct efs_waiter *y)
 {
-	if (x->tag != y->tag)
-		return x->tag < y->tag;
+	if (efs_fq_finish(x) != efs_fq_finish(y))
+		return efs_fq_finish(x) < efs_fq_finish(y);
 	return x->seq < y->seq;
 }
 
@@ -73,6 +73,15 @@ void efs_fq_remove(struct efs_fq *fq, struct efs_waiter *w)
 	w->client->queued--;
 	fq->queued_ns -= w->cost_ns;
 	atomic_dec(&fq->queued);
+}
+
+void efs_fq_requeue(struct efs_fq *fq, struct efs_waiter *w)
+{
+	w->state = EFS_W_QUEUED;
+	w->client->queued++;
+	fq->queued_ns += w->cost_ns;
+	atomic_inc(&fq->queued);
+	efs_fq_insert(fq, w);
 }
 
 void efs_fq_cancel(struct efs_fq *fq, struct efs_waiter *w)

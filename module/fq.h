@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Start-time fair queueing of the requests that wait for one filesystem.
+ * Fair queueing of the requests that wait for one filesystem.
  *
  * Each waiting request gets a start tag in virtual time (ns of the
  * filesystem's budget): S = max(V, F(client)), and its client's finish
- * time becomes F = S + cost. Requests leave in order of S (ties in arrival
- * order) and V becomes the S of the request leaving. A client with many
+ * time becomes F = S + cost. Requests leave in order of their finish tag
+ * S + cost (ties in arrival order; with equal costs that is the order of
+ * S) and V becomes the S of the request leaving. Ordering by finish lets
+ * a small request go before a large one that started with it, as a
+ * processor-sharing server would finish it. A client with many
  * outstanding requests gets tags further and further ahead, so a client
  * with one request goes before all but one of them: every active client
  * gets an equal share of the budget, and one asking for less gets all it
@@ -80,8 +83,16 @@ void efs_fq_enqueue(struct efs_fq *fq, struct efs_waiter *w,
 		    struct efs_client *client, u64 cost_ns);
 /* The tag a request of client would get now. */
 u64 efs_fq_next_tag(const struct efs_fq *fq, const struct efs_client *client);
+/* Where w finishes in virtual time: the queue's order. */
+static inline u64 efs_fq_finish(const struct efs_waiter *w)
+{
+	return w->tag + w->cost_ns;
+}
+
 /* w leaves the queue to be served (booked)... */
 void efs_fq_remove(struct efs_fq *fq, struct efs_waiter *w);
+/* ...and may come back, booked but not yet gone, with its tag. */
+void efs_fq_requeue(struct efs_fq *fq, struct efs_waiter *w);
 /* ...or unserved (refused, displaced, released): its cost is given back. */
 void efs_fq_cancel(struct efs_fq *fq, struct efs_waiter *w);
 /* w of client sleeps on its client's ceiling / wakes from it. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for start-time fair queueing (fq.c): the order in which
+ * KUnit tests for fair queueing (fq.c): the order in which
  * waiting requests leave, simulated without sleeping: a "server" takes the
  * queue's first request, and that request's client sends its next one at
  * once (a closed loop, as fio jobs do).
@@ -200,7 +200,44 @@ static void ties_fifo_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->fq.queued), 0);
 }
 
+/*
+ * A small request of another client goes before a large one with the
+ * same start tag: the queue is in finish order (processor sharing would
+ * finish it first).
+ */
+static void small_before_large_test(struct kunit *test)
+{
+	struct sim *s = sim_new(test, 8);
+	struct efs_waiter *big = &s->w[s->nw++];
+	struct efs_waiter *small = &s->w[s->nw++];
+
+	efs_fq_enqueue(&s->fq, big, &s->clients[0], 64 * COST);
+	efs_fq_enqueue(&s->fq, small, &s->clients[1], COST);
+	KUNIT_EXPECT_EQ(test, big->tag, small->tag);
+	KUNIT_EXPECT_PTR_EQ(test, efs_fq_first(&s->fq), small);
+}
+
+/* A booked request given back keeps its tag and its client's finish. */
+static void requeue_test(struct kunit *test)
+{
+	struct sim *s = sim_new(test, 8);
+	struct efs_waiter *a = sim_waiter(test, s, 0);
+	u64 vfinish = s->clients[0].vfinish;
+
+	efs_fq_remove(&s->fq, a);
+	efs_fq_start(&s->fq, a);
+	efs_fq_requeue(&s->fq, a);
+	KUNIT_EXPECT_PTR_EQ(test, efs_fq_first(&s->fq), a);
+	KUNIT_EXPECT_EQ(test, a->state, EFS_W_QUEUED);
+	KUNIT_EXPECT_EQ(test, s->clients[0].vfinish, vfinish);
+	KUNIT_EXPECT_EQ(test, s->clients[0].queued, 1U);
+	KUNIT_EXPECT_EQ(test, s->fq.queued_ns, COST);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->fq.queued), 1);
+}
+
 static struct kunit_case efs_fq_cases[] = {
+	KUNIT_CASE(small_before_large_test),
+	KUNIT_CASE(requeue_test),
 	KUNIT_CASE(equal_shares_test),
 	KUNIT_CASE(greedy_vs_modest_test),
 	KUNIT_CASE(sleeper_victim_test),

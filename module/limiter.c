@@ -221,6 +221,19 @@ void efs_bucket_set_rate(struct efs_bucket *b, u64 rate, u64 burst, u64 now)
 
 u64 efs_bucket_charge(struct efs_bucket *b, u64 cost, u64 now)
 {
+	return efs_bucket_charge_capped(b, cost, now, U64_MAX);
+}
+
+/*
+ * The whole cost goes into tat (the rate holds in the long run), but the
+ * wait is computed as if the cost took at most cap_ns: a request larger
+ * than the bucket can hold, or than its wait allows, goes once the debt
+ * before it is paid off and leaves its own excess as debt for those after
+ * it, instead of being refused on every retry.
+ */
+u64 efs_bucket_charge_capped(struct efs_bucket *b, u64 cost, u64 now,
+			     u64 cap_ns)
+{
 	u64 rate = READ_ONCE(b->rate);
 	u64 ns, tat;
 	s64 old;
@@ -235,7 +248,8 @@ u64 efs_bucket_charge(struct efs_bucket *b, u64 cost, u64 now)
 		tat = efs_sat_add(max_t(u64, (u64)old, now), ns);
 	} while (!atomic64_try_cmpxchg(&b->tat, &old, (s64)tat));
 
-	return efs_sat_sub(tat, efs_sat_add(now, READ_ONCE(b->tolerance_ns)));
+	return efs_sat_sub(tat - (ns - min(ns, cap_ns)),
+			   efs_sat_add(now, READ_ONCE(b->tolerance_ns)));
 }
 
 /*
@@ -348,7 +362,8 @@ void efs_pcpu_bucket_destroy(struct efs_pcpu_bucket *pb)
 	pb->prepaid = NULL;
 }
 
-u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now)
+u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now,
+			   u64 cap_ns)
 {
 	u64 rate = READ_ONCE(pb->shared.rate);
 	u64 left, need, take, wait = 0;
@@ -364,7 +379,7 @@ u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now)
 	} else {
 		need = cost - left;
 		take = max(pb->batch, need);
-		wait = efs_bucket_charge(&pb->shared, take, now);
+		wait = efs_bucket_charge_capped(&pb->shared, take, now, cap_ns);
 		if (wait && take > need) {
 			/* Prepay only what passes now; wait for need alone. */
 			efs_bucket_refund(&pb->shared, take - need);
@@ -377,4 +392,14 @@ u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now)
 	}
 	put_cpu_ptr(pb->prepaid);
 	return wait;
+}
+
+/*
+ * Give back a charge exactly: the units go to the shared bucket, whichever
+ * CPU's prepaid units paid for it, so the total admitted is as if the
+ * charge had not happened.
+ */
+void efs_pcpu_bucket_refund(struct efs_pcpu_bucket *pb, u64 cost)
+{
+	efs_bucket_refund(&pb->shared, cost);
 }

@@ -45,6 +45,12 @@ void efs_bucket_init(struct efs_bucket *b, u64 rate, u64 burst, u64 now);
 void efs_bucket_set_rate(struct efs_bucket *b, u64 rate, u64 burst, u64 now);
 /* Charge cost units; returns the ns the caller must wait (0 = go now). */
 u64 efs_bucket_charge(struct efs_bucket *b, u64 cost, u64 now);
+/*
+ * The same, but the wait counts at most cap_ns of this cost's own time:
+ * the rest stays as debt that later charges wait for.
+ */
+u64 efs_bucket_charge_capped(struct efs_bucket *b, u64 cost, u64 now,
+			     u64 cap_ns);
 /* Give back a charge the caller did not use (it answered DELAY instead). */
 void efs_bucket_refund(struct efs_bucket *b, u64 cost);
 /* Units that may pass now, 0..burst (debt reads as 0). */
@@ -70,6 +76,9 @@ int efs_pcpu_bucket_init(struct efs_pcpu_bucket *pb, u64 rate, u64 burst,
 void efs_pcpu_bucket_set_rate(struct efs_pcpu_bucket *pb, u64 rate, u64 burst,
 			      u64 batch, u64 now);
 void efs_pcpu_bucket_destroy(struct efs_pcpu_bucket *pb);
-u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now);
+u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now,
+			   u64 cap_ns);
+/* Exact: the charge's units go back to the shared bucket. */
+void efs_pcpu_bucket_refund(struct efs_pcpu_bucket *pb, u64 cost);
 
 #endif /* EFS_LIMITER_H */

@@ -523,6 +523,63 @@ static void pcpu_edges_test(struct kunit *test)
 	efs_pcpu_bucket_destroy(&pb);
 }
 
+/*
+ * A charge larger than its cap: the whole cost goes into tat, the wait
+ * counts cap_ns of it. rate 1000/s: 1 ms a unit; burst 10: 10 ms.
+ */
+static void capped_charge_test(struct kunit *test)
+{
+	struct efs_bucket b;
+
+	efs_bucket_init(&b, 1000, 10, T0);
+	/* Full bucket: 50 ms of cost counts 20; 20 - 10 of tolerance. */
+	KUNIT_EXPECT_EQ(test, efs_bucket_charge_capped(&b, 50, T0, 20 * MS),
+			10 * MS);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&b.tat), T0 + 50 * MS);
+	/* The next one waits for the whole debt: 51 - 10 ms. */
+	KUNIT_EXPECT_EQ(test, efs_bucket_charge(&b, 1, T0), 41 * MS);
+	/* Below the cap a capped charge is an ordinary one. */
+	efs_bucket_init(&b, 1000, 10, T0);
+	KUNIT_EXPECT_EQ(test, efs_bucket_charge_capped(&b, 15, T0, 20 * MS),
+			5 * MS);
+	/* A refund gives the whole cost back. */
+	efs_bucket_init(&b, 1000, 10, T0);
+	efs_bucket_charge_capped(&b, 50, T0, 20 * MS);
+	efs_bucket_refund(&b, 50);
+	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&b, T0), 10ULL);
+}
+
+/*
+ * A per-CPU charge refunded is as if it never happened: the shared
+ * bucket's tat less the units prepaid on this CPU (each 1 ms) is back
+ * where it was, in credit and in debt, whatever the batch left locally.
+ */
+static void pcpu_refund_exact_test(struct kunit *test)
+{
+	struct efs_pcpu_bucket pb;
+	u64 level, cost;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, efs_pcpu_bucket_init(&pb, 1000, 8, 4, T0), 0);
+	for (i = 0; i < 40; i++) {
+		cost = 1 + i % 3;
+		level = atomic64_read(&pb.shared.tat) -
+			*this_cpu_ptr(pb.prepaid) * MS;
+		efs_pcpu_bucket_charge(&pb, cost, T0, U64_MAX);
+		KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&pb.shared.tat) -
+				*this_cpu_ptr(pb.prepaid) * MS,
+				max(level, T0) + cost * MS);
+		if (i % 2) {
+			efs_pcpu_bucket_refund(&pb, cost);
+			KUNIT_EXPECT_EQ(test,
+					(u64)atomic64_read(&pb.shared.tat) -
+					*this_cpu_ptr(pb.prepaid) * MS,
+					max(level, T0));
+		}
+	}
+	efs_pcpu_bucket_destroy(&pb);
+}
+
 static struct kunit_case efs_limiter_cases[] = {
 	KUNIT_CASE_PARAM(cost_to_ns_test, cost_to_ns_gen_params),
 	KUNIT_CASE_PARAM(ns_to_units_test, ns_to_units_gen_params),
@@ -542,6 +599,8 @@ static struct kunit_case efs_limiter_cases[] = {
 	KUNIT_CASE(overflow_test),
 	KUNIT_CASE_PARAM(pcpu_test, pcpu_gen_params),
 	KUNIT_CASE(pcpu_edges_test),
+	KUNIT_CASE(capped_charge_test),
+	KUNIT_CASE(pcpu_refund_exact_test),
 	{}
 };
 

@@ -28,76 +28,17 @@
 #include <linux/wait.h>
 #include "efs.h"
 #include "budget.h"
+#include "charge.h"
 
-static u64 efs_charge_ops(struct efs_fs *fs, u32 units, u64 now)
+/*
+ * A request's own cost counts for at most half its wait when it is
+ * charged (charge.h): one larger than its buckets can pass within
+ * max_wait_ms goes once the debt before it is paid, so it makes progress
+ * at the configured rate instead of being refused on every retry.
+ */
+static u64 efs_own_cost_cap_ns(struct efs_fs *fs)
 {
-	if (!units)
-		return 0;
-	if (READ_ONCE(fs->cfg.perf_mode) == EFS_PERF_MAX_IO)
-		return efs_pcpu_bucket_charge(&fs->ops_pcpu, units, now);
-	return efs_bucket_charge(&fs->ops, units, now);
-}
-
-static void efs_refund_ops(struct efs_fs *fs, u32 units)
-{
-	/* maxIO's per-CPU batches are not refunded: within its error bound. */
-	if (units && READ_ONCE(fs->cfg.perf_mode) != EFS_PERF_MAX_IO)
-		efs_bucket_refund(&fs->ops, units);
-}
-
-/* Charge metered bytes to fs's byte budget; the ns to wait (0 = go now). */
-u64 efs_fs_charge_bytes(struct efs_fs *fs, u64 metered, u64 now)
-{
-	u64 wait = 0;
-
-	if (!metered)
-		return 0;
-	switch (READ_ONCE(fs->cfg.tp_mode)) {
-	case EFS_TP_BURSTING:
-		wait = efs_bucket_charge(&fs->credit, metered, now);
-		fallthrough;
-	case EFS_TP_PROVISIONED:
-		wait = max(wait, efs_bucket_charge(&fs->peak, metered, now));
-		break;
-	default:
-		break;
-	}
-	return wait;
-}
-
-void efs_fs_refund_bytes(struct efs_fs *fs, u64 metered)
-{
-	if (!metered)
-		return;
-	switch (READ_ONCE(fs->cfg.tp_mode)) {
-	case EFS_TP_BURSTING:
-		efs_bucket_refund(&fs->credit, metered);
-		fallthrough;
-	case EFS_TP_PROVISIONED:
-		efs_bucket_refund(&fs->peak, metered);
-		break;
-	default:
-		break;
-	}
-}
-
-static u64 efs_charge_fs(struct efs_fs *fs, u32 units, u64 metered, u64 now)
-{
-	return max(efs_charge_ops(fs, units, now),
-		   efs_fs_charge_bytes(fs, metered, now));
-}
-
-static void efs_refund_fs(struct efs_fs *fs, u32 units, u64 metered)
-{
-	efs_refund_ops(fs, units);
-	efs_fs_refund_bytes(fs, metered);
-}
-
-/* The filesystem's budget time a request takes: its fair-queue cost. */
-static u64 efs_cost_ns(struct efs_fs *fs, u32 units, u64 metered)
-{
-	return max(efs_cost_to_ns(units, READ_ONCE(fs->ops_rate)),
-		   efs_cost_to_ns(metered, READ_ONCE(fs->permitted_bps)));
+	return (u64)READ_ONCE(fs->cfg.max_wait_ms) * (NSEC_PER_MSEC / 2);
 }
 
 static bool efs_fs_releasing(struct efs_fs *fs)
@@ -112,6 +53,28 @@ static void efs_wake(struct efs_waiter *w, enum efs_waiter_state state)
 }
 
 /*
+ * A booked request still asleep gives its turn to the queue's first if
+ * that one finishes sooner in virtual time (another client's small
+ * request behind a large one: at a low rate a 256 KiB write is booked
+ * for a quarter of a second) and the booked one can still go by its own
+ * deadline after it. Its charge is refunded exactly and it is queued
+ * again with its tag, so it is charged once when it is booked again.
+ */
+static void efs_fq_preempt_locked(struct efs_fs *fs, u64 now, u64 cap_ns)
+{
+	struct efs_fq *fq = &fs->fq;
+	struct efs_waiter *b = fq->booked, *w = efs_fq_first(fq);
+
+	if (!b || !w || b->release_ns <= now ||
+	    efs_fq_finish(w) >= efs_fq_finish(b) ||
+	    b->release_ns + min(w->cost_ns, cap_ns) > b->deadline_ns)
+		return;
+	efs_refund_fs(fs, b->units, b->metered);
+	fq->booked = NULL;
+	efs_fq_requeue(fq, b);
+}
+
+/*
  * Book the queue's head: charge it, and release it now if its budget
  * allows, else let it sleep until then (it books the next as it goes).
  * Heads that cannot go before their deadline are refused.
@@ -119,12 +82,14 @@ static void efs_wake(struct efs_waiter *w, enum efs_waiter_state state)
 static void efs_fq_book_locked(struct efs_fs *fs, u64 now)
 {
 	struct efs_fq *fq = &fs->fq;
+	u64 cap_ns = efs_own_cost_cap_ns(fs);
 	struct efs_waiter *w;
 	u64 wait;
 
 	lockdep_assert_held(&fq->lock);
+	efs_fq_preempt_locked(fs, now, cap_ns);
 	while (!fq->booked && (w = efs_fq_first(fq))) {
-		wait = efs_charge_fs(fs, w->units, w->metered, now);
+		wait = efs_charge_fs(fs, w->units, w->metered, now, cap_ns);
 		if (now + wait > w->deadline_ns) {
 			efs_refund_fs(fs, w->units, w->metered);
 			efs_fq_cancel(fq, w);
@@ -322,14 +287,16 @@ static int efs_fq_wait_locked(struct efs_fs *fs, struct efs_waiter *w)
 
 /*
  * The slow path: a slot, the client's ceiling, then the fair queue.
- * Returns 0 after a wait, 1 when it went without one, -EAGAIN for DELAY.
+ * Returns as efs_throttle() does: 0 when it went without a wait, 1 after
+ * one, -EAGAIN for DELAY.
  */
 static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
 			 u64 metered, u64 cwait, u64 now)
 {
 	struct efs_fq *fq = &fs->fq;
 	u64 max_wait = (u64)READ_ONCE(fs->cfg.max_wait_ms) * NSEC_PER_MSEC;
-	u64 cost = efs_cost_ns(fs, units, metered);
+	u64 cap_ns = efs_own_cost_cap_ns(fs);
+	u64 cost = efs_charge_cost_ns(fs, units, metered, now);
 	struct efs_waiter w = {
 		.task = current, .units = units, .metered = metered,
 		.deadline_ns = now + max_wait,
@@ -351,14 +318,14 @@ static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
 	 * nothing queued now, go without a slot if the budget allows.
 	 */
 	if (!cwait && !fq->booked && !atomic_read(&fq->queued)) {
-		if (!efs_charge_fs(fs, units, metered, now)) {
+		if (!efs_charge_fs(fs, units, metered, now, cap_ns)) {
 			spin_unlock(&fq->lock);
-			return 1;
+			return 0;
 		}
 		efs_refund_fs(fs, units, metered);
 	}
 	/* A client already queued waits behind the whole backlog. */
-	if (c && c->queued && fq->queued_ns + cost > max_wait) {
+	if (c && c->queued && fq->queued_ns + min(cost, cap_ns) > max_wait) {
 		spin_unlock(&fq->lock);
 		return -EAGAIN;
 	}
@@ -377,13 +344,13 @@ static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
 	if (efs_fs_releasing(fs)) {
 		spin_unlock(&fq->lock);
 		efs_slot_put(fq);
-		return 0;
+		return 1;
 	}
 	efs_fq_enqueue(fq, &w, c ? c : &fs->clients.overflow, cost);
 	efs_fq_book_locked(fs, now);
 	err = efs_fq_wait_locked(fs, &w);
 	efs_slot_release(fs, &w);
-	return err;
+	return err ? err : 1;
 }
 
 /* Bring a client's ceiling buckets in line with the fs configuration. */
@@ -409,13 +376,15 @@ static void efs_client_ceilings_sync(struct efs_fs *fs, struct efs_client *c,
 static u64 efs_client_charge(struct efs_fs *fs, struct efs_client *c,
 			     u32 units, u64 metered, u64 now)
 {
+	u64 cap_ns = efs_own_cost_cap_ns(fs);
 	u64 wait = 0;
 
 	efs_client_ceilings_sync(fs, c, now);
 	if (units && c->iops.rate)
-		wait = efs_bucket_charge(&c->iops, units, now);
+		wait = efs_bucket_charge_capped(&c->iops, units, now, cap_ns);
 	if (metered && c->bytes.rate)
-		wait = max(wait, efs_bucket_charge(&c->bytes, metered, now));
+		wait = max(wait, efs_bucket_charge_capped(&c->bytes, metered,
+							  now, cap_ns));
 	return wait;
 }
 
@@ -454,7 +423,8 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 	 * slot behind them, or DELAY when they held every slot).
 	 */
 	if (!cwait && !atomic_read(&fs->fq.queued)) {
-		if (!efs_charge_fs(fs, units, metered, now)) {
+		if (!efs_charge_fs(fs, units, metered, now,
+				   efs_own_cost_cap_ns(fs))) {
 			if (c)
 				efs_pressure_underused(c);
 			return 0;
@@ -465,9 +435,9 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 		return 0;
 
 	err = efs_wait_turn(fs, c, units, metered, cwait, now);
-	if (err > 0)
+	if (!err)
 		return 0;
-	if (err) {
+	if (err < 0) {
 		if (c) {
 			efs_client_refund(c, units, metered);
 			atomic64_inc(&c->delay_replies);
