@@ -53,6 +53,11 @@ struct ecl_node {
 	uint32_t reported_epoch;
 	uint64_t round_started_us;
 	uint64_t suspected_round;
+	uint64_t mine_back_us;		/* my report came back (the ring moves) */
+	uint64_t mine_back_round;
+	uint64_t ping_round;		/* pinged before suspecting, for round */
+	uint32_t ping_seq;
+	uint64_t ping_back_us;		/* 0 until the ping came back */
 	bool rejoin_sent;
 
 	struct ecl_local_fs *local;
@@ -803,6 +808,12 @@ void ecl_node_deliver(struct ecl_node *n, uint32_t nodeid, uint32_t pid,
 		}
 		if (h.type == ECL_MSG_DECLARE && h.seq == n->declare_seq)
 			n->declare_inflight = false;
+		if (h.type == ECL_MSG_REPORT && n->synced && !n->syncing) {
+			n->mine_back_us = now;
+			n->mine_back_round = n->st.round + 1;
+		}
+		if (h.type == ECL_MSG_PING && h.seq == n->ping_seq)
+			n->ping_back_us = now;
 	}
 	if (h.type == ECL_MSG_HELLO) {
 		on_hello(n, nodeid, pid, &r, now);
@@ -876,6 +887,10 @@ void ecl_node_deliver(struct ecl_node *n, uint32_t nodeid, uint32_t pid,
 			on_round(n, now);
 		break;
 	}
+	case ECL_MSG_PING:
+		if (!ecl_rb_done(&r))
+			n->stats.refused++;
+		break;
 	case ECL_MSG_REJOIN:
 		if (!ecl_rb_done(&r) || ecl_state_rejoin(&n->st, slot)) {
 			n->stats.refused++;
@@ -1081,6 +1096,17 @@ static void log_lapses(struct ecl_node *n, uint64_t now)
 	}
 }
 
+static bool someone_silent(const struct ecl_node *n, int self)
+{
+	for (uint32_t s = 0; s < n->st.nslots; s++) {
+		const struct ecl_member *m = &n->st.members[s];
+
+		if (m->used && m->participant && !m->reported && (int)s != self)
+			return true;
+	}
+	return false;
+}
+
 uint64_t ecl_node_tick(struct ecl_node *n, uint64_t now)
 {
 	uint64_t tick = ms(n->conf.tick_ms);
@@ -1113,8 +1139,28 @@ uint64_t ecl_node_tick(struct ecl_node *n, uint64_t now)
 	     n->reported_epoch != n->st.epoch) &&
 	    now >= n->last_report_us + tick)
 		send_report(n, slot, now);
-	if (now >= n->round_started_us + silence &&
-	    n->suspected_round != n->st.round + 1) {
+	/*
+	 * Suspect only heads silent for a while after our own report made it
+	 * around, and still silent a grace after a ping of ours made it
+	 * around too: while corosync rebuilds the ring nothing is delivered,
+	 * and what was sent before comes in right after; that is nobody's
+	 * silence.
+	 */
+	if (n->mine_back_round == n->st.round + 1 &&
+	    now >= n->mine_back_us + silence &&
+	    n->suspected_round != n->st.round + 1 && someone_silent(n, slot)) {
+		if (n->ping_round != n->st.round + 1) {
+			struct ecl_wbuf w;
+
+			start(n, &w, ECL_MSG_PING);
+			n->ping_round = n->st.round + 1;
+			n->ping_seq = n->seq;
+			n->ping_back_us = 0;
+			send_msg(n, &w, ECL_MSG_PING, now);
+			return next;
+		}
+		if (!n->ping_back_us || now < n->ping_back_us + 2 * tick)
+			return next;
 		for (uint32_t s = 0; s < n->st.nslots; s++) {
 			const struct ecl_member *m = &n->st.members[s];
 			struct ecl_suspect sm = {
@@ -1130,7 +1176,7 @@ uint64_t ecl_node_tick(struct ecl_node *n, uint64_t now)
 			LOG(n, ECL_LOG_INFO,
 			    "head %u has not reported for %llu ms: suspecting it",
 			    m->nodeid,
-			    (unsigned long long)(now - n->round_started_us) / 1000);
+			    (unsigned long long)(now - n->mine_back_us) / 1000);
 			start(n, &w, ECL_MSG_SUSPECT);
 			ecl_enc_suspect(&w, &sm);
 			send_msg(n, &w, ECL_MSG_SUSPECT, now);

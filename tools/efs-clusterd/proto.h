@@ -21,7 +21,8 @@ enum ecl_msg_type {
 	ECL_MSG_REPORT,		/* my usage of one tick, one per round */
 	ECL_MSG_SUSPECT,	/* member X did not report for round R */
 	ECL_MSG_REJOIN,		/* I was evicted as silent; take me back */
-	ECL_MSG_MAX_TYPE = ECL_MSG_REJOIN,
+	ECL_MSG_PING,		/* is the ring moving? (before a SUSPECT) */
+	ECL_MSG_MAX_TYPE = ECL_MSG_PING,
 };
 
 /* Writer: grows as needed; err set on allocation failure. */

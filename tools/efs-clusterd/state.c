@@ -648,9 +648,13 @@ static void allocate_fs(struct ecl_state *st, struct ecl_fs *fs)
 	p.budget = fs->budget_bytes;
 	p.reserved = fs->res_bytes;
 	ecl_alloc(&p, hb, n);
+	for (uint32_t s = 0; s < st->nslots; s++)
+		fs->heads[s].d_ops = fs->heads[s].d_bytes = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		fs->heads[idx[i]].g_ops = ho[i].grant;
 		fs->heads[idx[i]].g_bytes = hb[i].grant;
+		fs->heads[idx[i]].d_ops = ho[i].demand;
+		fs->heads[idx[i]].d_bytes = hb[i].demand;
 	}
 	fs->safe_prev_ops = fs->safe_ops;
 	fs->safe_prev_bytes = fs->safe_bytes;

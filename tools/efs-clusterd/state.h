@@ -65,6 +65,7 @@ struct ecl_head {
 	uint64_t rate_ops, rate_bytes;	/* of the last round */
 	uint64_t used_ops, used_bytes;	/* smoothed, fed to the allocation */
 	uint64_t g_ops, g_bytes;	/* grants in force from the last round */
+	uint64_t d_ops, d_bytes;	/* demands of the last round (shown) */
 };
 
 struct ecl_fs {
