@@ -1,0 +1,229 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# efs-clusterd with real corosync, on the host (no VM): five heads, each a
+# `corosync -f` in its own network namespace (a private mount namespace for
+# its /run and /etc/corosync) plus an efs-clusterd with the script backend
+# (an in-process stand-in for efs.ko that replays a demand and records the
+# grants it gets). The namespaces hang off a bridge in a namespace of its
+# own: nothing changes in the host's network. Everything lives under a temp
+# directory and is torn down on exit.
+#
+#   tests/cluster/host.sh [-k]      (-k: keep the temp directory)
+#
+# Timeline (seconds after the heads have settled; lease 3 s, forget 6 s,
+# tick 200 ms, corosync token 1000 ms + consensus 1200 ms):
+#    0  head 1 wants 500 ops/s of the shared 300
+#    6  the demand moves to head 2                       -> followed within 2 s
+#   12  head 3 wants 500 too
+#   16  kill -9 head 2's efs-clusterd                    -> item 6 timings
+#   25  restart it
+#   28  head 4 wants 500 too
+#   32  kill -9 head 4's corosync                        -> item 6 timings
+#   43  restart it
+#   47  heads 1 and 5 busy, 3 idle
+#   52  cut heads 4 and 5 off (ip link set ... down)     -> item 6 timings
+#   64  heal
+#   72  end
+# tests/cluster/check_grants.py then checks the records: the sum of the
+# heads' grants within the budget at every instant, and each transition.
+# Prints PASS/FAIL lines; exits non-zero on failure. About 95 s.
+set -u
+
+keep=0
+[ "${1:-}" = "-k" ] && keep=1
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+daemon=$repo/tools/efs-clusterd/efs-clusterd
+N=5
+BUDGET=300
+LEASE_MS=3000
+FORGET_MS=6000
+TICK_MS=200
+
+fail_early() {
+	echo "FAIL cluster_host ($*)"
+	exit 1
+}
+[ "$(id -u)" = 0 ] || fail_early "needs root: network namespaces"
+for c in corosync corosync-quorumtool ip unshare python3; do
+	command -v "$c" >/dev/null || fail_early "$c not installed: make deps"
+done
+if [ ! -x "$daemon" ]; then
+	make -s -C "$repo/tools/efs-clusterd" efs-clusterd >/dev/null ||
+		fail_early "cannot build efs-clusterd"
+fi
+
+T=$(mktemp -d /tmp/efs-cluster.XXXXXX)
+TAG=efsc$$
+BR=$TAG-br
+declare -A coro_pid daemon_pid
+
+cleanup() {
+	local p
+	for p in "${coro_pid[@]}" "${daemon_pid[@]}"; do
+		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	for i in $(seq 1 $N); do ip netns del "$TAG-n$i" 2>/dev/null; done
+	ip netns del "$BR" 2>/dev/null
+	if [ "$keep" = 1 ] || [ "${failed:-1}" != 0 ]; then
+		echo "cluster_host: logs and records in $T"
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now_us() { date +%s%6N; }
+log_action() { echo "$(now_us) $*" >>"$T/actions.log"; }
+
+# --- network: a bridge in its own namespace, one veth per head ---
+ip netns add "$BR" || fail_early "ip netns add"
+ip -n "$BR" link add br0 type bridge
+ip -n "$BR" link set br0 up
+for i in $(seq 1 $N); do
+	ns=$TAG-n$i
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link add eth0 type veth peer name p$i netns "$BR"
+	ip -n "$BR" link set p$i master br0 up
+	ip -n "$ns" addr add 10.250.0.$i/24 dev eth0
+	ip -n "$ns" link set eth0 up
+done
+
+# --- corosync, one per namespace ---
+for i in $(seq 1 $N); do
+	mkdir -p "$T/n$i/etc" "$T/n$i/state"
+	{
+		printf 'totem {\n\tversion: 2\n\tcluster_name: efstest\n\ttransport: knet\n'
+		printf '\ttoken: 1000\n\ttoken_coefficient: 0\n'
+		printf '\tcrypto_cipher: none\n\tcrypto_hash: none\n}\n'
+		printf 'nodelist {\n'
+		for j in $(seq 1 $N); do
+			printf '\tnode {\n\t\tring0_addr: 10.250.0.%d\n\t\tnodeid: %d\n\t\tname: n%d\n\t}\n' "$j" "$j" "$j"
+		done
+		printf '}\nquorum {\n\tprovider: corosync_votequorum\n}\n'
+		printf 'logging {\n\tto_stderr: yes\n\tto_syslog: no\n\tto_logfile: no\n\ttimestamp: on\n}\n'
+		printf 'system {\n\tstate_dir: %s\n}\n' "$T/n$i/state"
+	} >"$T/n$i/etc/corosync.conf"
+done
+
+start_corosync() { # I
+	local i=$1
+	ip netns exec "$TAG-n$i" unshare -m sh -c \
+		"mount -t tmpfs t /run && mkdir -p /run/corosync && mount --bind $T/n$i/etc /etc/corosync && exec corosync -f" \
+		>>"$T/n$i/corosync.log" 2>&1 &
+	coro_pid[$i]=$!
+}
+
+start_daemon() { # I
+	local i=$1
+	ip netns exec "$TAG-n$i" "$daemon" -c "$T/n$i/cluster.conf" -n "n$i" \
+		-b "script:$T/n$i/script" -r "$T/n$i/record" \
+		-s "$T/n$i/status.json" >>"$T/n$i/daemon.log" 2>&1 &
+	daemon_pid[$i]=$!
+}
+
+# the status file is one line of JSON; grep is enough (and fast: python's
+# start-up costs seconds on a machine busy with VM tests)
+status() { # I FIELD: a top-level scalar of head I's status file
+	grep -o "\"$2\":[a-z0-9]*" "$T/n$1/status.json" 2>/dev/null | head -1 | cut -d: -f2
+}
+members() { # I: how many members head I sees
+	sed -n 's/.*"Members":\[\([^]]*\)\].*/\1/p' "$T/n$1/status.json" 2>/dev/null |
+		grep -o '"NodeId"' | wc -l
+}
+
+for i in $(seq 1 $N); do start_corosync "$i"; done
+for t in $(seq 1 40); do
+	ip netns exec "$TAG-n1" corosync-quorumtool -s 2>/dev/null | grep -q 'Quorate: *Yes' && break
+	sleep 0.5
+done
+ip netns exec "$TAG-n1" corosync-quorumtool -s 2>/dev/null | grep -q 'Quorate: *Yes' ||
+	fail_early "corosync did not become quorate"
+
+# --- the heads' demand scripts, on one clock ---
+E=$(( $(date +%s%3N) + 6000 ))	# time 0 of the timeline
+for i in $(seq 1 $N); do
+	{
+		echo "epoch $E"
+		echo "fs shared iops=$BUDGET"
+		case $i in
+		1) echo "at 0 shared ops=500"; echo "at 6000 shared ops=0 clients=0"
+		   echo "at 47000 shared ops=500" ;;
+		2) echo "at 6000 shared ops=500"; echo "at 20000 shared ops=0 clients=0" ;;
+		3) echo "at 12000 shared ops=500"; echo "at 47000 shared ops=0 clients=0" ;;
+		4) echo "at 28000 shared ops=500"; echo "at 40000 shared ops=0 clients=0" ;;
+		5) echo "at 47000 shared ops=500" ;;
+		esac
+	} >"$T/n$i/script"
+	printf '[cluster]\nname = hosttest\ntick = %dms\nlease = %dms\nforget = %dms\non-partition = strict\n' \
+		$TICK_MS $LEASE_MS $FORGET_MS >"$T/n$i/cluster.conf"
+	start_daemon "$i"
+done
+
+at() { # MS: sleep until time MS of the timeline
+	local now d
+	now=$(date +%s%3N)
+	d=$(( E + $1 - now ))
+	[ "$d" -gt 0 ] && sleep "$(printf '%d.%03d' $((d / 1000)) $((d % 1000)))"
+}
+
+at -1500
+for i in $(seq 1 $N); do
+	[ "$(status "$i" Synced)" = true ] && [ "$(members "$i")" = $N ] ||
+		{ failed=1; fail_early "head $i not in the cluster of $N before the timeline"; }
+done
+detect=$(status 1 DetectionMs)
+echo "$((E * 1000)) epoch" >>"$T/actions.log"
+at 0; log_action start
+at 6000;  log_action demand_move 1 2
+at 16000; kill -9 "${daemon_pid[2]}"; log_action kill_daemon 2
+at 25000; start_daemon 2; log_action start_daemon 2
+at 32000; kill -9 "${coro_pid[4]}"; log_action kill_corosync 4
+at 43000; start_corosync 4; log_action start_corosync 4
+at 52000; ip -n "$BR" link set p4 down; ip -n "$BR" link set p5 down
+log_action partition 4 5
+at 57000
+q_min=$(status 5 Quorate); q_maj=$(status 1 Quorate)
+at 64000; ip -n "$BR" link set p4 up; ip -n "$BR" link set p5 up; log_action heal
+at 72000
+log_action end
+
+failed=0
+python3 "$here/check_grants.py" "$T" $BUDGET $LEASE_MS $FORGET_MS "${detect:-2200}" || failed=1
+if [ "$q_min" = false ] && [ "$q_maj" = true ]; then
+	echo "PASS cluster_quorum: during the partition head 5 not quorate, head 1 quorate"
+else
+	echo "FAIL cluster_quorum: during the partition head 5 Quorate=$q_min, head 1 Quorate=$q_maj"
+	failed=1
+fi
+bad=
+for i in $(seq 1 $N); do
+	[ "$(status "$i" Synced)" = true ] && [ "$(members "$i")" = $N ] || bad="$bad $i"
+done
+if [ -z "$bad" ]; then
+	echo "PASS cluster_rejoin: all $N heads in one synced group after the heal"
+else
+	echo "FAIL cluster_rejoin: heads$bad not synced with $N members"
+	failed=1
+fi
+if grep -h 'evicted as silent' "$T"/n*/daemon.log >/dev/null; then
+	echo "FAIL cluster_no_false_eviction: a head was evicted as silent:"
+	grep -h 'evicted as silent' "$T"/n*/daemon.log | head -3
+	failed=1
+else
+	echo "PASS cluster_no_false_eviction: no head evicted as silent across the ring rebuilds"
+fi
+if [ "$failed" = 0 ]; then
+	echo "PASS cluster_host"
+else
+	for i in $(seq 1 $N); do
+		echo "--- head $i (last events)"
+		grep 'event:' "$T/n$i/daemon.log" | tail -8
+	done
+	echo "FAIL cluster_host"
+fi
+exit $failed
