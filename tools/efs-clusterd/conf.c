@@ -187,7 +187,9 @@ static int handler(void *user, const char *section, const char *key,
 			return copy(p, key, v, c->status, sizeof(c->status));
 		return fail(p, "unknown key '%s' in [daemon] (known: node-name, backend, record, status-file)", key);
 	}
-	return fail(p, "key '%s' outside a known section", key);
+	if (!*section)
+		return fail(p, "key '%s' outside a section ([cluster] or [daemon])", key);
+	return fail(p, "unknown section [%s] (known: [cluster], [daemon])", section);
 }
 
 int ecl_conf_load(const char *path, struct ecl_conf *c, bool missing_ok,

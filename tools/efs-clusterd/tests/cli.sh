@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# efs-clusterd's command line: version, --check, exit codes, the netlink
+# backend's refusal, script errors, and a clean stop on SIGTERM without
+# corosync. Prints PASS/FAIL lines; exits 1 on any FAIL.
+#   tests/cli.sh ./efs-clusterd
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+check() { # NAME WANT_RC PATTERN CMD...
+	name=$1 want=$2 pat=$3
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" = "$want" ] && printf '%s\n' "$out" | grep -q -- "$pat"; then
+		echo "PASS clusterd_cli_$name"
+	else
+		echo "FAIL clusterd_cli_$name: rc $rc (want $want), output:"
+		printf '%s\n' "$out" | head -5
+		failed=1
+	fi
+}
+
+printf '[cluster]\nname = t\nlease = 3s\nforget = 6s\n' >"$tmp/ok.conf"
+printf '[cluster]\nleese = 3s\n' >"$tmp/bad.conf"
+printf 'fs shared iops=300\nat 0 shared ops=100\n' >"$tmp/script"
+printf 'fs shared iops=300\nat 0 other ops=100\n' >"$tmp/badscript"
+
+check version 0 "efs-clusterd .* (protocol 1)" "$bin" --version
+check help 0 "usage: efs-clusterd" "$bin" --help
+check unknown_option 1 "usage" "$bin" --frobnicate
+check extra_argument 1 "unexpected argument" "$bin" foo
+check check_ok 0 "ok: cluster t, tick 200ms, lease 3000ms" "$bin" -c "$tmp/ok.conf" --check
+check check_bad 1 "bad.conf:2: unknown key 'leese'" "$bin" -c "$tmp/bad.conf" --check
+check missing_config 1 "No such file" "$bin" -c "$tmp/none.conf" --check
+check bad_backend 1 "netlink or script:FILE" "$bin" -c "$tmp/ok.conf" -b dbus
+check netlink_pending 2 "kernel grants not yet supported" "$bin" -c "$tmp/ok.conf" -b netlink
+check script_error 2 "badscript:2: at: filesystem other not declared" \
+	"$bin" -c "$tmp/ok.conf" -b "script:$tmp/badscript"
+
+# no corosync reachable (or one that is not ours): it keeps retrying, and
+# stops cleanly on SIGTERM
+"$bin" -c "$tmp/ok.conf" -b "script:$tmp/script" -r "$tmp/record" \
+	-s "$tmp/status.json" >"$tmp/log" 2>&1 &
+pid=$!
+sleep 1.5
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+if [ "$rc" = 0 ] && grep -q "stopping (signal 15)" "$tmp/log" &&
+   grep -q '^start ' "$tmp/record" && grep -q '"Cluster":"t"' "$tmp/status.json"; then
+	echo "PASS clusterd_cli_sigterm"
+else
+	echo "FAIL clusterd_cli_sigterm: rc $rc"
+	head -5 "$tmp/log"
+	failed=1
+fi
+exit $failed
