@@ -6,14 +6,18 @@
 #include "efs.h"
 #include "charge.h"
 
-static u64 efs_charge_ops(struct efs_fs *fs, u32 units, u64 now, u64 cap_ns)
+static void efs_charge_ops(struct efs_fs *fs, u32 units, u64 now,
+			   struct efs_wait *w)
 {
+	struct efs_wait one;
+
 	if (!units)
-		return 0;
+		return;
 	if (READ_ONCE(fs->cfg.perf_mode) == EFS_PERF_MAX_IO)
-		return efs_pcpu_bucket_charge(&fs->ops_pcpu, units, now,
-					      cap_ns);
-	return efs_bucket_charge_capped(&fs->ops, units, now, cap_ns);
+		efs_pcpu_bucket_charge_wait(&fs->ops_pcpu, units, now, &one);
+	else
+		efs_bucket_charge_wait(&fs->ops, units, now, &one);
+	efs_wait_merge(w, &one);
 }
 
 static void efs_refund_ops(struct efs_fs *fs, u32 units)
@@ -26,31 +30,33 @@ static void efs_refund_ops(struct efs_fs *fs, u32 units)
 		efs_bucket_refund(&fs->ops, units);
 }
 
-static u64 efs_charge_bytes_capped(struct efs_fs *fs, u64 metered, u64 now,
-				   u64 cap_ns)
+static void efs_charge_bytes(struct efs_fs *fs, u64 metered, u64 now,
+			     struct efs_wait *w)
 {
-	u64 wait = 0;
+	struct efs_wait one;
 
 	if (!metered)
-		return 0;
+		return;
 	switch (READ_ONCE(fs->cfg.tp_mode)) {
 	case EFS_TP_BURSTING:
-		wait = efs_bucket_charge_capped(&fs->credit, metered, now,
-						cap_ns);
+		efs_bucket_charge_wait(&fs->credit, metered, now, &one);
+		efs_wait_merge(w, &one);
 		fallthrough;
 	case EFS_TP_PROVISIONED:
-		wait = max(wait, efs_bucket_charge_capped(&fs->peak, metered,
-							  now, cap_ns));
+		efs_bucket_charge_wait(&fs->peak, metered, now, &one);
+		efs_wait_merge(w, &one);
 		break;
 	default:
 		break;
 	}
-	return wait;
 }
 
 u64 efs_fs_charge_bytes(struct efs_fs *fs, u64 metered, u64 now)
 {
-	return efs_charge_bytes_capped(fs, metered, now, U64_MAX);
+	struct efs_wait w = {};
+
+	efs_charge_bytes(fs, metered, now, &w);
+	return w.total_ns;
 }
 
 void efs_fs_refund_bytes(struct efs_fs *fs, u64 metered)
@@ -69,11 +75,13 @@ void efs_fs_refund_bytes(struct efs_fs *fs, u64 metered)
 	}
 }
 
-u64 efs_charge_fs(struct efs_fs *fs, u32 units, u64 metered, u64 now,
-		  u64 cap_ns)
+void efs_charge_fs(struct efs_fs *fs, u32 units, u64 metered, u64 now,
+		   struct efs_wait *w)
 {
-	return max(efs_charge_ops(fs, units, now, cap_ns),
-		   efs_charge_bytes_capped(fs, metered, now, cap_ns));
+	w->total_ns = 0;
+	w->debt_ns = 0;
+	efs_charge_ops(fs, units, now, w);
+	efs_charge_bytes(fs, metered, now, w);
 }
 
 void efs_refund_fs(struct efs_fs *fs, u32 units, u64 metered)

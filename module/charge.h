@@ -13,17 +13,18 @@
 #define EFS_CHARGE_H
 
 #include <linux/types.h>
+#include "limiter.h"
 
 struct efs_fs;
 
 /*
- * Charge units and metered bytes; the ns to wait (0 = go now), counting
- * at most cap_ns of the request's own cost (limiter.h).
+ * Charge units and metered bytes; *w says how long to wait and how much
+ * of that is debt before the request (limiter.h). total_ns 0: go now.
  */
-u64 efs_charge_fs(struct efs_fs *fs, u32 units, u64 metered, u64 now,
-		  u64 cap_ns);
+void efs_charge_fs(struct efs_fs *fs, u32 units, u64 metered, u64 now,
+		   struct efs_wait *w);
 void efs_refund_fs(struct efs_fs *fs, u32 units, u64 metered);
-/* The byte budget alone (COPY's chunks), uncapped. */
+/* The byte budget alone (COPY's chunks): the whole wait. */
 u64 efs_fs_charge_bytes(struct efs_fs *fs, u64 metered, u64 now);
 void efs_fs_refund_bytes(struct efs_fs *fs, u64 metered);
 /*

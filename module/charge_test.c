@@ -100,6 +100,15 @@ static void expect_one_charge(struct kunit *test, struct efs_fs *fs,
 				efs_cost_to_ns(METERED, EFS_MIB));
 }
 
+/* Charge one request: its wait. */
+static u64 charge(struct efs_fs *fs)
+{
+	struct efs_wait w;
+
+	efs_charge_fs(fs, UNITS, METERED, T0, &w);
+	return w.total_ns;
+}
+
 static void unthrottled_test(struct kunit *test)
 {
 	const struct charge_case *t = test->param_value;
@@ -107,8 +116,7 @@ static void unthrottled_test(struct kunit *test)
 	struct levels before;
 
 	read_levels(fs, &before);
-	KUNIT_EXPECT_EQ(test, efs_charge_fs(fs, UNITS, METERED, T0, U64_MAX),
-			0ULL);
+	KUNIT_EXPECT_EQ(test, charge(fs), 0ULL);
 	expect_one_charge(test, fs, &before);
 	efs_pcpu_bucket_destroy(&fs->ops_pcpu);
 }
@@ -132,12 +140,10 @@ static void throttled_test(struct kunit *test)
 	drain(fs);
 	read_levels(fs, &before);
 	for (probe = 0; probe < 2; probe++) {
-		KUNIT_EXPECT_NE(test, efs_charge_fs(fs, UNITS, METERED, T0,
-						    U64_MAX), 0ULL);
+		KUNIT_EXPECT_NE(test, charge(fs), 0ULL);
 		efs_refund_fs(fs, UNITS, METERED);
 	}
-	KUNIT_EXPECT_NE(test, efs_charge_fs(fs, UNITS, METERED, T0, U64_MAX),
-			0ULL);
+	KUNIT_EXPECT_NE(test, charge(fs), 0ULL);
 	expect_one_charge(test, fs, &before);
 	efs_pcpu_bucket_destroy(&fs->ops_pcpu);
 }
@@ -150,9 +156,9 @@ static void refused_test(struct kunit *test)
 
 	drain(fs);
 	read_levels(fs, &before);
-	efs_charge_fs(fs, UNITS, METERED, T0, U64_MAX);
+	charge(fs);
 	efs_refund_fs(fs, UNITS, METERED);
-	efs_charge_fs(fs, UNITS, METERED, T0, U64_MAX);
+	charge(fs);
 	efs_refund_fs(fs, UNITS, METERED);
 	read_levels(fs, &after);
 	KUNIT_EXPECT_EQ(test, after.ops, before.ops);
@@ -162,22 +168,25 @@ static void refused_test(struct kunit *test)
 }
 
 /*
- * A request larger than its wait allows (1 MiB at 1 MiB/s, cap 100 ms)
- * waits for the debt before it plus the cap, and leaves the rest as debt.
+ * A request larger than its byte bucket's burst (1 MiB at 1 MiB/s, burst
+ * 256 KiB): behind an empty bucket its wait is the refill of the burst
+ * (debt, which max-wait bounds) plus its own 750 ms beyond the burst.
  */
-static void capped_test(struct kunit *test)
+static void large_request_test(struct kunit *test)
 {
 	const struct charge_case *t = test->param_value;
 	struct efs_fs *fs = charge_fs(test, t);
-	u64 wait;
+	struct efs_wait w;
 
 	if (t->tp_mode == EFS_TP_ELASTIC)
-		return;
+		goto out;
 	efs_bucket_set_balance(&fs->peak, 0, T0);
-	wait = efs_charge_fs(fs, 0, EFS_MIB, T0, 100 * MS);
-	KUNIT_EXPECT_EQ(test, wait, 100 * MS);
+	efs_charge_fs(fs, 0, EFS_MIB, T0, &w);
+	KUNIT_EXPECT_EQ(test, w.total_ns, (u64)NSEC_PER_SEC);
+	KUNIT_EXPECT_EQ(test, w.debt_ns, 250 * MS);
 	KUNIT_EXPECT_EQ(test, efs_fs_charge_bytes(fs, 4096, T0),
 			(u64)NSEC_PER_SEC + efs_cost_to_ns(4096, EFS_MIB));
+out:
 	efs_pcpu_bucket_destroy(&fs->ops_pcpu);
 }
 
@@ -189,7 +198,7 @@ static void cost_at_baseline_test(struct kunit *test)
 	u64 baseline = efs_baseline_bps(fs->size_bytes);
 
 	if (t->tp_mode != EFS_TP_BURSTING)
-		return;
+		goto out;
 	efs_bucket_init(&fs->peak, 100 * EFS_MIB, 5 * EFS_MIB, T0);
 	fs->permitted_bps = 100 * EFS_MIB;
 	KUNIT_EXPECT_EQ(test, efs_charge_cost_ns(fs, 0, EFS_MIB, T0),
@@ -197,6 +206,7 @@ static void cost_at_baseline_test(struct kunit *test)
 	efs_bucket_set_balance(&fs->credit, 0, T0);
 	KUNIT_EXPECT_EQ(test, efs_charge_cost_ns(fs, 0, EFS_MIB, T0),
 			efs_cost_to_ns(EFS_MIB, baseline));
+out:
 	efs_pcpu_bucket_destroy(&fs->ops_pcpu);
 }
 
@@ -204,7 +214,7 @@ static struct kunit_case efs_charge_cases[] = {
 	KUNIT_CASE_PARAM(unthrottled_test, charge_gen_params),
 	KUNIT_CASE_PARAM(throttled_test, charge_gen_params),
 	KUNIT_CASE_PARAM(refused_test, charge_gen_params),
-	KUNIT_CASE_PARAM(capped_test, charge_gen_params),
+	KUNIT_CASE_PARAM(large_request_test, charge_gen_params),
 	KUNIT_CASE_PARAM(cost_at_baseline_test, charge_gen_params),
 	{}
 };

@@ -56,6 +56,7 @@ struct efs_waiter {
 	u64 metered;
 	u64 deadline_ns;	/* refused if not booked to go by then */
 	u64 release_ns;
+	u64 own_ns;		/* of the wait to release_ns, its own cost's */
 	enum efs_waiter_state state;
 	bool slot_passed;	/* displaced: its slot went to another request */
 };

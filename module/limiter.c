@@ -219,37 +219,52 @@ void efs_bucket_set_rate(struct efs_bucket *b, u64 rate, u64 burst, u64 now)
 	WRITE_ONCE(b->rate, rate);
 }
 
-u64 efs_bucket_charge(struct efs_bucket *b, u64 cost, u64 now)
+/* Advance tat by cost; the new tat, and cost's time in *ns. */
+static u64 efs_bucket_advance(struct efs_bucket *b, u64 rate, u64 cost,
+			      u64 now, u64 *ns)
 {
-	return efs_bucket_charge_capped(b, cost, now, U64_MAX);
+	u64 tat;
+	s64 old;
+
+	efs_bucket_sync_clock(b, now, true);
+	*ns = efs_cost_to_ns(cost, rate);
+	old = atomic64_read(&b->tat);
+	do {
+		tat = efs_sat_add(max_t(u64, (u64)old, now), *ns);
+	} while (!atomic64_try_cmpxchg(&b->tat, &old, (s64)tat));
+	return tat;
 }
 
-/*
- * The whole cost goes into tat (the rate holds in the long run), but the
- * wait is computed as if the cost took at most cap_ns: a request larger
- * than the bucket can hold, or than its wait allows, goes once the debt
- * before it is paid off and leaves its own excess as debt for those after
- * it, instead of being refused on every retry.
- */
-u64 efs_bucket_charge_capped(struct efs_bucket *b, u64 cost, u64 now,
-			     u64 cap_ns)
+u64 efs_bucket_charge(struct efs_bucket *b, u64 cost, u64 now)
 {
 	u64 rate = READ_ONCE(b->rate);
 	u64 ns, tat;
-	s64 old;
 
 	if (!rate || !cost)
 		return 0;
+	tat = efs_bucket_advance(b, rate, cost, now, &ns);
+	return efs_sat_sub(tat, efs_sat_add(now, READ_ONCE(b->tolerance_ns)));
+}
 
-	efs_bucket_sync_clock(b, now, true);
-	ns = efs_cost_to_ns(cost, rate);
-	old = atomic64_read(&b->tat);
-	do {
-		tat = efs_sat_add(max_t(u64, (u64)old, now), ns);
-	} while (!atomic64_try_cmpxchg(&b->tat, &old, (s64)tat));
+void efs_bucket_charge_wait(struct efs_bucket *b, u64 cost, u64 now,
+			    struct efs_wait *w)
+{
+	u64 rate = READ_ONCE(b->rate);
+	u64 ns, tat, tol, own;
 
-	return efs_sat_sub(tat - (ns - min(ns, cap_ns)),
-			   efs_sat_add(now, READ_ONCE(b->tolerance_ns)));
+	w->total_ns = 0;
+	w->debt_ns = 0;
+	if (!rate || !cost)
+		return;
+	tat = efs_bucket_advance(b, rate, cost, now, &ns);
+	tol = READ_ONCE(b->tolerance_ns);
+	w->total_ns = efs_sat_sub(tat, efs_sat_add(now, tol));
+	own = min(efs_sat_sub(ns, tol), w->total_ns);
+	if (own > EFS_OWN_WAIT_MAX_NS) {
+		w->total_ns -= own - EFS_OWN_WAIT_MAX_NS;
+		own = EFS_OWN_WAIT_MAX_NS;
+	}
+	w->debt_ns = w->total_ns - own;
 }
 
 /*
@@ -362,15 +377,17 @@ void efs_pcpu_bucket_destroy(struct efs_pcpu_bucket *pb)
 	pb->prepaid = NULL;
 }
 
-u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now,
-			   u64 cap_ns)
+void efs_pcpu_bucket_charge_wait(struct efs_pcpu_bucket *pb, u64 cost,
+				 u64 now, struct efs_wait *w)
 {
 	u64 rate = READ_ONCE(pb->shared.rate);
-	u64 left, need, take, wait = 0;
+	u64 left, need, take, extra;
 	s64 *prepaid;
 
+	w->total_ns = 0;
+	w->debt_ns = 0;
 	if (!rate || !cost)
-		return 0;
+		return;
 
 	prepaid = get_cpu_ptr(pb->prepaid);
 	left = *prepaid;
@@ -379,19 +396,27 @@ u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now,
 	} else {
 		need = cost - left;
 		take = max(pb->batch, need);
-		wait = efs_bucket_charge_capped(&pb->shared, take, now, cap_ns);
-		if (wait && take > need) {
+		efs_bucket_charge_wait(&pb->shared, take, now, w);
+		if (w->total_ns && take > need) {
 			/* Prepay only what passes now; wait for need alone. */
 			efs_bucket_refund(&pb->shared, take - need);
-			wait = efs_sat_sub(wait,
-					   efs_cost_to_ns(take - need, rate));
+			extra = efs_cost_to_ns(take - need, rate);
+			w->total_ns = efs_sat_sub(w->total_ns, extra);
+			w->debt_ns = min(w->debt_ns, w->total_ns);
 			take = need;
 		}
 		/* take - need < batch: prepaid stays in [0, batch). */
 		*prepaid = take - need;
 	}
 	put_cpu_ptr(pb->prepaid);
-	return wait;
+}
+
+u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now)
+{
+	struct efs_wait w;
+
+	efs_pcpu_bucket_charge_wait(pb, cost, now, &w);
+	return w.total_ns;
 }
 
 /*

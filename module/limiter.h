@@ -22,6 +22,7 @@
 
 #include <linux/types.h>
 #include <linux/atomic.h>
+#include <linux/time64.h>
 
 struct efs_bucket {
 	atomic64_t tat;		/* ns, same clock as "now" */
@@ -46,11 +47,32 @@ void efs_bucket_set_rate(struct efs_bucket *b, u64 rate, u64 burst, u64 now);
 /* Charge cost units; returns the ns the caller must wait (0 = go now). */
 u64 efs_bucket_charge(struct efs_bucket *b, u64 cost, u64 now);
 /*
- * The same, but the wait counts at most cap_ns of this cost's own time:
- * the rest stays as debt that later charges wait for.
+ * What a charge asks of its caller: wait total_ns, of which debt_ns is
+ * for the charges before it and the rest for its own cost beyond the
+ * bucket's burst, which no bound on waiting can shorten. A caller bounds
+ * debt_ns (DELAY past it), so a request larger than its bucket can hold
+ * goes once the debt before it is paid, and the rate still holds. Its own
+ * part counts at most EFS_OWN_WAIT_MAX_NS; the rest is left as debt.
  */
-u64 efs_bucket_charge_capped(struct efs_bucket *b, u64 cost, u64 now,
-			     u64 cap_ns);
+struct efs_wait {
+	u64 total_ns;
+	u64 debt_ns;
+};
+
+#define EFS_OWN_WAIT_MAX_NS	(60ULL * NSEC_PER_SEC)
+
+/* Two buckets charged for one request: it waits for the longer. */
+static inline void efs_wait_merge(struct efs_wait *into,
+				  const struct efs_wait *w)
+{
+	if (w->total_ns > into->total_ns)
+		into->total_ns = w->total_ns;
+	if (w->debt_ns > into->debt_ns)
+		into->debt_ns = w->debt_ns;
+}
+
+void efs_bucket_charge_wait(struct efs_bucket *b, u64 cost, u64 now,
+			    struct efs_wait *w);
 /* Give back a charge the caller did not use (it answered DELAY instead). */
 void efs_bucket_refund(struct efs_bucket *b, u64 cost);
 /* Units that may pass now, 0..burst (debt reads as 0). */
@@ -76,8 +98,9 @@ int efs_pcpu_bucket_init(struct efs_pcpu_bucket *pb, u64 rate, u64 burst,
 void efs_pcpu_bucket_set_rate(struct efs_pcpu_bucket *pb, u64 rate, u64 burst,
 			      u64 batch, u64 now);
 void efs_pcpu_bucket_destroy(struct efs_pcpu_bucket *pb);
-u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now,
-			   u64 cap_ns);
+u64 efs_pcpu_bucket_charge(struct efs_pcpu_bucket *pb, u64 cost, u64 now);
+void efs_pcpu_bucket_charge_wait(struct efs_pcpu_bucket *pb, u64 cost,
+				 u64 now, struct efs_wait *w);
 /* Exact: the charge's units go back to the shared bucket. */
 void efs_pcpu_bucket_refund(struct efs_pcpu_bucket *pb, u64 cost);
 

@@ -524,29 +524,38 @@ static void pcpu_edges_test(struct kunit *test)
 }
 
 /*
- * A charge larger than its cap: the whole cost goes into tat, the wait
- * counts cap_ns of it. rate 1000/s: 1 ms a unit; burst 10: 10 ms.
+ * The wait split into the debt before a charge and its own cost beyond
+ * the burst. rate 1000/s: 1 ms a unit; burst 10: 10 ms.
  */
-static void capped_charge_test(struct kunit *test)
+static void charge_wait_test(struct kunit *test)
 {
 	struct efs_bucket b;
+	struct efs_wait w;
 
 	efs_bucket_init(&b, 1000, 10, T0);
-	/* Full bucket: 50 ms of cost counts 20; 20 - 10 of tolerance. */
-	KUNIT_EXPECT_EQ(test, efs_bucket_charge_capped(&b, 50, T0, 20 * MS),
-			10 * MS);
+	/* Full bucket, 50 units: 40 ms, all its own. */
+	efs_bucket_charge_wait(&b, 50, T0, &w);
+	KUNIT_EXPECT_EQ(test, w.total_ns, 40 * MS);
+	KUNIT_EXPECT_EQ(test, w.debt_ns, 0ULL);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&b.tat), T0 + 50 * MS);
-	/* The next one waits for the whole debt: 51 - 10 ms. */
-	KUNIT_EXPECT_EQ(test, efs_bucket_charge(&b, 1, T0), 41 * MS);
-	/* Below the cap a capped charge is an ordinary one. */
-	efs_bucket_init(&b, 1000, 10, T0);
-	KUNIT_EXPECT_EQ(test, efs_bucket_charge_capped(&b, 15, T0, 20 * MS),
-			5 * MS);
-	/* A refund gives the whole cost back. */
-	efs_bucket_init(&b, 1000, 10, T0);
-	efs_bucket_charge_capped(&b, 50, T0, 20 * MS);
-	efs_bucket_refund(&b, 50);
-	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&b, T0), 10ULL);
+	/* The next small one waits for the whole debt: 51 - 10 ms. */
+	efs_bucket_charge_wait(&b, 1, T0, &w);
+	KUNIT_EXPECT_EQ(test, w.total_ns, 41 * MS);
+	KUNIT_EXPECT_EQ(test, w.debt_ns, 41 * MS);
+	/* A large one behind debt: the debt is 51 ms of tat, its own 40. */
+	efs_bucket_charge_wait(&b, 50, T0, &w);
+	KUNIT_EXPECT_EQ(test, w.total_ns, 91 * MS);
+	KUNIT_EXPECT_EQ(test, w.debt_ns, 51 * MS);
+	/* Its own part counts at most EFS_OWN_WAIT_MAX_NS. */
+	efs_bucket_init(&b, 1, 1, T0);
+	efs_bucket_charge_wait(&b, 100, T0, &w);
+	KUNIT_EXPECT_EQ(test, w.total_ns, EFS_OWN_WAIT_MAX_NS);
+	KUNIT_EXPECT_EQ(test, w.debt_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&b.tat), T0 + 100 * SEC);
+	/* Unlimited: nothing to wait. */
+	efs_bucket_init(&b, 0, 1, T0);
+	efs_bucket_charge_wait(&b, 100, T0, &w);
+	KUNIT_EXPECT_EQ(test, w.total_ns, 0ULL);
 }
 
 /*
@@ -565,7 +574,7 @@ static void pcpu_refund_exact_test(struct kunit *test)
 		cost = 1 + i % 3;
 		level = atomic64_read(&pb.shared.tat) -
 			*this_cpu_ptr(pb.prepaid) * MS;
-		efs_pcpu_bucket_charge(&pb, cost, T0, U64_MAX);
+		efs_pcpu_bucket_charge(&pb, cost, T0);
 		KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&pb.shared.tat) -
 				*this_cpu_ptr(pb.prepaid) * MS,
 				max(level, T0) + cost * MS);
@@ -599,7 +608,7 @@ static struct kunit_case efs_limiter_cases[] = {
 	KUNIT_CASE(overflow_test),
 	KUNIT_CASE_PARAM(pcpu_test, pcpu_gen_params),
 	KUNIT_CASE(pcpu_edges_test),
-	KUNIT_CASE(capped_charge_test),
+	KUNIT_CASE(charge_wait_test),
 	KUNIT_CASE(pcpu_refund_exact_test),
 	{}
 };

@@ -741,7 +741,7 @@ static void apply_maxio_lower_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, fs->ops_pcpu.batch, 1000ULL);
 	/* One request: its CPU takes a batch and keeps 999 units. */
 	KUNIT_EXPECT_EQ(test,
-			efs_pcpu_bucket_charge(&fs->ops_pcpu, 1, test_now_ns, U64_MAX),
+			efs_pcpu_bucket_charge(&fs->ops_pcpu, 1, test_now_ns),
 			0ULL);
 
 	cfg.iops_limit = 100;		/* burst 5, batch 1 */
@@ -751,7 +751,7 @@ static void apply_maxio_lower_test(struct kunit *test)
 	bound = fs->ops_pcpu.shared.burst +
 		num_possible_cpus() * fs->ops_pcpu.batch;
 	while (passed <= 2000 &&
-	       !efs_pcpu_bucket_charge(&fs->ops_pcpu, 1, test_now_ns, U64_MAX))
+	       !efs_pcpu_bucket_charge(&fs->ops_pcpu, 1, test_now_ns))
 		passed++;
 	KUNIT_EXPECT_LE_MSG(test, passed, bound,
 			    "units passed at once after lowering maxIO to 100/s");

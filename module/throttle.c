@@ -30,17 +30,6 @@
 #include "budget.h"
 #include "charge.h"
 
-/*
- * A request's own cost counts for at most half its wait when it is
- * charged (charge.h): one larger than its buckets can pass within
- * max_wait_ms goes once the debt before it is paid, so it makes progress
- * at the configured rate instead of being refused on every retry.
- */
-static u64 efs_own_cost_cap_ns(struct efs_fs *fs)
-{
-	return (u64)READ_ONCE(fs->cfg.max_wait_ms) * (NSEC_PER_MSEC / 2);
-}
-
 static bool efs_fs_releasing(struct efs_fs *fs)
 {
 	return READ_ONCE(efs_releasing) || READ_ONCE(fs->dead);
@@ -60,14 +49,15 @@ static void efs_wake(struct efs_waiter *w, enum efs_waiter_state state)
  * deadline after it. Its charge is refunded exactly and it is queued
  * again with its tag, so it is charged once when it is booked again.
  */
-static void efs_fq_preempt_locked(struct efs_fs *fs, u64 now, u64 cap_ns)
+static void efs_fq_preempt_locked(struct efs_fs *fs, u64 now)
 {
 	struct efs_fq *fq = &fs->fq;
 	struct efs_waiter *b = fq->booked, *w = efs_fq_first(fq);
 
+	/* Its own cost beyond its bucket's burst is not bound by max-wait. */
 	if (!b || !w || b->release_ns <= now ||
 	    efs_fq_finish(w) >= efs_fq_finish(b) ||
-	    b->release_ns + min(w->cost_ns, cap_ns) > b->deadline_ns)
+	    b->release_ns - b->own_ns + w->cost_ns > b->deadline_ns)
 		return;
 	efs_refund_fs(fs, b->units, b->metered);
 	fq->booked = NULL;
@@ -82,15 +72,14 @@ static void efs_fq_preempt_locked(struct efs_fs *fs, u64 now, u64 cap_ns)
 static void efs_fq_book_locked(struct efs_fs *fs, u64 now)
 {
 	struct efs_fq *fq = &fs->fq;
-	u64 cap_ns = efs_own_cost_cap_ns(fs);
 	struct efs_waiter *w;
-	u64 wait;
+	struct efs_wait wait;
 
 	lockdep_assert_held(&fq->lock);
-	efs_fq_preempt_locked(fs, now, cap_ns);
+	efs_fq_preempt_locked(fs, now);
 	while (!fq->booked && (w = efs_fq_first(fq))) {
-		wait = efs_charge_fs(fs, w->units, w->metered, now, cap_ns);
-		if (now + wait > w->deadline_ns) {
+		efs_charge_fs(fs, w->units, w->metered, now, &wait);
+		if (now + wait.debt_ns > w->deadline_ns) {
 			efs_refund_fs(fs, w->units, w->metered);
 			efs_fq_cancel(fq, w);
 			efs_wake(w, EFS_W_REFUSED);
@@ -98,11 +87,12 @@ static void efs_fq_book_locked(struct efs_fs *fs, u64 now)
 		}
 		efs_fq_remove(fq, w);
 		efs_fq_start(fq, w);
-		if (!wait) {
+		if (!wait.total_ns) {
 			efs_wake(w, EFS_W_RELEASED);
 			continue;
 		}
-		w->release_ns = now + wait;
+		w->release_ns = now + wait.total_ns;
+		w->own_ns = wait.total_ns - wait.debt_ns;
 		fq->booked = w;
 		efs_wake(w, EFS_W_BOOKED);
 	}
@@ -291,21 +281,22 @@ static int efs_fq_wait_locked(struct efs_fs *fs, struct efs_waiter *w)
  * one, -EAGAIN for DELAY.
  */
 static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
-			 u64 metered, u64 cwait, u64 now)
+			 u64 metered, const struct efs_wait *cw, u64 now)
 {
 	struct efs_fq *fq = &fs->fq;
 	u64 max_wait = (u64)READ_ONCE(fs->cfg.max_wait_ms) * NSEC_PER_MSEC;
-	u64 cap_ns = efs_own_cost_cap_ns(fs);
 	u64 cost = efs_charge_cost_ns(fs, units, metered, now);
 	struct efs_waiter w = {
 		.task = current, .units = units, .metered = metered,
-		.deadline_ns = now + max_wait,
+		/* Sleeping on its ceiling for its own cost is not waiting. */
+		.deadline_ns = now + max_wait + cw->total_ns - cw->debt_ns,
 	};
 	struct efs_fs *put_later = NULL;
+	struct efs_wait probe;
 	bool slot;
 	int err;
 
-	if (cwait > max_wait)
+	if (cw->debt_ns > max_wait)
 		return -EAGAIN;
 	spin_lock(&fq->lock);
 	if (efs_fs_releasing(fs)) {
@@ -317,26 +308,27 @@ static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
 	 * gone within a lock hold (a ceiling sleeper passing through): with
 	 * nothing queued now, go without a slot if the budget allows.
 	 */
-	if (!cwait && !fq->booked && !atomic_read(&fq->queued)) {
-		if (!efs_charge_fs(fs, units, metered, now, cap_ns)) {
+	if (!cw->total_ns && !fq->booked && !atomic_read(&fq->queued)) {
+		efs_charge_fs(fs, units, metered, now, &probe);
+		if (!probe.total_ns) {
 			spin_unlock(&fq->lock);
 			return 0;
 		}
 		efs_refund_fs(fs, units, metered);
 	}
 	/* A client already queued waits behind the whole backlog. */
-	if (c && c->queued && fq->queued_ns + min(cost, cap_ns) > max_wait) {
+	if (c && c->queued && fq->queued_ns + min(cost, max_wait) > max_wait) {
 		spin_unlock(&fq->lock);
 		return -EAGAIN;
 	}
-	slot = efs_slot_acquire_locked(fs, c, cwait, &put_later);
+	slot = efs_slot_acquire_locked(fs, c, cw->total_ns, &put_later);
 	spin_unlock(&fq->lock);
 	if (put_later)
 		efs_fs_put(put_later);
 	if (!slot)
 		return -EAGAIN;
-	if (cwait) {
-		if (!efs_client_ceiling_sleep(fs, &w, c, cwait))
+	if (cw->total_ns) {
+		if (!efs_client_ceiling_sleep(fs, &w, c, cw->total_ns))
 			return -EAGAIN;
 		now = efs_now_ns();
 	}
@@ -373,19 +365,21 @@ static void efs_client_ceilings_sync(struct efs_fs *fs, struct efs_client *c,
 	efs_bucket_set_rate(&c->bytes, bps, efs_bytes_burst(bps), now);
 }
 
-static u64 efs_client_charge(struct efs_fs *fs, struct efs_client *c,
-			     u32 units, u64 metered, u64 now)
+static void efs_client_charge(struct efs_fs *fs, struct efs_client *c,
+			      u32 units, u64 metered, u64 now,
+			      struct efs_wait *w)
 {
-	u64 cap_ns = efs_own_cost_cap_ns(fs);
-	u64 wait = 0;
+	struct efs_wait one;
 
 	efs_client_ceilings_sync(fs, c, now);
-	if (units && c->iops.rate)
-		wait = efs_bucket_charge_capped(&c->iops, units, now, cap_ns);
-	if (metered && c->bytes.rate)
-		wait = max(wait, efs_bucket_charge_capped(&c->bytes, metered,
-							  now, cap_ns));
-	return wait;
+	if (units && c->iops.rate) {
+		efs_bucket_charge_wait(&c->iops, units, now, &one);
+		efs_wait_merge(w, &one);
+	}
+	if (metered && c->bytes.rate) {
+		efs_bucket_charge_wait(&c->bytes, metered, now, &one);
+		efs_wait_merge(w, &one);
+	}
 }
 
 static void efs_client_refund(struct efs_client *c, u32 units, u64 metered)
@@ -405,7 +399,8 @@ static void efs_client_refund(struct efs_client *c, u32 units, u64 metered)
 int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 		 u64 metered, struct svc_rqst *rqstp)
 {
-	u64 now, cwait = 0;
+	struct efs_wait cwait = {}, fwait;
+	u64 now;
 	int err;
 
 	/* Nothing to charge (a small read's data step): skip the clock. */
@@ -415,16 +410,16 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 	if (c && efs_client_is_overflow(&fs->clients, c))
 		c = NULL;
 	if (c)
-		cwait = efs_client_charge(fs, c, units, metered, now);
+		efs_client_charge(fs, c, units, metered, now, &cwait);
 	/*
 	 * Only requests queued for the filesystem's budget go first; those
 	 * sleeping on their own client's ceiling hold no place in it, so a
 	 * client within its ceiling passes them (it used to take a waiting
 	 * slot behind them, or DELAY when they held every slot).
 	 */
-	if (!cwait && !atomic_read(&fs->fq.queued)) {
-		if (!efs_charge_fs(fs, units, metered, now,
-				   efs_own_cost_cap_ns(fs))) {
+	if (!cwait.total_ns && !atomic_read(&fs->fq.queued)) {
+		efs_charge_fs(fs, units, metered, now, &fwait);
+		if (!fwait.total_ns) {
 			if (c)
 				efs_pressure_underused(c);
 			return 0;
@@ -434,7 +429,7 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 	if (efs_fs_releasing(fs))
 		return 0;
 
-	err = efs_wait_turn(fs, c, units, metered, cwait, now);
+	err = efs_wait_turn(fs, c, units, metered, &cwait, now);
 	if (!err)
 		return 0;
 	if (err < 0) {

@@ -82,7 +82,7 @@ static void *work(void *arg)
 		break;
 	case PCPU:
 		for (i = 0; i < iterations; i++)
-			acc += efs_pcpu_bucket_charge(&bench.pb, 1, base + i, U64_MAX);
+			acc += efs_pcpu_bucket_charge(&bench.pb, 1, base + i);
 		break;
 	}
 	t1 = mono_ns();
