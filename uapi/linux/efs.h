@@ -36,6 +36,21 @@
  *	looked up.  The per-filesystem totals (EFS_A_FS_CLIENT_CONNECTIONS,
  *	EFS_A_FS_TLS_CLIENTS) and the server's (EFS_A_SERVER_CLIENTS) stay
  *	open to all.
+ * EFS_CMD_FS_GRANT (do, CAP_NET_ADMIN): this head's share of a cluster-scope
+ *	filesystem (EFS_A_FS_SCOPE cluster), sent by efs-clusterd every tick:
+ *	EFS_A_FS_NAME, EFS_A_GRANT_IOPS (units/s), EFS_A_GRANT_BPS (metered
+ *	bytes/s), EFS_A_GRANT_LEASE_MS (1..EFS_GRANT_LEASE_MS_MAX) and
+ *	EFS_A_GRANT_HEADS (heads in the membership the daemon last saw,
+ *	1..EFS_CLUSTER_HEADS_MAX), all required.  Until the lease runs out
+ *	the ops budget in force is min(the filesystem's, the granted iops) and
+ *	the byte budget is the granted bps (a cluster filesystem's own credit
+ *	bucket does not throttle: the cluster decides bursting and grants the
+ *	permitted throughput).  When it runs out without renewal, the module
+ *	itself falls to the safe share, the budget divided by the heads last
+ *	told (before any grant: EFS_A_FS_CLUSTER_HEADS), and raises
+ *	EFS_EVENT_LEASE_EXPIRED.  A grant of 0 admits 1 unit (byte) per second.
+ *	Refused for a local filesystem.  No reply beyond the ack; FS_GET
+ *	reports EFS_A_GRANT_* and EFS_A_GRANT_EXPIRES_MS.
  * EFS_CMD_EVENT: notification sent to multicast group EFS_MCGRP_EVENTS with
  *	EFS_A_EVENT_TYPE, EFS_A_FS_NAME, EFS_A_EVENT_VALUE, EFS_A_EVENT_TIME_NS.
  *	Anyone may listen: events carry no client address.
@@ -67,6 +82,8 @@
 #define EFS_CLIENT_IDLE_S_MIN	1U
 #define EFS_CLIENT_IDLE_S_MAX	86400U
 #define EFS_MAX_WAITING_THREADS_MAX 65536U
+#define EFS_CLUSTER_HEADS_MAX	1024U	/* heads sharing a cluster filesystem */
+#define EFS_GRANT_LEASE_MS_MAX	600000U	/* 10 minutes */
 
 /* Defaults (0 in IOPS_LIMIT / MAX_WAITERS means "the default"). */
 #define EFS_GP_IOPS_DEFAULT	35000U
@@ -82,6 +99,8 @@
 #define EFS_PER_CLIENT_BURSTING_BPS	(500ULL << 20)	/* bursting, provisioned */
 #define EFS_PER_CLIENT_ELASTIC_BPS	(1500ULL << 20)
 #define EFS_CLIENT_IDLE_S_DEFAULT	60U
+/* Heads assumed before any grant told the membership: safe for two. */
+#define EFS_CLUSTER_HEADS_DEFAULT	2U
 
 enum efs_performance_mode {
 	EFS_PERF_GENERAL_PURPOSE,	/* "generalPurpose" */
@@ -121,6 +140,16 @@ enum efs_transit_policy {
 	__EFS_TRANSIT_MAX,
 };
 
+/*
+ * EFS_A_FS_SCOPE: whether the filesystem's budget is this head's alone or
+ * shared with other heads serving it (efs-clusterd, EFS_CMD_FS_GRANT).
+ */
+enum efs_scope {
+	EFS_SCOPE_LOCAL,		/* "local" */
+	EFS_SCOPE_CLUSTER,		/* "cluster" */
+	__EFS_SCOPE_MAX,
+};
+
 enum efs_event_type {
 	EFS_EVENT_FS_ADDED = 1,
 	EFS_EVENT_FS_CHANGED,
@@ -129,6 +158,7 @@ enum efs_event_type {
 	EFS_EVENT_CREDITS_EXHAUSTED,	/* value: balance in bytes */
 	EFS_EVENT_THROTTLE_START,	/* value: throttled ops in last interval */
 	EFS_EVENT_THROTTLE_STOP,	/* value: total throttled ops */
+	EFS_EVENT_LEASE_EXPIRED,	/* value: safe share, units/s now in force */
 	__EFS_EVENT_MAX,
 };
 
@@ -146,6 +176,7 @@ enum efs_event_type {
 #define EFS_FEATURE_AT_REST_POLICY	(1U << 10)	/* kept for efsctl's check */
 #define EFS_FEATURE_STATE_RESTORE	(1U << 11)	/* EFS_A_FS_COUNTER_BASE */
 #define EFS_FEATURE_THROTTLED_NICE	(1U << 12)	/* waited requests at nice 19 */
+#define EFS_FEATURE_CLUSTER_SCOPE	(1U << 13)	/* EFS_CMD_FS_GRANT, leases */
 
 enum efs_attr {
 	EFS_A_UNSPEC,
@@ -266,6 +297,15 @@ enum efs_attr {
 	EFS_A_CLIENT_BACKPRESSURE_SLOTS, /* u32: session slots asked of it, 0 = not held */
 	EFS_A_SERVER_WAITING_PEAK,	/* u32: most waiting at once, this bound */
 
+	/* several heads (issue 26): scope (add/set/get) and grants */
+	EFS_A_FS_SCOPE,			/* u8: enum efs_scope */
+	EFS_A_FS_CLUSTER_HEADS,		/* u32: heads assumed before a grant */
+	EFS_A_GRANT_IOPS,		/* u64: units/s granted (FS_GRANT, get) */
+	EFS_A_GRANT_BPS,		/* u64: metered bytes/s granted */
+	EFS_A_GRANT_LEASE_MS,		/* u32: lease (FS_GRANT) */
+	EFS_A_GRANT_HEADS,		/* u32: heads in the membership */
+	EFS_A_GRANT_EXPIRES_MS,		/* u32: lease left (get), 0 = none */
+
 	__EFS_A_MAX,
 };
 #define EFS_A_MAX (__EFS_A_MAX - 1)
@@ -281,6 +321,7 @@ enum efs_cmd {
 	EFS_CMD_SERVER_GET,
 	EFS_CMD_SERVER_SET,
 	EFS_CMD_CLIENT_GET,
+	EFS_CMD_FS_GRANT,
 	__EFS_CMD_MAX,
 };
 #define EFS_CMD_MAX (__EFS_CMD_MAX - 1)
