@@ -41,6 +41,9 @@ struct ecl_node {
 	uint64_t sig;
 	struct hello_slot hello[ECL_MAX_MEMBERS];
 	int leader;		/* index in hello[] we wait a STATE from */
+	struct ecl_wbuf chunk;	/* the state being received */
+	uint32_t chunk_next, chunk_total;
+	uint64_t chunk_sig;
 
 	uint32_t seq;
 	uint64_t sent_at[SENT_RING];
@@ -129,6 +132,7 @@ void ecl_node_free(struct ecl_node *n)
 	if (!n)
 		return;
 	ecl_state_free(&n->st);
+	ecl_wb_free(&n->chunk);
 	free(n->local);
 	free(n->pushed);
 	free(n->decl);
@@ -500,6 +504,8 @@ static void on_round(struct ecl_node *n, uint64_t now)
 
 static void reset_hellos(struct ecl_node *n)
 {
+	ecl_wb_free(&n->chunk);
+	n->chunk_next = 0;
 	memset(n->hello, 0, sizeof(n->hello));
 	for (uint32_t i = 0; i < n->nmembers; i++) {
 		n->hello[i].nodeid = n->members[i].nodeid;
@@ -605,11 +611,36 @@ static void send_state(struct ecl_node *n, uint64_t now)
 			    n->members[i].nodeid, tmp.nslots);
 	}
 	tmp.epoch++;
-	start(n, &w, ECL_MSG_STATE);
-	ecl_wb_u64(&w, n->sig);
+	ecl_wb_init(&w);
 	ecl_state_encode(&tmp, &w);
 	ecl_state_free(&tmp);
-	send_msg(n, &w, ECL_MSG_STATE, now);
+	if (w.err || w.len > ECL_STATE_MAX) {
+		LOG(n, ECL_LOG_EVENT, "state of %zu bytes: too large to send",
+		    w.len);
+		ecl_wb_free(&w);
+		return;
+	}
+	/* in chunks: CPG delivers them in order, after one another */
+	{
+		uint32_t count = (uint32_t)((w.len + ECL_STATE_CHUNK - 1) /
+					    ECL_STATE_CHUNK);
+
+		for (uint32_t k = 0; k < count; k++) {
+			size_t off = (size_t)k * ECL_STATE_CHUNK;
+			size_t len = ecl_min64(ECL_STATE_CHUNK, w.len - off);
+			struct ecl_wbuf c;
+
+			start(n, &c, ECL_MSG_STATE);
+			ecl_wb_u64(&c, n->sig);
+			ecl_wb_u32(&c, k);
+			ecl_wb_u32(&c, count);
+			ecl_wb_u32(&c, (uint32_t)w.len);
+			ecl_wb_bytes(&c, w.p + off, len);
+			if (send_msg(n, &c, ECL_MSG_STATE, now))
+				break;
+		}
+	}
+	ecl_wb_free(&w);
 }
 
 static void hellos_complete(struct ecl_node *n, uint64_t now)
@@ -666,22 +697,57 @@ static void on_state(struct ecl_node *n, uint32_t nodeid, uint32_t pid,
 		     struct ecl_rbuf *r, uint64_t now)
 {
 	const char *why = "";
+	uint32_t k, count, total;
+	struct ecl_rbuf body;
 	uint64_t sig;
+	size_t len;
 
 	if (!n->syncing || n->leader < 0)
 		return;
 	sig = ecl_rb_u64(r);
+	k = ecl_rb_u32(r);
+	count = ecl_rb_u32(r);
+	total = ecl_rb_u32(r);
 	if (r->err || sig != n->sig || n->hello[n->leader].nodeid != nodeid ||
 	    n->hello[n->leader].pid != pid)
 		return;
-	if (ecl_state_decode(&n->st, r, &why)) {
+	len = r->len - r->off;
+	if (!count || k >= count || total > ECL_STATE_MAX ||
+	    len > ECL_STATE_CHUNK || k != n->chunk_next ||
+	    (k && (sig != n->chunk_sig || total != n->chunk_total)) ||
+	    n->chunk.len + len > total) {
+		n->stats.refused++;
+		LOG(n, ECL_LOG_INFO, "state chunk %u/%u from head %u out of order: ignored",
+		    k, count, nodeid);
+		return;
+	}
+	if (!k) {
+		ecl_wb_free(&n->chunk);
+		n->chunk_sig = sig;
+		n->chunk_total = total;
+	}
+	ecl_wb_bytes(&n->chunk, r->p + r->off, len);
+	n->chunk_next = k + 1;
+	if (k + 1 < count)
+		return;
+	n->chunk_next = 0;
+	if (n->chunk.err || n->chunk.len != total) {
+		n->stats.refused++;
+		ecl_wb_free(&n->chunk);
+		LOG(n, ECL_LOG_EVENT, "state from head %u incomplete", nodeid);
+		return;
+	}
+	ecl_rb_init(&body, n->chunk.p, n->chunk.len);
+	if (ecl_state_decode(&n->st, &body, &why)) {
 		n->stats.refused++;
 		n->synced = false;
+		ecl_wb_free(&n->chunk);
 		LOG(n, ECL_LOG_EVENT,
 		    "state from head %u refused: %s (waiting for the next membership change)",
 		    nodeid, why);
 		return;
 	}
+	ecl_wb_free(&n->chunk);
 	installed(n, now, "state transfer");
 }
 

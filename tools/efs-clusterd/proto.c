@@ -65,6 +65,14 @@ void ecl_wb_str(struct ecl_wbuf *w, const char *s)
 		memcpy(p, s, n);
 }
 
+void ecl_wb_bytes(struct ecl_wbuf *w, const void *p, size_t n)
+{
+	uint8_t *d = wb_room(w, n);
+
+	if (d && n)
+		memcpy(d, p, n);
+}
+
 void ecl_wb_hdr(struct ecl_wbuf *w, uint8_t type, uint32_t nodeid,
 		uint32_t seq)
 {

@@ -13,6 +13,8 @@
 #define ECL_MAGIC		0x43534645U	/* "EFSC" */
 #define ECL_HDR_LEN		20
 #define ECL_MSG_MAX		(1U << 20)	/* 1 MiB */
+#define ECL_STATE_CHUNK		(256U << 10)	/* a STATE message carries this */
+#define ECL_STATE_MAX		(256U << 20)	/* the whole state */
 
 enum ecl_msg_type {
 	ECL_MSG_HELLO = 1,	/* I am here (sync after a join) */
@@ -39,6 +41,7 @@ void ecl_wb_u16(struct ecl_wbuf *w, uint16_t v);
 void ecl_wb_u32(struct ecl_wbuf *w, uint32_t v);
 void ecl_wb_u64(struct ecl_wbuf *w, uint64_t v);
 void ecl_wb_str(struct ecl_wbuf *w, const char *s);	/* u8 length + bytes */
+void ecl_wb_bytes(struct ecl_wbuf *w, const void *p, size_t n);
 /* type, sender and sequence; ecl_wb_finish() fills in the length */
 void ecl_wb_hdr(struct ecl_wbuf *w, uint8_t type, uint32_t nodeid,
 		uint32_t seq);

@@ -861,7 +861,13 @@ void ecl_state_encode(const struct ecl_state *st, struct ecl_wbuf *w)
 			ecl_wb_u8(w, (uint8_t)s);
 			ecl_wb_u8(w, h->declared);
 			ecl_wb_u8(w, h->ok);
-			enc_settings(w, &h->set);
+			/* most heads agree: their settings are the reference's */
+			if (fs->has_ref && !memcmp(&h->set, &fs->ref, sizeof(h->set))) {
+				ecl_wb_u8(w, 1);
+			} else {
+				ecl_wb_u8(w, 0);
+				enc_settings(w, &h->set);
+			}
 			ecl_wb_u64(w, h->size);
 			ecl_wb_u64(w, h->rate_ops);
 			ecl_wb_u64(w, h->rate_bytes);
@@ -1000,7 +1006,18 @@ int ecl_state_decode(struct ecl_state *st, struct ecl_rbuf *r,
 			h = &fs->heads[s];
 			h->declared = ecl_rb_u8(r);
 			h->ok = ecl_rb_u8(r);
-			dec_settings(r, &h->set);
+			switch (ecl_rb_u8(r)) {
+			case 1:
+				if (!fs->has_ref)
+					DFAIL("state: head refers to no reference");
+				h->set = fs->ref;
+				break;
+			case 0:
+				dec_settings(r, &h->set);
+				break;
+			default:
+				DFAIL("state: bad settings flag");
+			}
 			h->hash = ecl_settings_hash(&h->set);
 			h->size = ecl_rb_u64(r);
 			h->rate_ops = ecl_rb_u64(r);

@@ -147,6 +147,23 @@ uint64_t sim_sum_in_force(const struct sim *s, int fs)
 	return sum;
 }
 
+bool sim_check(struct sim *s)
+{
+	bool ok = true;
+
+	for (int f = 0; f < s->c.nfs; f++) {
+		uint64_t sum = sim_sum_in_force(s, f);
+
+		if (sum > s->c.budget_ops) {
+			ok = false;
+			s->st.violations++;
+			if (sum - s->c.budget_ops > s->st.max_over)
+				s->st.max_over = sum - s->c.budget_ops;
+		}
+	}
+	return ok;
+}
+
 bool sim_synced(const struct sim *s, int node)
 {
 	return s->h[node].n && ecl_node_synced(s->h[node].n);
@@ -233,6 +250,8 @@ static void op_grant(void *ctx, const char *fs, const struct ecl_grant *g,
 	h->k[i].valid = true;
 	h->k[i].g = *g;
 	s->st.pushes++;
+	if (s->c.no_push_check)
+		return;
 	if (getenv("ECL_DEBUG") && i == 0)
 		fprintf(stderr, "PUSH t=%.3f head %d fs0 g %llu safe %llu exp %+.3f forget %+.3f\n",
 			s->now / 1e6, h->idx + 1, (unsigned long long)g->ops,

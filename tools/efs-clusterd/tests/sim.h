@@ -23,6 +23,7 @@ struct sim_conf {
 	uint32_t budget_ops;	/* iops limit of every filesystem */
 	bool strict;
 	bool quiet;		/* no engine logs */
+	bool no_push_check;	/* sum checked by sim_check() only (scale) */
 	uint64_t seed;
 };
 
@@ -62,6 +63,8 @@ struct sim_stats {
 	uint64_t round_deliveries;
 };
 const struct sim_stats *sim_stats(const struct sim *s);
+/* the sum of the kernels' grants against the budget, now; false if over */
+bool sim_check(struct sim *s);
 /* compares the digests of synced heads of each component */
 bool sim_states_agree(struct sim *s);
 

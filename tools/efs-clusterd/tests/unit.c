@@ -903,6 +903,36 @@ static void test_sim_mismatch(void)
 	sim_free(s);
 }
 
+static void test_sim_big_state(void)
+{
+	/* a state larger than one message goes in chunks */
+	struct sim_conf c = sim_defaults(4, 1200);
+	struct sim *s = sim_new(&c);
+	uint64_t before = 0, after = 0;
+
+	run_checked(s, 4000000);
+	for (int f = 0; f < 1200; f += 3)
+		sim_set_demand(s, 1, f, 500);
+	run_checked(s, sim_now(s) + 2000000);
+	for (int i = 0; i < 3; i++)
+		before += ecl_node_stats(sim_node(s, i))->bytes_by_type[ECL_MSG_STATE];
+	sim_daemon_kill(s, 3);
+	run_checked(s, sim_now(s) + 500000);
+	sim_daemon_start(s, 3);
+	run_checked(s, sim_now(s) + 2000000);
+	for (int i = 0; i < 3; i++)
+		after += ecl_node_stats(sim_node(s, i))->bytes_by_type[ECL_MSG_STATE];
+	CHECK(after - before > ECL_STATE_CHUNK, "state of %llu bytes",
+	      (unsigned long long)(after - before));
+	CHECK(sim_synced(s, 3), "restarted head not synced");
+	CHECK(!sim_stats(s)->violations && !sim_stats(s)->disagreements,
+	      "violations or disagreements");
+	if (verbose)
+		printf("  state transfer: %llu bytes\n",
+		       (unsigned long long)(after - before));
+	sim_free(s);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -919,6 +949,7 @@ static const struct {
 	{ "clusterd_sim_failures", test_sim_failures },
 	{ "clusterd_sim_available", test_sim_available },
 	{ "clusterd_sim_mismatch", test_sim_mismatch },
+	{ "clusterd_sim_big_state", test_sim_big_state },
 	{ "clusterd_sim_random", test_sim_random },
 };
 
