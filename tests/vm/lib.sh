@@ -332,10 +332,16 @@ fio_bw_bytes() {
 # _efs_fio_pids NAME [jobs|parent]: pids of run_fio NAME's job processes
 # (children of a fio of the same name), or of its parent process.
 _efs_fio_pids() {
-	local name=$1 which=${2:-jobs} p pp
+	local name=$1 which=${2:-jobs} p pp comm
 	for p in $(pgrep -f -- "--name=$name( |\$)"); do
-		pp=$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null) || continue
-		if grep -qa -- "--name=$name" "/proc/$pp/cmdline" 2>/dev/null; then
+		# fio's own processes (not timeout, which EFS_FIO_BOUND puts in
+		# front); shell builtins only: an exec costs a loaded TCG guest
+		# up to a second, and fio_wait_running asks twice a second.
+		read -r comm 2>/dev/null <"/proc/$p/comm" && [ "$comm" = fio ] || continue
+		read -r _ _ _ pp _ 2>/dev/null <"/proc/$p/stat" || continue
+		comm=
+		read -r comm 2>/dev/null <"/proc/$pp/comm"
+		if [ "$comm" = fio ]; then
 			[ "$which" = jobs ] && echo "$p"
 		else
 			[ "$which" = parent ] && echo "$p"
@@ -344,23 +350,26 @@ _efs_fio_pids() {
 }
 
 # fio_wait_running NAME JOBS [SECONDS]: wait until JOBS jobs of run_fio
-# NAME (processes, or threads with --thread) have read or written data. Starting 16
-# jobs takes a TCG guest seconds of CPU, which is not the steady load a
-# measurement beside it wants.
+# NAME (processes, or threads with --thread) have read or written data.
+# Starting 16 jobs takes a TCG guest seconds of CPU, which is not the
+# steady load a measurement beside it wants.
 fio_wait_running() {
-	local name=$1 jobs=$2 secs=${3:-60} i n t r parent
-	for ((i = 0; i < secs * 2; i++)); do
+	local name=$1 jobs=$2 end=$((SECONDS + ${3:-60})) n t r k v parent
+	while [ $SECONDS -lt $end ]; do
 		parent=$(_efs_fio_pids "$name" parent)
 		n=0
 		for t in /proc/$parent/task/* $(_efs_fio_pids "$name" | sed 's|.*|/proc/&/task/*|'); do
 			[ "$t" = "/proc/$parent/task/$parent" ] && continue	# fio's own
-			r=$(awk '/^[rw]char/ { n += $2 } END { print n }' "$t/io" 2>/dev/null)
-			[ "${r:-0}" -gt 0 ] && n=$((n + 1))
+			r=0
+			while read -r k v; do
+				case $k in rchar: | wchar:) r=$((r + v)) ;; esac
+			done 2>/dev/null <"$t/io"
+			[ "$r" -gt 0 ] && n=$((n + 1))
 		done
 		[ "$n" -ge "$jobs" ] && return 0
 		sleep 0.5
 	done
-	log "fio_wait_running: $name has $n of $jobs jobs running after ${secs}s" >&2
+	log "fio_wait_running: $name has $n of $jobs jobs running after ${3:-60}s" >&2
 	return 1
 }
 
