@@ -17,10 +17,12 @@
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include "../uapi/linux/efs.h"
 #include "charge.h"
 #include "clients.h"
 #include "fq.h"
+#include "lease.h"
 #include "limiter.h"
 #include "meter.h"
 #include "request.h"
@@ -44,6 +46,8 @@ struct efs_config {
 	u32 client_idle_s;
 	u8 at_rest_policy;	/* enum efs_at_rest_policy: efsctl checks it */
 	u8 transit_policy;	/* enum efs_transit_policy: transit.c */
+	u8 scope;		/* enum efs_scope */
+	u32 cluster_heads;	/* heads assumed before the first grant */
 };
 
 /* Per-CPU counters; summed on read (stats.c). */
@@ -95,6 +99,16 @@ struct efs_fs {
 	struct efs_bucket peak;		/* burst rate / provisioned rate */
 	u64 permitted_bps;		/* 0 = no byte budget (elastic) */
 
+	/*
+	 * Cluster scope (issue 26): this head's lease on the shared budget,
+	 * its expiry work, and the credit balance while the cluster keeps
+	 * the credits (fs->credit does not throttle then). Under
+	 * efs_registry_lock.
+	 */
+	struct efs_lease lease;
+	struct delayed_work lease_work;
+	u64 cluster_credit;
+
 	struct efs_counters __percpu *ctr;
 	struct efs_client_table clients;
 	u64 per_client_bps;		/* per-client byte ceiling in force */
@@ -114,6 +128,7 @@ extern struct list_head efs_fs_list;
 int efs_registry_init(void);
 void efs_registry_exit(void);
 void efs_registry_release_waiters(void);
+void efs_registry_lease_stop(void);
 struct efs_fs *efs_fs_find_export_rcu(const struct path *export_root);
 struct efs_fs *efs_fs_lookup_export(const struct path *export_root);
 bool efs_fs_any_rcu(bool (*fn)(struct efs_fs *fs, void *arg), void *arg);
@@ -134,6 +149,8 @@ void efs_fs_set_size_locked(struct efs_fs *fs, u64 size);
 u64 efs_ops_burst(const struct efs_config *cfg, u64 rate);
 u64 efs_bytes_burst(u64 rate);
 u64 efs_per_client_bps(const struct efs_config *cfg);
+int efs_fs_grant_locked(struct efs_fs *fs, u64 iops, u64 bps, u32 lease_ms,
+			u32 heads, const char **why);
 
 /* throttle.c */
 /* 0: go on, 1: go on after a wait, -EAGAIN: answer DELAY */

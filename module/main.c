@@ -56,6 +56,7 @@ clients:
 static void __exit efs_exit(void)
 {
 	efs_sampler_exit();
+	efs_registry_lease_stop();
 	efs_netlink_exit();
 	WRITE_ONCE(efs_releasing, true);
 	efs_registry_release_waiters();

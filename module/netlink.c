@@ -54,6 +54,9 @@ static struct netlink_range_validation efs_idle_range = {
 static struct netlink_range_validation efs_waiting_range = {
 	.max = EFS_MAX_WAITING_THREADS_MAX,
 };
+static struct netlink_range_validation efs_heads_range = {
+	.min = 1, .max = EFS_CLUSTER_HEADS_MAX,
+};
 
 /* EFS_A_FS_COUNTER_BASE: the counters a restored filesystem starts from. */
 static const struct nla_policy efs_counter_policy[EFS_A_MAX + 1] = {
@@ -94,6 +97,13 @@ static const struct nla_policy efs_policy[EFS_A_MAX + 1] = {
 	[EFS_A_FS_TRANSIT_POLICY] = NLA_POLICY_MAX(NLA_U8, __EFS_TRANSIT_MAX - 1),
 	[EFS_A_SERVER_MAX_WAITING_THREADS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_waiting_range),
 	[EFS_A_FS_COUNTER_BASE] = NLA_POLICY_NESTED(efs_counter_policy),
+	[EFS_A_FS_SCOPE] = NLA_POLICY_MAX(NLA_U8, __EFS_SCOPE_MAX - 1),
+	[EFS_A_FS_CLUSTER_HEADS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_heads_range),
+	/* FS_GRANT: ranges checked by efs_lease_check(), with a message */
+	[EFS_A_GRANT_IOPS] = { .type = NLA_U64 },
+	[EFS_A_GRANT_BPS] = { .type = NLA_U64 },
+	[EFS_A_GRANT_LEASE_MS] = { .type = NLA_U32 },
+	[EFS_A_GRANT_HEADS] = { .type = NLA_U32 },
 };
 
 /* extack wants a string that outlives the request: ours are literals. */
@@ -110,7 +120,8 @@ static int efs_put_version(struct sk_buff *skb)
 		       EFS_FEATURE_CLIENT_CEILINGS | EFS_FEATURE_CLIENT_STATS |
 		       EFS_FEATURE_FAIR_QUEUEING | EFS_FEATURE_THREAD_BUDGET |
 		       EFS_FEATURE_BACK_PRESSURE | EFS_FEATURE_AT_REST_POLICY |
-		       EFS_FEATURE_STATE_RESTORE | EFS_FEATURE_THROTTLED_NICE;
+		       EFS_FEATURE_STATE_RESTORE | EFS_FEATURE_THROTTLED_NICE |
+		       EFS_FEATURE_CLUSTER_SCOPE;
 	char layout[256];
 
 	if (efs_transit_supported())
@@ -187,6 +198,25 @@ static int efs_put_u64(struct sk_buff *skb, int type, u64 v)
 	return nla_put_u64_64bit(skb, type, v, EFS_A_PAD);
 }
 
+/* The scope, and a cluster filesystem's lease (issue 26). */
+static int efs_put_fs_scope(struct sk_buff *skb, struct efs_fs *fs, u64 now)
+{
+	const struct efs_lease *l = &fs->lease;
+
+	if (nla_put_u8(skb, EFS_A_FS_SCOPE, fs->cfg.scope) ||
+	    nla_put_u32(skb, EFS_A_FS_CLUSTER_HEADS, fs->cfg.cluster_heads))
+		return -EMSGSIZE;
+	if (fs->cfg.scope != EFS_SCOPE_CLUSTER)
+		return 0;
+	if (efs_put_u64(skb, EFS_A_GRANT_IOPS, l->iops) ||
+	    efs_put_u64(skb, EFS_A_GRANT_BPS, l->bps) ||
+	    nla_put_u32(skb, EFS_A_GRANT_HEADS, l->heads) ||
+	    nla_put_u32(skb, EFS_A_GRANT_EXPIRES_MS,
+			efs_lease_left_ms(l, now)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* Configuration, live state and counters of one filesystem. */
 static int efs_put_fs(struct sk_buff *skb, struct efs_fs *fs)
 {
@@ -260,7 +290,7 @@ static int efs_put_fs(struct sk_buff *skb, struct efs_fs *fs)
 	for (i = 0; i < EFS_WAIT_HIST_BUCKETS; i++)
 		if (efs_put_u64(skb, EFS_A_FS_WAIT_HIST, t.c.wait_hist[i]))
 			return -EMSGSIZE;
-	return 0;
+	return efs_put_fs_scope(skb, fs, now);
 }
 
 static int efs_put_fs_msg(struct sk_buff *msg, void *fs)
@@ -320,6 +350,10 @@ static void efs_parse_config(struct nlattr **a, struct efs_config *cfg)
 		cfg->at_rest_policy = nla_get_u8(a[EFS_A_FS_AT_REST_POLICY]);
 	if (a[EFS_A_FS_TRANSIT_POLICY])
 		cfg->transit_policy = nla_get_u8(a[EFS_A_FS_TRANSIT_POLICY]);
+	if (a[EFS_A_FS_SCOPE])
+		cfg->scope = nla_get_u8(a[EFS_A_FS_SCOPE]);
+	if (a[EFS_A_FS_CLUSTER_HEADS])
+		cfg->cluster_heads = nla_get_u32(a[EFS_A_FS_CLUSTER_HEADS]);
 }
 
 /* The counters of EFS_A_FS_COUNTER_BASE (validated by efs_counter_policy). */
@@ -492,6 +526,44 @@ static int efs_nl_fs_set(struct sk_buff *skb, struct genl_info *info)
 	err = efs_reply_changed(msg, info, EFS_CMD_FS_SET, efs_put_fs_msg, fs);
 unlock:
 	mutex_unlock(&efs_registry_lock);
+	return err;
+}
+
+/*
+ * efs-clusterd's grant, every tick: no reply beyond the ack, and no event
+ * (a fallback at the lease's end raises EFS_EVENT_LEASE_EXPIRED). Sleeping
+ * requests are not woken: they keep the wait they were given.
+ */
+static int efs_nl_fs_grant(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int required[] = {
+		EFS_A_GRANT_IOPS, EFS_A_GRANT_BPS, EFS_A_GRANT_LEASE_MS,
+		EFS_A_GRANT_HEADS,
+	};
+	struct nlattr **a = info->attrs;
+	const char *why = NULL;
+	struct efs_fs *fs;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(required); i++) {
+		if (!a[required[i]]) {
+			NL_SET_ERR_MSG(info->extack, "a grant needs iops, throughput (bytes/s), lease (ms) and heads");
+			return -EINVAL;
+		}
+	}
+	mutex_lock(&efs_registry_lock);
+	fs = efs_nl_find(info);
+	err = -ENOENT;
+	if (fs)
+		err = efs_fs_grant_locked(fs, nla_get_u64(a[EFS_A_GRANT_IOPS]),
+					  nla_get_u64(a[EFS_A_GRANT_BPS]),
+					  nla_get_u32(a[EFS_A_GRANT_LEASE_MS]),
+					  nla_get_u32(a[EFS_A_GRANT_HEADS]),
+					  &why);
+	mutex_unlock(&efs_registry_lock);
+	if (err && why)
+		efs_extack(info->extack, why);
 	return err;
 }
 
@@ -754,6 +826,7 @@ static const struct genl_ops efs_ops[] = {
 	EFS_OP(EFS_CMD_SERVER_GET, efs_nl_server_get, NULL, 0),
 	EFS_OP(EFS_CMD_SERVER_SET, efs_nl_server_set, NULL, GENL_ADMIN_PERM),
 	EFS_OP(EFS_CMD_CLIENT_GET, NULL, efs_nl_client_dump, GENL_ADMIN_PERM),
+	EFS_OP(EFS_CMD_FS_GRANT, efs_nl_fs_grant, NULL, GENL_ADMIN_PERM),
 };
 
 static const struct genl_multicast_group efs_mcgrps[] = {

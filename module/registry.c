@@ -12,6 +12,7 @@
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include "efs.h"
 #include "credit.h"
 
@@ -20,6 +21,9 @@
 DEFINE_MUTEX(efs_registry_lock);
 LIST_HEAD(efs_fs_list);
 static DEFINE_HASHTABLE(efs_fs_hash, EFS_FS_HASH_BITS);
+/* Lease expiries of cluster filesystems (efs_lease_work). */
+static struct workqueue_struct *efs_lease_wq;
+static bool efs_lease_stopped;	/* module exit: no more expiry work */
 
 /* A bucket lets this much time's worth of budget through at once. */
 #define EFS_BURST_WINDOW_DIV	20	/* 1/20 s = 50 ms */
@@ -40,6 +44,8 @@ void efs_config_defaults(struct efs_config *cfg)
 	cfg->credit_low_pct = EFS_CREDIT_LOW_PCT_DEFAULT;
 	cfg->per_client_bps = EFS_PER_CLIENT_BPS_DEFAULT;
 	cfg->client_idle_s = EFS_CLIENT_IDLE_S_DEFAULT;
+	cfg->scope = EFS_SCOPE_LOCAL;
+	cfg->cluster_heads = EFS_CLUSTER_HEADS_DEFAULT;
 }
 
 /* The per-client byte ceiling in force: EFS's per-client limits. */
@@ -79,6 +85,14 @@ int efs_config_validate(const struct efs_config *cfg, const char **why)
 		*why = "metered size is larger than 1 EiB";
 		return -ERANGE;
 	}
+	if (cfg->scope >= __EFS_SCOPE_MAX) {
+		*why = "scope must be local or cluster";
+		return -EINVAL;
+	}
+	if (!cfg->cluster_heads || cfg->cluster_heads > EFS_CLUSTER_HEADS_MAX) {
+		*why = "cluster heads must be 1..1024";
+		return -ERANGE;
+	}
 	return 0;
 }
 
@@ -100,32 +114,97 @@ u64 efs_ops_burst(const struct efs_config *cfg, u64 rate)
 	return max3(rate / EFS_BURST_WINDOW_DIV, (u64)cfg->write_weight, 1ULL);
 }
 
+static bool efs_fs_cluster(const struct efs_fs *fs)
+{
+	return READ_ONCE(fs->cfg.scope) == EFS_SCOPE_CLUSTER;
+}
+
+/* A cluster filesystem's credits are the cluster's: the last one known. */
 u64 efs_fs_credit_balance(struct efs_fs *fs, u64 now)
 {
+	if (efs_fs_cluster(fs))
+		return READ_ONCE(fs->cluster_credit);
 	return efs_bucket_balance(&fs->credit, now);
 }
 
-/* Byte budgets follow S and the throughput mode; the balance is kept. */
+/*
+ * Byte budgets follow S and the throughput mode; the balance is kept.
+ * A cluster filesystem's credit bucket is unlimited (rate 0): the cluster
+ * keeps one credit balance for every head, decides whether the filesystem
+ * bursts, and grants each head its part of the permitted throughput,
+ * which the peak bucket enforces (efs_lease_bps(): the grant while the
+ * lease holds, else a safe share of the baseline, or of the provisioned
+ * rate). charge.c charges both buckets as before.
+ */
 static void efs_fs_apply_bytes(struct efs_fs *fs, u64 now)
 {
 	const struct efs_config *cfg = &fs->cfg;
 	u64 s = fs->size_bytes;
 	u64 baseline = efs_baseline_bps(s);
-	u64 peak = 0;
+	u64 peak = 0, safe = 0;
 
-	efs_bucket_set_rate(&fs->credit, baseline, efs_credit_max(s), now);
+	efs_bucket_set_rate(&fs->credit,
+			    cfg->scope == EFS_SCOPE_CLUSTER ? 0 : baseline,
+			    efs_credit_max(s), now);
 	switch (cfg->tp_mode) {
 	case EFS_TP_BURSTING:
 		peak = efs_burst_bps(s);
+		safe = baseline;
 		break;
 	case EFS_TP_PROVISIONED:
 		peak = efs_provisioned_permitted_bps(cfg->provisioned_bps, s);
+		safe = peak;
 		break;
 	default:		/* elastic: metering only */
 		break;
 	}
+	if (cfg->scope == EFS_SCOPE_CLUSTER)
+		peak = efs_lease_bps(&fs->lease, safe, peak, now);
 	efs_bucket_set_rate(&fs->peak, peak, efs_bytes_burst(peak), now);
 	WRITE_ONCE(fs->permitted_bps, peak);
+}
+
+/* The ops budget in force: a cluster filesystem's follows its lease. */
+static void efs_fs_apply_ops(struct efs_fs *fs, u64 now)
+{
+	const struct efs_config *cfg = &fs->cfg;
+	u64 rate = efs_fs_ops_rate(cfg);
+
+	if (cfg->scope == EFS_SCOPE_CLUSTER)
+		rate = efs_lease_ops_rate(&fs->lease, rate, now);
+	efs_bucket_set_rate(&fs->ops, rate, efs_ops_burst(cfg, rate), now);
+	efs_pcpu_bucket_set_rate(&fs->ops_pcpu, rate, efs_ops_burst(cfg, rate),
+				 rate / EFS_PCPU_BATCH_DIV, now);
+	WRITE_ONCE(fs->ops_rate, rate);
+}
+
+/*
+ * The scope changes: a new cluster filesystem starts at the safe share
+ * (no grant yet) with the balance it had; a filesystem going back to
+ * local keeps its grant no longer, and takes the cluster's last balance.
+ */
+static void efs_fs_scope_change(struct efs_fs *fs, const struct efs_config *cfg,
+				u64 now)
+{
+	u64 balance;
+
+	if (cfg->scope == fs->cfg.scope) {
+		/* The hint counts until a grant tells the membership. */
+		if (!fs->lease.expires_ns)
+			fs->lease.heads = cfg->cluster_heads;
+		return;
+	}
+	efs_lease_init(&fs->lease, cfg->cluster_heads);
+	if (cfg->scope == EFS_SCOPE_CLUSTER) {
+		WRITE_ONCE(fs->cluster_credit,
+			   efs_bucket_balance(&fs->credit, now));
+	} else {
+		balance = READ_ONCE(fs->cluster_credit);
+		/* Unlimited until now: back to its rate, then the balance. */
+		efs_bucket_set_rate(&fs->credit, efs_baseline_bps(fs->size_bytes),
+				    efs_credit_max(fs->size_bytes), now);
+		efs_bucket_set_balance(&fs->credit, balance, now);
+	}
 }
 
 void efs_fs_set_size_locked(struct efs_fs *fs, u64 size)
@@ -141,16 +220,14 @@ void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 			 const u64 *credit_balance)
 {
 	u64 now = efs_now_ns();
-	u64 rate = efs_fs_ops_rate(cfg);
 	bool size_changed = cfg->metered_size != fs->cfg.metered_size;
 	bool perf_changed = cfg->perf_mode != fs->cfg.perf_mode;
 	u32 gen;
 
+	efs_fs_scope_change(fs, cfg, now);
 	fs->cfg = *cfg;		/* hot paths READ_ONCE() single fields */
 
-	efs_bucket_set_rate(&fs->ops, rate, efs_ops_burst(cfg, rate), now);
-	efs_pcpu_bucket_set_rate(&fs->ops_pcpu, rate, efs_ops_burst(cfg, rate),
-				 rate / EFS_PCPU_BATCH_DIV, now);
+	efs_fs_apply_ops(fs, now);
 	/* The ops budget carries over between the two modes' buckets. */
 	if (perf_changed && cfg->perf_mode == EFS_PERF_MAX_IO)
 		efs_bucket_set_balance(&fs->ops_pcpu.shared,
@@ -159,20 +236,87 @@ void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 		efs_bucket_set_balance(&fs->ops,
 				       efs_bucket_balance(&fs->ops_pcpu.shared,
 							  now), now);
-	WRITE_ONCE(fs->ops_rate, rate);
 
 	if (cfg->metered_size != EFS_METERED_SIZE_AUTO)
 		fs->size_bytes = cfg->metered_size;
 	else if (size_changed)
 		fs->size_bytes = efs_fs_sample_size(fs);
 	efs_fs_apply_bytes(fs, now);
-	if (credit_balance)
+	if (credit_balance && cfg->scope == EFS_SCOPE_CLUSTER)
+		WRITE_ONCE(fs->cluster_credit,
+			   min(*credit_balance, efs_credit_max(fs->size_bytes)));
+	else if (credit_balance)
 		efs_bucket_set_balance(&fs->credit, *credit_balance, now);
 
 	/* Clients pick their new ceilings up at their next request. */
 	WRITE_ONCE(fs->per_client_bps, efs_per_client_bps(cfg));
 	gen = fs->client_gen + 1;
 	WRITE_ONCE(fs->client_gen, gen ? gen : 1);	/* 0: not set up */
+}
+
+/*
+ * The lease's expiry: efs.ko falls to the safe share by itself when no
+ * renewal came (the daemon crashed, hung or was killed). A queued work
+ * holds a reference to fs; a work that runs early (jiffies against
+ * efs_now_ns()) or after a renewal re-arms for what is left.
+ */
+static void efs_fs_lease_arm(struct efs_fs *fs, u32 ms)
+{
+	lockdep_assert_held(&efs_registry_lock);
+	if (!efs_lease_wq || efs_lease_stopped)
+		return;
+	if (!mod_delayed_work(efs_lease_wq, &fs->lease_work,
+			      msecs_to_jiffies(ms) + 1))
+		refcount_inc(&fs->ref);
+}
+
+static void efs_lease_work(struct work_struct *work)
+{
+	struct efs_fs *fs = container_of(to_delayed_work(work), struct efs_fs,
+					 lease_work);
+	char name[EFS_FS_NAME_MAX + 1];
+	bool fell = false;
+	u64 now, share = 0;
+
+	mutex_lock(&efs_registry_lock);
+	now = efs_now_ns();
+	if (READ_ONCE(fs->dead) || !efs_fs_cluster(fs)) {
+		/* nothing left to do */
+	} else if (efs_lease_expire(&fs->lease, now)) {
+		efs_fs_apply_ops(fs, now);
+		efs_fs_apply_bytes(fs, now);
+		share = fs->ops_rate;
+		strscpy(name, fs->name, sizeof(name));
+		fell = true;
+	} else if (efs_lease_active(&fs->lease, now)) {
+		efs_fs_lease_arm(fs, efs_lease_left_ms(&fs->lease, now));
+	}
+	mutex_unlock(&efs_registry_lock);
+	if (fell)
+		efs_netlink_event(name, EFS_EVENT_LEASE_EXPIRED, share);
+	efs_fs_put(fs);
+}
+
+/* EFS_CMD_FS_GRANT: this head's lease on a cluster filesystem's budget. */
+int efs_fs_grant_locked(struct efs_fs *fs, u64 iops, u64 bps, u32 lease_ms,
+			u32 heads, const char **why)
+{
+	u64 now = efs_now_ns();
+	int err;
+
+	lockdep_assert_held(&efs_registry_lock);
+	if (fs->cfg.scope != EFS_SCOPE_CLUSTER) {
+		*why = "not a cluster filesystem: grants are for scope cluster (fs set --scope cluster)";
+		return -EINVAL;
+	}
+	err = efs_lease_check(iops, bps, lease_ms, heads, why);
+	if (err)
+		return err;
+	efs_lease_grant(&fs->lease, iops, bps, lease_ms, heads, now);
+	efs_fs_apply_ops(fs, now);
+	efs_fs_apply_bytes(fs, now);
+	efs_fs_lease_arm(fs, lease_ms);
+	return 0;
 }
 
 struct efs_fs *efs_fs_find_locked(const char *name)
@@ -340,6 +484,8 @@ int efs_fs_add(const char *name, const char *path_name,
 	efs_bucket_init(&fs->ops, 0, 1, now);
 	efs_bucket_init(&fs->credit, 0, 1, now);
 	efs_bucket_init(&fs->peak, 0, 1, now);
+	efs_lease_init(&fs->lease, cfg->cluster_heads);
+	INIT_DELAYED_WORK(&fs->lease_work, efs_lease_work);
 	fs->cfg = *cfg;
 	fs->size_bytes = cfg->metered_size != EFS_METERED_SIZE_AUTO ?
 			 cfg->metered_size : efs_fs_sample_size(fs);
@@ -350,6 +496,8 @@ int efs_fs_add(const char *name, const char *path_name,
 	efs_bucket_set_balance(&fs->peak, U64_MAX, now);
 	efs_bucket_set_balance(&fs->credit, credit_balance ? *credit_balance :
 			       U64_MAX, now);
+	fs->cluster_credit = min(credit_balance ? *credit_balance : U64_MAX,
+				 efs_credit_max(fs->size_bytes));
 	if (base)
 		efs_stats_add_base(fs, base);
 
@@ -395,15 +543,38 @@ int efs_fs_del_locked(struct efs_fs *fs)
 	hash_del_rcu(&fs->hnode);
 	list_del(&fs->node);
 	WRITE_ONCE(fs->dead, true);
+	/* A running expiry sees dead and puts its own reference. */
+	if (cancel_delayed_work(&fs->lease_work))
+		efs_fs_put(fs);
 	efs_fq_release_all(fs);
 	path_put(&fs->path);
 	efs_fs_put(fs);
 	return 0;
 }
 
+/*
+ * Module exit, before netlink goes: no expiry runs (or sends an event)
+ * after this. Filesystems fall to nothing: they are deleted next.
+ */
+void efs_registry_lease_stop(void)
+{
+	struct efs_fs *fs;
+
+	mutex_lock(&efs_registry_lock);
+	efs_lease_stopped = true;
+	list_for_each_entry(fs, &efs_fs_list, node)
+		if (cancel_delayed_work(&fs->lease_work))
+			efs_fs_put(fs);
+	mutex_unlock(&efs_registry_lock);
+	if (efs_lease_wq)
+		flush_workqueue(efs_lease_wq);
+}
+
 int efs_registry_init(void)
 {
-	return 0;
+	efs_lease_stopped = false;
+	efs_lease_wq = alloc_workqueue("efs_lease", 0, 0);
+	return efs_lease_wq ? 0 : -ENOMEM;
 }
 
 /* Module unload: every waiting request goes (efs_releasing is set). */
@@ -425,6 +596,11 @@ void efs_registry_exit(void)
 	list_for_each_entry_safe(fs, tmp, &efs_fs_list, node)
 		efs_fs_del_locked(fs);
 	mutex_unlock(&efs_registry_lock);
+	/* Expiries still running finish (and put their references) first. */
+	if (efs_lease_wq) {
+		destroy_workqueue(efs_lease_wq);
+		efs_lease_wq = NULL;
+	}
 	rcu_barrier();		/* every efs_fs_free_rcu() has run */
 }
 
@@ -440,6 +616,9 @@ u64 efs_fs_permitted_bps(struct efs_fs *fs, u64 now)
 
 	switch (READ_ONCE(fs->cfg.tp_mode)) {
 	case EFS_TP_BURSTING:
+		/* A cluster head's: what its lease gives (the cluster's). */
+		if (efs_fs_cluster(fs))
+			return READ_ONCE(fs->permitted_bps);
 		if (efs_fs_credit_balance(fs, now) < baseline)
 			return baseline;
 		return READ_ONCE(fs->permitted_bps);

@@ -59,6 +59,11 @@ bool efs_transit_supported(void)
 	return READ_ONCE(test_tls_supported);
 }
 
+/* netlink.c: a lease's expiry raises an event (no listener here). */
+void efs_netlink_event(const char *fs_name, u32 type, u64 value)
+{
+}
+
 /* stats.c: these tests add no counter base (netlink's restore does). */
 void efs_stats_add_base(struct efs_fs *fs, const struct efs_counters *base)
 {
@@ -995,7 +1000,73 @@ static void registry_exit_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dentry_refs(test, DIR_B), refs_b);
 }
 
+/*
+ * Cluster scope: the safe share before a grant, the grant while its lease
+ * holds, the safe share again once it ran out (re-applied here by hand:
+ * the expiry work needs the module's workqueue), grants refused for a
+ * local filesystem, and the credit balance kept across scope changes.
+ */
+static void cluster_lease_test(struct kunit *test)
+{
+	u64 balance = 5 * EFS_GIB, got;
+	struct efs_config cfg;
+	const char *why = NULL;
+	struct efs_fs *fs;
+	int err;
+
+	cfg_make(&cfg, EFS_TP_PROVISIONED, 64 * EFS_MIB, SAMPLE_SIZE);
+	cfg.iops_limit = 300;
+	cfg.scope = EFS_SCOPE_CLUSTER;
+	cfg.cluster_heads = 2;
+	fs = add_ok(test, "c", DIR_A, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, 150ULL);
+	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 32 * EFS_MIB);
+	/* its own credit bucket does not throttle: the cluster's credits */
+	KUNIT_EXPECT_EQ(test, fs->credit.rate, 0ULL);
+
+	mutex_lock(&efs_registry_lock);
+	err = efs_fs_grant_locked(fs, 240, 40 * EFS_MIB, 3000, 2, &why);
+	mutex_unlock(&efs_registry_lock);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, 240ULL);
+	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 40 * EFS_MIB);
+	KUNIT_EXPECT_EQ(test, efs_fs_permitted_bps(fs, test_now_ns),
+			40 * EFS_MIB);
+
+	/* a change of configuration keeps the lease */
+	test_now_ns += 1000 * NSEC_PER_MSEC;
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, 240ULL);
+	test_now_ns += 2000 * NSEC_PER_MSEC;
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, 150ULL);
+	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 32 * EFS_MIB);
+
+	/* bad values and the wrong scope are refused, with a reason */
+	why = NULL;
+	mutex_lock(&efs_registry_lock);
+	err = efs_fs_grant_locked(fs, 240, 0, 0, 2, &why);
+	mutex_unlock(&efs_registry_lock);
+	KUNIT_EXPECT_EQ(test, err, -ERANGE);
+	KUNIT_EXPECT_NOT_NULL(test, why);
+
+	/* back to local: the whole budget and the balance it had */
+	apply(fs, &cfg, &balance);
+	cfg.scope = EFS_SCOPE_LOCAL;
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, 300ULL);
+	got = efs_fs_credit_balance(fs, test_now_ns);
+	KUNIT_EXPECT_LE(test, diff_u64(got, balance), EFS_MIB);
+	why = NULL;
+	mutex_lock(&efs_registry_lock);
+	err = efs_fs_grant_locked(fs, 240, 0, 1000, 2, &why);
+	mutex_unlock(&efs_registry_lock);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, why);
+}
+
 static struct kunit_case registry_cases[] = {
+	KUNIT_CASE(cluster_lease_test),
 	KUNIT_CASE(add_find_test),
 	KUNIT_CASE_PARAM(lookup_export_test, lookup_gen_params),
 	KUNIT_CASE_PARAM(add_refused_test, refused_gen_params),

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for cluster leases (lease.c): the safe share before any
+ * grant and after expiry, the grant while it holds, renewal, the one-shot
+ * expiry, the byte rates, and the checks of a grant's values. The clock
+ * is passed in.
+ */
+#include <kunit/test.h>
+#include <linux/time64.h>
+
+#include "../uapi/linux/efs.h"
+#include "lease.h"
+
+#define T0	(1000ULL * NSEC_PER_SEC)
+#define MS	NSEC_PER_MSEC
+
+static void safe_share_before_grant_test(struct kunit *test)
+{
+	struct efs_lease l;
+
+	efs_lease_init(&l, 2);
+	KUNIT_EXPECT_FALSE(test, efs_lease_active(&l, T0));
+	KUNIT_EXPECT_EQ(test, efs_lease_ops_rate(&l, 300, T0), 150ULL);
+	KUNIT_EXPECT_EQ(test, efs_lease_left_ms(&l, T0), 0U);
+	/* never granted: nothing expires */
+	KUNIT_EXPECT_FALSE(test, efs_lease_expire(&l, T0));
+	/* 0 heads reads as 1 */
+	efs_lease_init(&l, 0);
+	KUNIT_EXPECT_EQ(test, efs_lease_ops_rate(&l, 300, T0), 300ULL);
+}
+
+struct share_case {
+	u64 budget;
+	u32 heads;
+	u64 share;
+};
+
+static const struct share_case share_cases[] = {
+	{ 300, 2, 150 }, { 300, 3, 100 }, { 301, 2, 150 }, { 35000, 7, 5000 },
+	{ 1, 2, 1 },	/* never 0: a bucket reads 0 as unlimited */
+	{ 100000000, 1024, 97656 },
+};
+
+static void share_case_desc(const struct share_case *t, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%llu/%u", t->budget, t->heads);
+}
+
+KUNIT_ARRAY_PARAM(share, share_cases, share_case_desc);
+
+/* heads safe shares never sum above the budget (but for the floor of 1). */
+static void safe_share_test(struct kunit *test)
+{
+	const struct share_case *t = test->param_value;
+	struct efs_lease l;
+
+	efs_lease_init(&l, t->heads);
+	KUNIT_EXPECT_EQ(test, efs_lease_safe_share(&l, t->budget), t->share);
+	if (t->budget >= t->heads)
+		KUNIT_EXPECT_LE(test, t->share * t->heads, t->budget);
+}
+
+static void grant_expire_test(struct kunit *test)
+{
+	struct efs_lease l;
+
+	efs_lease_init(&l, 2);
+	efs_lease_grant(&l, 240, 8 << 20, 3000, 2, T0);
+	KUNIT_EXPECT_TRUE(test, efs_lease_active(&l, T0));
+	KUNIT_EXPECT_EQ(test, efs_lease_ops_rate(&l, 300, T0), 240ULL);
+	/* never above the filesystem's own budget */
+	KUNIT_EXPECT_EQ(test, efs_lease_ops_rate(&l, 200, T0), 200ULL);
+	KUNIT_EXPECT_EQ(test, efs_lease_left_ms(&l, T0), 3000U);
+	KUNIT_EXPECT_EQ(test, efs_lease_left_ms(&l, T0 + 2999 * MS + 1), 1U);
+	KUNIT_EXPECT_FALSE(test, efs_lease_expire(&l, T0 + 2999 * MS));
+	KUNIT_EXPECT_EQ(test, efs_lease_ops_rate(&l, 300, T0 + 2999 * MS),
+			240ULL);
+	/* at the expiry: the safe share, and the fallback is reported once */
+	KUNIT_EXPECT_FALSE(test, efs_lease_active(&l, T0 + 3000 * MS));
+	KUNIT_EXPECT_EQ(test, efs_lease_ops_rate(&l, 300, T0 + 3000 * MS),
+			150ULL);
+	KUNIT_EXPECT_EQ(test, efs_lease_left_ms(&l, T0 + 3000 * MS), 0U);
+	KUNIT_EXPECT_TRUE(test, efs_lease_expire(&l, T0 + 3000 * MS));
+	KUNIT_EXPECT_FALSE(test, efs_lease_expire(&l, T0 + 4000 * MS));
+	/* the grant is still reported (what the cluster last said) */
+	KUNIT_EXPECT_EQ(test, l.iops, 240ULL);
+}
+
+static void renew_test(struct kunit *test)
+{
+	struct efs_lease l;
+	u64 t;
+
+	efs_lease_init(&l, 2);
+	/* renewed every 200 ms: never expires */
+	for (t = T0; t < T0 + 10000 * MS; t += 200 * MS) {
+		efs_lease_grant(&l, 270, 0, 1000, 3, t);
+		KUNIT_EXPECT_FALSE(test, efs_lease_expire(&l, t + 199 * MS));
+		KUNIT_EXPECT_EQ(test, efs_lease_ops_rate(&l, 300, t + 199 * MS),
+				270ULL);
+	}
+	/* the membership the grant told: 3 heads */
+	KUNIT_EXPECT_EQ(test, efs_lease_ops_rate(&l, 300, t + 5000 * MS),
+			100ULL);
+	KUNIT_EXPECT_TRUE(test, efs_lease_expire(&l, t + 5000 * MS));
+	/* a grant after a fallback starts a new lease */
+	efs_lease_grant(&l, 10, 0, 1000, 3, t + 6000 * MS);
+	KUNIT_EXPECT_EQ(test, efs_lease_ops_rate(&l, 300, t + 6000 * MS), 10ULL);
+	KUNIT_EXPECT_TRUE(test, efs_lease_expire(&l, t + 7000 * MS));
+}
+
+static void zero_grant_test(struct kunit *test)
+{
+	struct efs_lease l;
+
+	efs_lease_init(&l, 2);
+	efs_lease_grant(&l, 0, 0, 1000, 2, T0);
+	KUNIT_EXPECT_EQ(test, efs_lease_ops_rate(&l, 300, T0), 1ULL);
+	KUNIT_EXPECT_EQ(test, efs_lease_bps(&l, 1 << 20, 100 << 20, T0), 1ULL);
+}
+
+static void bytes_test(struct kunit *test)
+{
+	struct efs_lease l;
+
+	efs_lease_init(&l, 2);
+	/* before a grant: half the baseline (bursting) */
+	KUNIT_EXPECT_EQ(test, efs_lease_bps(&l, 1 << 20, 100 << 20, T0),
+			512ULL << 10);
+	/* elastic: no byte budget, before or during a lease */
+	KUNIT_EXPECT_EQ(test, efs_lease_bps(&l, 0, 0, T0), 0ULL);
+	efs_lease_grant(&l, 100, 60 << 20, 1000, 2, T0);
+	KUNIT_EXPECT_EQ(test, efs_lease_bps(&l, 0, 0, T0), 0ULL);
+	/* the grant, at most the burst rate */
+	KUNIT_EXPECT_EQ(test, efs_lease_bps(&l, 1 << 20, 100 << 20, T0),
+			60ULL << 20);
+	KUNIT_EXPECT_EQ(test, efs_lease_bps(&l, 1 << 20, 50 << 20, T0),
+			50ULL << 20);
+	KUNIT_EXPECT_EQ(test, efs_lease_bps(&l, 1 << 20, 100 << 20,
+					    T0 + 1000 * MS), 512ULL << 10);
+}
+
+struct check_case {
+	const char *name;
+	u64 iops, bps;
+	u32 lease_ms, heads;
+	int err;
+};
+
+static const struct check_case check_cases[] = {
+	{ "ok", 240, 1 << 20, 3000, 2, 0 },
+	{ "zero", 0, 0, 1, 1, 0 },
+	{ "max", EFS_IOPS_LIMIT_MAX, EFS_PROVISIONED_BPS_MAX,
+	  EFS_GRANT_LEASE_MS_MAX, EFS_CLUSTER_HEADS_MAX, 0 },
+	{ "iops", EFS_IOPS_LIMIT_MAX + 1ULL, 0, 1000, 2, -ERANGE },
+	{ "bps", 1, EFS_PROVISIONED_BPS_MAX + 1, 1000, 2, -ERANGE },
+	{ "lease0", 1, 1, 0, 2, -ERANGE },
+	{ "lease_big", 1, 1, EFS_GRANT_LEASE_MS_MAX + 1, 2, -ERANGE },
+	{ "heads0", 1, 1, 1000, 0, -ERANGE },
+	{ "heads_big", 1, 1, 1000, EFS_CLUSTER_HEADS_MAX + 1, -ERANGE },
+};
+
+static void check_case_desc(const struct check_case *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(check, check_cases, check_case_desc);
+
+static void check_test(struct kunit *test)
+{
+	const struct check_case *t = test->param_value;
+	const char *why = NULL;
+
+	KUNIT_EXPECT_EQ(test, efs_lease_check(t->iops, t->bps, t->lease_ms,
+					      t->heads, &why), t->err);
+	if (t->err)
+		KUNIT_EXPECT_NOT_NULL(test, why);
+}
+
+static struct kunit_case efs_lease_cases[] = {
+	KUNIT_CASE(safe_share_before_grant_test),
+	KUNIT_CASE_PARAM(safe_share_test, share_gen_params),
+	KUNIT_CASE(grant_expire_test),
+	KUNIT_CASE(renew_test),
+	KUNIT_CASE(zero_grant_test),
+	KUNIT_CASE(bytes_test),
+	KUNIT_CASE_PARAM(check_test, check_gen_params),
+	{}
+};
+
+static struct kunit_suite efs_lease_suite = {
+	.name = "efs_lease",
+	.test_cases = efs_lease_cases,
+};
+
+kunit_test_suite(efs_lease_suite);
