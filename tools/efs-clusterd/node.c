@@ -210,21 +210,46 @@ const struct ecl_node_stats *ecl_node_stats(const struct ecl_node *n)
 	return &n->stats;
 }
 
+/* pushed[] is sorted by name: a binary search (k = where it would go) */
+static struct pushed *pushed_find(const struct ecl_node *n, const char *name,
+				  uint32_t *k)
+{
+	uint32_t lo = 0, hi = n->npushed;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(n->pushed[mid].name, name);
+
+		if (!c) {
+			*k = mid;
+			return &n->pushed[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*k = lo;
+	return NULL;
+}
+
 static struct pushed *pushed_get(struct ecl_node *n, const char *name,
 				 bool create)
 {
 	struct pushed *p;
+	uint32_t k;
 
-	for (uint32_t i = 0; i < n->npushed; i++)
-		if (!strcmp(n->pushed[i].name, name))
-			return &n->pushed[i];
-	if (!create)
-		return NULL;
+	p = pushed_find(n, name, &k);
+	if (p || !create)
+		return p;
 	p = realloc(n->pushed, (n->npushed + 1) * sizeof(*p));
 	if (!p)
 		return NULL;
 	n->pushed = p;
-	p = &n->pushed[n->npushed++];
+	memmove(&n->pushed[k + 1], &n->pushed[k],
+		(n->npushed - k) * sizeof(*p));
+	n->npushed++;
+	p = &n->pushed[k];
 	memset(p, 0, sizeof(*p));
 	strcpy(p->name, name);
 	return p;
@@ -233,10 +258,10 @@ static struct pushed *pushed_get(struct ecl_node *n, const char *name,
 const struct ecl_grant *ecl_node_pushed(const struct ecl_node *n,
 					const char *fs)
 {
-	for (uint32_t i = 0; i < n->npushed; i++)
-		if (!strcmp(n->pushed[i].name, fs) && n->pushed[i].valid)
-			return &n->pushed[i].g;
-	return NULL;
+	uint32_t k;
+	const struct pushed *p = pushed_find(n, fs, &k);
+
+	return p && p->valid ? &p->g : NULL;
 }
 
 /* ---- sending ---- */
@@ -982,13 +1007,30 @@ static uint64_t in_force(const struct pushed *p, uint64_t now, bool bytes)
 	return 0;
 }
 
+/* local[] is sorted by name */
 static const struct ecl_local_fs *local_get(const struct ecl_node *n,
 					    const char *name)
 {
-	for (uint32_t i = 0; i < n->nlocal; i++)
-		if (!strcmp(n->local[i].name, name))
-			return &n->local[i];
+	uint32_t lo = 0, hi = n->nlocal;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(n->local[mid].name, name);
+
+		if (!c)
+			return &n->local[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
+}
+
+static int cmp_local(const void *a, const void *b)
+{
+	return strcmp(((const struct ecl_local_fs *)a)->name,
+		      ((const struct ecl_local_fs *)b)->name);
 }
 
 void ecl_node_set_local(struct ecl_node *n, const struct ecl_local_fs *fs,
@@ -1004,16 +1046,19 @@ void ecl_node_set_local(struct ecl_node *n, const struct ecl_local_fs *fs,
 		if (!copy)
 			return;
 		memcpy(copy, fs, count * sizeof(*copy));
+		qsort(copy, count, sizeof(*copy), cmp_local);
 	}
 	free(n->local);
 	n->local = copy;
 	n->nlocal = count;
 	/* a filesystem gone from the kernel takes its grant with it */
-	for (uint32_t i = 0; i < n->npushed;) {
-		if (!local_get(n, n->pushed[i].name))
-			n->pushed[i] = n->pushed[--n->npushed];
-		else
-			i++;
+	{
+		uint32_t j = 0;
+
+		for (uint32_t i = 0; i < n->npushed; i++)
+			if (local_get(n, n->pushed[i].name))
+				n->pushed[j++] = n->pushed[i];
+		n->npushed = j;	/* still sorted */
 	}
 }
 

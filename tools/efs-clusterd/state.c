@@ -48,6 +48,9 @@ void ecl_state_free(struct ecl_state *st)
 	free(st->fs);
 	st->fs = NULL;
 	st->nfs = 0;
+	free(st->nidx);
+	st->nidx = NULL;
+	st->ncap = 0;
 	for (uint32_t i = 0; i < st->nev; i++)
 		event_free(&st->ev[i]);
 	st->nev = 0;
@@ -88,12 +91,63 @@ struct ecl_fs *ecl_state_fs(const struct ecl_state *st, uint32_t id)
 	return NULL;
 }
 
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261U;
+
+	for (; *s; s++) {
+		h ^= (uint8_t)*s;
+		h *= 16777619U;
+	}
+	return h;
+}
+
+/*
+ * (Re)build the name index for `want` filesystems; false if no memory or
+ * two filesystems have one name.
+ */
+static bool index_rebuild(struct ecl_state *st, uint32_t want)
+{
+	uint32_t cap = 16;
+
+	while (cap <= 2 * want)
+		cap *= 2;
+	if (cap != st->ncap) {
+		uint32_t *t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			return false;
+		free(st->nidx);
+		st->nidx = t;
+		st->ncap = cap;
+	} else {
+		memset(st->nidx, 0, cap * sizeof(*st->nidx));
+	}
+	for (uint32_t i = 0; i < st->nfs; i++) {
+		uint32_t k = name_hash(st->fs[i]->name) & (cap - 1);
+
+		while (st->nidx[k]) {
+			if (!strcmp(st->fs[st->nidx[k] - 1]->name,
+				    st->fs[i]->name))
+				return false;
+			k = (k + 1) & (cap - 1);
+		}
+		st->nidx[k] = i + 1;
+	}
+	return true;
+}
+
 struct ecl_fs *ecl_state_fs_by_name(const struct ecl_state *st,
 				    const char *name)
 {
-	for (uint32_t i = 0; i < st->nfs; i++)
-		if (!strcmp(st->fs[i]->name, name))
-			return st->fs[i];
+	uint32_t k;
+
+	if (!st->ncap)
+		return NULL;
+	for (k = name_hash(name) & (st->ncap - 1); st->nidx[k];
+	     k = (k + 1) & (st->ncap - 1))
+		if (!strcmp(st->fs[st->nidx[k] - 1]->name, name))
+			return st->fs[st->nidx[k] - 1];
 	return NULL;
 }
 
@@ -368,6 +422,12 @@ static struct ecl_fs *fs_create(struct ecl_state *st, const char *name)
 	strcpy(fs->name, name);
 	fs->cold = 1;
 	st->fs[st->nfs++] = fs;	/* ids only grow: stays sorted */
+	if (!index_rebuild(st, st->nfs)) {
+		st->nfs--;
+		fs_free(fs);
+		index_rebuild(st, st->nfs);
+		return NULL;
+	}
 	return fs;
 }
 
@@ -757,6 +817,8 @@ void ecl_state_complete_round(struct ecl_state *st)
 		}
 	}
 	/* filesystems nobody serves, holds or reserves any more */
+	bool removed = false;
+
 	for (uint32_t i = 0; i < st->nfs;) {
 		struct ecl_fs *fs = st->fs[i];
 		bool keep = fs->res_ops || fs->res_bytes;
@@ -776,7 +838,10 @@ void ecl_state_complete_round(struct ecl_state *st)
 		memmove(&st->fs[i], &st->fs[i + 1],
 			(st->nfs - i - 1) * sizeof(st->fs[0]));
 		st->nfs--;
+		removed = true;
 	}
+	if (removed)
+		index_rebuild(st, st->nfs);
 }
 
 static void enc_settings(struct ecl_wbuf *w, const struct ecl_settings *s)
@@ -990,7 +1055,6 @@ int ecl_state_decode(struct ecl_state *st, struct ecl_rbuf *r,
 		    fs->id <= prev_id || fs->id > st->next_fs_id ||
 		    fs->has_ref > 1 || fs->cold > 1 ||
 		    (fs->has_ref && !ecl_settings_valid(&fs->ref)) ||
-		    ecl_state_fs_by_name(st, fs->name) != fs ||
 		    fs->n_active > ECL_MAX_MEMBERS)
 			DFAIL("state: bad filesystem");
 		prev_id = fs->id;
@@ -1031,6 +1095,8 @@ int ecl_state_decode(struct ecl_state *st, struct ecl_rbuf *r,
 				DFAIL("state: bad head");
 		}
 	}
+	if (!index_rebuild(st, st->nfs))
+		DFAIL("state: filesystem named twice");
 	nev = ecl_rb_u32(r);
 	if (r->err || nev > ECL_MAX_EVENTS)
 		DFAIL("state: bad event count");
