@@ -46,7 +46,7 @@ const char *efs_compat_checked(void)
 int efs_compat_layout(char *buf, size_t len)
 {
 	return scnprintf(buf, len,
-			 "svc_fh.fh_handle=%zu,svc_fh.fh_maxsize=%zu,svc_fh.fh_dentry=%zu,svc_fh.fh_export=%zu,svc_export.h=%zu,svc_export.ex_client=%zu,svc_export.ex_flags=%zu,svc_export.ex_fsid=%zu,svc_export.ex_path=%zu",
+			 "svc_fh.fh_handle=%zu,svc_fh.fh_maxsize=%zu,svc_fh.fh_dentry=%zu,svc_fh.fh_export=%zu,svc_export.h=%zu,svc_export.ex_client=%zu,svc_export.ex_flags=%zu,svc_export.ex_fsid=%zu,svc_export.ex_path=%zu,nfsd_file.nf_file=%zu",
 			 offsetof(struct efs_svc_fh, fh_handle),
 			 offsetof(struct efs_svc_fh, fh_maxsize),
 			 offsetof(struct efs_svc_fh, fh_dentry),
@@ -55,7 +55,8 @@ int efs_compat_layout(char *buf, size_t len)
 			 offsetof(struct efs_svc_export, ex_client),
 			 offsetof(struct efs_svc_export, ex_flags),
 			 offsetof(struct efs_svc_export, ex_fsid),
-			 offsetof(struct efs_svc_export, ex_path));
+			 offsetof(struct efs_svc_export, ex_path),
+			 offsetof(struct efs_nfsd_file, nf_file));
 }
 
 /* EFS_CMD_VERSION_GET: which compat, and how it was checked. */

@@ -19,11 +19,14 @@
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include "efs.h"
+#include "copy.h"
 #include "nfsd_compat.h"
 
 struct nfsd_file;
 struct kvec;
 struct xdr_buf;
+struct nfsd4_compound_state;
+union nfsd4_op_u;
 
 /*
  * knfsd's prototypes, per nfsd_compat.h's ranges; EFS_PROTOS there says the
@@ -75,11 +78,24 @@ typedef __be32 efs_splice_read_t(struct svc_rqst *rqstp,
 #endif
 typedef __be32 efs_read_t(EFS_READ_PARAMS);
 
+typedef __be32 efs_copy_t(struct svc_rqst *rqstp,
+			  struct nfsd4_compound_state *cstate,
+			  union nfsd4_op_u *u);
+typedef ssize_t efs_copy_range_t(struct file *src, u64 src_pos,
+				 struct file *dst, u64 dst_pos, u64 count);
+typedef __be32 efs_clone_range_t(struct svc_rqst *rqstp,
+				 struct efs_nfsd_file *nf_src, u64 src_pos,
+				 struct efs_nfsd_file *nf_dst, u64 dst_pos,
+				 u64 count, bool sync);
+
 DEFINE_STATIC_CALL_NULL(efs_orig_fh_verify, efs_fh_verify_t);
 DEFINE_STATIC_CALL_NULL(efs_orig_dispatch, efs_dispatch_t);
 DEFINE_STATIC_CALL_NULL(efs_orig_vfs_write, efs_vfs_write_t);
 DEFINE_STATIC_CALL_NULL(efs_orig_splice_read, efs_splice_read_t);
 DEFINE_STATIC_CALL_NULL(efs_orig_read, efs_read_t);
+DEFINE_STATIC_CALL_NULL(efs_orig_copy, efs_copy_t);
+DEFINE_STATIC_CALL_NULL(efs_orig_copy_range, efs_copy_range_t);
+DEFINE_STATIC_CALL_NULL(efs_orig_clone_range, efs_clone_range_t);
 
 static struct srcu_struct efs_hook_srcu;
 
@@ -193,6 +209,68 @@ static __be32 efs_nfsd_read(EFS_READ_PARAMS)
 	return err;
 }
 
+/*
+ * NFSv4.2 COPY and CLONE move data inside the server (copy.c). Other
+ * requests never reach these wrappers; with no filesystem registered a
+ * COPY or CLONE pays one list check in each.
+ *
+ * COPY: marks its nfsd thread so that the chunks it copies synchronously
+ * are charged as its RPC's (an asynchronous COPY's run in a copy thread).
+ */
+static __be32 efs_nfsd4_copy(struct svc_rqst *rqstp,
+			     struct nfsd4_compound_state *cstate,
+			     union nfsd4_op_u *u)
+{
+	int idx = srcu_read_lock(&efs_hook_srcu);
+	struct efs_copy_rpc cr;
+	__be32 err;
+
+	efs_copy_rpc_begin(&cr, rqstp);
+	err = static_call(efs_orig_copy)(rqstp, cstate, u);
+	efs_copy_rpc_end(&cr);
+	srcu_read_unlock(&efs_hook_srcu, idx);
+	return err;
+}
+
+/* One chunk of a COPY, synchronous or in a copy thread: charged, paced. */
+static ssize_t efs_nfsd_copy_file_range(struct file *src, u64 src_pos,
+					struct file *dst, u64 dst_pos,
+					u64 count)
+{
+	int idx = srcu_read_lock(&efs_hook_srcu);
+	struct efs_copy_op op;
+	ssize_t ret;
+
+	ret = efs_copy_begin(&op, src, dst, &count);
+	if (!ret) {
+		ret = static_call(efs_orig_copy_range)(src, src_pos, dst,
+						       dst_pos, count);
+		efs_copy_end(&op, ret);
+	}
+	srcu_read_unlock(&efs_hook_srcu, idx);
+	return ret;
+}
+
+/* CLONE: charged once it succeeded (copy.c). */
+static __be32 efs_nfsd4_clone_file_range(struct svc_rqst *rqstp,
+					 struct efs_nfsd_file *nf_src,
+					 u64 src_pos,
+					 struct efs_nfsd_file *nf_dst,
+					 u64 dst_pos, u64 count, bool sync)
+{
+	int idx = srcu_read_lock(&efs_hook_srcu);
+	struct efs_copy_op op;
+	__be32 err;
+
+	efs_clone_begin(&op, rqstp, nf_src->nf_file, src_pos, nf_dst->nf_file,
+			count);
+	err = static_call(efs_orig_clone_range)(rqstp, nf_src, src_pos, nf_dst,
+						dst_pos, count, sync);
+	efs_clone_end(&op, !err);
+	srcu_read_unlock(&efs_hook_srcu, idx);
+	return err;
+}
+
 /* --- the table --------------------------------------------------------- */
 
 struct efs_hook {
@@ -213,6 +291,9 @@ EFS_SET_ORIG(efs_orig_fh_verify, efs_fh_verify_t)
 EFS_SET_ORIG(efs_orig_vfs_write, efs_vfs_write_t)
 EFS_SET_ORIG(efs_orig_splice_read, efs_splice_read_t)
 EFS_SET_ORIG(efs_orig_read, efs_read_t)
+EFS_SET_ORIG(efs_orig_copy, efs_copy_t)
+EFS_SET_ORIG(efs_orig_copy_range, efs_copy_range_t)
+EFS_SET_ORIG(efs_orig_clone_range, efs_clone_range_t)
 
 /*
  * nfsd_dispatch comes first: a request is then either wholly inside an
@@ -226,6 +307,11 @@ static struct efs_hook efs_hooks[] = {
 	{ "nfsd_splice_read", efs_nfsd_splice_read,
 	  efs_set_efs_orig_splice_read },
 	{ EFS_NFSD_READ_FN, efs_nfsd_read, efs_set_efs_orig_read },
+	{ "nfsd4_copy", efs_nfsd4_copy, efs_set_efs_orig_copy },
+	{ "nfsd_copy_file_range", efs_nfsd_copy_file_range,
+	  efs_set_efs_orig_copy_range },
+	{ "nfsd4_clone_file_range", efs_nfsd4_clone_file_range,
+	  efs_set_efs_orig_clone_range },
 };
 
 static DEFINE_MUTEX(efs_hooks_lock);

@@ -10,10 +10,11 @@
  * when the running kernel's BTF confirms it (compat.c, efs-btf-check).
  *
  * nfsd's structs are not in linux-headers. efs mirrors only the leading
- * fields it reads; they are the same from 5.10 through 7.3. Before hooking
- * anything, compat.c compares every offset and every prototype below with
- * what efs-btf-check found in /sys/kernel/btf/nfsd (module parameters
- * btf_layout and btf_protos) and refuses on any difference.
+ * fields it reads (of svc_fh, svc_export and nfsd_file); they are the
+ * same from 5.10 through 7.3. Before hooking anything, compat.c compares
+ * every offset and every prototype below with what efs-btf-check found in
+ * /sys/kernel/btf/nfsd (module parameters btf_layout and btf_protos) and
+ * refuses on any difference.
  */
 #ifndef EFS_NFSD_COMPAT_H
 #define EFS_NFSD_COMPAT_H
@@ -22,6 +23,7 @@
 #include <linux/ftrace.h>
 #include <linux/path.h>
 #include <linux/ptrace.h>
+#include <linux/rhashtable-types.h>
 #include <linux/sunrpc/cache.h>
 #include <linux/sunrpc/svc.h>
 #include <linux/nfs4.h>
@@ -150,8 +152,25 @@
 #define EFS_PROTO_READ \
 	"nfsd_iter_read=__be32(svc_rqst*,svc_fh*,file*,loff_t,long_unsigned_int*,unsigned_int,u32*)"
 #endif
+/*
+ * NFSv4.2 COPY and CLONE (copy.c), the same from 5.10 through 7.3:
+ * nfsd4_copy() is the COPY operation (a synchronous copy runs in it, an
+ * asynchronous one in the "copy thread" kthread it starts; Debian's
+ * 6.12.117 and 6.12.118 make every COPY synchronous, 5.10, 6.1 and 7.x
+ * do what the client asks); nfsd_copy_file_range() copies one chunk of
+ * at most 4 MiB for both; nfsd4_clone_file_range() is CLONE's.
+ * nfsd4_copy() is static, but its address is in nfsd's operation table,
+ * so it is never inlined, and it is in BTF (6.1, 6.12, 7.3).
+ */
+#define EFS_PROTO_COPY \
+	"nfsd4_copy=__be32(svc_rqst*,nfsd4_compound_state*,nfsd4_op_u*)"
+#define EFS_PROTO_COPY_RANGE \
+	"nfsd_copy_file_range=ssize_t(file*,u64,file*,u64,u64)"
+#define EFS_PROTO_CLONE_RANGE \
+	"nfsd4_clone_file_range=__be32(svc_rqst*,nfsd_file*,u64,nfsd_file*,u64,u64,bool)"
 #define EFS_PROTOS EFS_PROTO_DISPATCH ";" EFS_PROTO_FH_VERIFY ";" \
-	EFS_PROTO_VFS_WRITE ";" EFS_PROTO_SPLICE_READ ";" EFS_PROTO_READ
+	EFS_PROTO_VFS_WRITE ";" EFS_PROTO_SPLICE_READ ";" EFS_PROTO_READ ";" \
+	EFS_PROTO_COPY ";" EFS_PROTO_COPY_RANGE ";" EFS_PROTO_CLONE_RANGE
 
 /* fs/nfsd/nfsfh.h: struct knfsd_fh, then the start of struct svc_fh. */
 struct efs_knfsd_fh {
@@ -176,6 +195,14 @@ struct efs_svc_export {
 	int			ex_flags;
 	int			ex_fsid;
 	struct path		ex_path;
+	/* ... */
+};
+
+/* fs/nfsd/filecache.h: the start of struct nfsd_file (5.10 to 7.3). */
+struct efs_nfsd_file {
+	struct rhlist_head	nf_rlist;
+	void			*nf_inode;
+	struct file		*nf_file;
 	/* ... */
 };
 

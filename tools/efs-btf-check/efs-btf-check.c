@@ -46,12 +46,13 @@ static const char *const fields[][2] = {
 	{ "svc_fh", "fh_dentry" }, { "svc_fh", "fh_export" },
 	{ "svc_export", "h" }, { "svc_export", "ex_client" },
 	{ "svc_export", "ex_flags" }, { "svc_export", "ex_fsid" },
-	{ "svc_export", "ex_path" },
+	{ "svc_export", "ex_path" }, { "nfsd_file", "nf_file" },
 };
 
 static const char *const funcs[] = {
 	"nfsd_dispatch", "fh_verify", "nfsd_vfs_write", "nfsd_splice_read",
-	"nfsd_readv", "nfsd_iter_read",
+	"nfsd_readv", "nfsd_iter_read", "nfsd4_copy", "nfsd_copy_file_range",
+	"nfsd4_clone_file_range",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -2,8 +2,8 @@
 # efs-vm: timeout=300
 # efs-vm: needs-module
 #
-# efs mirrors the leading fields of nfsd's private struct svc_fh and struct
-# svc_export and picks knfsd's prototypes by version range
+# efs mirrors the leading fields of nfsd's private struct svc_fh, struct
+# svc_export and struct nfsd_file and picks knfsd's prototypes by version range
 # (module/nfsd_compat.h). Here, against the running kernel:
 #  1. plain insmod loads (the compat is one efs was verified for) and says
 #     Checked "compiled-in";
@@ -57,10 +57,10 @@ if [ -r /sys/kernel/btf/nfsd ]; then
 	bpftool -j -B /sys/kernel/btf/vmlinux btf dump file /sys/kernel/btf/nfsd >/tmp/nfsd-btf.json ||
 		fail "bpftool btf dump"
 	# One pass over the dump (jq is slow under TCG): "struct.member=offset"
-	# for the two structs, "function=argument count" for every FUNC.
+	# for the three structs, "function=argument count" for every FUNC.
 	jq -r '
 		(.types | map({key: (.id | tostring), value: .}) | from_entries) as $t |
-		(.types[] | select(.kind == "STRUCT" and (.name == "svc_fh" or .name == "svc_export")) |
+		(.types[] | select(.kind == "STRUCT" and (.name == "svc_fh" or .name == "svc_export" or .name == "nfsd_file")) |
 		 .name as $s | .members[] | "\($s).\(.name)=\(.bits_offset / 8)"),
 		(.types[] | select(.kind == "FUNC") |
 		 "fn:\(.name)=\($t[(.type_id | tostring)].vlen)")' /tmp/nfsd-btf.json >/tmp/nfsd-facts.txt ||
