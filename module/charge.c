@@ -16,7 +16,7 @@ static void efs_charge_ops(struct efs_fs *fs, u32 units, u64 now,
 	if (READ_ONCE(fs->cfg.perf_mode) == EFS_PERF_MAX_IO)
 		efs_pcpu_bucket_charge_wait(&fs->ops_pcpu, units, now, &one);
 	else
-		efs_bucket_charge_wait(&fs->ops, units, now, &one);
+		efs_bucket_charge_wait(&fs->ops, units, now, false, &one);
 	efs_wait_merge(w, &one);
 }
 
@@ -39,11 +39,12 @@ static void efs_charge_bytes(struct efs_fs *fs, u64 metered, u64 now,
 		return;
 	switch (READ_ONCE(fs->cfg.tp_mode)) {
 	case EFS_TP_BURSTING:
-		efs_bucket_charge_wait(&fs->credit, metered, now, &one);
+		efs_bucket_charge_wait(&fs->credit, metered, now, false,
+				       &one);
 		efs_wait_merge(w, &one);
 		fallthrough;
 	case EFS_TP_PROVISIONED:
-		efs_bucket_charge_wait(&fs->peak, metered, now, &one);
+		efs_bucket_charge_wait(&fs->peak, metered, now, true, &one);
 		efs_wait_merge(w, &one);
 		break;
 	default:

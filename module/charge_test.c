@@ -169,8 +169,10 @@ static void refused_test(struct kunit *test)
 
 /*
  * A request larger than its byte bucket's burst (1 MiB at 1 MiB/s, burst
- * 256 KiB): behind an empty bucket its wait is the refill of the burst
- * (debt, which max-wait bounds) plus its own 750 ms beyond the burst.
+ * 256 KiB): behind an empty bucket it waits the refill of the burst and
+ * its own 750 ms beyond it, all its own (the byte rate's burst window is
+ * not debt of others that max-wait bounds); behind it, the next one
+ * waits for the whole second as debt.
  */
 static void large_request_test(struct kunit *test)
 {
@@ -183,9 +185,11 @@ static void large_request_test(struct kunit *test)
 	efs_bucket_set_balance(&fs->peak, 0, T0);
 	efs_charge_fs(fs, 0, EFS_MIB, T0, &w);
 	KUNIT_EXPECT_EQ(test, w.total_ns, (u64)NSEC_PER_SEC);
-	KUNIT_EXPECT_EQ(test, w.debt_ns, 250 * MS);
-	KUNIT_EXPECT_EQ(test, efs_fs_charge_bytes(fs, 4096, T0),
+	KUNIT_EXPECT_EQ(test, w.debt_ns, 0ULL);
+	efs_charge_fs(fs, 0, 4096, T0, &w);
+	KUNIT_EXPECT_EQ(test, w.total_ns,
 			(u64)NSEC_PER_SEC + efs_cost_to_ns(4096, EFS_MIB));
+	KUNIT_EXPECT_EQ(test, w.debt_ns, (u64)NSEC_PER_SEC);
 out:
 	efs_pcpu_bucket_destroy(&fs->ops_pcpu);
 }

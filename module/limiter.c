@@ -247,7 +247,7 @@ u64 efs_bucket_charge(struct efs_bucket *b, u64 cost, u64 now)
 }
 
 void efs_bucket_charge_wait(struct efs_bucket *b, u64 cost, u64 now,
-			    struct efs_wait *w)
+			    bool own_burst, struct efs_wait *w)
 {
 	u64 rate = READ_ONCE(b->rate);
 	u64 ns, tat, tol, own;
@@ -259,7 +259,11 @@ void efs_bucket_charge_wait(struct efs_bucket *b, u64 cost, u64 now,
 	tat = efs_bucket_advance(b, rate, cost, now, &ns);
 	tol = READ_ONCE(b->tolerance_ns);
 	w->total_ns = efs_sat_sub(tat, efs_sat_add(now, tol));
-	own = min(efs_sat_sub(ns, tol), w->total_ns);
+	if (own_burst)	/* debt: what tat was past now, beyond one burst */
+		own = w->total_ns - min(efs_sat_sub(tat - ns - now, tol),
+					w->total_ns);
+	else
+		own = min(efs_sat_sub(ns, tol), w->total_ns);
 	if (own > EFS_OWN_WAIT_MAX_NS) {
 		w->total_ns -= own - EFS_OWN_WAIT_MAX_NS;
 		own = EFS_OWN_WAIT_MAX_NS;
@@ -396,7 +400,7 @@ void efs_pcpu_bucket_charge_wait(struct efs_pcpu_bucket *pb, u64 cost,
 	} else {
 		need = cost - left;
 		take = max(pb->batch, need);
-		efs_bucket_charge_wait(&pb->shared, take, now, w);
+		efs_bucket_charge_wait(&pb->shared, take, now, false, w);
 		if (w->total_ns && take > need) {
 			/* Prepay only what passes now; wait for need alone. */
 			efs_bucket_refund(&pb->shared, take - need);

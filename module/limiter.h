@@ -53,6 +53,11 @@ u64 efs_bucket_charge(struct efs_bucket *b, u64 cost, u64 now);
  * debt_ns (DELAY past it), so a request larger than its bucket can hold
  * goes once the debt before it is paid, and the rate still holds. Its own
  * part counts at most EFS_OWN_WAIT_MAX_NS; the rest is left as debt.
+ * With own_burst, refilling the bucket's burst before the charge counts
+ * as the caller's own too: for a bucket whose debt is the caller's own
+ * (a client's ceiling) or is at most a short burst window (a byte rate),
+ * so that a client which cannot retry soon (NFSv3 JUKEBOX: 5 s) is paced
+ * in the server instead.
  */
 struct efs_wait {
 	u64 total_ns;
@@ -72,7 +77,7 @@ static inline void efs_wait_merge(struct efs_wait *into,
 }
 
 void efs_bucket_charge_wait(struct efs_bucket *b, u64 cost, u64 now,
-			    struct efs_wait *w);
+			    bool own_burst, struct efs_wait *w);
 /* Give back a charge the caller did not use (it answered DELAY instead). */
 void efs_bucket_refund(struct efs_bucket *b, u64 cost);
 /* Units that may pass now, 0..burst (debt reads as 0). */

@@ -534,27 +534,35 @@ static void charge_wait_test(struct kunit *test)
 
 	efs_bucket_init(&b, 1000, 10, T0);
 	/* Full bucket, 50 units: 40 ms, all its own. */
-	efs_bucket_charge_wait(&b, 50, T0, &w);
+	efs_bucket_charge_wait(&b, 50, T0, false, &w);
 	KUNIT_EXPECT_EQ(test, w.total_ns, 40 * MS);
 	KUNIT_EXPECT_EQ(test, w.debt_ns, 0ULL);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&b.tat), T0 + 50 * MS);
 	/* The next small one waits for the whole debt: 51 - 10 ms. */
-	efs_bucket_charge_wait(&b, 1, T0, &w);
+	efs_bucket_charge_wait(&b, 1, T0, false, &w);
 	KUNIT_EXPECT_EQ(test, w.total_ns, 41 * MS);
 	KUNIT_EXPECT_EQ(test, w.debt_ns, 41 * MS);
 	/* A large one behind debt: the debt is 51 ms of tat, its own 40. */
-	efs_bucket_charge_wait(&b, 50, T0, &w);
+	efs_bucket_charge_wait(&b, 50, T0, false, &w);
 	KUNIT_EXPECT_EQ(test, w.total_ns, 91 * MS);
 	KUNIT_EXPECT_EQ(test, w.debt_ns, 51 * MS);
 	/* Its own part counts at most EFS_OWN_WAIT_MAX_NS. */
 	efs_bucket_init(&b, 1, 1, T0);
-	efs_bucket_charge_wait(&b, 100, T0, &w);
+	efs_bucket_charge_wait(&b, 100, T0, false, &w);
 	KUNIT_EXPECT_EQ(test, w.total_ns, EFS_OWN_WAIT_MAX_NS);
 	KUNIT_EXPECT_EQ(test, w.debt_ns, 0ULL);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&b.tat), T0 + 100 * SEC);
+	/* own_burst: the refill of the burst before it is its own too. */
+	efs_bucket_init(&b, 1000, 10, T0);
+	efs_bucket_charge_wait(&b, 15, T0, true, &w);	/* tat T0 + 15 */
+	KUNIT_EXPECT_EQ(test, w.total_ns, 5 * MS);
+	KUNIT_EXPECT_EQ(test, w.debt_ns, 0ULL);
+	efs_bucket_charge_wait(&b, 15, T0, true, &w);	/* 15 > 10 before */
+	KUNIT_EXPECT_EQ(test, w.total_ns, 20 * MS);
+	KUNIT_EXPECT_EQ(test, w.debt_ns, 5 * MS);
 	/* Unlimited: nothing to wait. */
 	efs_bucket_init(&b, 0, 1, T0);
-	efs_bucket_charge_wait(&b, 100, T0, &w);
+	efs_bucket_charge_wait(&b, 100, T0, false, &w);
 	KUNIT_EXPECT_EQ(test, w.total_ns, 0ULL);
 }
 

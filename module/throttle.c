@@ -373,11 +373,11 @@ static void efs_client_charge(struct efs_fs *fs, struct efs_client *c,
 
 	efs_client_ceilings_sync(fs, c, now);
 	if (units && c->iops.rate) {
-		efs_bucket_charge_wait(&c->iops, units, now, &one);
+		efs_bucket_charge_wait(&c->iops, units, now, true, &one);
 		efs_wait_merge(w, &one);
 	}
 	if (metered && c->bytes.rate) {
-		efs_bucket_charge_wait(&c->bytes, metered, now, &one);
+		efs_bucket_charge_wait(&c->bytes, metered, now, true, &one);
 		efs_wait_merge(w, &one);
 	}
 }
