@@ -69,6 +69,26 @@ const char cmd_fs_show_usage[] =
 "              names (one name a line)\n"
 "  -h, --help\n";
 
+const char cmd_fs_grant_usage[] =
+"Usage: efsctl fs grant NAME --iops N --throughput-bytes BYTES --lease-ms N\n"
+"                       --heads N [-v]\n"
+"\n"
+"Grant this head its share of cluster filesystem NAME (scope cluster) as a\n"
+"lease: what efs-clusterd sends every tick (EFS_CMD_FS_GRANT); useful to\n"
+"test. Until the lease runs out the module admits at most\n"
+"min(the filesystem's IOPS budget, N) units/s and BYTES metered bytes/s;\n"
+"if no grant renews it, the module falls by itself to the safe share,\n"
+"the budget divided by --heads, and raises a lease-expired event.\n"
+"\n"
+"Options (all but -v required):\n"
+"  --iops N                  units/s, 0..100000000 (0: 1 unit/s)\n"
+"  --throughput-bytes BYTES  metered bytes/s, at most 1 TiB/s; a number\n"
+"                            or a size such as 64MiB (0: 1 byte/s)\n"
+"  --lease-ms N              how long the grant holds, 1..600000 ms\n"
+"  --heads N                 heads in the cluster's membership, 1..1024\n"
+"  -v, --verbose             print a confirmation line\n"
+"  -h, --help\n";
+
 static const struct opt_def verbose_opts[] = {
 	{ "verbose", 'v', false, FS_OPT_VERBOSE },
 	{ NULL, 0, false, 0 },
@@ -282,6 +302,83 @@ static const char *opt_value(const struct opts *o, int id)
 		if (o->hits[i].def->id == id)
 			return o->hits[i].value;
 	return NULL;
+}
+
+enum {
+	GRANT_IOPS = FS_OPT_CONFIG + 200, GRANT_BPS, GRANT_LEASE, GRANT_HEADS,
+};
+
+static const struct opt_def grant_opts[] = {
+	{ "iops", 0, true, GRANT_IOPS },
+	{ "throughput-bytes", 0, true, GRANT_BPS },
+	{ "lease-ms", 0, true, GRANT_LEASE },
+	{ "heads", 0, true, GRANT_HEADS },
+	{ "verbose", 'v', false, FS_OPT_VERBOSE },
+	{ NULL, 0, false, 0 },
+};
+
+int cmd_fs_grant(int argc, char **argv)
+{
+	static const char *const names[] = { "NAME" };
+	const char *iops_s, *bps_s, *lease_s, *heads_s;
+	uint32_t iops32, lease, heads;
+	struct nlmsghdr *req;
+	struct efs_nl nl;
+	struct opts o;
+	uint64_t bps;
+	int err;
+
+	if (opts_parse(grant_opts, argc, argv, &o) ||
+	    check_args(&o, 1, 1, names) || check_name(o.pos[0]))
+		return EXIT_FAIL;
+	iops_s = opt_value(&o, GRANT_IOPS);
+	bps_s = opt_value(&o, GRANT_BPS);
+	lease_s = opt_value(&o, GRANT_LEASE);
+	heads_s = opt_value(&o, GRANT_HEADS);
+	if (!iops_s || !bps_s || !lease_s || !heads_s) {
+		efs_err("a grant needs --iops, --throughput-bytes, --lease-ms and --heads");
+		return EXIT_FAIL;
+	}
+	if (efs_parse_u32_range(iops_s, 0, EFS_IOPS_LIMIT_MAX, &iops32)) {
+		efs_err("--iops: invalid value '%s' (expected 0..%u)", iops_s,
+			EFS_IOPS_LIMIT_MAX);
+		return EXIT_FAIL;
+	}
+	if (efs_parse_size(bps_s, EFS_PROVISIONED_BPS_MAX, &bps)) {
+		efs_err("--throughput-bytes: invalid value '%s' (expected bytes/s, at most 1TiB)",
+			bps_s);
+		return EXIT_FAIL;
+	}
+	if (efs_parse_u32_range(lease_s, 1, EFS_GRANT_LEASE_MS_MAX, &lease)) {
+		efs_err("--lease-ms: invalid value '%s' (expected 1..%u)",
+			lease_s, EFS_GRANT_LEASE_MS_MAX);
+		return EXIT_FAIL;
+	}
+	if (efs_parse_u32_range(heads_s, 1, EFS_CLUSTER_HEADS_MAX, &heads)) {
+		efs_err("--heads: invalid value '%s' (expected 1..%u)", heads_s,
+			EFS_CLUSTER_HEADS_MAX);
+		return EXIT_FAIL;
+	}
+	if (efs_connect(&nl))
+		return EXIT_FAIL;
+	req = efs_nl_request(&nl, EFS_CMD_FS_GRANT, false);
+	mnl_attr_put_strz(req, EFS_A_FS_NAME, o.pos[0]);
+	mnl_attr_put_u64(req, EFS_A_GRANT_IOPS, iops32);
+	mnl_attr_put_u64(req, EFS_A_GRANT_BPS, bps);
+	mnl_attr_put_u32(req, EFS_A_GRANT_LEASE_MS, lease);
+	mnl_attr_put_u32(req, EFS_A_GRANT_HEADS, heads);
+	err = efs_nl_talk(&nl, req, NULL, NULL);
+	if (err) {
+		efs_report_nl_error(&nl, err, o.pos[0]);
+	} else {
+		efs_report_nl_warning(&nl);
+		if (has_opt(&o, FS_OPT_VERBOSE))
+			printf("granted filesystem %s %u units/s, %llu bytes/s for %u ms (%u heads)\n",
+			       o.pos[0], iops32, (unsigned long long)bps, lease,
+			       heads);
+	}
+	efs_nl_close(&nl);
+	return err ? EXIT_FAIL : EXIT_OK;
 }
 
 int cmd_fs_show(int argc, char **argv)

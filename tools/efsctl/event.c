@@ -24,6 +24,7 @@ static const struct {
 					  "CreditsExhausted" },
 	[EFS_EVENT_THROTTLE_START] = { "throttle-start", "ThrottleStart" },
 	[EFS_EVENT_THROTTLE_STOP] = { "throttle-stop", "ThrottleStop" },
+	[EFS_EVENT_LEASE_EXPIRED] = { "lease-expired", "LeaseExpired" },
 };
 
 const char *efs_event_name(uint32_t type, bool json, char *buf, size_t len)

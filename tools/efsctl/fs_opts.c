@@ -19,6 +19,7 @@ enum value_kind {
 	V_SIZE,
 	V_SIZE_AUTO,	/* a size or "auto" */
 	V_POLICY,	/* "optional" or "required" (both policy enums) */
+	V_SCOPE,	/* "local" or "cluster" */
 };
 
 /* name, attribute, value kind, range (V_U32), expected (other kinds) */
@@ -56,7 +57,10 @@ enum value_kind {
 	X(ATREST, "encryption-at-rest", EFS_A_FS_AT_REST_POLICY,	\
 	  V_POLICY, 0, 0, "optional or required")			\
 	X(TRANSIT, "transit-encryption", EFS_A_FS_TRANSIT_POLICY,	\
-	  V_POLICY, 0, 0, "optional or required")
+	  V_POLICY, 0, 0, "optional or required")			\
+	X(SCOPE, "scope", EFS_A_FS_SCOPE, V_SCOPE, 0, 0, "local or cluster") \
+	X(HEADS, "cluster-heads", EFS_A_FS_CLUSTER_HEADS,		\
+	  V_U32, 1, EFS_CLUSTER_HEADS_MAX, NULL)
 
 /* V_POLICY parses both enums to the same numbers. */
 _Static_assert((int)EFS_AT_REST_OPTIONAL == (int)EFS_TRANSIT_OPTIONAL &&
@@ -129,6 +133,8 @@ static int parse_value(const struct fs_opt *fo, const char *v, uint64_t *out)
 		else
 			return -EINVAL;
 		return 0;
+	case V_SCOPE:
+		return efs_scope_parse(v, out);
 	}
 	return -EINVAL;
 }
@@ -227,6 +233,9 @@ char *efs_fs_opt_format(int attr, uint64_t v, char *buf, size_t len)
 		case V_POLICY:
 			snprintf(buf, len, "%s", efs_policy_str(v));
 			return buf;
+		case V_SCOPE:
+			snprintf(buf, len, "%s", efs_scope_str(v));
+			return buf;
 		case V_MIBPS_OR_0:
 			if (v == EFS_PER_CLIENT_BPS_DEFAULT) {
 				snprintf(buf, len, "default");
@@ -276,9 +285,28 @@ void efs_fs_config_defaults(struct efs_fs_config *cfg)
 			  EFS_CLIENT_IDLE_S_DEFAULT);
 	efs_fs_config_set(cfg, EFS_A_FS_AT_REST_POLICY, EFS_AT_REST_OPTIONAL);
 	efs_fs_config_set(cfg, EFS_A_FS_TRANSIT_POLICY, EFS_TRANSIT_OPTIONAL);
+	efs_fs_config_set(cfg, EFS_A_FS_SCOPE, EFS_SCOPE_LOCAL);
+	efs_fs_config_set(cfg, EFS_A_FS_CLUSTER_HEADS,
+			  EFS_CLUSTER_HEADS_DEFAULT);
 }
 
 const char *efs_policy_str(uint64_t v)
 {
 	return v == EFS_AT_REST_REQUIRED ? "required" : "optional";
+}
+
+const char *efs_scope_str(uint64_t v)
+{
+	return v == EFS_SCOPE_CLUSTER ? "cluster" : "local";
+}
+
+int efs_scope_parse(const char *s, uint64_t *v)
+{
+	if (!strcmp(s, "local"))
+		*v = EFS_SCOPE_LOCAL;
+	else if (!strcmp(s, "cluster"))
+		*v = EFS_SCOPE_CLUSTER;
+	else
+		return -EINVAL;
+	return 0;
 }

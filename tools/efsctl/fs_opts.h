@@ -16,7 +16,7 @@ enum {
 	FS_OPT_CONFIG,		/* ids from here on are configuration options */
 };
 
-/* --perf... through --transit-encryption, plus -v/--verbose. */
+/* --perf... through --cluster-heads, plus -v/--verbose. */
 extern const struct opt_def efs_fs_config_opts[];
 
 /*
@@ -52,6 +52,9 @@ void efs_fs_config_defaults(struct efs_fs_config *cfg);
  * efs_transit_policy, which have the same values.
  */
 const char *efs_policy_str(uint64_t v);
+/* enum efs_scope: "local" or "cluster" */
+const char *efs_scope_str(uint64_t v);
+int efs_scope_parse(const char *s, uint64_t *v);
 
 #define EFS_FS_OPTS_HELP \
 "  --performance-mode generalPurpose|maxIO\n" \
@@ -106,6 +109,15 @@ const char *efs_policy_str(uint64_t v);
 "        that did not come over RPC-with-TLS (NFS4ERR_WRONGSEC,\n" \
 "        NFS3ERR_ACCES; lockd is exempt); a kernel without server-side\n" \
 "        TLS (before Linux 6.4) refuses required (default optional)\n" \
+"  --scope local|cluster\n" \
+"        cluster: the budget is shared with other NFS heads serving the\n" \
+"        same filesystem (efs-clusterd grants this head its share as a\n" \
+"        lease; see 'efsctl fs grant'); until the first grant and when a\n" \
+"        lease runs out, the head runs at the safe share, the budget\n" \
+"        divided by the heads (default local: the budget is this head's)\n" \
+"  --cluster-heads N\n" \
+"        heads assumed to share a cluster filesystem until a grant tells\n" \
+"        the membership, 1..1024 (default 2)\n" \
 "  -v, --verbose\n" \
 "        print a confirmation line\n" \
 "  -h, --help\n" \

@@ -115,6 +115,13 @@ static const struct attr_desc {
 	N(EFS_A_SERVER_TLS_SUPPORTED, K_U8),
 	N(EFS_A_CLIENT_BACKPRESSURE_SLOTS, K_U32),
 	N(EFS_A_SERVER_WAITING_PEAK, K_U32),
+	A(EFS_A_FS_SCOPE, K_U8, scope),
+	A(EFS_A_FS_CLUSTER_HEADS, K_U32, cluster_heads),
+	A(EFS_A_GRANT_IOPS, K_U64, grant_iops),
+	A(EFS_A_GRANT_BPS, K_U64, grant_bps),
+	N(EFS_A_GRANT_LEASE_MS, K_U32),
+	A(EFS_A_GRANT_HEADS, K_U32, grant_heads),
+	A(EFS_A_GRANT_EXPIRES_MS, K_U32, grant_expires_ms),
 #undef A
 #undef N
 };
@@ -271,6 +278,7 @@ void efs_fs_info_config(const struct efs_fs_info *fs,
 		EFS_A_FS_CREDIT_LOW_PCT, EFS_A_FS_PER_CLIENT_BPS,
 		EFS_A_FS_PER_CLIENT_IOPS, EFS_A_FS_CLIENT_IDLE_S,
 		EFS_A_FS_AT_REST_POLICY, EFS_A_FS_TRANSIT_POLICY,
+		EFS_A_FS_SCOPE, EFS_A_FS_CLUSTER_HEADS,
 	};
 	size_t i;
 

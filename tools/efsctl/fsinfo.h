@@ -43,6 +43,8 @@ struct efs_fs_info {
 	uint32_t client_idle_s;
 	uint32_t at_rest_policy;	/* enum efs_at_rest_policy */
 	uint32_t transit_policy;	/* enum efs_transit_policy */
+	uint32_t scope;			/* enum efs_scope */
+	uint32_t cluster_heads;		/* heads assumed before a grant */
 
 	/* live state */
 	uint32_t iops_effective;	/* units/s in force */
@@ -60,6 +62,11 @@ struct efs_fs_info {
 	uint32_t tls_clients;		/* active clients last seen over TLS */
 	bool throttling;
 	uint64_t time_ns;		/* ktime_get_ns() of the snapshot */
+	/* a cluster filesystem's lease (scope cluster) */
+	uint64_t grant_iops;		/* units/s granted */
+	uint64_t grant_bps;		/* metered bytes/s granted */
+	uint32_t grant_heads;		/* heads in the last membership told */
+	uint32_t grant_expires_ms;	/* lease left, 0 = expired or none */
 
 	/* counters, monotonic for the filesystem's lifetime */
 	uint64_t data_read_bytes;

@@ -30,6 +30,8 @@ static const struct cmd fs_cmds[] = {
 	  cmd_fs_stats, cmd_fs_stats_usage, NULL },
 	{ "clients", "list the clients of a filesystem, busiest first",
 	  cmd_fs_clients, cmd_fs_clients_usage, NULL },
+	{ "grant", "lease this head its share of a cluster filesystem (efs-clusterd)",
+	  cmd_fs_grant, cmd_fs_grant_usage, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

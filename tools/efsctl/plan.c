@@ -3,6 +3,7 @@
  * The plan of "efsctl apply" (see plan.h).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,7 +74,29 @@ static int add_step(struct efs_plan *p, const struct efs_conf_fs *w)
 	/* no rate is not a rate: leave provisioned bytes/s out unless set */
 	if (!efs_fs_config_has(&w->cfg, EFS_A_FS_PROVISIONED_BPS))
 		efs_fs_config_unset(&s->cfg, EFS_A_FS_PROVISIONED_BPS);
+	/* a module before cluster scope knows neither: send them if asked */
+	if (!efs_fs_config_has(&w->cfg, EFS_A_FS_SCOPE))
+		efs_fs_config_unset(&s->cfg, EFS_A_FS_SCOPE);
+	if (!efs_fs_config_has(&w->cfg, EFS_A_FS_CLUSTER_HEADS))
+		efs_fs_config_unset(&s->cfg, EFS_A_FS_CLUSTER_HEADS);
 	return 0;
+}
+
+/*
+ * An attribute the module does not report (it predates it) is at its
+ * default as far as it is concerned: no change, unless efs.conf asks for
+ * something else.
+ */
+static bool unreported_default(const struct efs_fs_config *cur,
+			       const struct efs_fs_config *desired, int a)
+{
+	struct efs_fs_config def;
+
+	if (efs_fs_config_has(cur, a))
+		return false;
+	efs_fs_config_defaults(&def);
+	return (a == EFS_A_FS_SCOPE || a == EFS_A_FS_CLUSTER_HEADS) &&
+	       efs_fs_config_has(&def, a) && def.val[a] == desired->val[a];
 }
 
 int efs_plan_make(const struct efs_conf *want, const struct efs_fs_info *have,
@@ -111,6 +134,8 @@ int efs_plan_make(const struct efs_conf *want, const struct efs_fs_info *have,
 				continue;
 			if (efs_fs_config_has(&cur, (int)a) &&
 			    cur.val[a] == desired.val[a])
+				continue;
+			if (unreported_default(&cur, &desired, (int)a))
 				continue;
 			if (!s && !(s = push(p, EFS_PLAN_SET, w->name, w->path)))
 				goto nomem;

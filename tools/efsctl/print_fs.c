@@ -76,6 +76,36 @@ static void print_local(struct out *o, const struct efs_fs_local *l)
 		out_null(o, "ExportsSource");
 }
 
+/* Scope, and a cluster filesystem's lease (issue 26). */
+static void print_scope(struct out *o, const struct efs_fs_info *fs)
+{
+	bool cluster = fs->scope == EFS_SCOPE_CLUSTER;
+
+	/* a module before cluster scope: every filesystem is local */
+	out_str(o, "Scope", "  scope                   %s\n",
+		efs_scope_str(fs->scope));
+	if (!cluster || !fs->present[EFS_A_GRANT_EXPIRES_MS])
+		return;
+	out_u64(o, "ClusterHeads", "  heads                   %s",
+		fs->grant_heads);
+	out_text(o, " (safe share: the budget / %u)\n", fs->grant_heads);
+	out_u64(o, "ClusterHeadsConfigured", NULL, fs->cluster_heads);
+	if (!fs->grant_expires_ms) {
+		out_text(o, "  grant                   none in force (safe share)\n");
+		out_u64(o, "GrantedIops", NULL, fs->grant_iops);
+		out_u64(o, "GrantedThroughput", NULL, fs->grant_bps);
+	} else {
+		out_u64(o, "GrantedIops", "  granted iops            %s units/s\n",
+			fs->grant_iops);
+		out_rate(o, "GrantedThroughput",
+			 "  granted throughput      %s\n", fs->grant_bps);
+	}
+	out_u64(o, "GrantExpiresInMs", NULL, fs->grant_expires_ms);
+	if (fs->grant_expires_ms)
+		out_text(o, "  grant expires in        %u ms\n",
+			 fs->grant_expires_ms);
+}
+
 void efs_print_fs(struct out *o, const struct efs_fs_info *fs)
 {
 	char num[48];
@@ -178,6 +208,7 @@ void efs_print_fs(struct out *o, const struct efs_fs_info *fs)
 		out_str(o, "TransitEncryptionPolicy",
 			"  encryption in transit   %s\n",
 			efs_policy_str(fs->transit_policy));
+	print_scope(o, fs);
 	if (fs->local)
 		print_local(o, fs->local);
 	out_obj_close(o);

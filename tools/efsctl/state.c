@@ -241,6 +241,12 @@ found:
 	case EFS_A_FS_TRANSIT_POLICY:
 		fs->transit_policy = (uint32_t)v;
 		return 0;
+	case EFS_A_FS_SCOPE:
+		fs->scope = (uint32_t)v;
+		return 0;
+	case EFS_A_FS_CLUSTER_HEADS:
+		fs->cluster_heads = (uint32_t)v;
+		return 0;
 	}
 	for (k = 0; k < N_STATE_KEYS; k++)
 		if (state_keys[k].attr == attr)

@@ -256,6 +256,7 @@ static void kfs(struct efs_fs_info *fs, const char *name, const char *path)
 	fs->burst_credit_balance = 12345;
 	fs->per_client_bps = EFS_PER_CLIENT_BPS_DEFAULT;
 	fs->client_idle_s = EFS_CLIENT_IDLE_S_DEFAULT;
+	fs->cluster_heads = EFS_CLUSTER_HEADS_DEFAULT;
 	memset(fs->present, true, sizeof(fs->present));
 }
 

@@ -54,7 +54,9 @@ t() {
 	fi
 }
 t completion_commands "efsctl " "--help --version apply fs help metrics monitor server state tls version"
-t completion_fs "efsctl fs " "add clients del set show stats"
+t completion_fs "efsctl fs " "add clients del grant set show stats"
+t completion_scope "efsctl fs set alpha --scope " "cluster local"
+t completion_grant "efsctl fs grant alpha --l" "--lease-ms"
 t completion_server "efsctl server " "set show"
 t completion_clients_names "efsctl fs clients " "alpha beta"
 t completion_per_client "efsctl fs set alpha --per-client-t" "--per-client-throughput-in-mibps"

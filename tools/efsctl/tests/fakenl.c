@@ -121,7 +121,15 @@ static bool is_cfg_attr(int a)
 	return (a >= EFS_A_FS_PERFORMANCE_MODE && a <= EFS_A_FS_CREDIT_LOW_PCT) ||
 	       a == EFS_A_FS_PER_CLIENT_BPS || a == EFS_A_FS_PER_CLIENT_IOPS ||
 	       a == EFS_A_FS_CLIENT_IDLE_S || a == EFS_A_FS_AT_REST_POLICY ||
-	       a == EFS_A_FS_TRANSIT_POLICY;
+	       a == EFS_A_FS_TRANSIT_POLICY || a == EFS_A_FS_SCOPE ||
+	       a == EFS_A_FS_CLUSTER_HEADS;
+}
+
+/* A cluster filesystem's grant (GRANT_EXPIRES_MS: CLOCK_MONOTONIC ms). */
+static bool is_grant_attr(int a)
+{
+	return a == EFS_A_GRANT_IOPS || a == EFS_A_GRANT_BPS ||
+	       a == EFS_A_GRANT_HEADS || a == EFS_A_GRANT_EXPIRES_MS;
 }
 
 static void save(void)
@@ -134,7 +142,7 @@ static void save(void)
 	for (i = 0; i < nfs; i++) {
 		fprintf(f, "%s\t%s\t", fss[i].name, fss[i].path);
 		for (a = 0; a <= EFS_A_MAX; a++)
-			if (is_cfg_attr(a))
+			if (is_cfg_attr(a) || is_grant_attr(a))
 				fprintf(f, "%d=%llu ", a,
 				(unsigned long long)fss[i].val[a]);
 		fputc('\n', f);
@@ -275,6 +283,20 @@ static void put_fs(struct nlmsghdr *nlh, const struct fake_fs *fs)
 	mnl_attr_put_u64(nlh, EFS_A_FS_PLAINTEXT_REFUSED,
 			 v[EFS_A_FS_TRANSIT_POLICY] == EFS_TRANSIT_REQUIRED ? 3 : 0);
 	mnl_attr_put_u32(nlh, EFS_A_FS_TLS_CLIENTS, 1);
+	mnl_attr_put_u8(nlh, EFS_A_FS_SCOPE, (uint8_t)v[EFS_A_FS_SCOPE]);
+	mnl_attr_put_u32(nlh, EFS_A_FS_CLUSTER_HEADS,
+			 (uint32_t)v[EFS_A_FS_CLUSTER_HEADS]);
+	if (v[EFS_A_FS_SCOPE] == EFS_SCOPE_CLUSTER) {
+		mnl_attr_put_u64(nlh, EFS_A_GRANT_IOPS, v[EFS_A_GRANT_IOPS]);
+		mnl_attr_put_u64(nlh, EFS_A_GRANT_BPS, v[EFS_A_GRANT_BPS]);
+		mnl_attr_put_u32(nlh, EFS_A_GRANT_HEADS,
+				 v[EFS_A_GRANT_HEADS] ?
+				 (uint32_t)v[EFS_A_GRANT_HEADS] :
+				 (uint32_t)v[EFS_A_FS_CLUSTER_HEADS]);
+		mnl_attr_put_u32(nlh, EFS_A_GRANT_EXPIRES_MS,
+				 v[EFS_A_GRANT_EXPIRES_MS] > t ?
+				 (uint32_t)(v[EFS_A_GRANT_EXPIRES_MS] - t) : 0);
+	}
 	mnl_attr_put_u32(nlh, 200, 1);	/* an attribute from the future */
 	for (i = 0; i < EFS_WAIT_HIST_BUCKETS; i++)
 		mnl_attr_put_u64(nlh, EFS_A_FS_WAIT_HIST,
@@ -338,6 +360,7 @@ static void defaults(struct fake_fs *fs)
 	fs->val[EFS_A_FS_CREDIT_LOW_PCT] = EFS_CREDIT_LOW_PCT_DEFAULT;
 	fs->val[EFS_A_FS_PER_CLIENT_BPS] = EFS_PER_CLIENT_BPS_DEFAULT;
 	fs->val[EFS_A_FS_CLIENT_IDLE_S] = EFS_CLIENT_IDLE_S_DEFAULT;
+	fs->val[EFS_A_FS_CLUSTER_HEADS] = EFS_CLUSTER_HEADS_DEFAULT;
 }
 
 static void apply(struct fake_fs *fs, const struct nlmsghdr *req)
@@ -429,7 +452,50 @@ static bool admin_only(uint8_t cmd)
 {
 	return cmd == EFS_CMD_FS_ADD || cmd == EFS_CMD_FS_SET ||
 	       cmd == EFS_CMD_FS_DEL || cmd == EFS_CMD_SERVER_SET ||
-	       cmd == EFS_CMD_CLIENT_GET;
+	       cmd == EFS_CMD_CLIENT_GET || cmd == EFS_CMD_FS_GRANT;
+}
+
+static const struct nlattr *get_attr(const struct nlmsghdr *req, int type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == type)
+			return a;
+	return NULL;
+}
+
+/* EFS_CMD_FS_GRANT, checked as module/lease.c does; ack only. */
+static void grant(const struct nlmsghdr *req, struct fake_fs *fs)
+{
+	const struct nlattr *iops = get_attr(req, EFS_A_GRANT_IOPS);
+	const struct nlattr *bps = get_attr(req, EFS_A_GRANT_BPS);
+	const struct nlattr *lease = get_attr(req, EFS_A_GRANT_LEASE_MS);
+	const struct nlattr *heads = get_attr(req, EFS_A_GRANT_HEADS);
+
+	if (!iops || !bps || !lease || !heads) {
+		ack(req, -EINVAL, "a grant needs iops, throughput (bytes/s), lease (ms) and heads");
+		return;
+	}
+	if (!fs) {
+		ack(req, -ENOENT, "no filesystem with this name");
+		return;
+	}
+	if (fs->val[EFS_A_FS_SCOPE] != EFS_SCOPE_CLUSTER) {
+		ack(req, -EINVAL, "not a cluster filesystem: grants are for scope cluster (fs set --scope cluster)");
+		return;
+	}
+	if (!mnl_attr_get_u32(lease) ||
+	    mnl_attr_get_u32(lease) > EFS_GRANT_LEASE_MS_MAX) {
+		ack(req, -ERANGE, "lease must be 1..600000 ms");
+		return;
+	}
+	fs->val[EFS_A_GRANT_IOPS] = mnl_attr_get_u64(iops);
+	fs->val[EFS_A_GRANT_BPS] = mnl_attr_get_u64(bps);
+	fs->val[EFS_A_GRANT_HEADS] = mnl_attr_get_u32(heads);
+	fs->val[EFS_A_GRANT_EXPIRES_MS] = now_ms() + mnl_attr_get_u32(lease);
+	save();
+	ack(req, 0, NULL);
 }
 
 static void handle_efs(const struct nlmsghdr *req)
@@ -561,6 +627,9 @@ static void handle_efs(const struct nlmsghdr *req)
 			return;
 		}
 		send_clients(req, g->cmd, fs);
+		return;
+	case EFS_CMD_FS_GRANT:
+		grant(req, fs);
 		return;
 	default:
 		ack(req, -EOPNOTSUPP, NULL);
