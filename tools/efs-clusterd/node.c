@@ -67,6 +67,8 @@ struct ecl_node {
 	uint32_t nlocal;
 	bool declare_inflight;
 	uint32_t declare_seq;
+	uint64_t local_gen, declared_gen;	/* a diff is due when they differ */
+	uint64_t declare_check_us;
 
 	bool quorate, have_qring, have_cring;
 	struct ecl_ring qring, cring;
@@ -558,6 +560,13 @@ static void installed(struct ecl_node *n, uint64_t now, const char *how)
 	n->suspected_round = 0;
 	n->rejoin_sent = false;
 	n->declare_inflight = false;
+	n->declared_gen = n->local_gen - 1;
+	/*
+	 * Event ids are per state: timers of the state we had mean nothing
+	 * here. Every event of the installed state counts from now (later
+	 * than its real start: only ever later to release).
+	 */
+	n->nevt = 0;
 	for (uint32_t i = 0; i < n->st.nev; i++)
 		evt_get(n, n->st.ev[i].id, now);
 	slot = ecl_node_self_slot(n);
@@ -897,8 +906,10 @@ void ecl_node_deliver(struct ecl_node *n, uint32_t nodeid, uint32_t pid,
 			n->anchor_us = n->sent_at[k];
 			n->anchor_valid = true;
 		}
-		if (h.type == ECL_MSG_DECLARE && h.seq == n->declare_seq)
+		if (h.type == ECL_MSG_DECLARE && h.seq == n->declare_seq) {
 			n->declare_inflight = false;
+			n->declared_gen = n->local_gen - 1;
+		}
 		if (h.type == ECL_MSG_REPORT && n->synced && !n->syncing) {
 			n->mine_back_us = now;
 			n->mine_back_round = n->st.round + 1;
@@ -1051,6 +1062,7 @@ void ecl_node_set_local(struct ecl_node *n, const struct ecl_local_fs *fs,
 	free(n->local);
 	n->local = copy;
 	n->nlocal = count;
+	n->local_gen++;
 	/* a filesystem gone from the kernel takes its grant with it */
 	{
 		uint32_t j = 0;
@@ -1244,8 +1256,17 @@ uint64_t ecl_node_tick(struct ecl_node *n, uint64_t now)
 		return next;
 	}
 	n->rejoin_sent = false;
-	if (!n->declare_inflight)
+	/*
+	 * Compare our filesystems with the state's view when either may have
+	 * changed: our list, an install, one of our declarations delivered
+	 * (then once more, to see it took); and every 5 s anyway.
+	 */
+	if (!n->declare_inflight &&
+	    (n->declared_gen != n->local_gen || now >= n->declare_check_us)) {
+		n->declared_gen = n->local_gen;
+		n->declare_check_us = now + 5000000;
 		declare_diff(n, slot, now);
+	}
 	if ((n->reported_round != n->st.round + 1 ||
 	     n->reported_epoch != n->st.epoch) &&
 	    now >= n->last_report_us + tick)

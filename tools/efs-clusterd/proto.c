@@ -280,9 +280,6 @@ int ecl_dec_declare(struct ecl_rbuf *r, struct ecl_decl_entry *e, uint32_t max,
 			FAIL("declare: settings out of range");
 		if (e[i].size > ECL_SIZE_MAX || e[i].balance > ECL_SIZE_MAX)
 			FAIL("declare: size or balance out of range");
-		for (uint32_t j = 0; j < i; j++)
-			if (!strcmp(e[i].name, e[j].name))
-				FAIL("declare: filesystem named twice");
 	}
 	if (!ecl_rb_done(r))
 		FAIL("declare: bad length");

@@ -47,6 +47,8 @@ void ecl_state_free(struct ecl_state *st)
 		fs_free(st->fs[i]);
 	free(st->fs);
 	st->fs = NULL;
+	free(st->ids);
+	st->ids = NULL;
 	st->nfs = 0;
 	free(st->nidx);
 	st->nidx = NULL;
@@ -74,21 +76,28 @@ int ecl_state_slot(const struct ecl_state *st, uint32_t nodeid, uint32_t pid)
 	return -1;
 }
 
-struct ecl_fs *ecl_state_fs(const struct ecl_state *st, uint32_t id)
+static int fs_index(const struct ecl_state *st, uint32_t id)
 {
 	uint32_t lo = 0, hi = st->nfs;
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (st->fs[mid]->id == id)
-			return st->fs[mid];
-		if (st->fs[mid]->id < id)
+		if (st->ids[mid] == id)
+			return (int)mid;
+		if (st->ids[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return -1;
+}
+
+struct ecl_fs *ecl_state_fs(const struct ecl_state *st, uint32_t id)
+{
+	int i = fs_index(st, id);
+
+	return i < 0 ? NULL : st->fs[i];
 }
 
 static uint32_t name_hash(const char *s)
@@ -108,7 +117,14 @@ static uint32_t name_hash(const char *s)
  */
 static bool index_rebuild(struct ecl_state *st, uint32_t want)
 {
-	uint32_t cap = 16;
+	uint32_t cap = 16, *ids;
+
+	ids = realloc(st->ids, (want ? want : 1) * sizeof(*ids));
+	if (!ids)
+		return false;
+	st->ids = ids;
+	for (uint32_t i = 0; i < st->nfs; i++)
+		st->ids[i] = st->fs[i]->id;
 
 	while (cap <= 2 * want)
 		cap *= 2;
@@ -489,9 +505,23 @@ int ecl_state_report(struct ecl_state *st, int slot,
 		FAIL(-EALREADY, "report: second report for the round");
 	/* validate every entry before changing anything */
 	stamp = ++st->stamp;
-	for (uint32_t i = 0; i < m->n; i++) {
-		struct ecl_fs *fs = ecl_state_fs(st, m->e[i].fs_id);
+	for (uint32_t i = 0, prev = 0; i < m->n; i++) {
+		/* entries come in id order: start the search where we were */
+		struct ecl_fs *fs = NULL;
+		uint32_t id = m->e[i].fs_id;
 
+		if (prev < st->nfs && st->ids[prev] == id)
+			fs = st->fs[prev];
+		else if (prev + 1 < st->nfs && st->ids[prev + 1] == id)
+			fs = st->fs[++prev];
+		else {
+			int k = fs_index(st, id);
+
+			if (k >= 0) {
+				prev = (uint32_t)k;
+				fs = st->fs[k];
+			}
+		}
 		if (!fs || !fs->heads[slot].declared)
 			FAIL(-EINVAL, "report: filesystem not declared");
 		if (fs->heads[slot].stamp == stamp)

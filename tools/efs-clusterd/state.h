@@ -129,6 +129,7 @@ struct ecl_state {
 	struct ecl_member members[ECL_MAX_MEMBERS];
 	uint32_t nfs;
 	struct ecl_fs **fs;	/* sorted by id */
+	uint32_t *ids;		/* fs[i]->id, contiguous for the search */
 	uint32_t *nidx;		/* by name: open addressing, index + 1 */
 	uint32_t ncap;		/* power of two, > 2 x nfs */
 	uint32_t nev;

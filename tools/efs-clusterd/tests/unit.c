@@ -739,7 +739,7 @@ static void test_sim_random(void)
 
 	uint64_t base = rng;
 
-	for (int iter = 0; iter < 12; iter++) {
+	for (int iter = 0; iter < 20; iter++) {
 		struct sim_conf c;
 		struct sim *s;
 		bool parted = false;
