@@ -1,0 +1,160 @@
+#!/bin/bash
+# efs-vm: timeout=480
+# efs-vm: needs-module
+#
+# A cluster-scope filesystem's lease, enforced by the module itself
+# (issue 26, the kernel half; efs-clusterd is not involved: efsctl fs
+# grant sends what the daemon sends):
+#  - before any grant, 4 KiB random reads (4 jobs) run at the safe share,
+#    budget / heads = 300 / 2 = 150 IOPS +-10%;
+#  - renewed grants of 240 units/s: reads run at 240 +-10%;
+#  - no renewal: when the last 3 s lease runs out the module falls to 150
+#    by itself (reads within 10% of 150 from 1 s after the expiry), and
+#    a lease-expired event comes within 1 s of the expiry;
+#  - fs grant is refused for a local filesystem, for bad values (the
+#    module's own checks, through ynl when it is there) and for a caller
+#    without CAP_NET_ADMIN.
+# The filesystem is elastic (no byte budget), so only the ops budget
+# limits 4 KiB reads.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$EFS_REPO/tests/vm/lib.sh"
+
+BUDGET=300
+HEADS=2
+SAFE=$((BUDGET / HEADS))
+GRANT=240
+LEASE_MS=3000
+rc=0
+nfsd_start 8 || fail "nfsd_start"
+export_tmpfs shared 256M || fail "export shared"
+export_tmpfs solo 64M || fail "export solo"
+dd if=/dev/urandom of=/srv/shared/data bs=1M count=32 status=none || fail "dd"
+efs_load || fail "efs_load"
+$EFS_CTL monitor --json >"$EFS_OUT/events.jsonl" 2>"$EFS_OUT/monitor.err" &
+monitor=$!
+$EFS_CTL fs add shared /srv/shared --scope cluster --cluster-heads $HEADS \
+	--iops-limit $BUDGET --throughput-mode elastic || fail "fs add shared"
+$EFS_CTL fs add solo /srv/solo || fail "fs add solo"
+
+show() { $EFS_CTL fs show "$1" --json | jq -r ".FileSystems[0].$2"; }
+check "a new cluster filesystem runs at the safe share" \
+	test "$(show shared IopsLimit)" = $SAFE
+check "fs show: Scope cluster, no grant yet" bash -c \
+	"$EFS_CTL fs show shared --json | jq -e '.FileSystems[0] | .Scope == \"cluster\" and
+	.GrantExpiresInMs == 0 and .ClusterHeads == $HEADS' >/dev/null"
+check "fs show: a local filesystem says so" test "$(show solo Scope)" = local
+
+ops_now() { # "DataReadOps Timestamp(ns)" of filesystem shared
+	$EFS_CTL fs stats shared --json | jq -r '"\(.DataReadOps) \(.Timestamp)"'
+}
+# rate_over SECONDS: reads a second over the next SECONDS
+rate_over() {
+	local a ta b tb
+	read -r a ta <<<"$(ops_now)"
+	sleep "$1"
+	read -r b tb <<<"$(ops_now)"
+	echo $(((b - a) * 1000000000 / (tb - ta)))
+}
+grant() {
+	$EFS_CTL fs grant shared --iops $GRANT --throughput-bytes 64MiB \
+		--lease-ms $LEASE_MS --heads $HEADS
+}
+
+nfs_mount shared /mnt/s 4.2 || fail "mount shared"
+run_fio cluster-read --filename=/mnt/s/data --rw=randread --bs=4k \
+	--direct=1 --ioengine=psync --numjobs=4 --group_reporting \
+	--time_based --runtime=40 &
+fio_wait_running cluster-read 4 || rc=1
+sleep 1
+
+r=$(rate_over 3)
+rate_within "$r" $SAFE 10 "IOPS before any grant (safe share $BUDGET/$HEADS)" || rc=1
+
+# The daemon renews every tick; here once a second for 5 s.
+grant || { log "FAIL: fs grant" >&2; rc=1; }
+( for i in 1 2 3 4; do sleep 1; grant; done ) &
+renewer=$!
+sleep 1
+r=$(rate_over 3)
+rate_within "$r" $GRANT 10 "IOPS while renewed grants of $GRANT hold" || rc=1
+check "fs show: the grant and its lease" bash -c \
+	"$EFS_CTL fs show shared --json | jq -e '.FileSystems[0] | .GrantedIops == $GRANT and
+	.GrantedThroughput == 67108864 and .GrantExpiresInMs > 0 and
+	.GrantExpiresInMs <= $LEASE_MS and .IopsLimit == $GRANT' >/dev/null"
+wait $renewer
+# The last grant went out when the renewer ended: it runs out LEASE_MS on.
+expiry_ns=$(( $(date +%s%N) + LEASE_MS * 1000000 ))
+log "last grant sent; lease runs out in $LEASE_MS ms without renewal"
+sleep $((LEASE_MS / 1000 + 1))
+check "the module fell to the safe share by itself" \
+	test "$(show shared IopsLimit)" = $SAFE
+check "fs show: lease expired" test "$(show shared GrantExpiresInMs)" = 0
+r=$(rate_over 3)
+rate_within "$r" $SAFE 10 "IOPS 1-4 s after the lease ran out" || rc=1
+fio_stop cluster-read
+wait
+[ "$(fio_errors cluster-read)" = 0 ] ||
+	{ log "FAIL: fio saw errors" >&2; rc=1; }
+nfs_umount /mnt/s
+
+# The fallback event, within 1 s of the expiry.
+sleep 0.5
+kill $monitor 2>/dev/null
+wait $monitor 2>/dev/null
+ev=$(jq -c 'select(.Event == "LeaseExpired" and .FileSystem == "shared")' \
+	"$EFS_OUT/events.jsonl" | tail -n 1)
+if [ -z "$ev" ]; then
+	log "FAIL: no LeaseExpired event for shared" >&2
+	rc=1
+else
+	log "event: $ev"
+	check "the event carries the safe share" test "$(jq -r .Value <<<"$ev")" = $SAFE
+	t=$(jq -r .Time <<<"$ev")
+	ev_ns=$(date -d "$t" +%s%N)
+	late_ms=$(( (ev_ns - expiry_ns) / 1000000 ))
+	log "event came $late_ms ms after the expiry (the last grant's send time + lease)"
+	# expiry_ns was taken after efsctl returned: the event may precede it a little
+	check "the event within 1 s of the expiry" \
+		test "$late_ms" -gt -500 -a "$late_ms" -lt 1000
+fi
+
+# Refusals: a local filesystem, bad values, an unprivileged caller.
+out=$($EFS_CTL fs grant solo --iops 1 --throughput-bytes 1 --lease-ms 1000 \
+	--heads 2 2>&1)
+check "a local filesystem refuses fs grant" test $? -ne 0
+check "with the module's message" grep -q "not a cluster filesystem" <<<"$out"
+check "efsctl refuses --lease-ms 0" bash -c "! $EFS_CTL fs grant shared \
+	--iops 1 --throughput-bytes 1 --lease-ms 0 --heads 2 2>/dev/null"
+YNL=${EFS_YNL:-$EFS_REPO/build/src/linux-source-6.12/tools/net/ynl/cli.py}
+if [ -f "$YNL" ]; then
+	SCHEMA=${YNL%/tools/net/ynl/cli.py}/Documentation/netlink/genetlink.yaml
+	ynl() { python3 "$YNL" --spec "$EFS_REPO/uapi/efs.yaml" --schema "$SCHEMA" "$@"; }
+	for bad in '"grant-lease-ms": 0, "grant-heads": 2' \
+		   '"grant-lease-ms": 1000, "grant-heads": 0' \
+		   '"grant-lease-ms": 1000, "grant-heads": 2, "grant-iops": 1000000000'; do
+		out=$(ynl --do fs-grant --json "{\"fs-name\": \"shared\", \"grant-iops\": 1,
+			\"grant-bps\": 1, $bad}" 2>&1)
+		check "the module refuses a grant with $bad" bash -c \
+			"grep -qE 'must be|at most' <<<'$out'"
+	done
+	out=$(ynl --do fs-grant --json '{"fs-name": "shared", "grant-iops": 1}' 2>&1)
+	check "the module refuses a grant without lease and heads" \
+		grep -q "a grant needs" <<<"$out"
+else
+	log "no $YNL: the module's own checks of bad values not exercised here (KUnit efs_lease.check_test)"
+fi
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
+check "an unprivileged grant is refused" bash -c "$(declare -f nobody); ! nobody \
+	$EFS_CTL fs grant shared --iops 300 --throughput-bytes 1 --lease-ms 1000 \
+	--heads 1 2>$EFS_OUT/eperm.err"
+check "as not permitted" grep -q "not permitted" "$EFS_OUT/eperm.err"
+check "and changed nothing" test "$(show shared IopsLimit)" = $SAFE
+
+# Back to local: the whole budget; then unload with nothing pending.
+$EFS_CTL fs set shared --scope local || rc=1
+check "scope local: the whole budget again" test "$(show shared IopsLimit)" = $BUDGET
+$EFS_CTL fs set shared --scope cluster || rc=1
+grant || rc=1
+efs_unload || rc=1
+nfsd_stop
+exit $rc
