@@ -107,7 +107,8 @@ def main():
     epoch = act["epoch"][0][0]
     t0 = epoch
     result("budget", worst <= budget and len(pts) > 100,
-           "max %d of %d at +%.3f s over %d instants (every grant, expiry and forget time)"
+           "the heads held at most %d of %d (first at %.1f s of the timeline), "
+           "checked at %d instants: every grant, expiry and forget time"
            % (worst, budget, (worst_t - t0) / 1e6, len(pts)))
 
     # 2. demand moving from head 1 to head 2 is followed within 2 s (the
