@@ -117,8 +117,12 @@ deps:
 	tests/setup/kernels.sh
 	tests/setup/tlsroot.sh
 
+# The kernel's download overlaps the packages' install; the second
+# kernels.sh (quick: all is fetched) picks the compiler with gcc there.
 deps-demo:
-	tests/setup/deps.sh --demo
+	@mkdir -p build
+	tests/setup/kernels.sh --demo >build/deps-demo-kernels.log 2>&1 & k=$$!; \
+	tests/setup/deps.sh --demo; rc=$$?; wait $$k; exit $$rc
 	tests/setup/kernels.sh --demo
 
 check: deps

@@ -9,7 +9,7 @@
 # client) alone, beside a neighbour hammering another export (16 jobs from
 # another client) without efs, and beside it with efs capping the
 # neighbour at EFS_DEMO_CAP units/s (default 100); EFS_DEMO_SECS (default
-# 10) a phase. fio logs each job's IOPS every second (Unix-time stamps, so
+# 8) a phase. fio logs each job's IOPS every second (Unix-time stamps, so
 # the two clients' logs line up): $EFS_OUT/isolation.dat (second, quiet,
 # neighbour), isolation.txt (the table; also in demo.txt). demo.sh plots.
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
@@ -22,6 +22,7 @@ human() { awk -v b="$1" 'BEGIN { split("B KiB MiB GiB TiB PiB", u); i = 1
 	while (b >= 1024 && i < 6) { b /= 1024; i++ }; printf "%.1f %s", b, u[i] }'; }
 : >"$REPORT"
 
+log "demo: starting"
 nfsd_start 8 >/dev/null || fail "nfsd_start"
 export_tmpfs home 256M >/dev/null || fail "export home"
 export_tmpfs media 256M >/dev/null || fail "export media"
@@ -83,7 +84,8 @@ nfs_umount /mnt/media
 efs_unload >/dev/null
 
 # --- isolation ----------------------------------------------------------
-SECS=${EFS_DEMO_SECS:-10}
+log "isolation: setting up"
+SECS=${EFS_DEMO_SECS:-8}
 CAP=${EFS_DEMO_CAP:-100}
 for fs in quiet noisy; do
 	export_tmpfs "$fs" 64M >/dev/null || fail "export $fs"
@@ -96,18 +98,25 @@ in_client cn nfs_mount noisy /mnt/noisy 4.2 >/dev/null || fail "mount noisy"
 # per-second IOPS of every job, stamped with Unix time in ms
 iopslog() { echo --write_iops_log="$EFS_OUT/$1" --log_avg_msec=1000 --log_unix_epoch=1; }
 
-# phase NAME [neighbour]: the quiet tenant's 2 jobs for SECS seconds, with
-# the neighbour's 16 (threads, all reading) started first if asked.
+# phase NAME [neighbour]: the quiet tenant's 2 jobs for SECS seconds; with
+# "neighbour", the neighbour's 16 (threads) start with them and run LEAD
+# seconds before and after, so they are in full swing all along. Each
+# ends by itself: no polling, no signals (exec is slow in a TCG guest).
+LEAD=3
 phase() {
-	local name=$1 storm=${2:-}
+	local name=$1 storm=${2:-} pid=
+	log "phase $name${storm:+ (neighbour)}"
 	if [ -n "$storm" ]; then
 		# shellcheck disable=SC2046 # the options, one a word
-		storm_start cn "n-$name" /mnt/noisy 16 $(iopslog "n-$name") || fail "storm $name"
-		sleep 2
+		client_load cn "n-$name" /mnt/noisy 16 $((SECS + 2 * LEAD)) --thread \
+			$(iopslog "n-$name") &
+		pid=$!
 	fi
 	# shellcheck disable=SC2046
-	client_load cq "q-$name" /mnt/quiet 2 "$SECS" $(iopslog "q-$name") || fail "quiet $name"
-	[ -z "$storm" ] || storm_stop "n-$name" || fail "storm $name"
+	client_load cq "q-$name" /mnt/quiet 2 "$SECS" ${storm:+--startdelay=$LEAD} \
+		$(iopslog "q-$name") || fail "quiet $name"
+	[ -z "$pid" ] || wait "$pid" || fail "neighbour $name"
+	log "phase $name done"
 }
 say ""
 say "Isolation: a quiet tenant (2 jobs of 4 KiB random reads over NFSv4.2, its own"
@@ -124,9 +133,11 @@ phase with storm
 # second up to its stamp; the second is counted from the quiet tenant's
 # first stamp, and a job with no line in a second keeps its last rate.
 series() {
-	local ph=$1 off=$2 logs
+	local ph=$1 off=$2 f logs=()
 	# the quiet tenant's 2 logs, the neighbour's 16 (none when alone)
-	mapfile -t logs < <(ls "$EFS_OUT/q-$ph"_iops.*.log "$EFS_OUT/n-$ph"_iops.*.log 2>/dev/null)
+	for f in "$EFS_OUT/q-$ph"_iops.*.log "$EFS_OUT/n-$ph"_iops.*.log; do
+		[ -e "$f" ] && logs+=("$f")
+	done
 	awk -F', *' -v secs="$SECS" -v off="$off" '
 	FNR == 1 { job++; quiet = FILENAME ~ /\/q-[^\/]*$/ }
 	{ t[job] = t[job] " " $1; v[job] = v[job] " " $2; isq[job] = quiet

@@ -48,7 +48,7 @@ esac
 # make demo: tests/demo.sh (efs.ko for 6.1, efsctl) and tests/demo/guest.sh
 # (knfsd, fio, netns clients, jq), tests/vm/run.sh (qemu, the busybox
 # initramfs, the xz vmlinux), the plot.
-demo_pkgs="build-essential make gcc kmod cpio xz-utils libelf-dev
+demo_pkgs="gcc make libc6-dev kmod cpio xz-utils
 	qemu-system-x86 busybox-static
 	nfs-kernel-server nfs-common rpcbind fio iproute2
 	libmnl-dev libinih-dev pkg-config jq

@@ -199,7 +199,11 @@ for spec in "${KERNEL_SPECS[@]}"; do
 	# Which compiler: the host's gcc if it built this kernel, else the
 	# kernel suite's own, in a build root.
 	kcc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' "$KROOT/boot/config-$krel" | sed 's/^[^ ]* //')
-	if [ "$kcc" = "$hostcc" ]; then
+	if [ -z "$hostcc" ]; then
+		# make deps-demo fetches while deps.sh installs gcc, then
+		# runs this again to decide
+		echo "kernels: $krel fetched; no gcc yet to compare with $kcc"
+	elif [ "$kcc" = "$hostcc" ]; then
 		rm -f "$KROOT/.root-$krel"
 		echo "kernels: $krel ready (host gcc)"
 	else
