@@ -369,7 +369,10 @@ static void in_force(const struct script *s, const struct sfs *f,
 		*ops = f->g.ops;
 		*bytes = f->g.bytes;
 	} else if (now < f->g.forget_us) {
-		*ops = ecl_min64(f->g.ops, f->g.safe_ops);
+		/* as efs.ko: the budget divided by the heads it was told */
+		uint32_t heads = f->g.heads ? f->g.heads : 1;
+
+		*ops = ecl_min64(f->g.ops, f->g.budget_ops / heads);
 		*bytes = ecl_min64(f->g.bytes, f->g.safe_bytes);
 	} else {
 		*ops = *bytes = 0;

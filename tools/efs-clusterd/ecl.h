@@ -18,6 +18,8 @@
 #define ECL_FS_NAME_MAX		64	/* as EFS_FS_NAME_MAX */
 #define ECL_NODE_NAME_MAX	63
 #define ECL_UNLIMITED		UINT64_MAX	/* no byte budget (elastic) */
+#define ECL_HEADS_MAX		1024U	/* EFS_CLUSTER_HEADS_MAX: the divisor
+					 * that makes a safe share ~0 */
 
 /* Values of the filesystem settings (uapi/linux/efs.h). */
 #define ECL_PERF_GENERAL	0

@@ -466,7 +466,11 @@ static void renew(struct ecl_node *n, uint64_t now)
 		g.balance = fs->balance;
 		g.budget_ops = fs->budget_ops;
 		g.budget_bytes = fs->budget_bytes;
-		g.heads = fs->n_active;
+		/* the kernel divides the budget by heads: no smaller than
+		 * the safe share pushed (nothing before a second round) */
+		g.heads = fs->n_active_prev && fs->n_active ?
+			  (uint32_t)ecl_max64(fs->n_active, fs->n_active_prev) :
+			  ECL_HEADS_MAX;
 		g.mismatch = h->declared && !h->ok && fs->has_ref;
 		if (g.mismatch && !p->mismatch_logged) {
 			LOG(n, ECL_LOG_EVENT,
@@ -497,6 +501,7 @@ static void renew(struct ecl_node *n, uint64_t now)
 			g.safe_ops = ecl_min64(g.safe_ops, p->g.safe_ops);
 			g.safe_bytes = ecl_min64(g.safe_bytes,
 						 p->g.safe_bytes);
+			g.heads = (uint32_t)ecl_max64(g.heads, p->g.heads);
 			g.expires_us = p->g.expires_us;
 			g.forget_us = p->g.forget_us;
 			push(n, p, &g, now);

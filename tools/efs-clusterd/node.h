@@ -32,7 +32,9 @@ struct ecl_grant {
 	uint64_t forget_us;		/* then zero; ECL_NEVER = keep safe */
 	uint64_t balance;		/* the cluster's credit balance */
 	uint64_t budget_ops, budget_bytes;
-	uint32_t heads;			/* active heads (safe share divisor) */
+	uint32_t heads;			/* the safe share's divisor: the larger
+					 * of the last two rounds' active heads,
+					 * so budget / heads <= the safe share */
 	uint8_t mismatch;		/* settings differ from the cluster's */
 };
 

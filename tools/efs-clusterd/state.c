@@ -274,6 +274,34 @@ static uint64_t sub0(uint64_t a, uint64_t b)
 }
 
 /*
+ * The most the filesystem's budgets can be in the round under way: those
+ * of the last round, or, for a filesystem that has not had one yet, what
+ * any declaration implies (a head that leaves in its very first round may
+ * have completed that round and hold a grant of it).
+ */
+static void budget_bound(const struct ecl_state *st, const struct ecl_fs *fs,
+			 uint64_t *ops, uint64_t *bytes)
+{
+	*ops = fs->budget_ops;
+	*bytes = fs->budget_bytes;
+	for (uint32_t s = 0; s < st->nslots; s++) {
+		const struct ecl_head *h = &fs->heads[s];
+		uint64_t size;
+
+		if (!st->members[s].used || !h->declared)
+			continue;
+		*ops = ecl_max64(*ops, ecl_iops_budget(&h->set));
+		size = ecl_metered_size(&h->set, ecl_max64(h->size, fs->size));
+		if (h->set.tput_mode == ECL_TPUT_ELASTIC)
+			*bytes = ECL_UNLIMITED;
+		else if (*bytes != ECL_UNLIMITED)
+			*bytes = ecl_max64(*bytes, ecl_max64(
+				ecl_burst_bps(size),
+				ecl_permitted_bps(&h->set, size, 0)));
+	}
+}
+
+/*
  * The heads in slots[0..n) stop taking part: one event reserving, per
  * filesystem, the budget the other heads do not hold (the departed
  * grants and whatever headroom they might have risen into in a round the
@@ -311,7 +339,7 @@ static uint32_t make_event(struct ecl_state *st, const uint32_t *slots,
 		abort();
 	for (uint32_t i = 0; i < st->nfs; i++) {
 		struct ecl_fs *fs = st->fs[i];
-		uint64_t held_ops = 0, held_bytes = 0, ro, rb;
+		uint64_t held_ops = 0, held_bytes = 0, ro, rb, bo, bb;
 		struct ecl_ev_fs *f = &nev.fs[nev.nfs];
 		bool any = false;
 
@@ -323,10 +351,11 @@ static uint32_t make_event(struct ecl_state *st, const uint32_t *slots,
 				     held_bytes : held_bytes + fs->heads[s].g_bytes;
 		}
 		fs_reserved(st, fs->id, &ro, &rb);
+		budget_bound(st, fs, &bo, &bb);
 		f->fs_id = fs->id;
-		f->res0_ops = sub0(fs->budget_ops, held_ops + ro);
-		f->res0_bytes = fs->budget_bytes == ECL_UNLIMITED ? 0 :
-				sub0(fs->budget_bytes, held_bytes + rb);
+		f->res0_ops = sub0(bo, held_ops + ro);
+		f->res0_bytes = bb == ECL_UNLIMITED ? 0 :
+				sub0(bb, held_bytes + rb);
 		f->safe_ops = calloc(n ? n : 1, sizeof(uint64_t));
 		f->safe_bytes = calloc(n ? n : 1, sizeof(uint64_t));
 		if (!f->safe_ops || !f->safe_bytes)
@@ -662,6 +691,7 @@ static void prepare_fs(struct ecl_state *st, struct ecl_fs *fs, uint64_t dt_us)
 	spent = fs->budget_bytes == ECL_UNLIMITED ? 0 :
 		ecl_muldiv(rb, dt_us, 1000000);
 	choose_reference(st, fs);
+	fs->n_active_prev = fs->n_active;
 	fs->n_active = 0;
 	for (uint32_t s = 0; s < st->nslots; s++) {
 		const struct ecl_member *m = &st->members[s];
@@ -945,6 +975,7 @@ void ecl_state_encode(const struct ecl_state *st, struct ecl_wbuf *w)
 		ecl_wb_u64(w, fs->safe_prev_ops);
 		ecl_wb_u64(w, fs->safe_prev_bytes);
 		ecl_wb_u32(w, fs->n_active);
+		ecl_wb_u32(w, fs->n_active_prev);
 		for (uint32_t s = 0; s < st->nslots; s++)
 			nh += st->members[s].used;
 		ecl_wb_u32(w, nh);
@@ -1081,11 +1112,13 @@ int ecl_state_decode(struct ecl_state *st, struct ecl_rbuf *r,
 		fs->safe_prev_ops = ecl_rb_u64(r);
 		fs->safe_prev_bytes = ecl_rb_u64(r);
 		fs->n_active = ecl_rb_u32(r);
+		fs->n_active_prev = ecl_rb_u32(r);
 		if (r->err || !ecl_fs_name_valid(fs->name, len) ||
 		    fs->id <= prev_id || fs->id > st->next_fs_id ||
 		    fs->has_ref > 1 || fs->cold > 1 ||
 		    (fs->has_ref && !ecl_settings_valid(&fs->ref)) ||
-		    fs->n_active > ECL_MAX_MEMBERS)
+		    fs->n_active > ECL_MAX_MEMBERS ||
+		    fs->n_active_prev > ECL_MAX_MEMBERS)
 			DFAIL("state: bad filesystem");
 		prev_id = fs->id;
 		nh = ecl_rb_u32(r);

@@ -80,7 +80,7 @@ struct ecl_fs {
 	uint64_t res_ops, res_bytes;	/* reserved for departed heads */
 	uint64_t safe_ops, safe_bytes;	/* budget / active heads */
 	uint64_t safe_prev_ops, safe_prev_bytes;
-	uint32_t n_active;
+	uint32_t n_active, n_active_prev;	/* this round's, the last */
 	struct ecl_head *heads;	/* [nslots] */
 };
 

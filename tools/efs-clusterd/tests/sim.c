@@ -128,8 +128,10 @@ static uint64_t kernel_ops(const struct sim *s, const struct kfs *k)
 		return 0;	/* strict: nothing before the first grant */
 	if (s->now < k->g.expires_us)
 		return k->g.ops;
+	/* as efs.ko: the budget divided by the heads it was told */
 	if (s->now < k->g.forget_us)
-		return ecl_min64(k->g.ops, k->g.safe_ops);
+		return ecl_min64(k->g.ops, s->c.budget_ops /
+				 ecl_max64(1, k->g.heads));
 	return 0;
 }
 
@@ -250,6 +252,12 @@ static void op_grant(void *ctx, const char *fs, const struct ecl_grant *g,
 	h->k[i].valid = true;
 	h->k[i].g = *g;
 	s->st.pushes++;
+	if (s->c.budget_ops / ecl_max64(1, g->heads) > g->safe_ops &&
+	    !s->c.quiet)
+		fprintf(stderr, "sim: head %d fs%d: budget / heads %llu > safe share %llu\n",
+			h->idx + 1, i,
+			(unsigned long long)(s->c.budget_ops / ecl_max64(1, g->heads)),
+			(unsigned long long)g->safe_ops);
 	if (s->c.no_push_check)
 		return;
 	if (getenv("ECL_DEBUG") && i == 0)
