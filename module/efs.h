@@ -149,8 +149,14 @@ void efs_fs_set_size_locked(struct efs_fs *fs, u64 size);
 u64 efs_ops_burst(const struct efs_config *cfg, u64 rate);
 u64 efs_bytes_burst(u64 rate);
 u64 efs_per_client_bps(const struct efs_config *cfg);
-int efs_fs_grant_locked(struct efs_fs *fs, u64 iops, u64 bps, u32 lease_ms,
-			u32 heads, const char **why);
+/* EFS_CMD_FS_GRANT (see uapi/linux/efs.h) */
+struct efs_grant {
+	u64 iops, bps;
+	u32 lease_ms, forget_ms, heads;
+	const u64 *credit_balance;	/* the cluster's, or NULL */
+};
+int efs_fs_grant_locked(struct efs_fs *fs, const struct efs_grant *g,
+			const char **why);
 
 /* throttle.c */
 /* 0: go on, 1: go on after a wait, -EAGAIN: answer DELAY */

@@ -4,17 +4,21 @@
  * budget (EFS_CMD_FS_GRANT, from efs-clusterd), pure code with the clock
  * passed in (ns, any monotonic clock: efs_now_ns() in the module).
  *
- * While the lease holds (now < expires_ns), the head may admit
- *	ops:   min(the filesystem's ops budget, granted iops)
- *	bytes: the granted bps (the cluster decides bursting and grants
- *	       the permitted throughput)
- * Before the first grant, and once the lease runs out without renewal,
- * it falls to the safe share: budget / heads, heads being the membership
- * size the last grant reported (before any grant: the configured hint,
- * EFS_A_FS_CLUSTER_HEADS). Rounded down, so heads safe shares never sum
- * above the budget. A rate is never 0, which a bucket reads as
- * "unlimited": a grant of 0 (a head that must admit nothing) and a safe
- * share below 1 give 1 unit (byte) per second.
+ * Stages, by the clock (enum efs_grant_state):
+ *  pre-grant  no grant yet: the safe share, budget / heads, heads being
+ *             the configured hint (EFS_A_FS_CLUSTER_HEADS);
+ *  granted    until the lease's end: ops min(budget, granted iops), bytes
+ *             the granted bps (the cluster decides bursting and grants
+ *             the permitted throughput), at most the filesystem's ceiling;
+ *  safe       the lease ran out without renewal: min(grant, safe share),
+ *             heads now the membership size the last grant told (a lapse
+ *             never raises what the head admits, so the cluster's
+ *             accounting of a silent head holds);
+ *  zero       past the grant's forget time, if it had one: 1 unit (byte)
+ *             a second, so the cluster's majority may reclaim everything.
+ * Shares are rounded down, so heads safe shares never sum above the
+ * budget. A rate is never 0, which a bucket reads as "unlimited": a grant
+ * of 0 and a share below 1 give 1 unit (byte) per second.
  */
 #ifndef EFS_LEASE_H
 #define EFS_LEASE_H
@@ -25,41 +29,47 @@ struct efs_lease {
 	u64 iops;		/* units/s granted */
 	u64 bps;		/* metered bytes/s granted */
 	u64 expires_ns;		/* 0 = never granted */
+	u64 forget_ns;		/* 0 = never: the safe share for good */
 	u32 heads;		/* membership size last told (>= 1) */
-	bool fell_back;		/* the expiry was acted on (event sent) */
+	u8 acted;		/* the stage the rates were last set for */
 };
 
 /* No grant yet: the safe share for heads (0 reads as 1). */
 void efs_lease_init(struct efs_lease *l, u32 heads);
 /*
- * Check a grant's values against the uapi ranges; 0, or -EINVAL/-ERANGE
- * with the reason in *why.
+ * Check a grant's values against the uapi ranges (forget_ms 0: none);
+ * 0, or -ERANGE with the reason in *why.
  */
-int efs_lease_check(u64 iops, u64 bps, u32 lease_ms, u32 heads,
-		    const char **why);
+int efs_lease_check(u64 iops, u64 bps, u32 lease_ms, u32 forget_ms,
+		    u32 heads, const char **why);
 /* Record a checked grant received at now. */
 void efs_lease_grant(struct efs_lease *l, u64 iops, u64 bps, u32 lease_ms,
-		     u32 heads, u64 now);
+		     u32 forget_ms, u32 heads, u64 now);
+/* enum efs_grant_state at now */
+u8 efs_lease_stage(const struct efs_lease *l, u64 now);
 bool efs_lease_active(const struct efs_lease *l, u64 now);
 /* ms left on the lease (rounded up), 0 when expired or never granted. */
 u32 efs_lease_left_ms(const struct efs_lease *l, u64 now);
+/* When the stage changes next (ns), 0 if it never does. */
+u64 efs_lease_next_ns(const struct efs_lease *l, u64 now);
 /* budget / heads, at least 1. */
 u64 efs_lease_safe_share(const struct efs_lease *l, u64 budget);
 /* The ops rate in force for a budget of budget units/s (>= 1). */
 u64 efs_lease_ops_rate(const struct efs_lease *l, u64 budget, u64 now);
 /*
- * The byte rate in force: the grant, at most ceiling (the filesystem's
- * highest rate: burst or provisioned), while the lease holds; else the
- * safe share of safe_bps (what all heads together may always admit: the
- * baseline in bursting mode, whose credits the cluster keeps). A ceiling
- * of 0 means no byte budget (elastic), and then 0 (unlimited) it is.
+ * The byte rate in force. ceiling: the filesystem's highest rate (burst
+ * or provisioned), 0 when it has no byte budget (elastic), and then 0
+ * (unlimited) it is. safe_bps: what all heads together may always admit
+ * (the baseline in bursting mode, whose credits the cluster keeps; the
+ * provisioned rate).
  */
 u64 efs_lease_bps(const struct efs_lease *l, u64 safe_bps, u64 ceiling,
 		  u64 now);
 /*
- * True once per lease, the first time it is seen expired at now: the
- * caller re-applies the rates and raises the lease-fallback event.
+ * The stage at now if the rates were not yet set for it (the caller
+ * re-applies them and raises an event for a fall), else
+ * EFS_GRANT_STATE_PRE (which is never reached by a change).
  */
-bool efs_lease_expire(struct efs_lease *l, u64 now);
+u8 efs_lease_advance(struct efs_lease *l, u64 now);
 
 #endif /* EFS_LEASE_H */

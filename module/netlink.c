@@ -104,6 +104,7 @@ static const struct nla_policy efs_policy[EFS_A_MAX + 1] = {
 	[EFS_A_GRANT_BPS] = { .type = NLA_U64 },
 	[EFS_A_GRANT_LEASE_MS] = { .type = NLA_U32 },
 	[EFS_A_GRANT_HEADS] = { .type = NLA_U32 },
+	[EFS_A_GRANT_FORGET_MS] = { .type = NLA_U32 },
 };
 
 /* extack wants a string that outlives the request: ours are literals. */
@@ -212,7 +213,8 @@ static int efs_put_fs_scope(struct sk_buff *skb, struct efs_fs *fs, u64 now)
 	    efs_put_u64(skb, EFS_A_GRANT_BPS, l->bps) ||
 	    nla_put_u32(skb, EFS_A_GRANT_HEADS, l->heads) ||
 	    nla_put_u32(skb, EFS_A_GRANT_EXPIRES_MS,
-			efs_lease_left_ms(l, now)))
+			efs_lease_left_ms(l, now)) ||
+	    nla_put_u8(skb, EFS_A_GRANT_STATE, efs_lease_stage(l, now)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -542,8 +544,10 @@ static int efs_nl_fs_grant(struct sk_buff *skb, struct genl_info *info)
 	};
 	struct nlattr **a = info->attrs;
 	const char *why = NULL;
+	struct efs_grant g = {};
 	struct efs_fs *fs;
 	unsigned int i;
+	u64 balance;
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(required); i++) {
@@ -552,15 +556,21 @@ static int efs_nl_fs_grant(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
+	g.iops = nla_get_u64(a[EFS_A_GRANT_IOPS]);
+	g.bps = nla_get_u64(a[EFS_A_GRANT_BPS]);
+	g.lease_ms = nla_get_u32(a[EFS_A_GRANT_LEASE_MS]);
+	g.heads = nla_get_u32(a[EFS_A_GRANT_HEADS]);
+	if (a[EFS_A_GRANT_FORGET_MS])
+		g.forget_ms = nla_get_u32(a[EFS_A_GRANT_FORGET_MS]);
+	if (a[EFS_A_FS_BURST_CREDIT_BALANCE]) {
+		balance = nla_get_u64(a[EFS_A_FS_BURST_CREDIT_BALANCE]);
+		g.credit_balance = &balance;
+	}
 	mutex_lock(&efs_registry_lock);
 	fs = efs_nl_find(info);
 	err = -ENOENT;
 	if (fs)
-		err = efs_fs_grant_locked(fs, nla_get_u64(a[EFS_A_GRANT_IOPS]),
-					  nla_get_u64(a[EFS_A_GRANT_BPS]),
-					  nla_get_u32(a[EFS_A_GRANT_LEASE_MS]),
-					  nla_get_u32(a[EFS_A_GRANT_HEADS]),
-					  &why);
+		err = efs_fs_grant_locked(fs, &g, &why);
 	mutex_unlock(&efs_registry_lock);
 	if (err && why)
 		efs_extack(info->extack, why);

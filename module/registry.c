@@ -270,36 +270,51 @@ static void efs_fs_lease_arm(struct efs_fs *fs, u32 ms)
 		refcount_inc(&fs->ref);
 }
 
+/* Arm the work for the lease's next stage, if it has one. */
+static void efs_fs_lease_arm_next(struct efs_fs *fs, u64 now)
+{
+	u64 next = efs_lease_next_ns(&fs->lease, now);
+
+	if (next)
+		efs_fs_lease_arm(fs, (u32)div_u64(next - now + NSEC_PER_MSEC - 1,
+						  NSEC_PER_MSEC));
+}
+
 static void efs_lease_work(struct work_struct *work)
 {
 	struct efs_fs *fs = container_of(to_delayed_work(work), struct efs_fs,
 					 lease_work);
 	char name[EFS_FS_NAME_MAX + 1];
-	bool fell = false;
-	u64 now, share = 0;
+	u32 event = 0;
+	u64 now, rate = 0;
+	u8 stage;
 
 	mutex_lock(&efs_registry_lock);
 	now = efs_now_ns();
-	if (READ_ONCE(fs->dead) || !efs_fs_cluster(fs)) {
-		/* nothing left to do */
-	} else if (efs_lease_expire(&fs->lease, now)) {
-		efs_fs_apply_ops(fs, now);
-		efs_fs_apply_bytes(fs, now);
-		share = fs->ops_rate;
-		strscpy(name, fs->name, sizeof(name));
-		fell = true;
-	} else if (efs_lease_active(&fs->lease, now)) {
-		efs_fs_lease_arm(fs, efs_lease_left_ms(&fs->lease, now));
+	if (!READ_ONCE(fs->dead) && efs_fs_cluster(fs)) {
+		stage = efs_lease_advance(&fs->lease, now);
+		if (stage == EFS_GRANT_STATE_SAFE ||
+		    stage == EFS_GRANT_STATE_ZERO) {
+			efs_fs_apply_ops(fs, now);
+			efs_fs_apply_bytes(fs, now);
+			rate = fs->ops_rate;
+			strscpy(name, fs->name, sizeof(name));
+			event = stage == EFS_GRANT_STATE_SAFE ?
+				EFS_EVENT_LEASE_EXPIRED :
+				EFS_EVENT_LEASE_FORGOTTEN;
+		}
+		/* early (jiffies against efs_now_ns()), or the next stage */
+		efs_fs_lease_arm_next(fs, now);
 	}
 	mutex_unlock(&efs_registry_lock);
-	if (fell)
-		efs_netlink_event(name, EFS_EVENT_LEASE_EXPIRED, share);
+	if (event)
+		efs_netlink_event(name, event, rate);
 	efs_fs_put(fs);
 }
 
 /* EFS_CMD_FS_GRANT: this head's lease on a cluster filesystem's budget. */
-int efs_fs_grant_locked(struct efs_fs *fs, u64 iops, u64 bps, u32 lease_ms,
-			u32 heads, const char **why)
+int efs_fs_grant_locked(struct efs_fs *fs, const struct efs_grant *g,
+			const char **why)
 {
 	u64 now = efs_now_ns();
 	int err;
@@ -309,13 +324,19 @@ int efs_fs_grant_locked(struct efs_fs *fs, u64 iops, u64 bps, u32 lease_ms,
 		*why = "not a cluster filesystem: grants are for scope cluster (fs set --scope cluster)";
 		return -EINVAL;
 	}
-	err = efs_lease_check(iops, bps, lease_ms, heads, why);
+	err = efs_lease_check(g->iops, g->bps, g->lease_ms, g->forget_ms,
+			      g->heads, why);
 	if (err)
 		return err;
-	efs_lease_grant(&fs->lease, iops, bps, lease_ms, heads, now);
+	efs_lease_grant(&fs->lease, g->iops, g->bps, g->lease_ms, g->forget_ms,
+			g->heads, now);
+	if (g->credit_balance)
+		WRITE_ONCE(fs->cluster_credit,
+			   min(*g->credit_balance,
+			       efs_credit_max(fs->size_bytes)));
 	efs_fs_apply_ops(fs, now);
 	efs_fs_apply_bytes(fs, now);
-	efs_fs_lease_arm(fs, lease_ms);
+	efs_fs_lease_arm(fs, g->lease_ms);
 	return 0;
 }
 

@@ -1008,6 +1008,9 @@ static void registry_exit_test(struct kunit *test)
  */
 static void cluster_lease_test(struct kunit *test)
 {
+	struct efs_grant g = {
+		.iops = 240, .bps = 40 * EFS_MIB, .lease_ms = 3000, .heads = 2,
+	};
 	u64 balance = 5 * EFS_GIB, got;
 	struct efs_config cfg;
 	const char *why = NULL;
@@ -1025,7 +1028,7 @@ static void cluster_lease_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fs->credit.rate, 0ULL);
 
 	mutex_lock(&efs_registry_lock);
-	err = efs_fs_grant_locked(fs, 240, 40 * EFS_MIB, 3000, 2, &why);
+	err = efs_fs_grant_locked(fs, &g, &why);
 	mutex_unlock(&efs_registry_lock);
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, fs->ops_rate, 240ULL);
@@ -1045,7 +1048,8 @@ static void cluster_lease_test(struct kunit *test)
 	/* bad values and the wrong scope are refused, with a reason */
 	why = NULL;
 	mutex_lock(&efs_registry_lock);
-	err = efs_fs_grant_locked(fs, 240, 0, 0, 2, &why);
+	g.lease_ms = 0;
+	err = efs_fs_grant_locked(fs, &g, &why);
 	mutex_unlock(&efs_registry_lock);
 	KUNIT_EXPECT_EQ(test, err, -ERANGE);
 	KUNIT_EXPECT_NOT_NULL(test, why);
@@ -1059,7 +1063,8 @@ static void cluster_lease_test(struct kunit *test)
 	KUNIT_EXPECT_LE(test, diff_u64(got, balance), EFS_MIB);
 	why = NULL;
 	mutex_lock(&efs_registry_lock);
-	err = efs_fs_grant_locked(fs, 240, 0, 1000, 2, &why);
+	g.lease_ms = 1000;
+	err = efs_fs_grant_locked(fs, &g, &why);
 	mutex_unlock(&efs_registry_lock);
 	KUNIT_EXPECT_EQ(test, err, -EINVAL);
 	KUNIT_EXPECT_NOT_NULL(test, why);

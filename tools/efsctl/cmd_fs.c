@@ -71,14 +71,15 @@ const char cmd_fs_show_usage[] =
 
 const char cmd_fs_grant_usage[] =
 "Usage: efsctl fs grant NAME --iops N --throughput-bytes BYTES --lease-ms N\n"
-"                       --heads N [-v]\n"
+"                       --heads N [--forget-ms N] [-v]\n"
 "\n"
 "Grant this head its share of cluster filesystem NAME (scope cluster) as a\n"
 "lease: what efs-clusterd sends every tick (EFS_CMD_FS_GRANT); useful to\n"
 "test. Until the lease runs out the module admits at most\n"
 "min(the filesystem's IOPS budget, N) units/s and BYTES metered bytes/s;\n"
-"if no grant renews it, the module falls by itself to the safe share,\n"
-"the budget divided by --heads, and raises a lease-expired event.\n"
+"if no grant renews it, the module falls by itself to min(the grant, the\n"
+"safe share), the budget divided by --heads, and raises a lease-expired\n"
+"event; past --forget-ms, to 1 unit/s (lease-forgotten).\n"
 "\n"
 "Options (all but -v required):\n"
 "  --iops N                  units/s, 0..100000000 (0: 1 unit/s)\n"
@@ -86,6 +87,8 @@ const char cmd_fs_grant_usage[] =
 "                            or a size such as 64MiB (0: 1 byte/s)\n"
 "  --lease-ms N              how long the grant holds, 1..600000 ms\n"
 "  --heads N                 heads in the cluster's membership, 1..1024\n"
+"  --forget-ms N             then admit nothing (1 unit/s), lease..3600000 ms\n"
+"                            (default 0: keep the safe share)\n"
 "  -v, --verbose             print a confirmation line\n"
 "  -h, --help\n";
 
@@ -306,6 +309,7 @@ static const char *opt_value(const struct opts *o, int id)
 
 enum {
 	GRANT_IOPS = FS_OPT_CONFIG + 200, GRANT_BPS, GRANT_LEASE, GRANT_HEADS,
+	GRANT_FORGET,
 };
 
 static const struct opt_def grant_opts[] = {
@@ -313,6 +317,7 @@ static const struct opt_def grant_opts[] = {
 	{ "throughput-bytes", 0, true, GRANT_BPS },
 	{ "lease-ms", 0, true, GRANT_LEASE },
 	{ "heads", 0, true, GRANT_HEADS },
+	{ "forget-ms", 0, true, GRANT_FORGET },
 	{ "verbose", 'v', false, FS_OPT_VERBOSE },
 	{ NULL, 0, false, 0 },
 };
@@ -320,8 +325,8 @@ static const struct opt_def grant_opts[] = {
 int cmd_fs_grant(int argc, char **argv)
 {
 	static const char *const names[] = { "NAME" };
-	const char *iops_s, *bps_s, *lease_s, *heads_s;
-	uint32_t iops32, lease, heads;
+	const char *iops_s, *bps_s, *lease_s, *heads_s, *forget_s;
+	uint32_t iops32, lease, heads, forget = 0;
 	struct nlmsghdr *req;
 	struct efs_nl nl;
 	struct opts o;
@@ -335,6 +340,7 @@ int cmd_fs_grant(int argc, char **argv)
 	bps_s = opt_value(&o, GRANT_BPS);
 	lease_s = opt_value(&o, GRANT_LEASE);
 	heads_s = opt_value(&o, GRANT_HEADS);
+	forget_s = opt_value(&o, GRANT_FORGET);
 	if (!iops_s || !bps_s || !lease_s || !heads_s) {
 		efs_err("a grant needs --iops, --throughput-bytes, --lease-ms and --heads");
 		return EXIT_FAIL;
@@ -359,6 +365,13 @@ int cmd_fs_grant(int argc, char **argv)
 			EFS_CLUSTER_HEADS_MAX);
 		return EXIT_FAIL;
 	}
+	if (forget_s && (efs_parse_u32_range(forget_s, 0,
+					     EFS_GRANT_FORGET_MS_MAX, &forget) ||
+			 (forget && forget < lease))) {
+		efs_err("--forget-ms: invalid value '%s' (expected 0 or --lease-ms..%u)",
+			forget_s, EFS_GRANT_FORGET_MS_MAX);
+		return EXIT_FAIL;
+	}
 	if (efs_connect(&nl))
 		return EXIT_FAIL;
 	req = efs_nl_request(&nl, EFS_CMD_FS_GRANT, false);
@@ -367,6 +380,8 @@ int cmd_fs_grant(int argc, char **argv)
 	mnl_attr_put_u64(req, EFS_A_GRANT_BPS, bps);
 	mnl_attr_put_u32(req, EFS_A_GRANT_LEASE_MS, lease);
 	mnl_attr_put_u32(req, EFS_A_GRANT_HEADS, heads);
+	if (forget)
+		mnl_attr_put_u32(req, EFS_A_GRANT_FORGET_MS, forget);
 	err = efs_nl_talk(&nl, req, NULL, NULL);
 	if (err) {
 		efs_report_nl_error(&nl, err, o.pos[0]);

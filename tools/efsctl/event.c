@@ -25,6 +25,7 @@ static const struct {
 	[EFS_EVENT_THROTTLE_START] = { "throttle-start", "ThrottleStart" },
 	[EFS_EVENT_THROTTLE_STOP] = { "throttle-stop", "ThrottleStop" },
 	[EFS_EVENT_LEASE_EXPIRED] = { "lease-expired", "LeaseExpired" },
+	[EFS_EVENT_LEASE_FORGOTTEN] = { "lease-forgotten", "LeaseForgotten" },
 };
 
 const char *efs_event_name(uint32_t type, bool json, char *buf, size_t len)

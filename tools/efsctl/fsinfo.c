@@ -122,6 +122,8 @@ static const struct attr_desc {
 	N(EFS_A_GRANT_LEASE_MS, K_U32),
 	A(EFS_A_GRANT_HEADS, K_U32, grant_heads),
 	A(EFS_A_GRANT_EXPIRES_MS, K_U32, grant_expires_ms),
+	N(EFS_A_GRANT_FORGET_MS, K_U32),
+	A(EFS_A_GRANT_STATE, K_U8, grant_state),
 #undef A
 #undef N
 };

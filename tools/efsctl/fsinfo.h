@@ -67,6 +67,7 @@ struct efs_fs_info {
 	uint64_t grant_bps;		/* metered bytes/s granted */
 	uint32_t grant_heads;		/* heads in the last membership told */
 	uint32_t grant_expires_ms;	/* lease left, 0 = expired or none */
+	uint32_t grant_state;		/* enum efs_grant_state */
 
 	/* counters, monotonic for the filesystem's lifetime */
 	uint64_t data_read_bytes;

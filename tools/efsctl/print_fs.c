@@ -76,6 +76,18 @@ static void print_local(struct out *o, const struct efs_fs_local *l)
 		out_null(o, "ExportsSource");
 }
 
+static const char *efs_grant_state_str(uint32_t v)
+{
+	static const char *const names[__EFS_GRANT_STATE_MAX] = {
+		[EFS_GRANT_STATE_PRE] = "pre-grant",
+		[EFS_GRANT_STATE_GRANTED] = "granted",
+		[EFS_GRANT_STATE_SAFE] = "safe",
+		[EFS_GRANT_STATE_ZERO] = "zero",
+	};
+
+	return v < __EFS_GRANT_STATE_MAX ? names[v] : "unknown";
+}
+
 /* Scope, and a cluster filesystem's lease (issue 26). */
 static void print_scope(struct out *o, const struct efs_fs_info *fs)
 {
@@ -90,8 +102,11 @@ static void print_scope(struct out *o, const struct efs_fs_info *fs)
 		fs->grant_heads);
 	out_text(o, " (safe share: the budget / %u)\n", fs->grant_heads);
 	out_u64(o, "ClusterHeadsConfigured", NULL, fs->cluster_heads);
+	if (fs->present[EFS_A_GRANT_STATE])
+		out_str(o, "GrantState", "  grant state             %s\n",
+			efs_grant_state_str(fs->grant_state));
 	if (!fs->grant_expires_ms) {
-		out_text(o, "  grant                   none in force (safe share)\n");
+		out_text(o, "  grant                   none in force (the lapsed grant or the safe share)\n");
 		out_u64(o, "GrantedIops", NULL, fs->grant_iops);
 		out_u64(o, "GrantedThroughput", NULL, fs->grant_bps);
 	} else {

@@ -351,6 +351,8 @@ static const uint8_t reply_type[EFS_A_MAX + 1] = {
 	[EFS_A_GRANT_LEASE_MS] = T_U32,
 	[EFS_A_GRANT_HEADS] = T_U32,
 	[EFS_A_GRANT_EXPIRES_MS] = T_U32,
+	[EFS_A_GRANT_FORGET_MS] = T_U32,
+	[EFS_A_GRANT_STATE] = T_U8,
 };
 
 static const char *bad_reason;
@@ -697,6 +699,7 @@ static const struct pol policy[EFS_A_MAX + 1] = {
 	[EFS_A_GRANT_BPS] = { V_U64, 0, EFS_PROVISIONED_BPS_MAX },
 	[EFS_A_GRANT_LEASE_MS] = { V_U32, 1, EFS_GRANT_LEASE_MS_MAX },
 	[EFS_A_GRANT_HEADS] = { V_U32, 1, EFS_CLUSTER_HEADS_MAX },
+	[EFS_A_GRANT_FORGET_MS] = { V_U32, 0, EFS_GRANT_FORGET_MS_MAX },
 };
 
 static const uint16_t counter_attrs[] = {

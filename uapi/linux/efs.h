@@ -41,16 +41,24 @@
  *	EFS_A_FS_NAME, EFS_A_GRANT_IOPS (units/s), EFS_A_GRANT_BPS (metered
  *	bytes/s), EFS_A_GRANT_LEASE_MS (1..EFS_GRANT_LEASE_MS_MAX) and
  *	EFS_A_GRANT_HEADS (heads in the membership the daemon last saw,
- *	1..EFS_CLUSTER_HEADS_MAX), all required.  Until the lease runs out
- *	the ops budget in force is min(the filesystem's, the granted iops) and
- *	the byte budget is the granted bps (a cluster filesystem's own credit
- *	bucket does not throttle: the cluster decides bursting and grants the
- *	permitted throughput).  When it runs out without renewal, the module
- *	itself falls to the safe share, the budget divided by the heads last
- *	told (before any grant: EFS_A_FS_CLUSTER_HEADS), and raises
- *	EFS_EVENT_LEASE_EXPIRED.  A grant of 0 admits 1 unit (byte) per second.
- *	Refused for a local filesystem.  No reply beyond the ack; FS_GET
- *	reports EFS_A_GRANT_* and EFS_A_GRANT_EXPIRES_MS.
+ *	1..EFS_CLUSTER_HEADS_MAX), all required; optional
+ *	EFS_A_GRANT_FORGET_MS (lease..EFS_GRANT_FORGET_MS_MAX, from receipt;
+ *	absent or 0: never) and EFS_A_FS_BURST_CREDIT_BALANCE (the cluster's
+ *	balance, kept and reported as the filesystem's).  Until the lease runs
+ *	out the ops budget in force is min(the filesystem's, the granted iops)
+ *	and the byte budget is the granted bps, at most the filesystem's burst
+ *	or provisioned rate (EFS_GRANT_BPS_NONE: that rate; a cluster
+ *	filesystem's own credit bucket does not throttle: the cluster decides
+ *	bursting and grants the permitted throughput).  When it runs out
+ *	without renewal, the module itself falls to min(the grant, the safe
+ *	share): the budget divided by the heads last told (the byte budget's
+ *	share: of the baseline, or of the provisioned rate), and raises
+ *	EFS_EVENT_LEASE_EXPIRED; past the forget time to 1 unit (byte) a
+ *	second, EFS_EVENT_LEASE_FORGOTTEN.  Before any grant: the safe share
+ *	with EFS_A_FS_CLUSTER_HEADS heads.  A grant of 0 admits 1 unit (byte)
+ *	per second.  Refused for a local filesystem.  No reply beyond the ack;
+ *	FS_GET reports EFS_A_GRANT_* and EFS_A_GRANT_EXPIRES_MS,
+ *	EFS_A_GRANT_STATE.
  * EFS_CMD_EVENT: notification sent to multicast group EFS_MCGRP_EVENTS with
  *	EFS_A_EVENT_TYPE, EFS_A_FS_NAME, EFS_A_EVENT_VALUE, EFS_A_EVENT_TIME_NS.
  *	Anyone may listen: events carry no client address.
@@ -84,6 +92,8 @@
 #define EFS_MAX_WAITING_THREADS_MAX 65536U
 #define EFS_CLUSTER_HEADS_MAX	1024U	/* heads sharing a cluster filesystem */
 #define EFS_GRANT_LEASE_MS_MAX	600000U	/* 10 minutes */
+#define EFS_GRANT_FORGET_MS_MAX	3600000U	/* an hour */
+#define EFS_GRANT_BPS_NONE	(~0ULL)	/* a grant without a byte budget */
 
 /* Defaults (0 in IOPS_LIMIT / MAX_WAITERS means "the default"). */
 #define EFS_GP_IOPS_DEFAULT	35000U
@@ -150,6 +160,15 @@ enum efs_scope {
 	__EFS_SCOPE_MAX,
 };
 
+/* EFS_A_GRANT_STATE: where a cluster filesystem's lease is. */
+enum efs_grant_state {
+	EFS_GRANT_STATE_PRE,		/* "pre-grant": safe share, hint */
+	EFS_GRANT_STATE_GRANTED,	/* "granted": the lease holds */
+	EFS_GRANT_STATE_SAFE,		/* "safe": lapsed, min(grant, share) */
+	EFS_GRANT_STATE_ZERO,		/* "zero": past the forget time */
+	__EFS_GRANT_STATE_MAX,
+};
+
 enum efs_event_type {
 	EFS_EVENT_FS_ADDED = 1,
 	EFS_EVENT_FS_CHANGED,
@@ -159,6 +178,7 @@ enum efs_event_type {
 	EFS_EVENT_THROTTLE_START,	/* value: throttled ops in last interval */
 	EFS_EVENT_THROTTLE_STOP,	/* value: total throttled ops */
 	EFS_EVENT_LEASE_EXPIRED,	/* value: safe share, units/s now in force */
+	EFS_EVENT_LEASE_FORGOTTEN,	/* value: units/s now in force (1) */
 	__EFS_EVENT_MAX,
 };
 
@@ -305,6 +325,8 @@ enum efs_attr {
 	EFS_A_GRANT_LEASE_MS,		/* u32: lease (FS_GRANT) */
 	EFS_A_GRANT_HEADS,		/* u32: heads in the membership */
 	EFS_A_GRANT_EXPIRES_MS,		/* u32: lease left (get), 0 = none */
+	EFS_A_GRANT_FORGET_MS,		/* u32: then 1 unit/s (FS_GRANT), 0 = never */
+	EFS_A_GRANT_STATE,		/* u8: enum efs_grant_state (get) */
 
 	__EFS_A_MAX,
 };

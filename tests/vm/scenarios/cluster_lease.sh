@@ -63,24 +63,28 @@ grant() {
 nfs_mount shared /mnt/s 4.2 || fail "mount shared"
 run_fio cluster-read --filename=/mnt/s/data --rw=randread --bs=4k \
 	--direct=1 --ioengine=psync --numjobs=4 --group_reporting \
-	--time_based --runtime=40 &
+	--time_based --runtime=600 &
+fio=$!
 fio_wait_running cluster-read 4 || rc=1
 sleep 1
 
 r=$(rate_over 3)
 rate_within "$r" $SAFE 10 "IOPS before any grant (safe share $BUDGET/$HEADS)" || rc=1
 
-# The daemon renews every tick; here once a second for 5 s.
+# The daemon renews every tick; here every 0.5 s for 8 s or more.
 grant || { log "FAIL: fs grant" >&2; rc=1; }
-( for i in 1 2 3 4; do sleep 1; grant; done ) &
+( end=$((SECONDS + 8)); while [ $SECONDS -lt $end ]; do sleep 0.5; grant; done ) &
 renewer=$!
 sleep 1
 r=$(rate_over 3)
 rate_within "$r" $GRANT 10 "IOPS while renewed grants of $GRANT hold" || rc=1
-check "fs show: the grant and its lease" bash -c \
-	"$EFS_CTL fs show shared --json | jq -e '.FileSystems[0] | .GrantedIops == $GRANT and
-	.GrantedThroughput == 67108864 and .GrantExpiresInMs > 0 and
-	.GrantExpiresInMs <= $LEASE_MS and .IopsLimit == $GRANT' >/dev/null"
+$EFS_CTL fs show shared --json >"$EFS_OUT/granted.json"
+check "fs show: the grant and its lease" jq -e '.FileSystems[0] |
+	.GrantedIops == '$GRANT' and .GrantedThroughput == 67108864 and
+	.GrantState == "granted" and .GrantExpiresInMs > 0 and
+	.GrantExpiresInMs <= '$LEASE_MS' and .IopsLimit == '$GRANT "$EFS_OUT/granted.json"
+jq -c '.FileSystems[0] | {Scope, IopsLimit, GrantState, GrantedIops,
+	GrantedThroughput, GrantExpiresInMs, ClusterHeads}' "$EFS_OUT/granted.json"
 wait $renewer
 # The last grant went out when the renewer ended: it runs out LEASE_MS on.
 expiry_ns=$(( $(date +%s%N) + LEASE_MS * 1000000 ))
@@ -89,10 +93,11 @@ sleep $((LEASE_MS / 1000 + 1))
 check "the module fell to the safe share by itself" \
 	test "$(show shared IopsLimit)" = $SAFE
 check "fs show: lease expired" test "$(show shared GrantExpiresInMs)" = 0
+check "fs show: GrantState safe" test "$(show shared GrantState)" = safe
 r=$(rate_over 3)
 rate_within "$r" $SAFE 10 "IOPS 1-4 s after the lease ran out" || rc=1
 fio_stop cluster-read
-wait
+wait $fio
 [ "$(fio_errors cluster-read)" = 0 ] ||
 	{ log "FAIL: fio saw errors" >&2; rc=1; }
 nfs_umount /mnt/s

@@ -602,6 +602,7 @@ t_ok fake_scope_add fs add shared "$T/srv/data" --scope cluster --cluster-heads 
 run_fake fs show shared --json
 jq_ok fake_scope_show '.FileSystems[0].Scope == "cluster" and
 	.FileSystems[0].ClusterHeads == 3 and .FileSystems[0].GrantExpiresInMs == 0 and
+	.FileSystems[0].GrantState == "pre-grant" and
 	.FileSystems[0].GrantedIops == 0' "$T/out"
 run_fake fs show home --json
 jq_ok fake_scope_local '.FileSystems[0].Scope == "local" and
@@ -611,7 +612,7 @@ log_has fake_grant_sent "^cmd=10 6:str=shared 91:u64=240 92:u64=67108864 93:u32=
 run_fake fs show shared --json
 jq_ok fake_grant_show '.FileSystems[0].GrantedIops == 240 and
 	.FileSystems[0].GrantedThroughput == 67108864 and .FileSystems[0].ClusterHeads == 2 and
-	.FileSystems[0].GrantExpiresInMs > 50000' "$T/out"
+	.FileSystems[0].GrantExpiresInMs > 50000 and .FileSystems[0].GrantState == "granted"' "$T/out"
 run_fake fs show shared
 out_has fake_grant_text "^  granted iops            240 units/s$"
 out_has fake_scope_text "^  scope                   cluster$"
@@ -622,6 +623,10 @@ t_err fake_grant_missing "efsctl: fs grant: a grant needs --iops, --throughput-b
 	fs grant shared --iops 1
 t_err fake_grant_bad_lease "efsctl: fs grant: --lease-ms: invalid value '0' (expected 1..600000)" \
 	fs grant shared --iops 1 --throughput-bytes 1 --lease-ms 0 --heads 2
+t_ok fake_grant_forget fs grant shared --iops 240 --throughput-bytes 1 --lease-ms 60000 --heads 2 --forget-ms 120000
+log_has fake_grant_forget_sent " 94:u32=2 96:u32=120000$"
+t_err fake_grant_bad_forget "efsctl: fs grant: --forget-ms: invalid value '10' (expected 0 or --lease-ms..3600000)" \
+	fs grant shared --iops 1 --throughput-bytes 1 --lease-ms 1000 --heads 2 --forget-ms 10
 t_err fake_grant_bad_heads "efsctl: fs grant: --heads: invalid value '2000' (expected 1..1024)" \
 	fs grant shared --iops 1 --throughput-bytes 1 --lease-ms 10 --heads 2000
 EFS_FAKE_EPERM=1 t_err fake_grant_eperm "efsctl: fs grant: Operation not permitted (need CAP_NET_ADMIN)" \
@@ -636,7 +641,7 @@ for sig in INT TERM; do
 		LD_PRELOAD="$FAKE" EFS_FAKE_STATE="$T/state" "$EFSCTL" monitor \
 		>"$T/out" 2>"$T/err"
 	rc=$?
-	if [ "$rc" -eq 0 ] && [ "$(wc -l <"$T/out")" -eq 8 ] &&
+	if [ "$rc" -eq 0 ] && [ "$(wc -l <"$T/out")" -eq 9 ] &&
 	   grep -qx "2026-11-23T12:00:06.123Z home throttle-start value=46" "$T/out" &&
 	   grep -qx "2026-11-23T12:00:08.123Z home lease-expired value=48" "$T/out" &&
 	   grep -qx "2026-11-23T12:00:01.123Z home fs-added" "$T/out"; then
@@ -648,10 +653,10 @@ done
 EFS_FAKE_EVENTS=1 timeout -s INT --preserve-status 1 env LD_PRELOAD="$FAKE" \
 	EFS_FAKE_STATE="$T/state" "$EFSCTL" monitor --json >"$T/out" 2>"$T/err"
 rc=$?
-if [ "$rc" -eq 0 ] && [ "$(wc -l <"$T/out")" -eq 8 ] &&
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$T/out")" -eq 9 ] &&
    jq -se 'map(.Event) == ["FileSystemAdded","FileSystemChanged",
 	"FileSystemRemoved","CreditsLow","CreditsExhausted","ThrottleStart",
-	"ThrottleStop","LeaseExpired"] and .[5].Value == 46 and .[5].FileSystem == "home" and
+	"ThrottleStop","LeaseExpired","LeaseForgotten"] and .[5].Value == 46 and .[5].FileSystem == "home" and
 	.[5].Time == "2026-11-23T12:00:06.123Z"' "$T/out" >/dev/null; then
 	pass fake_monitor_json
 else

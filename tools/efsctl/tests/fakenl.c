@@ -296,6 +296,10 @@ static void put_fs(struct nlmsghdr *nlh, const struct fake_fs *fs)
 		mnl_attr_put_u32(nlh, EFS_A_GRANT_EXPIRES_MS,
 				 v[EFS_A_GRANT_EXPIRES_MS] > t ?
 				 (uint32_t)(v[EFS_A_GRANT_EXPIRES_MS] - t) : 0);
+		mnl_attr_put_u8(nlh, EFS_A_GRANT_STATE,
+				!v[EFS_A_GRANT_EXPIRES_MS] ? EFS_GRANT_STATE_PRE :
+				v[EFS_A_GRANT_EXPIRES_MS] > t ?
+				EFS_GRANT_STATE_GRANTED : EFS_GRANT_STATE_SAFE);
 	}
 	mnl_attr_put_u32(nlh, 200, 1);	/* an attribute from the future */
 	for (i = 0; i < EFS_WAIT_HIST_BUCKETS; i++)
