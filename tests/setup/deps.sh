@@ -64,7 +64,7 @@ pkgs="build-essential make gcc bc flex bison kmod cpio xz-utils zstd libelf-dev 
 	libinih-dev bash-completion debhelper dh-dkms dkms lintian fakeroot man-db
 	clang libclang-rt-14-dev
 	cryptsetup-bin dmsetup nftables openssl
-	strace"
+	strace corosync libcpg-dev libquorum-dev libcmap-dev"
 
 [ "$demo" = 1 ] && pkgs=$demo_pkgs
 missing=
