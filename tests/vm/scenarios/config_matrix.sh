@@ -1,5 +1,5 @@
 #!/bin/bash
-# efs-vm: timeout=1200
+# efs-vm: timeout=1800
 # efs-vm: needs-module
 #
 # The configuration matrix (issue 29 item 3, issue 27 section 1): the
@@ -22,20 +22,28 @@
 # checks it), except the request size beside metadata, which has none.
 #
 # Each data row runs fio (psync, direct, random) for RAMP + SECS seconds
-# and asserts its IOPS over the last 3 seconds (a bucket's initial burst
-# spent) within +-10% of the arithmetic: min over the budgets in force of budget / cost, where a read
-# costs 1 unit and max(bytes / 3, 4 KiB) metered bytes, a write
-# --write-op-weight units (5) and max(bytes, 4 KiB), as module/meter.c
-# and efsctl(8) say; the byte budget is the baseline (50 KiB/s per GiB of
-# S, at least 1 MiB/s) at zero credits, the provisioned rate, nothing for
-# elastic or bursting with credits (100 MiB/s: more than the guest
-# moves). One budget is set to bind and the others to 2x or more of what
-# the row uses. Metadata rows (create, stat, unlink from Python) assert
-# the binding budget's use from efs's counters (IoUnits a second against
-# an IOPS limit, MeteredIOBytes a second against a byte budget) within
-# +-10% of 1. Every row: 0 I/O errors, and fio (or the worker) finishes
-# within RAMP + SECS + 30 s (a hard mount retrying a refused request
-# forever is the failure this guards).
+# and asserts its IOPS over the last 3 seconds (6 for 512 KiB requests; a
+# bucket's initial burst spent) within +-10% of the arithmetic: min over
+# the budgets in force of budget / cost, where a read costs 1 unit and
+# max(bytes / 3, 4 KiB) metered bytes, a write --write-op-weight units
+# (5) and max(bytes, 4 KiB), as module/meter.c and efsctl(8) say; the
+# byte budget is the baseline (50 KiB/s per GiB of S, at least 1 MiB/s)
+# at zero credits, the provisioned rate, nothing for elastic or bursting
+# with credits (100 MiB/s: more than the guest moves). One budget is set
+# to bind and the others to 2x or more of what the row uses. The limits
+# are at most about half of what a TCG guest on this host did
+# unthrottled at host load 10 (4 KiB reads 95 IOPS with 1 job and 175
+# with 4, 4 KiB writes ~35 and ~80, 512 KiB writes 19 with 4 jobs, the
+# metadata worker ~150 units/s with 4): a row near the guest's own speed
+# measures the guest (each line quotes what it did unthrottled). x1-x4
+# are the issue's numbers: 100 IOPS from one job is out of a loaded
+# guest's reach (g1 and g2 then fail too, and say so). Metadata rows
+# (create, stat, unlink from Python) assert the binding budget's use from
+# efs's counters (IoUnits a second against an IOPS limit,
+# MeteredIOBytes a second against a byte budget) within +-10% of 1. Every
+# row: 0 I/O errors, and fio (or the worker) finishes within RAMP + SECS
+# + 30 s (a hard mount retrying a refused request forever is the failure
+# this guards).
 #
 # Fixed cases beside the array (the issues' tables):
 #   x1-x4  maxIO at its limit (issue 27): --iops-limit 100, 4 KiB reads,
@@ -74,22 +82,22 @@ MiB=1048576
 # per-client ceiling, NFS version, request size, operation, jobs, then
 # the fs add options (the limits). "-" as the size: metadata.
 ROWS='
-r01 maxIO          baseline    none  3   4k    write 4 --performance-mode maxIO --iops-limit 400 --metered-size 1GiB --burst-credit-balance 0
+r01 maxIO          baseline    none  3   4k    write 4 --performance-mode maxIO --iops-limit 300 --metered-size 1GiB --burst-credit-balance 0
 r02 generalPurpose elastic     iops  4.0 wsize read  1 --iops-limit 2000 --throughput-mode elastic --per-client-iops-limit 12
 r03 maxIO          provisioned bytes 4.1 wsize read  4 --performance-mode maxIO --iops-limit 2000 --throughput-mode provisioned --provisioned-throughput-in-mibps 8 --per-client-throughput-in-mibps 3
 r04 generalPurpose bursting    bytes 4.2 4k    write 1 --iops-limit 2000 --per-client-throughput-in-mibps 0.1
 r05 generalPurpose provisioned none  3   -     meta  1 --iops-limit 30 --throughput-mode provisioned --provisioned-throughput-in-mibps 2
-r06 maxIO          elastic     iops  4.2 -     meta  4 --performance-mode maxIO --iops-limit 2000 --throughput-mode elastic --per-client-iops-limit 150
+r06 maxIO          elastic     iops  4.2 -     meta  4 --performance-mode maxIO --iops-limit 2000 --throughput-mode elastic --per-client-iops-limit 80
 r07 generalPurpose baseline    iops  4.1 wsize write 4 --iops-limit 2000 --metered-size 200GiB --burst-credit-balance 0 --per-client-iops-limit 40
 r08 maxIO          bursting    none  4.0 4k    read  1 --performance-mode maxIO --iops-limit 40
-r09 generalPurpose baseline    bytes 4.0 -     meta  4 --iops-limit 2000 --metered-size 1GiB --burst-credit-balance 0 --per-client-throughput-in-mibps 0.25
-r10 generalPurpose bursting    iops  3   wsize read  4 --iops-limit 2000 --per-client-iops-limit 20
-r11 maxIO          elastic     none  4.1 4k    write 1 --performance-mode maxIO --iops-limit 200 --throughput-mode elastic
-r12 maxIO          provisioned iops  4.0 4k    write 4 --performance-mode maxIO --iops-limit 2000 --throughput-mode provisioned --provisioned-throughput-in-mibps 2 --per-client-iops-limit 400
+r09 generalPurpose baseline    bytes 4.0 -     meta  4 --iops-limit 2000 --metered-size 1GiB --burst-credit-balance 0 --per-client-throughput-in-mibps 0.12
+r10 generalPurpose bursting    iops  3   wsize read  4 --iops-limit 2000 --per-client-iops-limit 12
+r11 maxIO          elastic     none  4.1 4k    write 1 --performance-mode maxIO --iops-limit 125 --throughput-mode elastic
+r12 maxIO          provisioned iops  4.0 4k    write 4 --performance-mode maxIO --iops-limit 2000 --throughput-mode provisioned --provisioned-throughput-in-mibps 2 --per-client-iops-limit 300
 r13 generalPurpose baseline    none  4.2 wsize read  1 --iops-limit 2000 --metered-size 40GiB --burst-credit-balance 0
 r14 maxIO          elastic     bytes 3   4k    write 1 --performance-mode maxIO --iops-limit 2000 --throughput-mode elastic --per-client-throughput-in-mibps 0.1
-r15 generalPurpose bursting    none  4.1 -     meta  4 --iops-limit 150
-r16 generalPurpose provisioned none  4.2 wsize write 1 --iops-limit 2000 --throughput-mode provisioned --provisioned-throughput-in-mibps 3
+r15 generalPurpose bursting    none  4.1 -     meta  4 --iops-limit 80
+r16 generalPurpose provisioned none  4.2 wsize write 1 --iops-limit 2000 --throughput-mode provisioned --provisioned-throughput-in-mibps 1.5
 '
 # The fixed cases, in the same columns (x: fio, as the rows; the others
 # have their own procedure below).
@@ -390,14 +398,14 @@ FREEW=$(unthrottled freew 4 randwrite 524288)
 FREE="$FREE1/$FREE4 4k reads, $FREEW 512k writes"
 log "unthrottled: 4 KiB random reads $FREE1 IOPS with 1 job, $FREE4 with 4; 512 KiB random writes $FREEW IOPS with 4"
 
-# steady ID BS: the IOPS of run_fio ID (requests of BS bytes) over the
-# last 3 seconds fio logged (its bandwidth log, a second a line, per job,
-# summed): a bucket's initial burst is spent by then (a byte ceiling
+# steady ID BS [N]: the IOPS of run_fio ID (requests of BS bytes) over the
+# last N (3) seconds fio logged (its bandwidth log, a second a line, per
+# job, summed): a bucket's initial burst is spent by then (a byte ceiling
 # lets 256 KiB through at once, 64 requests of 4 KiB: on a slow guest that
 # outlasted fio's ramp and read +14% at 0.15 MiB/s).
 steady() {
-	awk -v bs="$2" -F', *' 'FNR == 1 { f++ } { v[f, FNR] = $2; n[f] = FNR }
-		END { for (i = 1; i <= f; i++) { k = n[i] < 3 ? n[i] : 3; s = 0
+	awk -v bs="$2" -v last="${3:-3}" -F', *' 'FNR == 1 { f++ } { v[f, FNR] = $2; n[f] = FNR }
+		END { for (i = 1; i <= f; i++) { k = n[i] < last ? n[i] : last; s = 0
 			for (j = n[i] - k + 1; j <= n[i]; j++) s += v[i, j]
 			t += s / k }
 		printf "%.1f", t * 1024 / bs }' "$EFS_OUT/$1"_bw.*.log 2>/dev/null
@@ -437,11 +445,14 @@ row() {
 	# At baseline: the credits that accrued while fio started are spent
 	# again once all its jobs run (a slow guest takes seconds to start
 	# them: credits for that long would outlast the ramp).
-	local ramp=$RAMP zero=0
+	local ramp=$RAMP zero=0 secs=$SECS last=3
 	[[ " $* " == *" --burst-credit-balance 0 "* ]] && ramp=$((RAMP + 2)) zero=1
+	# 512 KiB at a few a second: 6 s, so that one request more or less
+	# is under 10%.
+	[ "$s" = wsize ] && secs=$((SECS + 3)) last=6
 	run_fio "$id" --filename="$mnt/$file" --rw="rand$o" --bs="$bs" --direct=1 \
 		--ioengine=psync --numjobs="$j" "${thr[@]}" --group_reporting \
-		--time_based --ramp_time=$ramp --runtime=$SECS \
+		--time_based --ramp_time=$ramp --runtime=$secs \
 		--write_bw_log="$EFS_OUT/$id" --log_avg_msec=1000 &
 	local pid=$!
 	if [ $zero = 1 ]; then
@@ -454,7 +465,7 @@ row() {
 		verdict "$id" 1 "$o ${bs}B v$v j$j: fio still running after ${EFS_FIO_BOUND}s (stuck); $(costs "$c0" "$c1")"
 		return
 	fi
-	got=$(steady "$id" "$bs")
+	got=$(steady "$id" "$bs" $last)
 	# fio's own figure over its whole run after the ramp, for the log
 	local all
 	all=$(awk -v b="$(fio_bw_bytes "$id" "$o")" -v s="$bs" 'BEGIN { printf "%.1f", b / s }')
@@ -643,42 +654,51 @@ fi
 
 # --- locks while throttled ------------------------------------------------------
 if want_case locks; then
-	# lock_ms V: "flock_ms rc fcntl_ms rc" of an exclusive flock(2) and an
-	# fcntl lock and unlock of /mnt/vV/lk, each bounded to 30 s.
+	# lock_ms: "V flock_ms fcntl_ms" a line for each NFS version: an
+	# exclusive flock(2) and an fcntl lock taken and given back on
+	# /mnt/vV/lk (open and close included), timed inside one Python (its
+	# start costs a loaded guest seconds); 60 s in all.
 	lock_ms() {
-		local t0 t1 t2 frc lrc
-		t0=$(date +%s%N)
-		timeout -k 5 30 flock -x "/mnt/v$1/lk" -c true 2>>"$EFS_OUT/locks.err"
-		frc=$?
-		t1=$(date +%s%N)
-		timeout -k 5 30 /usr/bin/python3 -c '
-import fcntl, sys
-f = open(sys.argv[1], "r+")
-fcntl.lockf(f, fcntl.LOCK_EX)
-fcntl.lockf(f, fcntl.LOCK_UN)' "/mnt/v$1/lk" 2>>"$EFS_OUT/locks.err"
-		lrc=$?
-		t2=$(date +%s%N)
-		echo "$(((t1 - t0) / 1000000)) $frc $(((t2 - t1) / 1000000)) $lrc"
+		timeout -k 5 60 /usr/bin/python3 -c '
+import fcntl, os, sys, time
+for v in sys.argv[1:]:
+    p = "/mnt/v%s/lk" % v
+    t0 = time.monotonic()
+    with open(p, "r+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        fcntl.flock(f, fcntl.LOCK_UN)
+    t1 = time.monotonic()
+    with open(p, "r+") as f:
+        fcntl.lockf(f, fcntl.LOCK_EX)
+        fcntl.lockf(f, fcntl.LOCK_UN)
+    t2 = time.monotonic()
+    print(v, int((t1 - t0) * 1000), int((t2 - t1) * 1000), flush=True)
+' 3 4.0 4.1 4.2 2>>"$EFS_OUT/locks.err"
 	}
-	# What they take with nothing throttled (and nothing else running):
-	# a throttled lock may take 5 s more (one NFSv3 JUKEBOX retry), not a
-	# lost reply's retransmission (lockd's is 10 s).
+	# With nothing throttled, then throttled: a throttled lock may take
+	# 5 s more (one NFSv3 JUKEBOX retry), not a lost reply's
+	# retransmission (lockd's is 10 s) nor forever.
 	$EFS_CTL fs del mx 2>/dev/null
-	declare -A ref
-	for v in 3 4.0 4.1 4.2; do ref[$v]=$(lock_ms "$v"); done
+	lock_ms >"$EFS_OUT/locks-ref"
 	fresh --iops-limit 50 || fail "fs add locks"
 	EFS_FIO_BOUND=150 run_fio locks-load --filename=/mnt/v4.2/data --rw=randread --bs=4k \
 		--direct=1 --ioengine=psync --numjobs=4 --thread --group_reporting --time_based --runtime=120 &
 	load=$!
 	fio_wait_running locks-load 4 30 || true
+	lock_ms >"$EFS_OUT/locks-throttled"
+	st=$?
 	for v in 3 4.0 4.1 4.2; do
-		read -r rf _ rl _ <<<"${ref[$v]}"
-		read -r f frc l lrc <<<"$(lock_ms "$v")"
+		f='' l='' rf='' rl=''
+		read -r _ rf rl < <(grep "^$v " "$EFS_OUT/locks-ref")
+		read -r _ f l < <(grep "^$v " "$EFS_OUT/locks-throttled")
 		ok=0
-		[ "$frc" = 0 ] && [ "$lrc" = 0 ] || ok=1
-		_rate_reported "locks-v$v $f/$l ms, want <= $((rf + 5000))/$((rl + 5000))" ||
-			{ [ "$f" -le $((rf + 5000)) ] && [ "$l" -le $((rl + 5000)) ]; } || ok=1
-		verdict "locks-v$v" $ok "throttled at 50 units/s: flock $f ms (rc $frc), fcntl lock $l ms (rc $lrc); want success within 5 s more than unthrottled ($rf, $rl ms)"
+		if [ -z "$f" ]; then
+			ok=1 f="(no lock: python ended with $st)" l=
+		else
+			_rate_reported "locks-v$v $f/$l ms, want <= $((rf + 5000))/$((rl + 5000))" ||
+				{ [ "$f" -le $((rf + 5000)) ] && [ "$l" -le $((rl + 5000)) ]; } || ok=1
+		fi
+		verdict "locks-v$v" $ok "throttled at 50 units/s: flock $f ms, fcntl lock $l ms; want both within 5 s more than unthrottled (${rf:-?}, ${rl:-?} ms)"
 	done
 	th=$($EFS_CTL fs stats mx --json | jq -r .ThrottledOperations)
 	fio_stop locks-load
