@@ -58,9 +58,10 @@ fi
 mkdir -p build
 t0=$SECONDS
 echo "== building efs.ko for $krel and efsctl"
-make --no-print-directory "build/$krel/efs.ko" >build/demo-build.log 2>&1 ||
+j=-j$(nproc)
+make --no-print-directory "$j" "build/$krel/efs.ko" >build/demo-build.log 2>&1 ||
 	{ tail -20 build/demo-build.log; exit 1; }
-make --no-print-directory -C tools/efsctl >>build/demo-build.log 2>&1 ||
+make --no-print-directory "$j" -C tools/efsctl >>build/demo-build.log 2>&1 ||
 	{ tail -20 build/demo-build.log; exit 1; }
 rm -rf "$out"
 echo "== booting $krel under qemu (TCG); this takes about two minutes"

@@ -99,16 +99,16 @@ in_client cn nfs_mount noisy /mnt/noisy 4.2 >/dev/null || fail "mount noisy"
 iopslog() { echo --write_iops_log="$EFS_OUT/$1" --log_avg_msec=1000 --log_unix_epoch=1; }
 
 # phase NAME [neighbour]: the quiet tenant's 2 jobs for SECS seconds; with
-# "neighbour", the neighbour's 16 (threads) start with them and run LEAD
-# seconds before and after, so they are in full swing all along. Each
-# ends by itself: no polling, no signals (exec is slow in a TCG guest).
+# "neighbour", the neighbour's 16 (threads) start with them, LEAD seconds
+# ahead, and run a second longer, so they are in full swing all along.
+# Each ends by itself: no polling, no signals (exec is slow in a TCG guest).
 LEAD=3
 phase() {
 	local name=$1 storm=${2:-} pid=
 	log "phase $name${storm:+ (neighbour)}"
 	if [ -n "$storm" ]; then
 		# shellcheck disable=SC2046 # the options, one a word
-		client_load cn "n-$name" /mnt/noisy 16 $((SECS + 2 * LEAD)) --thread \
+		client_load cn "n-$name" /mnt/noisy 16 $((SECS + LEAD + 1)) --thread \
 			$(iopslog "n-$name") &
 		pid=$!
 	fi
