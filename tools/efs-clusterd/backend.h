@@ -7,9 +7,10 @@
  *    the kernel's lease (grant until expiry, then min(grant, safe share),
  *    then zero after the forget time) and records every grant and every
  *    tick's usage with timestamps (tests/cluster);
- *  - netlink: efs.ko over the "efs" generic netlink family. Pending the
- *    kernel half of issue 26 (PROTOCOL.md lists the attributes it needs):
- *    it refuses to start rather than pretend.
+ *  - netlink: efs.ko over the "efs" generic netlink family (PROTOCOL.md
+ *    section 7): FS_GET dumps for the list and the usage (counter deltas,
+ *    nlfs.c), one EFS_CMD_FS_GRANT per grant; it refuses to start when the
+ *    module is not loaded, has no FS_GRANT, or denies CAP_NET_ADMIN.
  */
 #ifndef ECL_BACKEND_H
 #define ECL_BACKEND_H

@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # efs-clusterd's command line: version, --check, exit codes, the netlink
-# backend's refusal, script errors, and a clean stop on SIGTERM without
-# corosync. Prints PASS/FAIL lines; exits 1 on any FAIL.
-#   tests/cli.sh ./efs-clusterd
+# backend's start-up errors (with efsctl's fake module, if given), script
+# errors, and a clean stop on SIGTERM without corosync. Prints PASS/FAIL
+# lines; exits 1 on any FAIL.
+#   tests/cli.sh ./efs-clusterd [tools/efsctl/tests/fakenl.so]
 set -u
 bin=$1
+fake=${2:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
@@ -37,7 +39,16 @@ check check_ok 0 "ok: cluster t, tick 200ms, lease 3000ms" "$bin" -c "$tmp/ok.co
 check check_bad 1 "bad.conf:2: unknown key 'leese'" "$bin" -c "$tmp/bad.conf" --check
 check missing_config 1 "No such file" "$bin" -c "$tmp/none.conf" --check
 check bad_backend 1 "netlink or script:FILE" "$bin" -c "$tmp/ok.conf" -b dbus
-check netlink_pending 2 "kernel grants not yet supported" "$bin" -c "$tmp/ok.conf" -b netlink
+if [ -n "$fake" ]; then
+	check netlink_not_loaded 2 "efs.ko is not loaded" \
+		env LD_PRELOAD="$fake" EFS_FAKE_STATE="$tmp/fake" \
+		EFS_FAKE_NOFAMILY=1 "$bin" -c "$tmp/ok.conf" -b netlink
+	check netlink_no_permission 2 "needs CAP_NET_ADMIN" \
+		env LD_PRELOAD="$fake" EFS_FAKE_STATE="$tmp/fake" \
+		EFS_FAKE_EPERM=1 "$bin" -c "$tmp/ok.conf" -b netlink
+else
+	echo "SKIP clusterd_cli_netlink: no fakenl.so given"
+fi
 check script_error 2 "badscript:2: at: filesystem other not declared" \
 	"$bin" -c "$tmp/ok.conf" -b "script:$tmp/badscript"
 
