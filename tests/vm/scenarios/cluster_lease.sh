@@ -6,10 +6,10 @@
 # (issue 26, the kernel half; efs-clusterd is not involved: efsctl fs
 # grant sends what the daemon sends):
 #  - before any grant, 4 KiB random reads (4 jobs) run at the safe share,
-#    budget / heads = 120 / 2 = 60 IOPS +-10%;
-#  - renewed grants of 90 units/s: reads run at 90 +-10%;
-#  - no renewal: when the last 3 s lease runs out the module falls to 60
-#    by itself (reads within 10% of 60 from 1 s after the expiry), and
+#    budget / heads = 60 / 2 = 30 IOPS +-10%;
+#  - renewed grants of 45 units/s: reads run at 45 +-10%;
+#  - no renewal: when the last 3 s lease runs out the module falls to 30
+#    by itself (reads within 10% of 30 from 1 s after the expiry), and
 #    a lease-expired event comes within 1 s of the expiry;
 #  - fs grant is refused for a local filesystem, for bad values (the
 #    module's own checks, through ynl when it is there) and for a caller
@@ -17,15 +17,18 @@
 # The filesystem is elastic (no byte budget), so only the ops budget
 # limits 4 KiB reads. The rates are low (issue 26 has 300 / 150 / 240) so
 # that a guest sharing two host cores with other guests still reaches
-# them: efsctl itself takes a second or more a call there.
+# them (such a guest read 50-116 IOPS unthrottled), and the renewals
+# hold for 10 s: an efsctl call took up to 3.7 s there. The last grant,
+# whose end is measured, holds for 3 s.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
-BUDGET=120
+BUDGET=60
 HEADS=2
 SAFE=$((BUDGET / HEADS))
-GRANT=90
+GRANT=45
 LEASE_MS=3000
+RENEW_MS=10000
 rc=0
 nfsd_start 8 || fail "nfsd_start"
 export_tmpfs shared 256M || fail "export shared"
@@ -57,9 +60,9 @@ rate_over() {
 	read -r b tb <<<"$(ops_now)"
 	echo $(((b - a) * 1000000000 / (tb - ta)))
 }
-grant() {
+grant() { # [LEASE_MS]
 	$EFS_CTL fs grant shared --iops $GRANT --throughput-bytes 64MiB \
-		--lease-ms $LEASE_MS --heads $HEADS
+		--lease-ms "${1:-$RENEW_MS}" --heads $HEADS
 }
 
 nfs_mount shared /mnt/s 4.2 || fail "mount shared"
@@ -74,16 +77,13 @@ r=$(rate_over 3)
 rate_within "$r" $SAFE 10 "IOPS before any grant (safe share $BUDGET/$HEADS)" || rc=1
 
 # The daemon renews every tick; here back to back (an efsctl call takes a
-# while in a loaded guest) until the checks are done. Each grant's send
-# and return times bound when its lease runs out.
+# while in a loaded guest) until the checks are done.
 grant || { log "FAIL: fs grant" >&2; rc=1; }
 mkdir -p "$EFS_STATE"
 touch "$EFS_STATE/renew"
 (
 	while [ -e "$EFS_STATE/renew" ]; do
-		t0=$(date +%s%N)
 		grant || log "FAIL: a renewal" >&2
-		echo "$t0 $(date +%s%N)" >"$EFS_STATE/last-grant"
 		sleep 0.3
 	done
 ) &
@@ -95,15 +95,18 @@ $EFS_CTL fs show shared --json >"$EFS_OUT/granted.json"
 check "fs show: the grant and its lease" jq -e '.FileSystems[0] |
 	.GrantedIops == '$GRANT' and .GrantedThroughput == 67108864 and
 	.GrantState == "granted" and .GrantExpiresInMs > 0 and
-	.GrantExpiresInMs <= '$LEASE_MS' and .IopsLimit == '$GRANT "$EFS_OUT/granted.json"
+	.GrantExpiresInMs <= '$RENEW_MS' and .IopsLimit == '$GRANT "$EFS_OUT/granted.json"
 jq -c '.FileSystems[0] | {Scope, IopsLimit, GrantState, GrantedIops,
 	GrantedThroughput, GrantExpiresInMs, ClusterHeads}' "$EFS_OUT/granted.json"
 rm -f "$EFS_STATE/renew"
 wait $renewer
-read -r g0 g1 <"$EFS_STATE/last-grant"
+# the last grant: 3 s, not renewed
+g0=$(date +%s%N)
+grant $LEASE_MS || { log "FAIL: the last grant" >&2; rc=1; }
+g1=$(date +%s%N)
 expiry_lo=$((g0 + LEASE_MS * 1000000))
 expiry_hi=$((g1 + LEASE_MS * 1000000))
-log "renewals stopped; the last lease runs out $LEASE_MS ms after it was sent (sending took $(( (g1 - g0) / 1000000 )) ms)"
+log "last grant: it runs out $LEASE_MS ms after it was sent (sending took $(( (g1 - g0) / 1000000 )) ms)"
 # until 1 s past the latest the lease can end
 now=$(date +%s%N)
 wait_ms=$(( (expiry_hi - now) / 1000000 + 1000 ))
