@@ -68,9 +68,9 @@
 #          fio sees no error, the rate stays within the budget;
 #   locks  while the filesystem is throttled (50 units/s, 4 readers),
 #          flock(2) and fcntl locks over NFSv3 (NLM, lockd) and NFSv4.0,
-#          4.1, 4.2 (LOCK) succeed, within 5 s of what they take with
-#          nothing throttled (a dropped NLM reply costs lockd's 10 s
-#          retransmission).
+#          4.1, 4.2 (LOCK) succeed, within 6 s of what they take with
+#          nothing throttled (one JUKEBOX retry; a dropped NLM reply
+#          costs lockd's 10 s retransmission).
 # One line per combination: "ok ID ..." or "FAIL ID ..." with what was
 # measured and what was expected; the exit status is 1 if any failed.
 
@@ -99,6 +99,10 @@ r14 maxIO          elastic     bytes 3   4k    write 1 --performance-mode maxIO 
 r15 generalPurpose bursting    none  4.1 -     meta  4 --iops-limit 80
 r16 generalPurpose provisioned none  4.2 wsize write 1 --iops-limit 2000 --throughput-mode provisioned --provisioned-throughput-in-mibps 1.5
 '
+# EFS_CM_ROWS: rows of one's own in these columns instead (a diagnosis
+# aid: the same row with one factor changed, say); name them, and any
+# fixed case wanted, as arguments.
+ROWS=${EFS_CM_ROWS:-$ROWS}
 # The fixed cases, in the same columns (x: fio, as the rows; the others
 # have their own procedure below).
 FIXED='
@@ -488,9 +492,13 @@ done <<<"$ROWS"
 # that fails beside a generalPurpose one that passes is maxIO's, not the
 # guest's speed).
 fixed_rate() { # ID OP JOBS EXPECTED OPTIONS...
-	local id=$1 o=$2 j=$3 exp=$4 got errs st c0 c1 ok=0 thr=() file=data
+	local id=$1 o=$2 j=$3 exp=$4 got errs st c0 c1 ok=0 thr=() file=data free
 	shift 4
 	want_case "$id" || return
+	# The same load unthrottled just before: a loaded host's guest slows
+	# down by 2x within minutes, and 100 IOPS from one job is near its
+	# own speed.
+	free=$(unthrottled "$id-free" "$j" "rand$o" 4096)
 	fresh "$@" || { verdict "$id" 1 "fs add $* refused"; return; }
 	[ "$j" -gt 1 ] && thr=(--thread)
 	[ "$o" = write ] && file=w
@@ -506,7 +514,7 @@ fixed_rate() { # ID OP JOBS EXPECTED OPTIONS...
 	_rate_reported "$id $got IOPS, want $exp +-5%" ||
 		assert_within "$got" "$exp" 5 "$id IOPS" >/dev/null 2>&1 || ok=1
 	[ "$st" = 0 ] && [ "${errs:-x}" = 0 ] || ok=1
-	verdict "$id" $ok "$o 4k v4.2 j$j ($*): $got IOPS, want $exp +-5% (unthrottled $FREE); ${errs:-?} errors (rc $st); $(costs "$c0" "$c1")"
+	verdict "$id" $ok "$o 4k v4.2 j$j ($*): $got IOPS, want $exp +-5% (the same load unthrottled just before: $free); ${errs:-?} errors (rc $st); $(costs "$c0" "$c1")"
 }
 fixed_rate x1 read 1 100 --performance-mode maxIO --iops-limit 100
 fixed_rate g1 read 1 100 --performance-mode generalPurpose --iops-limit 100
@@ -676,8 +684,9 @@ for v in sys.argv[1:]:
 ' 3 4.0 4.1 4.2 2>>"$EFS_OUT/locks.err"
 	}
 	# With nothing throttled, then throttled: a throttled lock may take
-	# 5 s more (one NFSv3 JUKEBOX retry), not a lost reply's
-	# retransmission (lockd's is 10 s) nor forever.
+	# 6 s more (one NFSv3 JUKEBOX retry, 5 s: the 4 readers hold the
+	# 4 waiting slots, so a fifth request is answered JUKEBOX), not a
+	# lost reply's retransmission (lockd's is 10 s) nor forever.
 	$EFS_CTL fs del mx 2>/dev/null
 	lock_ms >"$EFS_OUT/locks-ref"
 	fresh --iops-limit 50 || fail "fs add locks"
@@ -689,16 +698,16 @@ for v in sys.argv[1:]:
 	st=$?
 	for v in 3 4.0 4.1 4.2; do
 		f='' l='' rf='' rl=''
-		read -r _ rf rl < <(grep "^$v " "$EFS_OUT/locks-ref")
-		read -r _ f l < <(grep "^$v " "$EFS_OUT/locks-throttled")
+		read -r _ rf rl <<<"$(grep "^$v " "$EFS_OUT/locks-ref")"
+		read -r _ f l <<<"$(grep "^$v " "$EFS_OUT/locks-throttled")"
 		ok=0
 		if [ -z "$f" ]; then
 			ok=1 f="(no lock: python ended with $st)" l=
 		else
-			_rate_reported "locks-v$v $f/$l ms, want <= $((rf + 5000))/$((rl + 5000))" ||
-				{ [ "$f" -le $((rf + 5000)) ] && [ "$l" -le $((rl + 5000)) ]; } || ok=1
+			_rate_reported "locks-v$v $f/$l ms, want <= $((rf + 6000))/$((rl + 6000))" ||
+				{ [ "$f" -le $((rf + 6000)) ] && [ "$l" -le $((rl + 6000)) ]; } || ok=1
 		fi
-		verdict "locks-v$v" $ok "throttled at 50 units/s: flock $f ms, fcntl lock $l ms; want both within 5 s more than unthrottled (${rf:-?}, ${rl:-?} ms)"
+		verdict "locks-v$v" $ok "throttled at 50 units/s: flock $f ms, fcntl lock $l ms; want both within 6 s more than unthrottled (${rf:-?}, ${rl:-?} ms)"
 	done
 	th=$($EFS_CTL fs stats mx --json | jq -r .ThrottledOperations)
 	fio_stop locks-load
