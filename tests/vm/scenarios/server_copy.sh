@@ -23,6 +23,10 @@
 #    copy thread is paced chunk by chunk) and synchronous on 6.12.117
 #    (nfsd makes every COPY so: each returns a short chunk and the
 #    client sends the next);
+#  - stopping: an interrupted cp ends at once and leaves no copy thread
+#    (on 6.1 OFFLOAD_CANCEL stops the one asleep in efs); fs del lets the
+#    rest of a copy go unpaced; rmmod during a paced copy returns at once
+#    and the copy finishes whole;
 #  - CLONE (xfs with reflinks, cp --reflink=always): counted and metered
 #    the same once it succeeded, as debt: the next requests wait for it.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
@@ -80,7 +84,7 @@ charged() {
 
 nfsd_start 8 || fail "nfsd_start"
 export_tmpfs e 128M || fail "export e"
-export_tmpfs c 128M || fail "export c"
+export_tmpfs c 192M || fail "export c"
 # Written on the server: only the copies go through NFS.
 dd if=/dev/urandom of=/srv/e/src bs=1M count=32 status=none || fail "dd"
 cp /srv/e/src /srv/c/src || fail "cp"
@@ -149,6 +153,51 @@ read -r pace pace_ms <"$EFS_OUT/copy-rate"
 log "provisioned: metered $((${pace:-0} / 1024)) KiB/s over ${pace_ms:-0} ms of copying"
 check "the copy is paced at 2 MiB/s metered" rate_within "${pace:-0}" $((2 * MiB)) 10 "metered B/s"
 
+# --- stopping ------------------------------------------------------------------
+# A paced copy stops when asked and lets go when efs does. Each is stopped
+# 3 s in, with some 18 s of pacing left: "at once" is within 6 s (rmmod
+# itself waits for RCU grace periods, seconds under a loaded TCG host).
+rm -f /mnt/c/dst
+# An interrupted cp: on 6.1 the client cancels the asynchronous copy
+# (OFFLOAD_CANCEL: kthread_stop() on the copy thread asleep in efs).
+cp /mnt/c/src /mnt/c/s1 &
+cp_pid=$!
+sleep 3
+t0=$(now_ms)
+kill $cp_pid	# not SIGINT: a script's background jobs ignore it
+wait $cp_pid 2>/dev/null
+t1=$(now_ms)
+check "an interrupted cp ends at once ($((t1 - t0)) ms)" rate_above 6000 $((t1 - t0)) "6000 ms over the end"
+sleep 2
+check "no copy thread is left" test -z "$(pgrep -x 'copy thread')"
+rm -f /mnt/c/s1
+# fs del: the rest of the copy goes unpaced.
+cp /mnt/c/src /mnt/c/s2 &
+cp_pid=$!
+sleep 3
+t0=$(now_ms)
+$EFS_CTL fs del c || rc=1
+wait $cp_pid || { log "cp after fs del failed" >&2; rc=1; }
+t1=$(now_ms)
+check "after fs del the copy ends unpaced ($((t1 - t0)) ms)" \
+	rate_above $((elastic_ms + 3000)) $((t1 - t0)) "ms over the rest of the copy"
+check "the copy is whole after fs del" cmp -s /srv/c/src /srv/c/s2
+rm -f /mnt/c/s2
+# rmmod: waiters are released, the hooks drained; the copy finishes.
+$EFS_CTL fs add c /srv/c --throughput-mode provisioned \
+	--provisioned-throughput-in-mibps 2 --metered-size 1GiB || rc=1
+cp /mnt/c/src /mnt/c/s3 &
+cp_pid=$!
+sleep 3
+t0=$(now_ms)
+efs_unload || rc=1
+t1=$(now_ms)
+wait $cp_pid || { log "cp across rmmod failed" >&2; rc=1; }
+check "rmmod during a paced copy returns at once ($((t1 - t0)) ms)" \
+	rate_above 6000 $((t1 - t0)) "6000 ms over rmmod"
+check "the copy is whole across rmmod" cmp -s /srv/c/src /srv/c/s3
+efs_load || fail "efs_load again"
+
 # --- CLONE -----------------------------------------------------------------------
 export_block x xfs 400M || fail "export xfs"
 if xfs_info /srv/x 2>/dev/null | grep -q 'reflink=1'; then
@@ -175,7 +224,6 @@ else
 	log "note: no reflinks on this xfs (xfs_info: $(xfs_info /srv/x 2>&1 | grep -o 'reflink=[0-9]')): CLONE not tried"
 fi
 
-$EFS_CTL fs show c
 nfs_umount /mnt/c
 nfs_umount /mnt/e
 efs_unload || rc=1
