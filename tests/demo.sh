@@ -22,7 +22,7 @@ out=$REPO/build/demo
 # IOPS, neighbour's IOPS; a blank line between phases) and isolation.txt.
 plot() {
 	local png=$out/isolation.png dat=$out/isolation.dat secs cap alone term
-	secs=$(awk 'NF == 3 { n++ } END { print n / 3 }' "$dat")
+	secs=$(sed -n 's/^# secs //p' "$dat")
 	cap=$(sed -n 's/.*efs caps it at \([0-9]*\).*/\1/p' "$out/isolation.txt")
 	alone=$(awk '$1 == "alone" { print $2 }' "$out/isolation.txt")
 	term=png

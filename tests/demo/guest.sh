@@ -27,6 +27,7 @@ nfsd_start 8 >/dev/null || fail "nfsd_start"
 export_tmpfs home 256M >/dev/null || fail "export home"
 export_tmpfs media 256M >/dev/null || fail "export media"
 efs_load >/dev/null || fail "insmod efs.ko"
+log "demo: nfsd and efs up"
 $EFS_CTL monitor >"$EFS_OUT/events.txt" &
 mon=$!
 sleep 1
@@ -40,6 +41,7 @@ $EFS_CTL fs add media /srv/media --throughput-mode elastic || fail "fs add media
 
 nfs_mount home /mnt/home 4.2 >/dev/null || fail "mount home"
 nfs_mount media /mnt/media 4.2 >/dev/null || fail "mount media"
+log "demo: mounted"
 say ""
 say "Running fio for 10 s on both exports at once (sequential 128 KiB writes, 2 jobs each)..."
 pids=
@@ -51,7 +53,11 @@ for fs in home media; do
 done
 # shellcheck disable=SC2086 # a list of pids
 wait $pids
-sleep 4		# let throttling "stop" after 3 quiet seconds
+log "demo: fio done"
+# throttling "stops" after 3 quiet seconds: the monitor runs 4 s more,
+# while the table is made
+sleep 4 &
+quiet=$!
 say ""
 printf '%-6s %-15s %-12s %-15s %12s %10s %10s %12s\n' FS PERFORMANCE THROUGHPUT CONFIGURED \
 	"MEASURED" IOPS THROTTLED CREDITS | tee -a "$REPORT"
@@ -74,6 +80,7 @@ done
 say ""
 say "\$ efsctl fs stats home"
 $EFS_CTL fs stats home | tee -a "$REPORT"
+wait $quiet
 kill -INT $mon 2>/dev/null
 wait $mon 2>/dev/null
 say ""
@@ -92,30 +99,39 @@ for fs in quiet noisy; do
 	dd if=/dev/urandom of=/srv/$fs/data bs=1M count=16 status=none || fail "dd $fs"
 done
 netns_client cq 10.99.0.10 >/dev/null || fail "client cq"
-netns_client cn 10.99.0.11 >/dev/null || fail "client cn"
 in_client cq nfs_mount quiet /mnt/quiet 4.2 >/dev/null || fail "mount quiet"
-in_client cn nfs_mount noisy /mnt/noisy 4.2 >/dev/null || fail "mount noisy"
+# the neighbour's client is the server's own namespace (127.0.0.1): a
+# second NFS client as distinct as another namespace, set up in less time
+nfs_mount noisy /mnt/noisy 4.2 >/dev/null || fail "mount noisy"
 # per-second IOPS of every job, stamped with Unix time in ms
 iopslog() { echo --write_iops_log="$EFS_OUT/$1" --log_avg_msec=1000 --log_unix_epoch=1; }
 
 # phase NAME [neighbour]: the quiet tenant's 2 jobs for SECS seconds; with
 # "neighbour", the neighbour's 16 (threads) start with them, LEAD seconds
-# ahead, and run a second longer, so they are in full swing all along.
-# Each ends by itself: no polling, no signals (exec is slow in a TCG guest).
+# ahead, so they are in full swing all along, and are stopped when the
+# quiet tenant is done (not polled until running: exec is slow in a TCG
+# guest, and a poll forks an awk per thread).
 LEAD=3
 phase() {
 	local name=$1 storm=${2:-} pid=
 	log "phase $name${storm:+ (neighbour)}"
 	if [ -n "$storm" ]; then
 		# shellcheck disable=SC2046 # the options, one a word
-		client_load cn "n-$name" /mnt/noisy 16 $((SECS + LEAD + 1)) --thread \
-			$(iopslog "n-$name") &
+		run_fio "n-$name" --filename=/mnt/noisy/data --rw=randread --bs=4k \
+			--direct=1 --ioengine=psync --numjobs=16 --thread --group_reporting \
+			--time_based --runtime=$((SECS + 60)) $(iopslog "n-$name") &
 		pid=$!
 	fi
 	# shellcheck disable=SC2046
 	client_load cq "q-$name" /mnt/quiet 2 "$SECS" ${storm:+--startdelay=$LEAD} \
 		$(iopslog "q-$name") || fail "quiet $name"
-	[ -z "$pid" ] || wait "$pid" || fail "neighbour $name"
+	if [ -n "$pid" ]; then
+		log "phase $name: stopping the neighbour"
+		# run_fio takes fio's status 128 for a stop with this mark
+		touch "$EFS_STATE/n-$name.stopped"
+		pkill -INT -P "$pid" -x fio
+		wait "$pid" || fail "neighbour $name"
+	fi
 	log "phase $name done"
 }
 say ""
@@ -129,35 +145,38 @@ $EFS_CTL fs add noisy /srv/noisy --iops-limit "$CAP" >/dev/null || fail "fs add 
 phase with storm
 
 # series PHASE OFFSET: "second quiet neighbour" rows for one phase, its
-# seconds numbered from OFFSET. A job's log line is its rate over the
-# second up to its stamp; the second is counted from the quiet tenant's
-# first stamp, and a job with no line in a second keeps its last rate.
+# seconds numbered from OFFSET + 1. A job's log line is its rate over the
+# second up to its stamp. The quiet tenant's first job sets the seconds
+# (fio logs whole seconds only: SECS - 1 or SECS lines); each job adds
+# the rate of its line nearest in time to each of them (none further
+# than a second away).
 series() {
 	local ph=$1 off=$2 f logs=()
 	# the quiet tenant's 2 logs, the neighbour's 16 (none when alone)
 	for f in "$EFS_OUT/q-$ph"_iops.*.log "$EFS_OUT/n-$ph"_iops.*.log; do
 		[ -e "$f" ] && logs+=("$f")
 	done
-	awk -F', *' -v secs="$SECS" -v off="$off" '
-	FNR == 1 { job++; quiet = FILENAME ~ /\/q-[^\/]*$/ }
-	{ t[job] = t[job] " " $1; v[job] = v[job] " " $2; isq[job] = quiet
-	  if (quiet && (t0 == "" || $1 < t0)) t0 = $1 }
+	awk -F', *' -v off="$off" '
+	FNR == 1 { j++; quiet[j] = FILENAME ~ /\/q-[^\/]*$/; if (quiet[j] && !ref) ref = j }
+	{ n[j]++; ts[j, n[j]] = $1; v[j, n[j]] = $2 }
 	END {
-		for (j = 1; j <= job; j++) {
-			n = split(t[j], ts, " "); split(v[j], vs, " "); last = 0
-			for (i = 1; i <= n; i++) {
-				k = int((ts[i] - t0) / 1000 + 0.5) + 1
-				if (k >= 1 && k <= secs) { got[j, k] = vs[i] }
+		for (k = 1; k <= n[ref]; k++) {
+			q = nb = 0
+			for (i = 1; i <= j; i++) {
+				best = -1
+				for (m = 1; m <= n[i]; m++) {
+					d = ts[i, m] - ts[ref, k]; if (d < 0) d = -d
+					if (d <= 1000 && (best < 0 || d < bd)) { best = m; bd = d }
+				}
+				if (best < 0) continue
+				if (quiet[i]) q += v[i, best]; else nb += v[i, best]
 			}
-			for (k = 1; k <= secs; k++) {
-				if ((j, k) in got) last = got[j, k]
-				if (isq[j]) q[k] += last; else nb[k] += last
-			}
+			printf "%d %d %d\n", off + k, q, nb
 		}
-		for (k = 1; k <= secs; k++) printf "%d %d %d\n", off + k, q[k], nb[k]
 	}' "${logs[@]}"
 }
 {
+	echo "# secs $SECS"
 	series alone 0
 	echo
 	series without "$SECS"
@@ -186,7 +205,7 @@ alone=$(fio_iops q-alone read)
 } >"$EFS_OUT/isolation.txt"
 tee -a "$REPORT" <"$EFS_OUT/isolation.txt"
 in_client cq nfs_umount /mnt/quiet
-in_client cn nfs_umount /mnt/noisy
+nfs_umount /mnt/noisy
 efs_unload >/dev/null
 nfsd_stop >/dev/null
 exit 0
