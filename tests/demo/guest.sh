@@ -137,7 +137,8 @@ phase() {
 say ""
 say "Isolation: a quiet tenant (2 jobs of 4 KiB random reads over NFSv4.2, its own"
 say "client) alone, then beside a neighbour on another export (16 jobs, another"
-say "client), without efs and with efs capping the neighbour at $CAP IOPS; ${SECS} s each..."
+say "client), without efs and with efs capping the neighbour at $CAP IOPS (the quiet"
+say "tenant's export has no cap); ${SECS} s each..."
 phase alone
 phase without storm
 efs_load >/dev/null || fail "insmod efs.ko"
