@@ -24,6 +24,7 @@
 #   make check-neighbours     the noisy-neighbour scenarios with the issue's own thresholds
 #   make check-fuzz           netlink fuzzing of the module, 300 s a phase, on 6.1 and 6.12
 #                             (EFS_FUZZ_SEED=N to repeat a run)
+#   make check-matrix         the configuration matrix on 6.1 and 6.12 (make check: 6.1)
 #   make check-storm          100 insmod/load/disturb/rmmod cycles with verified data, on 6.1 and 6.12;
 #                             export_changes on 6.12 (make check runs it on 6.1)
 #   make check-flake          the VM suite FLAKE_RUNS times (default 5) on 6.1 and 6.12: passes per
@@ -47,7 +48,7 @@ VERSION := $(shell sed -n 's/^\#define EFS_VERSION "\(.*\)"/\1/p' module/efs.h)
 KROOT ?= $(SRC)/build/kernels
 TEST_KERNELS ?= $(shell tests/setup/kernels.sh --list 2>/dev/null)
 
-.PHONY: bench-tls check-flake check-neighbours check-fuzz check-storm check-debug all module tools install install-dist deb deps deps-demo check demo bench modules-all clean checkpatch kunit vmtest
+.PHONY: bench-tls check-matrix check-flake check-neighbours check-fuzz check-storm check-debug all module tools install install-dist deb deps deps-demo check demo bench modules-all clean checkpatch kunit vmtest
 
 all: module
 
@@ -166,6 +167,18 @@ check-fuzz: modules-all tools
 	rc=0; \
 	tests/vm/run.sh -t 1500 -k 6.1 netlink_fuzz 300 || rc=1; \
 	tests/vm/run.sh -t 1500 -k 6.12 netlink_fuzz 300 || rc=1; \
+	exit $$rc
+
+# The configuration matrix on both full kernels (make check runs it on the
+# first): performance x throughput mode x per-client ceiling x NFS version
+# x request size x op kind, pairwise, each rate within 10% of its
+# arithmetic (tests/vm/scenarios/config_matrix.sh --list).
+MATRIX_KERNELS ?= 6.1 6.12
+check-matrix: modules-all tools
+	rc=0; \
+	for k in $(MATRIX_KERNELS); do \
+		tests/vm/run.sh -k $$k config_matrix || rc=1; \
+	done; \
 	exit $$rc
 
 # The lifecycle storm at the issue's 100 cycles (make check runs 4).

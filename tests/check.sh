@@ -138,13 +138,15 @@ show_vm_runs() {
 # there (ALWAYS_SKIP: many_clients and hostile_client in make
 # check-neighbours, export_changes in make check-storm, netlink_fuzz in
 # make check-fuzz, the peer guest's far_client in make check-neighbours).
-# Everything that goes through knfsd's hooks (caps, modes, the
-# configuration matrix, server-side copy, leases, lifecycle, layout, TLS)
-# runs on both. tests/vm/check.sh <kernel> runs all of them anywhere.
+# Everything else that goes through knfsd's hooks (caps, modes,
+# server-side copy, leases, lifecycle, layout, TLS) runs on both; the
+# configuration matrix (about 8 minutes a kernel) runs here on the first
+# and in make check-matrix on both. tests/vm/check.sh <kernel> runs all of
+# them anywhere.
 ALWAYS_SKIP="many_clients hostile_client export_changes netlink_fuzz"
 SECOND_SKIP="fair_clients client_ceilings shared_session efsctl_errors"
 SECOND_SKIP="$SECOND_SKIP restart_state at_rest_access metrics_events"
-SECOND_SKIP="$SECOND_SKIP harness_lib noisy_isolation"
+SECOND_SKIP="$SECOND_SKIP harness_lib noisy_isolation config_matrix"
 first_full=
 for k in $KERNELS; do
 	if ! is_full "$k"; then
