@@ -3,6 +3,10 @@
 # efs-vm: needs-module
 #
 # Visibility: counters match what fio did (bytes and op counts within 1%),
+# the reads and writes counted ran at the 100 units/s cap (100 reads/s,
+# 20 writes/s of weight 5: at most 10% over, at least 90% of the cap or of
+# what the guest does unthrottled; the check before, "some operations
+# were throttled", passed a cap ten times too high on a fast guest),
 # events arrive on the netlink group (throttle start/stop, credits low and
 # exhausted, filesystem added/changed/removed), counters never go back
 # across fs set and mode changes, efsctl metrics passes promtool, and every
@@ -23,16 +27,23 @@ efs_load || fail "efs_load"
 $EFS_CTL monitor --json >"$EFS_OUT/events.jsonl" 2>"$EFS_OUT/monitor.err" &
 mon=$!
 sleep 1
+nfs_mount m /mnt/m 4.2 || fail "mount"
+# The loads below unthrottled (the export not claimed yet), for the rate
+# checks' lower bounds: a loaded host's guest may not reach the cap.
+read_opts=(--filename=/mnt/m/r --rw=randread --bs=4k --direct=1 --ioengine=psync
+	--numjobs=4 --thread --group_reporting)
+write_opts=(--filename=/mnt/m/w --rw=write --bs=64k --direct=1 --ioengine=psync --numjobs=1)
+run_fio free-reads "${read_opts[@]}" --time_based --runtime=3 || rc=1
+run_fio free-writes "${write_opts[@]}" --time_based --runtime=3 || rc=1
+free_r=$(fio_iops free-reads read) free_w=$(fio_iops free-writes write)
+log "unthrottled: $free_r read IOPS (4 jobs, 4 KiB), $free_w write IOPS (1 job, 64 KiB)"
 $EFS_CTL fs add m /srv/m --iops-limit 100 --metered-size 1GiB \
 	--burst-credit-balance 12MiB || fail "fs add"
-nfs_mount m /mnt/m 4.2 || fail "mount"
 
 # --- counters match fio -------------------------------------------------
 s0=$(stats)
-run_fio reads --filename=/mnt/m/r --rw=randread --bs=4k --io_size=2M \
-	--direct=1 --ioengine=psync --numjobs=1 || rc=1
-run_fio writes --filename=/mnt/m/w --rw=write --bs=64k --io_size=4M \
-	--direct=1 --ioengine=psync --numjobs=1 || rc=1
+run_fio reads "${read_opts[@]}" --io_size=512k || rc=1
+run_fio writes "${write_opts[@]}" --io_size=4M || rc=1
 s1=$(stats)
 d() { echo $(( $(get "$1" "$s1") - $(get "$1" "$s0") )); }
 check "DataReadOps = fio's 512 reads" assert_within "$(d DataReadOps)" 512 1 "read ops"
@@ -46,6 +57,19 @@ check "MeteredIOBytes follows EFS metering" \
 	test "$(d MeteredIOBytes)" -eq $(( 2 * MiB + 4 * MiB + $(d MetadataIOBytes) ))
 # (a rate: a guest slower than the cap throttles nothing, tests/vm/lib.sh)
 check "reads were throttled at 100 units/s" rate_above "$(d ThrottledOperations)" 100 "throttled operations"
+# At the cap: at most 10% over it (a cap ten times too high fails), at
+# least 90% of it or of what the guest did unthrottled if that is less.
+at_cap() { # WHAT IOPS CAP UNTHROTTLED
+	local lo
+	lo=$(awk -v c="$3" -v f="$4" 'BEGIN { printf "%.1f", 0.9 * (f < c ? f : c) }')
+	_rate_reported "$1: $2 IOPS, want $lo..$(($3 * 11 / 10))" && return 0
+	awk -v v="$2" -v l="$lo" -v h="$(($3 * 11 / 10))" 'BEGIN { exit !(v >= l && v <= h) }' &&
+		{ log "ok: $1: $2 IOPS in $lo..$(($3 * 11 / 10))"; return 0; }
+	log "FAIL: $1: $2 IOPS, want $lo..$(($3 * 11 / 10)) (cap $3, unthrottled $4)" >&2
+	return 1
+}
+check "reads ran at the cap: 100 IOPS" at_cap "4 KiB reads" "$(fio_iops reads read)" 100 "$free_r"
+check "writes ran at the cap: 100 / weight 5 = 20 IOPS" at_cap "64 KiB writes" "$(fio_iops writes write)" 20 "$free_w"
 
 # --- throttling and credit events ---------------------------------------
 $EFS_CTL fs set m --iops-limit 5000 --burst-credit-balance 6MiB || rc=1
@@ -88,9 +112,13 @@ watch=$!
 run_fio press --filename=/mnt/m/r --rw=randread --bs=4k --direct=1 \
 	--ioengine=psync --numjobs=4 --group_reporting --time_based --runtime=6
 kill $watch; wait $watch 2>/dev/null
-# fio starts slowly under TCG: take the busiest second seen.
-pct=$(jq -s 'map(.PercentIOLimit) | max' "$EFS_OUT/press.jsonl")
-check "PercentIOLimit near 100 under pressure ($pct)" awk -v p="$pct" 'BEGIN { exit !(p >= 80 && p <= 100) }'
+# fio starts slowly under TCG and its jobs end one by one: the median of
+# the samples from the first at 50 % or more, less the last two (the
+# busiest second seen, checked against 80-100 before, hid a budget that
+# let PercentIOLimit reach 100 once).
+pct=$(jq -s '[.[].PercentIOLimit] | (map(. >= 50) | index(true)) as $i |
+	if $i == null then [0] else .[$i:-2] end | sort | .[length / 2 | floor]' "$EFS_OUT/press.jsonl")
+check "PercentIOLimit at 100 under pressure (median $pct)" rate_within "$pct" 100 10 "PercentIOLimit"
 netns_client c1 10.99.0.2 || rc=1
 netns_client c2 10.99.0.3 || rc=1
 in_client c1 nfs_mount m /mnt/m1 4.2 || rc=1
