@@ -64,7 +64,7 @@ for v in 3 4.2; do
 	read -r b tb <<<"$(ops_now)"
 	wait || rc=1
 	rate=$(( (b - a) * 1000000000 / (tb - ta) ))
-	rate_within "$rate" $((CAP / 2)) 15 "v$v IOPS 1-4 s after fs set" || rc=1
+	rate_within "$rate" $((CAP / 2)) 10 "v$v IOPS 1-4 s after fs set" || rc=1
 	$EFS_CTL fs set capped --iops-limit $CAP || rc=1
 
 	nfs_umount /mnt/c$v

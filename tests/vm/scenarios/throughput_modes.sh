@@ -4,8 +4,11 @@
 #
 # Throughput modes with EFS metering, over NFSv4.2:
 #  - provisioned 2 MiB/s: sequential writes at 2 MiB/s, sequential reads at
-#    6 MiB/s (reads are metered at 1/3), 1 KiB random writes limited by the
-#    4 KiB metering minimum;
+#    6 MiB/s (reads are metered at 1/3); 1 KiB random writes metered at
+#    exactly 4 KiB each (the metering minimum) and so held to 64 IOPS by a
+#    0.25 MiB/s per-client ceiling, +-10% (before: provisioned 1 MiB/s,
+#    256 IOPS, asserted only when the guest did more than 200, which a
+#    loaded host's did not);
 #  - bursting with 24 MiB of credit on a small filesystem: fio writes at
 #    6 MiB/s (well under the 100 MiB/s burst rate, so the client and not
 #    the VM's speed sets the pace) until the credit is spent, then the
@@ -36,21 +39,19 @@ run_fio p-read --filename=/mnt/t/data --rw=read --bs=128k --direct=1 \
 	--ioengine=psync --time_based --runtime=8 || rc=1
 check "provisioned 2 MiB/s: sequential reads at 3x" \
 	rate_within "$(fio_bw_bytes p-read read)" $((6 * MiB)) 10 "read B/s"
-$EFS_CTL fs set t --provisioned-throughput-in-mibps 1 || rc=1
-w0=$(stat_of t DataWriteOps) mw0=$(stat_of t MeteredIOBytes)
+$EFS_CTL fs set t --provisioned-throughput-in-mibps 1 --per-client-throughput-in-mibps 0.25 || rc=1
+ops_of() { $EFS_CTL fs stats t --json | jq -r '"\(.DataReadOps + .DataWriteOps + .MetadataOps) \(.MeteredIOBytes)"'; }
+read -r n0 mw0 <<<"$(ops_of)"
 run_fio p-small --filename=/mnt/t/data --rw=randwrite --bs=1k --direct=1 \
-	--ioengine=psync --numjobs=2 --group_reporting --time_based --runtime=6 || rc=1
-w1=$(stat_of t DataWriteOps) mw1=$(stat_of t MeteredIOBytes)
-check "1 KiB writes are metered as 4 KiB each" \
-	test $((mw1 - mw0)) -ge $(((w1 - w0) * 4096))
-small=$(fio_iops p-small write)
-check "1 KiB writes stay under 1 MiB/s / 4 KiB = 256 IOPS ($small)" test "$small" -le 282
-# Only a VM fast enough to exceed the budget can show it binding.
-if [ "$small" -gt 200 ]; then
-	check "1 KiB writes limited by the 4 KiB minimum" rate_within "$small" 256 10 "1k randwrite IOPS"
-else
-	log "note: the VM did $small IOPS of 1 KiB writes, below the 256 budget"
-fi
+	--ioengine=psync --numjobs=2 --group_reporting --time_based --ramp_time=2 --runtime=6 || rc=1
+read -r n1 mw1 <<<"$(ops_of)"
+check "1 KiB writes are metered as 4 KiB each (as every other operation here: $((n1 - n0)) of them)" \
+	test $((mw1 - mw0)) -eq $(((n1 - n0) * 4096))
+# Metered at 1 KiB they would run at 256 IOPS. (fio's ramp spends the
+# ceiling's 256 KiB burst.)
+check "1 KiB writes held by the 4 KiB minimum to 0.25 MiB/s / 4 KiB = 64 IOPS" \
+	rate_within "$(fio_iops p-small write)" 64 10 "1k randwrite IOPS"
+$EFS_CTL fs set t --per-client-throughput-in-mibps default || rc=1
 
 # --- bursting --------------------------------------------------------------
 # S = 1 GiB: baseline 1 MiB/s, burst 100 MiB/s (above what the VM does).
@@ -102,11 +103,14 @@ else
 	# Credits accrued while we did the sums: spend them again, then
 	# measure the steady state from the kernel's counters (fio takes a
 	# moment to start under TCG, and credit accrues meanwhile).
-	$EFS_CTL fs set t --burst-credit-balance 0 || rc=1
+	# (Zeroed once fio writes: a loaded host's guest took seconds to
+	# start it, and the credit that accrued meanwhile read +26%.)
 	run_fio baseline --filename=/mnt/t/w --size=32M --rw=write --bs=64k --direct=1 \
-		--ioengine=psync --time_based --runtime=12 &
+		--ioengine=psync --time_based --runtime=14 &
 	fio_pid=$!
-	sleep 5
+	fio_wait_running baseline 1 20 || rc=1
+	$EFS_CTL fs set t --burst-credit-balance 0 || rc=1
+	sleep 2
 	read -r wa ta <<<"$($EFS_CTL fs stats t --json | jq -r '"\(.DataWriteIOBytes) \(.Timestamp)"')"
 	sleep 4
 	read -r wb tb <<<"$($EFS_CTL fs stats t --json | jq -r '"\(.DataWriteIOBytes) \(.Timestamp)"')"
@@ -114,7 +118,7 @@ else
 		test "$(stat_of t PermittedThroughput)" -eq $MiB
 	wait $fio_pid || rc=1
 	check "baseline 1 MiB/s once credits are spent" \
-		rate_within $(( (wb - wa) * 1000000000 / (tb - ta) )) $MiB 15 "B/s"
+		rate_within $(( (wb - wa) * 1000000000 / (tb - ta) )) $MiB 10 "B/s"
 fi
 
 # Accrual while idle, and the cap.
