@@ -21,10 +21,14 @@
 #    each beside run is compared with the mean of the alone runs either
 #    side of it, and the best round is asserted (a starved export fails
 #    all of them; on 2026-12-02 one round in three fell below 0.50;
-#    before the server-wide budget it kept 0.36 on an idle host). Only
+#    before the server-wide budget it kept 0.36 on an idle host). A
+#    threshold given as an argument (make check-neighbours, in counted
+#    time, where a round's ratio does not move with the host's load:
+#    0.943/0.937/0.938 beside one and 0.884/0.880/0.880 beside two on
+#    6.12.117, README) is asserted in every round instead. Only
 #    steady storms are measured: their 16 jobs are threads and all are
 #    reading first;
-#  - the capped filesystems stay at their cap (+-15%), and the threads
+#  - the capped filesystems stay at their cap (+-10%), and the threads
 #    efs lets wait never exceed the server-wide budget (half of nfsd's);
 #  - a request that waited finishes at nice 19 (throttled_nice; sampled
 #    with 2 vCPUs or more) and its thread is back at nice 0 afterwards;
@@ -80,6 +84,7 @@ measure_alone() {
 # are hammered, into beside[ROUND*2+N]; checks the caps and the budget.
 measure_beside() {
 	local n=$1 k=$(($2 * 2 + $1)) i storms=() got
+	waiting_peak_restart || rc=1
 	for i in $(seq 1 "$n"); do
 		peer_or_here storm_start "c$i" "storm$k-$i" "/mnt/noisy$i" 16 || rc=1
 		storms+=("storm$k-$i")
@@ -92,7 +97,7 @@ measure_beside() {
 	log "unclaimed export beside $n noisy (round $2): ${beside[k]} IOPS"
 	for i in $(seq 1 "$n"); do
 		got=$(fio_iops "storm$k-$i" read)
-		assert_within "$got" "$CAP" 15 "noisy$i at its cap with $n noisy" || rc=1
+		assert_within "$got" "$CAP" 10 "noisy$i at its cap with $n noisy" || rc=1
 		$EFS_CTL fs stats "noisy$i" --json |
 			jq -c '{DelayReplies, DisplacedRequests, ThrottledOperations}'
 	done
@@ -120,9 +125,16 @@ for n in 1 2; do
 	done
 	# shellcheck disable=SC2086 # one ratio a word
 	best=$(max_of $all)
+	# shellcheck disable=SC2086
+	worst=$(printf '%s\n' $all | sort -g | head -n 1)
 	log "with $n noisy filesystem(s): unclaimed keeps$all of alone (rounds 0-$((ROUNDS - 1)))"
-	check "unclaimed keeps >= $MIN_RATIO of its IOPS next to $n noisy (best round: $best)" \
-		at_least "$best" "$MIN_RATIO"
+	if [ -n "${2:-}" ]; then
+		check "unclaimed keeps >= $MIN_RATIO of its IOPS next to $n noisy in every round (worst: $worst)" \
+			at_least "$worst" "$MIN_RATIO"
+	else
+		check "unclaimed keeps >= $MIN_RATIO of its IOPS next to $n noisy (best round: $best)" \
+			at_least "$best" "$MIN_RATIO"
+	fi
 done
 
 # A request that waited finishes at nice throttled_nice (19), and its
