@@ -23,6 +23,14 @@ void ecl_conf_defaults(struct ecl_conf *c)
 	c->min_share_pct = 10;
 	c->headroom_pct = 25;
 	strcpy(c->backend, "netlink");
+	strcpy(c->status, ECL_STATUS_DEFAULT);
+}
+
+void ecl_conf_set_status(struct ecl_conf *c, const char *v)
+{
+	if (!strcmp(v, "none"))
+		v = "";
+	snprintf(c->status, sizeof(c->status), "%s", v);
 }
 
 int ecl_parse_duration_ms(const char *s, uint64_t *ms)
@@ -183,8 +191,13 @@ static int handler(void *user, const char *section, const char *key,
 		}
 		if (!strcmp(key, "record"))
 			return copy(p, key, v, c->record, sizeof(c->record));
-		if (!strcmp(key, "status-file"))
-			return copy(p, key, v, c->status, sizeof(c->status));
+		if (!strcmp(key, "status-file")) {
+			if (strlen(v) >= sizeof(c->status))
+				return fail(p, "%s: value longer than %zu characters",
+					    key, sizeof(c->status) - 1);
+			ecl_conf_set_status(c, v);
+			return 1;
+		}
 		return fail(p, "unknown key '%s' in [daemon] (known: node-name, backend, record, status-file)", key);
 	}
 	if (!*section)

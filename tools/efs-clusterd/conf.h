@@ -16,6 +16,11 @@
 #define ECL_SYSCONFDIR "/etc"
 #endif
 #define ECL_CONF_DEFAULT	ECL_SYSCONFDIR "/efs/cluster.conf"
+#ifndef ECL_RUNDIR
+#define ECL_RUNDIR "/run"
+#endif
+/* what `efsctl cluster status` reads; systemd's RuntimeDirectory=efs */
+#define ECL_STATUS_DEFAULT	ECL_RUNDIR "/efs/cluster.json"
 
 struct ecl_conf {
 	char name[64];		/* [cluster] name: the CPG group is efs:<name> */
@@ -29,7 +34,7 @@ struct ecl_conf {
 	char node_name[64];	/* [daemon] node-name, "" = host name */
 	char backend[PATH_MAX];	/* [daemon] backend: netlink | script:FILE */
 	char record[PATH_MAX];	/* [daemon] record (script backend) */
-	char status[PATH_MAX];	/* [daemon] status-file, "" = none */
+	char status[PATH_MAX];	/* [daemon] status-file, "" = off */
 };
 
 void ecl_conf_defaults(struct ecl_conf *c);
@@ -40,6 +45,8 @@ void ecl_conf_defaults(struct ecl_conf *c);
  */
 int ecl_conf_load(const char *path, struct ecl_conf *c, bool missing_ok,
 		  char *err, size_t errlen);
+/* status-file's value: "" and "none" turn the status file off */
+void ecl_conf_set_status(struct ecl_conf *c, const char *v);
 /* "200ms", "2s", "1.5s", "2m", or a bare number of milliseconds */
 int ecl_parse_duration_ms(const char *s, uint64_t *ms);
 

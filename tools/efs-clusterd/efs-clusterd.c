@@ -36,6 +36,7 @@ struct daemon {
 	struct ecl_quorum q;
 	bool connected;
 	uint64_t next_connect, next_list, next_status;
+	int status_err;		/* the last write's error, logged once */
 	uint32_t detect_ms;
 	int connect_failures;
 	struct ecl_local_fs *local;
@@ -217,13 +218,14 @@ static void usage(FILE *f)
 		"  -c, --config FILE     cluster.conf (default %s)\n"
 		"  -b, --backend B       netlink | script:FILE (overrides [daemon] backend)\n"
 		"  -r, --record FILE     the script backend's record of grants and usage\n"
-		"  -s, --status FILE     write the status as JSON every second\n"
+		"  -s, --status FILE     write the status as JSON every second (default\n"
+		"                        %s; none: do not)\n"
 		"  -n, --node-name NAME  this head's name in the cluster (default: host name)\n"
 		"  -v, --verbose         debug messages too\n"
 		"  -q, --quiet           events only\n"
 		"      --check           check the configuration and exit\n"
 		"  -V, --version\n"
-		"  -h, --help\n", ECL_CONF_DEFAULT);
+		"  -h, --help\n", ECL_CONF_DEFAULT, ECL_STATUS_DEFAULT);
 }
 
 static int set_opt(char *dst, size_t len, const char *v, const char *what)
@@ -299,6 +301,8 @@ int main(int argc, char **argv)
 	    (o_name && set_opt(d.conf.node_name, sizeof(d.conf.node_name),
 			       o_name, "node name")))
 		return 1;
+	if (o_status)
+		ecl_conf_set_status(&d.conf, o_status);
 	if (strcmp(d.conf.backend, "netlink") &&
 	    (strncmp(d.conf.backend, "script:", 7) || !d.conf.backend[7])) {
 		fprintf(stderr, "efs-clusterd: backend '%s': netlink or script:FILE\n",
@@ -311,10 +315,11 @@ int main(int argc, char **argv)
 	}
 	self_name = d.conf.node_name;
 	if (check) {
-		printf("%s: ok: cluster %s, tick %ums, lease %ums, forget %ums, detection %s, on-partition %s, backend %s\n",
+		printf("%s: ok: cluster %s, tick %ums, lease %ums, forget %ums, detection %s, on-partition %s, backend %s, status file %s\n",
 		       config, d.conf.name, d.conf.tick_ms, d.conf.lease_ms,
 		       d.conf.forget_ms, d.conf.detect_ms < 0 ? "auto" : "set",
-		       d.conf.strict ? "strict" : "available", d.conf.backend);
+		       d.conf.strict ? "strict" : "available", d.conf.backend,
+		       d.conf.status[0] ? d.conf.status : "none");
 		return 0;
 	}
 
@@ -379,9 +384,13 @@ int main(int argc, char **argv)
 			int e = ecl_status_write(d.conf.status, &d.conf, d.node,
 						 d.detect_ms, now);
 
-			if (e)
-				logmsg(ECL_LOG_INFO, "status %s: %s",
+			if (e && e != d.status_err)
+				logmsg(ECL_LOG_EVENT, "cannot write the status file %s: %s (efsctl cluster status will not work)",
 				       d.conf.status, strerror(-e));
+			else if (!e && d.status_err)
+				logmsg(ECL_LOG_EVENT, "writing the status file %s again",
+				       d.conf.status);
+			d.status_err = e;
 			d.next_status = now + 1000000;
 		}
 		next = ecl_min64(next, d.next_list);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The status file (see status.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "status.h"
@@ -136,19 +139,56 @@ void ecl_status_json(FILE *f, const struct ecl_conf *conf,
 	fputs("]}\n", f);
 }
 
+/*
+ * The status file's directory, if missing (efs-clusterd started by hand:
+ * systemd's RuntimeDirectory=efs makes /run/efs otherwise). One level only.
+ */
+static int make_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return -1;
+	*slash = '\0';
+	return mkdir(dir, 0755) && errno != EEXIST ? -1 : 0;
+}
+
 int ecl_status_write(const char *path, const struct ecl_conf *conf,
 		     const struct ecl_node *n, uint32_t detect_ms,
 		     uint64_t now)
 {
 	char tmp[PATH_MAX + 16];
 	FILE *f;
-	int err = 0;
+	int fd, err = 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (!f)
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT && !make_parent(path))
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
 		return -errno;
+	/*
+	 * Readable by all whatever the umask: `efsctl cluster status` and
+	 * `efsctl metrics` need no privilege. It holds names, node ids and
+	 * per-head totals, never a client's address.
+	 */
+	if (fchmod(fd, 0644)) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
 	ecl_status_json(f, conf, n, detect_ms, now);
 	if (fflush(f) || ferror(f))
 		err = -EIO;

@@ -54,8 +54,9 @@ check script_error 2 "badscript:2: at: filesystem other not declared" \
 
 # no corosync reachable (or one that is not ours): it keeps retrying, and
 # stops cleanly on SIGTERM
-"$bin" -c "$tmp/ok.conf" -b "script:$tmp/script" -r "$tmp/record" \
-	-s "$tmp/status.json" >"$tmp/log" 2>&1 &
+# (under umask 077: the status file is readable by all all the same)
+(umask 077; exec "$bin" -c "$tmp/ok.conf" -b "script:$tmp/script" \
+	-r "$tmp/record" -s "$tmp/status.json") >"$tmp/log" 2>&1 &
 pid=$!
 sleep 1.5
 kill -TERM "$pid"
@@ -67,6 +68,31 @@ if [ "$rc" = 0 ] && grep -q "stopping (signal 15)" "$tmp/log" &&
 else
 	echo "FAIL clusterd_cli_sigterm: rc $rc"
 	head -5 "$tmp/log"
+	failed=1
+fi
+mode=$(stat -c %a "$tmp/status.json" 2>/dev/null)
+if [ "$mode" = 644 ]; then
+	echo "PASS clusterd_cli_status_mode: the status file is mode 0644"
+else
+	echo "FAIL clusterd_cli_status_mode: mode '$mode', want 644"
+	failed=1
+fi
+check check_status_default 0 "status file /run/efs/cluster.json" \
+	"$bin" -c "$tmp/ok.conf" --check
+check check_status_none 0 "status file none$" \
+	"$bin" -c "$tmp/ok.conf" -s none --check
+# a missing directory is made (efs-clusterd started without systemd)
+"$bin" -c "$tmp/ok.conf" -b "script:$tmp/script" -s "$tmp/run/efs.json" \
+	>"$tmp/log2" 2>&1 &
+pid=$!
+sleep 1.2
+kill -TERM "$pid"
+wait "$pid"
+if [ -s "$tmp/run/efs.json" ]; then
+	echo "PASS clusterd_cli_status_dir: the status file's directory is made"
+else
+	echo "FAIL clusterd_cli_status_dir: no $tmp/run/efs.json"
+	head -5 "$tmp/log2"
 	failed=1
 fi
 exit $failed

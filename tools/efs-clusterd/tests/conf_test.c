@@ -68,7 +68,18 @@ static int defaults(const struct ecl_conf *c)
 	return !strcmp(c->name, "efs") && c->tick_ms == 200 &&
 	       c->lease_ms == 4000 && c->forget_ms == 12000 &&
 	       c->detect_ms == -1 && c->strict &&
-	       !strcmp(c->backend, "netlink");
+	       !strcmp(c->backend, "netlink") &&
+	       !strcmp(c->status, "/run/efs/cluster.json");
+}
+
+static int status_off(const struct ecl_conf *c)
+{
+	return !c->status[0];
+}
+
+static int status_other(const struct ecl_conf *c)
+{
+	return !strcmp(c->status, "/tmp/s.json");
 }
 
 int main(void)
@@ -118,6 +129,9 @@ int main(void)
 	   "detection = 2200ms\non-partition = available\nmin-share = 5%\n"
 	   "headroom = 50\n[daemon]\nnode-name = head-a\nbackend = script:/tmp/x\n"
 	   "status-file = /run/efs/cluster.json\n", full);
+	ok("status_none", "[daemon]\nstatus-file = none\n", status_off);
+	ok("status_empty", "[daemon]\nstatus-file =\n", status_off);
+	ok("status_file", "[daemon]\nstatus-file = /tmp/s.json\n", status_other);
 	bad("unknown_key", "[cluster]\ntick = 200ms\nlaese = 3s\n",
 	    ":3: unknown key 'laese' in [cluster]");
 	bad("unknown_section", "[clusterr]\ntick = 1s\n",
