@@ -9,6 +9,7 @@
  * until it is deleted.
  */
 #include <linux/hashtable.h>
+#include <linux/math64.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -93,15 +94,67 @@ int efs_config_validate(const struct efs_config *cfg, const char **why)
 		*why = "cluster heads must be 1..1024";
 		return -ERANGE;
 	}
+	if (cfg->read_iops_limit > EFS_READ_IOPS_LIMIT_MAX) {
+		*why = "read IOPS limit must be at most 2500000 ops/s, EFS's highest (0 = the throughput mode's default)";
+		return -ERANGE;
+	}
+	if (cfg->write_iops_limit > EFS_WRITE_IOPS_LIMIT_MAX) {
+		*why = "write IOPS limit must be at most 500000 ops/s, EFS's highest (0 = the throughput mode's default)";
+		return -ERANGE;
+	}
 	return 0;
 }
 
+/*
+ * The combined budget of the older model (a read 1 unit, a write the
+ * write weight): --iops-limit when set; else maxIO's default, and
+ * generalPurpose's for a cluster filesystem (efs-clusterd divides that
+ * budget among the heads); else none (0): a local generalPurpose
+ * filesystem has EFS's read and write budgets, which a combined default
+ * would hold below elastic's.
+ */
 u32 efs_fs_ops_rate(const struct efs_config *cfg)
 {
 	if (cfg->iops_limit)
 		return cfg->iops_limit;
-	return cfg->perf_mode == EFS_PERF_MAX_IO ? EFS_MAXIO_IOPS_DEFAULT :
-						   EFS_GP_IOPS_DEFAULT;
+	if (cfg->perf_mode == EFS_PERF_MAX_IO)
+		return EFS_MAXIO_IOPS_DEFAULT;
+	return cfg->scope == EFS_SCOPE_CLUSTER ? EFS_GP_IOPS_DEFAULT : 0;
+}
+
+/*
+ * EFS's read and write IOPS limits: the configured ones, else the
+ * throughput mode's (generalPurpose). maxIO, for which AWS publishes no
+ * split, has none unless set: its combined budget holds.
+ */
+static const u32 efs_read_iops_default[__EFS_TP_MAX] = {
+	[EFS_TP_BURSTING] = EFS_BURSTING_READ_IOPS_DEFAULT,
+	[EFS_TP_PROVISIONED] = EFS_PROVISIONED_READ_IOPS_DEFAULT,
+	[EFS_TP_ELASTIC] = EFS_ELASTIC_READ_IOPS_DEFAULT,
+};
+
+static const u32 efs_write_iops_default[__EFS_TP_MAX] = {
+	[EFS_TP_BURSTING] = EFS_BURSTING_WRITE_IOPS_DEFAULT,
+	[EFS_TP_PROVISIONED] = EFS_PROVISIONED_WRITE_IOPS_DEFAULT,
+	[EFS_TP_ELASTIC] = EFS_ELASTIC_WRITE_IOPS_DEFAULT,
+};
+
+u32 efs_fs_read_iops(const struct efs_config *cfg)
+{
+	if (cfg->read_iops_limit)
+		return cfg->read_iops_limit;
+	if (cfg->perf_mode == EFS_PERF_MAX_IO || cfg->tp_mode >= __EFS_TP_MAX)
+		return 0;
+	return efs_read_iops_default[cfg->tp_mode];
+}
+
+u32 efs_fs_write_iops(const struct efs_config *cfg)
+{
+	if (cfg->write_iops_limit)
+		return cfg->write_iops_limit;
+	if (cfg->perf_mode == EFS_PERF_MAX_IO || cfg->tp_mode >= __EFS_TP_MAX)
+		return 0;
+	return efs_write_iops_default[cfg->tp_mode];
 }
 
 u64 efs_bytes_burst(u64 rate)
@@ -112,6 +165,12 @@ u64 efs_bytes_burst(u64 rate)
 u64 efs_ops_burst(const struct efs_config *cfg, u64 rate)
 {
 	return max3(rate / EFS_BURST_WINDOW_DIV, (u64)cfg->write_weight, 1ULL);
+}
+
+/* A read or write budget: one op costs 1. */
+u64 efs_rw_burst(u64 rate)
+{
+	return max(rate / EFS_BURST_WINDOW_DIV, 1ULL);
 }
 
 static bool efs_fs_cluster(const struct efs_fs *fs)
@@ -164,18 +223,38 @@ static void efs_fs_apply_bytes(struct efs_fs *fs, u64 now)
 	WRITE_ONCE(fs->permitted_bps, peak);
 }
 
-/* The ops budget in force: a cluster filesystem's follows its lease. */
+/* A cluster head's part of a read or write budget: its grant's share. */
+static u64 efs_fs_rw_share(u64 rw, u64 granted, u64 budget)
+{
+	if (!rw || !budget || granted >= budget)
+		return rw;
+	return max(mul_u64_u64_div_u64(rw, granted, budget), 1ULL);
+}
+
+/*
+ * The ops budgets in force. A cluster filesystem's combined budget
+ * follows its lease, and its read and write budgets are cut in the same
+ * proportion, so the heads together stay within each.
+ */
 static void efs_fs_apply_ops(struct efs_fs *fs, u64 now)
 {
 	const struct efs_config *cfg = &fs->cfg;
-	u64 rate = efs_fs_ops_rate(cfg);
+	u64 budget = efs_fs_ops_rate(cfg), rate = budget;
+	u64 rd = efs_fs_read_iops(cfg), wr = efs_fs_write_iops(cfg);
 
-	if (cfg->scope == EFS_SCOPE_CLUSTER)
-		rate = efs_lease_ops_rate(&fs->lease, rate, now);
+	if (cfg->scope == EFS_SCOPE_CLUSTER && budget) {
+		rate = efs_lease_ops_rate(&fs->lease, budget, now);
+		rd = efs_fs_rw_share(rd, rate, budget);
+		wr = efs_fs_rw_share(wr, rate, budget);
+	}
 	efs_bucket_set_rate(&fs->ops, rate, efs_ops_burst(cfg, rate), now);
 	efs_pcpu_bucket_set_rate(&fs->ops_pcpu, rate, efs_ops_burst(cfg, rate),
 				 rate / EFS_PCPU_BATCH_DIV, now);
 	WRITE_ONCE(fs->ops_rate, rate);
+	efs_bucket_set_rate(&fs->read_ops, rd, efs_rw_burst(rd), now);
+	WRITE_ONCE(fs->read_rate, rd);
+	efs_bucket_set_rate(&fs->write_ops, wr, efs_rw_burst(wr), now);
+	WRITE_ONCE(fs->write_rate, wr);
 }
 
 /*
@@ -503,6 +582,8 @@ int efs_fs_add(const char *name, const char *path_name,
 
 	/* Buckets start full: a new EFS filesystem has its full credit. */
 	efs_bucket_init(&fs->ops, 0, 1, now);
+	efs_bucket_init(&fs->read_ops, 0, 1, now);
+	efs_bucket_init(&fs->write_ops, 0, 1, now);
 	efs_bucket_init(&fs->credit, 0, 1, now);
 	efs_bucket_init(&fs->peak, 0, 1, now);
 	efs_lease_init(&fs->lease, cfg->cluster_heads);
@@ -514,6 +595,8 @@ int efs_fs_add(const char *name, const char *path_name,
 	efs_fs_apply_locked(fs, cfg, NULL);
 	efs_bucket_set_balance(&fs->ops, U64_MAX, now);
 	efs_bucket_set_balance(&fs->ops_pcpu.shared, U64_MAX, now);
+	efs_bucket_set_balance(&fs->read_ops, U64_MAX, now);
+	efs_bucket_set_balance(&fs->write_ops, U64_MAX, now);
 	efs_bucket_set_balance(&fs->peak, U64_MAX, now);
 	efs_bucket_set_balance(&fs->credit, credit_balance ? *credit_balance :
 			       U64_MAX, now);
@@ -594,7 +677,10 @@ void efs_registry_lease_stop(void)
 int efs_registry_init(void)
 {
 	efs_lease_stopped = false;
-	efs_lease_wq = alloc_workqueue("efs_lease", 0, 0);
+	/* Unbound: lease expiry has no CPU to stay on, and 6.18+ warns
+	 * about a workqueue that names neither WQ_UNBOUND nor WQ_PERCPU.
+	 */
+	efs_lease_wq = alloc_workqueue("efs_lease", WQ_UNBOUND, 0);
 	return efs_lease_wq ? 0 : -ENOMEM;
 }
 

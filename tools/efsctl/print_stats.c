@@ -116,7 +116,10 @@ static void print_rate_text(struct out *o, const struct metric *m, double r)
 
 	switch (m->kind) {
 	case MK_BYTES:
-		efs_fmt_rate(buf, sizeof(buf), (uint64_t)(r + 0.5));
+		/* A counter that jumps by near 2^64 in a short interval
+		 * gives a rate no uint64_t holds: converting it is undefined. */
+		efs_fmt_rate(buf, sizeof(buf), r < 0x1p64 - 1024 ?
+			     (uint64_t)(r + 0.5) : UINT64_MAX);
 		break;
 	case MK_NS:
 		snprintf(buf, sizeof(buf), "%s s/s",
