@@ -122,6 +122,21 @@ static int efs_nfsd_dispatch(EFS_DISPATCH_PARAMS)
 	return ret;
 }
 
+/* include/linux/lockd/nlm.h */
+#define EFS_NLM_PROGRAM	100021
+
+/*
+ * lockd's opens (NLM, NFSv3's locks) are not charged: lockd serves every
+ * client of the server from one thread, so a wait there stalls all their
+ * locks on every filesystem, and JUKEBOX becomes a dropped reply
+ * (nlm_fopen()) that the client resends only after its RPC timeout, 10 s
+ * and more. A lock request is one metadata unit; NFSv4's LOCK is charged.
+ */
+static bool efs_charged_rqst(struct svc_rqst *rqstp)
+{
+	return rqstp && rqstp->rq_prog != EFS_NLM_PROGRAM;
+}
+
 static __be32 efs_fh_verify(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
 			    umode_t type, int access)
 {
@@ -130,7 +145,7 @@ static __be32 efs_fh_verify(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
 	int refused;
 
 	err = static_call(efs_orig_fh_verify)(rqstp, fhp, type, access);
-	if (!err && rqstp) {
+	if (!err && efs_charged_rqst(rqstp)) {
 		refused = efs_rpc_fh_verified(rqstp, fhp, access);
 		if (refused == -EACCES)
 			err = efs_transit_refusal_status(rqstp);
