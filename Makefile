@@ -24,7 +24,7 @@
 #   make check-neighbours     the noisy-neighbour scenarios with the issue's own thresholds
 #   make check-fuzz           netlink fuzzing of the module, 300 s a phase, on 6.1 and 6.12
 #                             (EFS_FUZZ_SEED=N to repeat a run)
-#   make check-matrix         the configuration matrix on 6.1 and 6.12 (not in make check yet)
+#   make check-matrix         the whole configuration matrix on 6.1 and 6.12 (make check: 6.1, and 6.12's hook cases)
 #   make check-storm          100 insmod/load/disturb/rmmod cycles with verified data, on 6.1 and 6.12;
 #                             export_changes on 6.12 (make check runs it on 6.1)
 #   make check-flake          the VM suite FLAKE_RUNS times (default 5) on 6.1 and 6.12: passes per

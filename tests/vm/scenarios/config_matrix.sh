@@ -69,8 +69,9 @@
 #   locks  while the filesystem is throttled (50 units/s, 4 readers),
 #          flock(2) and fcntl locks over NFSv3 (NLM, lockd) and NFSv4.0,
 #          4.1, 4.2 (LOCK) succeed, within 6 s of what they take with
-#          nothing throttled (one JUKEBOX retry; a dropped NLM reply
-#          costs lockd's 10 s retransmission).
+#          nothing throttled (one JUKEBOX retry; lockd's opens are not
+#          charged, as a JUKEBOX there is a dropped NLM reply that costs
+#          the client's 10 s retransmission).
 # One line per combination: "ok ID ..." or "FAIL ID ..." with what was
 # measured and what was expected; the exit status is 1 if any failed.
 
