@@ -218,7 +218,7 @@ int ecl_dec_hello(struct ecl_rbuf *r, struct ecl_hello *m, const char **why)
 	return 0;
 }
 
-static void enc_settings(struct ecl_wbuf *w, const struct ecl_settings *s)
+void ecl_wb_settings(struct ecl_wbuf *w, const struct ecl_settings *s)
 {
 	ecl_wb_u8(w, s->perf_mode);
 	ecl_wb_u8(w, s->tput_mode);
@@ -229,7 +229,7 @@ static void enc_settings(struct ecl_wbuf *w, const struct ecl_settings *s)
 	ecl_wb_u64(w, s->metered_size);
 }
 
-static void dec_settings(struct ecl_rbuf *r, struct ecl_settings *s)
+void ecl_rb_settings(struct ecl_rbuf *r, struct ecl_settings *s)
 {
 	s->perf_mode = ecl_rb_u8(r);
 	s->tput_mode = ecl_rb_u8(r);
@@ -247,7 +247,7 @@ void ecl_enc_declare(struct ecl_wbuf *w, const struct ecl_decl_entry *e,
 	for (uint32_t i = 0; i < n; i++) {
 		ecl_wb_str(w, e[i].name);
 		ecl_wb_u8(w, e[i].withdraw);
-		enc_settings(w, &e[i].set);
+		ecl_wb_settings(w, &e[i].set);
 		ecl_wb_u64(w, e[i].size);
 		ecl_wb_u64(w, e[i].balance);
 		ecl_wb_u64(w, e[i].hold_ops);
@@ -265,7 +265,7 @@ int ecl_dec_declare(struct ecl_rbuf *r, struct ecl_decl_entry *e, uint32_t max,
 		size_t len = ecl_rb_str(r, e[i].name, ECL_FS_NAME_MAX);
 
 		e[i].withdraw = ecl_rb_u8(r);
-		dec_settings(r, &e[i].set);
+		ecl_rb_settings(r, &e[i].set);
 		e[i].size = ecl_rb_u64(r);
 		e[i].balance = ecl_rb_u64(r);
 		e[i].hold_ops = ecl_rb_u64(r);

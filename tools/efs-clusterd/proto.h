@@ -59,6 +59,9 @@ uint8_t ecl_rb_u8(struct ecl_rbuf *r);
 uint16_t ecl_rb_u16(struct ecl_rbuf *r);
 uint32_t ecl_rb_u32(struct ecl_rbuf *r);
 uint64_t ecl_rb_u64(struct ecl_rbuf *r);
+/* A filesystem's settings, as declared and as saved (one encoding). */
+void ecl_wb_settings(struct ecl_wbuf *w, const struct ecl_settings *s);
+void ecl_rb_settings(struct ecl_rbuf *r, struct ecl_settings *s);
 /* u8 length + bytes into out[max + 1], NUL-terminated; returns the length */
 size_t ecl_rb_str(struct ecl_rbuf *r, char *out, size_t max);
 /* all bytes consumed and no error */

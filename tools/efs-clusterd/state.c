@@ -904,28 +904,6 @@ void ecl_state_complete_round(struct ecl_state *st)
 		index_rebuild(st, st->nfs);
 }
 
-static void enc_settings(struct ecl_wbuf *w, const struct ecl_settings *s)
-{
-	ecl_wb_u8(w, s->perf_mode);
-	ecl_wb_u8(w, s->tput_mode);
-	ecl_wb_u16(w, s->write_weight);
-	ecl_wb_u32(w, s->iops_limit);
-	ecl_wb_u32(w, s->read_ratio);
-	ecl_wb_u64(w, s->prov_bps);
-	ecl_wb_u64(w, s->metered_size);
-}
-
-static void dec_settings(struct ecl_rbuf *r, struct ecl_settings *s)
-{
-	s->perf_mode = ecl_rb_u8(r);
-	s->tput_mode = ecl_rb_u8(r);
-	s->write_weight = ecl_rb_u16(r);
-	s->iops_limit = ecl_rb_u32(r);
-	s->read_ratio = ecl_rb_u32(r);
-	s->prov_bps = ecl_rb_u64(r);
-	s->metered_size = ecl_rb_u64(r);
-}
-
 void ecl_state_encode(const struct ecl_state *st, struct ecl_wbuf *w)
 {
 	uint32_t nm = 0;
@@ -963,7 +941,7 @@ void ecl_state_encode(const struct ecl_state *st, struct ecl_wbuf *w)
 		ecl_wb_str(w, fs->name);
 		ecl_wb_u8(w, fs->has_ref);
 		ecl_wb_u8(w, fs->cold);
-		enc_settings(w, &fs->ref);
+		ecl_wb_settings(w, &fs->ref);
 		ecl_wb_u64(w, fs->balance);
 		ecl_wb_u64(w, fs->size);
 		ecl_wb_u64(w, fs->budget_ops);
@@ -992,7 +970,7 @@ void ecl_state_encode(const struct ecl_state *st, struct ecl_wbuf *w)
 				ecl_wb_u8(w, 1);
 			} else {
 				ecl_wb_u8(w, 0);
-				enc_settings(w, &h->set);
+				ecl_wb_settings(w, &h->set);
 			}
 			ecl_wb_u64(w, h->size);
 			ecl_wb_u64(w, h->rate_ops);
@@ -1099,7 +1077,7 @@ int ecl_state_decode(struct ecl_state *st, struct ecl_rbuf *r,
 		len = ecl_rb_str(r, fs->name, ECL_FS_NAME_MAX);
 		fs->has_ref = ecl_rb_u8(r);
 		fs->cold = ecl_rb_u8(r);
-		dec_settings(r, &fs->ref);
+		ecl_rb_settings(r, &fs->ref);
 		fs->ref_hash = ecl_settings_hash(&fs->ref);
 		fs->balance = ecl_rb_u64(r);
 		fs->size = ecl_rb_u64(r);
@@ -1140,7 +1118,7 @@ int ecl_state_decode(struct ecl_state *st, struct ecl_rbuf *r,
 				h->set = fs->ref;
 				break;
 			case 0:
-				dec_settings(r, &h->set);
+				ecl_rb_settings(r, &h->set);
 				break;
 			default:
 				DFAIL("state: bad settings flag");
