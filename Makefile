@@ -177,7 +177,7 @@ MATRIX_KERNELS ?= 6.1 6.12
 check-matrix: modules-all tools
 	rc=0; \
 	for k in $(MATRIX_KERNELS); do \
-		tests/vm/run.sh -k $$k config_matrix || rc=1; \
+		EFS_CM_STRICT=1 tests/vm/run.sh -k $$k config_matrix || rc=1; \
 	done; \
 	exit $$rc
 
