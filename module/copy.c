@@ -239,12 +239,14 @@ static void efs_copy_refund(struct efs_copy_side *s, u64 metered)
 static int efs_copy_admit(struct efs_copy_op *op, struct svc_rqst *rqstp)
 {
 	struct efs_copy_side *s, *t;
+	struct efs_cost cost = {};
 
 	for (s = op->side; s < op->side + ARRAY_SIZE(op->side); s++) {
 		if (!s->fs)
 			continue;
 		s->client = efs_copy_client(s->fs, rqstp);
-		if (efs_throttle(s->fs, s->client, 0, s->metered, rqstp) < 0) {
+		cost.metered = s->metered;
+		if (efs_throttle(s->fs, s->client, &cost, rqstp) < 0) {
 			for (t = op->side; t < s; t++)
 				if (t->fs)
 					efs_copy_refund(t, t->metered);

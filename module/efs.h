@@ -3,7 +3,10 @@
  * efs internals shared between the module's files.
  *
  * An efs filesystem ("struct efs_fs") is an export root with an EFS
- * performance mode (ops budget) and throughput mode (byte budget).
+ * performance mode and throughput mode: a read and a write ops budget
+ * (EFS's read and write IOPS limits, by throughput mode), the combined
+ * ops budget of the older model (--iops-limit, --write-op-weight) and a
+ * byte budget.
  */
 #ifndef EFS_H
 #define EFS_H
@@ -31,8 +34,10 @@
 
 struct efs_config {
 	u32 perf_mode;		/* enum efs_performance_mode */
-	u32 iops_limit;		/* 0 = mode default */
+	u32 iops_limit;		/* combined: 0 = none (gp) or mode's */
 	u32 write_weight;
+	u32 read_iops_limit;	/* 0 = the throughput mode's default */
+	u32 write_iops_limit;	/* 0 = the throughput mode's default */
 	u32 max_wait_ms;
 	u32 max_waiters;	/* 0 = only the server-wide budget */
 	u32 tp_mode;		/* enum efs_throughput_mode */
@@ -57,6 +62,7 @@ struct efs_counters {
 	u64 metadata_bytes, metadata_ops;
 	u64 metered_bytes;
 	u64 io_units;
+	u64 read_class_ops, write_class_ops;	/* PercentIOLimit's */
 	u64 throttled_ops, throttle_delay_ns, delay_replies;
 	u64 displaced;		/* waits given up for a lighter client */
 	u64 tls_ops;		/* requests that came over TLS */
@@ -67,6 +73,7 @@ struct efs_counters {
 /* Derived once a second by the sampler (sampler.c). */
 struct efs_sample {
 	u64 io_units;		/* io_units at the last sample */
+	u64 read_ops, write_ops; /* read_class_ops, write_class_ops then */
 	u64 throttled_ops;
 	u64 time_ns;
 	u32 percent_io_limit;	/* hundredths of a percent */
@@ -91,7 +98,10 @@ struct efs_fs {
 	struct efs_config cfg;		/* under efs_registry_lock */
 
 	/* Budgets, set up from cfg by efs_fs_apply() (registry.c). */
-	u64 ops_rate;			/* units/s in force */
+	u64 read_rate, write_rate;	/* ops/s in force, 0 = none */
+	struct efs_bucket read_ops;	/* the read budget */
+	struct efs_bucket write_ops;	/* the write budget */
+	u64 ops_rate;			/* combined units/s, 0 = none */
 	struct efs_bucket ops;		/* generalPurpose: exact */
 	struct efs_pcpu_bucket ops_pcpu; /* maxIO: per-CPU batches */
 	u64 size_bytes;			/* S in force */
@@ -143,10 +153,13 @@ void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 			 const u64 *credit_balance);
 int efs_fs_del_locked(struct efs_fs *fs);
 u32 efs_fs_ops_rate(const struct efs_config *cfg);
+u32 efs_fs_read_iops(const struct efs_config *cfg);
+u32 efs_fs_write_iops(const struct efs_config *cfg);
 u64 efs_fs_credit_balance(struct efs_fs *fs, u64 now);
 u64 efs_fs_permitted_bps(struct efs_fs *fs, u64 now);
 void efs_fs_set_size_locked(struct efs_fs *fs, u64 size);
 u64 efs_ops_burst(const struct efs_config *cfg, u64 rate);
+u64 efs_rw_burst(u64 rate);
 u64 efs_bytes_burst(u64 rate);
 u64 efs_per_client_bps(const struct efs_config *cfg);
 /* EFS_CMD_FS_GRANT (see uapi/linux/efs.h) */
@@ -160,8 +173,8 @@ int efs_fs_grant_locked(struct efs_fs *fs, const struct efs_grant *g,
 
 /* throttle.c */
 /* 0: go on, 1: go on after a wait, -EAGAIN: answer DELAY */
-int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
-		 u64 metered, struct svc_rqst *rqstp);
+int efs_throttle(struct efs_fs *fs, struct efs_client *c,
+		 const struct efs_cost *cost, struct svc_rqst *rqstp);
 void efs_fq_release_all(struct efs_fs *fs);
 
 /* stats.c */
@@ -171,7 +184,7 @@ struct efs_totals {
 };
 void efs_stats_add_op(struct efs_fs *fs, enum efs_op_kind kind, u64 bytes,
 		      u64 metered);
-void efs_stats_add_units(struct efs_fs *fs, u32 units);
+void efs_stats_add_units(struct efs_fs *fs, u32 units, bool write);
 void efs_stats_add_wait(struct efs_fs *fs, u64 waited_ns);
 void efs_stats_add_delay_reply(struct efs_fs *fs);
 void efs_stats_add_displaced(struct efs_fs *fs);

@@ -32,6 +32,7 @@
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include "meter.h"
 
 struct efs_client;
 struct task_struct;
@@ -52,8 +53,7 @@ struct efs_waiter {
 	u64 cost_ns;		/* budget time the request takes */
 	struct efs_client *client;
 	struct task_struct *task;
-	u32 units;		/* what booking charges */
-	u64 metered;
+	struct efs_cost cost;	/* what booking charges */
 	u64 deadline_ns;	/* refused if not booked to go by then */
 	u64 release_ns;
 	u64 own_ns;		/* of the wait to release_ns, its own cost's */

@@ -71,6 +71,20 @@ static void cost_test(struct kunit *test)
 			EFS_METER_MIN_BYTES);
 }
 
+/* One op to the read or the write budget, by class; units as above. */
+static void op_cost_test(struct kunit *test)
+{
+	const struct meter_case *t = test->param_value;
+	bool write = efs_op_is_write(t->kind);
+	struct efs_cost cost;
+
+	efs_op_cost(&cost, t->kind, t->write_weight, t->metered);
+	KUNIT_EXPECT_EQ(test, cost.units, t->units);
+	KUNIT_EXPECT_EQ(test, cost.reads, (u16)!write);
+	KUNIT_EXPECT_EQ(test, cost.writes, (u16)write);
+	KUNIT_EXPECT_EQ(test, cost.metered, t->metered);
+}
+
 static void is_write_test(struct kunit *test)
 {
 	KUNIT_EXPECT_FALSE(test, efs_op_is_write(EFS_OP_DATA_READ));
@@ -79,7 +93,11 @@ static void is_write_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, efs_op_is_write(EFS_OP_META_WRITE));
 }
 
-/* EFS defaults: 35,000 reads/s or 7,000 writes/s from one ops budget. */
+/*
+ * The older model's arithmetic: 35,000 reads/s or 7,000 writes/s from one
+ * ops budget (bursting's read and write limits, which EFS now publishes
+ * as two budgets).
+ */
 static void gp_budget_test(struct kunit *test)
 {
 	const u64 budget = 35000;
@@ -92,6 +110,7 @@ static void gp_budget_test(struct kunit *test)
 
 static struct kunit_case efs_meter_cases[] = {
 	KUNIT_CASE_PARAM(cost_test, meter_gen_params),
+	KUNIT_CASE_PARAM(op_cost_test, meter_gen_params),
 	KUNIT_CASE(is_write_test),
 	KUNIT_CASE(gp_budget_test),
 	{}

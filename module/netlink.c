@@ -99,6 +99,9 @@ static const struct nla_policy efs_policy[EFS_A_MAX + 1] = {
 	[EFS_A_FS_COUNTER_BASE] = NLA_POLICY_NESTED(efs_counter_policy),
 	[EFS_A_FS_SCOPE] = NLA_POLICY_MAX(NLA_U8, __EFS_SCOPE_MAX - 1),
 	[EFS_A_FS_CLUSTER_HEADS] = NLA_POLICY_FULL_RANGE(NLA_U32, &efs_heads_range),
+	/* at most EFS_READ/WRITE_IOPS_LIMIT_MAX: efs_config_validate() */
+	[EFS_A_FS_READ_IOPS_LIMIT] = { .type = NLA_U32 },
+	[EFS_A_FS_WRITE_IOPS_LIMIT] = { .type = NLA_U32 },
 	/* FS_GRANT: ranges checked by efs_lease_check(), with a message */
 	[EFS_A_GRANT_IOPS] = { .type = NLA_U64 },
 	[EFS_A_GRANT_BPS] = { .type = NLA_U64 },
@@ -122,7 +125,7 @@ static int efs_put_version(struct sk_buff *skb)
 		       EFS_FEATURE_FAIR_QUEUEING | EFS_FEATURE_THREAD_BUDGET |
 		       EFS_FEATURE_BACK_PRESSURE | EFS_FEATURE_AT_REST_POLICY |
 		       EFS_FEATURE_STATE_RESTORE | EFS_FEATURE_THROTTLED_NICE |
-		       EFS_FEATURE_CLUSTER_SCOPE;
+		       EFS_FEATURE_CLUSTER_SCOPE | EFS_FEATURE_RW_IOPS;
 	char layout[256];
 
 	if (efs_transit_supported())
@@ -248,6 +251,11 @@ static int efs_put_fs(struct sk_buff *skb, struct efs_fs *fs)
 	    nla_put_u32(skb, EFS_A_FS_SIZE_SAMPLE_MS, cfg->sample_ms) ||
 	    nla_put_u32(skb, EFS_A_FS_CREDIT_LOW_PCT, cfg->credit_low_pct) ||
 	    nla_put_u32(skb, EFS_A_FS_IOPS_EFFECTIVE, fs->ops_rate) ||
+	    nla_put_u32(skb, EFS_A_FS_READ_IOPS_LIMIT, cfg->read_iops_limit) ||
+	    nla_put_u32(skb, EFS_A_FS_WRITE_IOPS_LIMIT,
+			cfg->write_iops_limit) ||
+	    nla_put_u32(skb, EFS_A_FS_READ_IOPS_EFFECTIVE, fs->read_rate) ||
+	    nla_put_u32(skb, EFS_A_FS_WRITE_IOPS_EFFECTIVE, fs->write_rate) ||
 	    efs_put_u64(skb, EFS_A_FS_SIZE_BYTES, s) ||
 	    efs_put_u64(skb, EFS_A_FS_PERMITTED_THROUGHPUT,
 			efs_fs_permitted_bps(fs, now)) ||
@@ -326,6 +334,10 @@ static void efs_parse_config(struct nlattr **a, struct efs_config *cfg)
 		cfg->iops_limit = nla_get_u32(a[EFS_A_FS_IOPS_LIMIT]);
 	if (a[EFS_A_FS_WRITE_OP_WEIGHT])
 		cfg->write_weight = nla_get_u32(a[EFS_A_FS_WRITE_OP_WEIGHT]);
+	if (a[EFS_A_FS_READ_IOPS_LIMIT])
+		cfg->read_iops_limit = nla_get_u32(a[EFS_A_FS_READ_IOPS_LIMIT]);
+	if (a[EFS_A_FS_WRITE_IOPS_LIMIT])
+		cfg->write_iops_limit = nla_get_u32(a[EFS_A_FS_WRITE_IOPS_LIMIT]);
 	if (a[EFS_A_FS_MAX_WAIT_MS])
 		cfg->max_wait_ms = nla_get_u32(a[EFS_A_FS_MAX_WAIT_MS]);
 	if (a[EFS_A_FS_MAX_WAITERS])

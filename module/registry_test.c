@@ -253,7 +253,10 @@ static void add_find_test(struct kunit *test)
 	/* S sampled once, through the sampler. */
 	KUNIT_EXPECT_EQ(test, test_sample_calls, 1U);
 	KUNIT_EXPECT_EQ(test, a->size_bytes, 3 * EFS_GIB);
-	KUNIT_EXPECT_EQ(test, a->ops_rate, (u64)EFS_GP_IOPS_DEFAULT);
+	/* bursting generalPurpose: EFS's 35000 reads, 7000 writes a second */
+	KUNIT_EXPECT_EQ(test, a->ops_rate, 0ULL);
+	KUNIT_EXPECT_EQ(test, a->read_rate, 35000ULL);
+	KUNIT_EXPECT_EQ(test, a->write_rate, 7000ULL);
 	KUNIT_EXPECT_EQ(test, a->permitted_bps, 100 * EFS_MIB);
 	/* A new filesystem starts with its full credit. */
 	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(a, T0_NS),
@@ -527,7 +530,8 @@ struct ops_case {
 };
 
 static const struct ops_case ops_cases[] = {
-	{ "generalPurpose", EFS_PERF_GENERAL_PURPOSE, 0, 5, 35000, 1750, 35 },
+	/* no combined budget unless --iops-limit: the read/write ones */
+	{ "generalPurpose", EFS_PERF_GENERAL_PURPOSE, 0, 5, 0, 5, 1 },
 	{ "maxIO", EFS_PERF_MAX_IO, 0, 5, 500000, 25000, 500 },
 	{ "generalPurpose_limit", EFS_PERF_GENERAL_PURPOSE, 1000, 5, 1000,
 	  50, 1 },
@@ -573,12 +577,149 @@ static void ops_rate_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&fs->ops_pcpu.shared, T0_NS),
 			t->burst);
 
-	/* Back to the defaults, live. */
+	/* Back to the defaults, live: no combined budget. */
 	efs_config_defaults(&cfg);
 	apply(fs, &cfg, NULL);
-	KUNIT_EXPECT_EQ(test, fs->ops_rate, (u64)EFS_GP_IOPS_DEFAULT);
-	KUNIT_EXPECT_EQ(test, fs->ops.rate, (u64)EFS_GP_IOPS_DEFAULT);
-	KUNIT_EXPECT_EQ(test, fs->ops_pcpu.batch, 35ULL);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, 0ULL);
+	KUNIT_EXPECT_EQ(test, fs->ops.rate, 0ULL);
+	KUNIT_EXPECT_EQ(test, fs->ops_pcpu.batch, 1ULL);
+	KUNIT_EXPECT_EQ(test, fs->read_rate, 35000ULL);
+}
+
+struct rw_case {
+	const char *name;
+	u32 perf_mode, tp_mode;
+	u32 read_limit, write_limit;	/* configured, 0 = default */
+	u64 read_rate, write_rate;	/* in force */
+	u64 ops_rate;			/* combined in force */
+};
+
+static const struct rw_case rw_cases[] = {
+	{ "gp_bursting", EFS_PERF_GENERAL_PURPOSE, EFS_TP_BURSTING, 0, 0,
+	  35000, 7000, 0 },
+	{ "gp_provisioned", EFS_PERF_GENERAL_PURPOSE, EFS_TP_PROVISIONED, 0, 0,
+	  55000, 25000, 0 },
+	{ "gp_elastic", EFS_PERF_GENERAL_PURPOSE, EFS_TP_ELASTIC, 0, 0,
+	  250000, 50000, 0 },
+	{ "maxio_bursting", EFS_PERF_MAX_IO, EFS_TP_BURSTING, 0, 0,
+	  0, 0, 500000 },
+	{ "maxio_elastic", EFS_PERF_MAX_IO, EFS_TP_ELASTIC, 0, 0,
+	  0, 0, 500000 },
+	{ "gp_set", EFS_PERF_GENERAL_PURPOSE, EFS_TP_BURSTING, 100, 40,
+	  100, 40, 0 },
+	{ "gp_elastic_raised", EFS_PERF_GENERAL_PURPOSE, EFS_TP_ELASTIC,
+	  EFS_READ_IOPS_LIMIT_MAX, EFS_WRITE_IOPS_LIMIT_MAX,
+	  2500000, 500000, 0 },
+	{ "maxio_set", EFS_PERF_MAX_IO, EFS_TP_PROVISIONED, 100, 0,
+	  100, 0, 500000 },
+};
+
+static void rw_case_desc(const struct rw_case *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(rw, rw_cases, rw_case_desc);
+
+/* EFS's read and write IOPS limits by mode, in force and in the buckets. */
+static void rw_rate_test(struct kunit *test)
+{
+	const struct rw_case *t = test->param_value;
+	struct efs_config cfg;
+	const char *why = NULL;
+	struct efs_fs *fs;
+
+	cfg_make(&cfg, t->tp_mode, t->tp_mode == EFS_TP_PROVISIONED ?
+		 4 * EFS_MIB : 0, SAMPLE_SIZE);
+	cfg.perf_mode = t->perf_mode;
+	cfg.read_iops_limit = t->read_limit;
+	cfg.write_iops_limit = t->write_limit;
+	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), 0);
+	KUNIT_EXPECT_EQ(test, (u64)efs_fs_read_iops(&cfg), t->read_rate);
+	KUNIT_EXPECT_EQ(test, (u64)efs_fs_write_iops(&cfg), t->write_rate);
+	KUNIT_EXPECT_EQ(test, (u64)efs_fs_ops_rate(&cfg), t->ops_rate);
+
+	fs = add_ok(test, "a", DIR_A, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->read_rate, t->read_rate);
+	KUNIT_EXPECT_EQ(test, fs->write_rate, t->write_rate);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, t->ops_rate);
+	KUNIT_EXPECT_EQ(test, fs->read_ops.rate, t->read_rate);
+	KUNIT_EXPECT_EQ(test, fs->write_ops.rate, t->write_rate);
+	KUNIT_EXPECT_EQ(test, fs->read_ops.burst,
+			max(t->read_rate / 20, 1ULL));
+	/* They start full. */
+	KUNIT_EXPECT_EQ(test, efs_bucket_balance(&fs->write_ops, T0_NS),
+			max(t->write_rate / 20, 1ULL));
+}
+
+/*
+ * The defaults follow the throughput mode when it changes (fs set), a
+ * configured limit stays; --iops-limit brings the combined budget in.
+ */
+static void rw_mode_change_test(struct kunit *test)
+{
+	struct efs_config cfg;
+	struct efs_fs *fs;
+
+	cfg_make(&cfg, EFS_TP_BURSTING, 0, SAMPLE_SIZE);
+	cfg.write_iops_limit = 40;
+	fs = add_ok(test, "a", DIR_A, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->read_rate, 35000ULL);
+	KUNIT_EXPECT_EQ(test, fs->write_rate, 40ULL);
+
+	cfg.tp_mode = EFS_TP_ELASTIC;
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->read_rate, 250000ULL);
+	KUNIT_EXPECT_EQ(test, fs->write_rate, 40ULL);
+
+	cfg.tp_mode = EFS_TP_PROVISIONED;
+	cfg.provisioned_bps = 4 * EFS_MIB;
+	cfg.write_iops_limit = 0;
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->read_rate, 55000ULL);
+	KUNIT_EXPECT_EQ(test, fs->write_rate, 25000ULL);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, 0ULL);
+
+	/* the older model on top: reads at 100, writes at 100 / 5 */
+	cfg.iops_limit = 100;
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, 100ULL);
+	KUNIT_EXPECT_EQ(test, fs->read_rate, 55000ULL);
+
+	/* maxIO: no read/write default, its combined 500000 */
+	cfg.iops_limit = 0;
+	cfg.perf_mode = EFS_PERF_MAX_IO;
+	apply(fs, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, fs->read_rate, 0ULL);
+	KUNIT_EXPECT_EQ(test, fs->write_rate, 0ULL);
+	KUNIT_EXPECT_EQ(test, fs->ops_rate, (u64)EFS_MAXIO_IOPS_DEFAULT);
+	KUNIT_EXPECT_EQ(test, fs->read_ops.rate, 0ULL);
+}
+
+/* Above EFS's highest read or write limit: refused, with a reason. */
+static void rw_validate_test(struct kunit *test)
+{
+	struct efs_config cfg;
+	const char *why = NULL;
+
+	efs_config_defaults(&cfg);
+	KUNIT_EXPECT_EQ(test, cfg.read_iops_limit, 0U);
+	KUNIT_EXPECT_EQ(test, cfg.write_iops_limit, 0U);
+	cfg.read_iops_limit = EFS_READ_IOPS_LIMIT_MAX;
+	cfg.write_iops_limit = EFS_WRITE_IOPS_LIMIT_MAX;
+	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), 0);
+	cfg.read_iops_limit = EFS_READ_IOPS_LIMIT_MAX + 1;
+	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), -ERANGE);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_TRUE(test, strstr(why, "read IOPS limit") != NULL);
+	KUNIT_EXPECT_TRUE(test, strstr(why, "2500000") != NULL);
+	why = NULL;
+	cfg.read_iops_limit = 0;
+	cfg.write_iops_limit = EFS_WRITE_IOPS_LIMIT_MAX + 1;
+	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), -ERANGE);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_TRUE(test, strstr(why, "write IOPS limit") != NULL);
+	KUNIT_EXPECT_TRUE(test, strstr(why, "500000") != NULL);
 }
 
 static void set_counters(struct efs_fs *fs)
@@ -931,7 +1072,7 @@ static void del_lifetime_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(held->dead));
 	KUNIT_EXPECT_EQ(test, refcount_read(&held->ref), 1);
 	KUNIT_EXPECT_STREQ(test, held->name, "a");
-	KUNIT_EXPECT_EQ(test, held->ops_rate, (u64)EFS_GP_IOPS_DEFAULT);
+	KUNIT_EXPECT_EQ(test, held->read_rate, 35000ULL);
 	KUNIT_EXPECT_NULL(test, find_fs("a"));
 	KUNIT_EXPECT_EQ(test, fs_count(), 0U);
 	KUNIT_EXPECT_NULL(test, lookup_name(test, DIR_A));
@@ -1023,6 +1164,9 @@ static void cluster_lease_test(struct kunit *test)
 	cfg.cluster_heads = 2;
 	fs = add_ok(test, "c", DIR_A, &cfg, NULL);
 	KUNIT_EXPECT_EQ(test, fs->ops_rate, 150ULL);
+	/* the read and write budgets in the same proportion: a half */
+	KUNIT_EXPECT_EQ(test, fs->read_rate, 27500ULL);
+	KUNIT_EXPECT_EQ(test, fs->write_rate, 12500ULL);
 	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 32 * EFS_MIB);
 	/* its own credit bucket does not throttle: the cluster's credits */
 	KUNIT_EXPECT_EQ(test, fs->credit.rate, 0ULL);
@@ -1032,6 +1176,7 @@ static void cluster_lease_test(struct kunit *test)
 	mutex_unlock(&efs_registry_lock);
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, fs->ops_rate, 240ULL);
+	KUNIT_EXPECT_EQ(test, fs->read_rate, 44000ULL);
 	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 40 * EFS_MIB);
 	KUNIT_EXPECT_EQ(test, efs_fs_permitted_bps(fs, test_now_ns),
 			40 * EFS_MIB);
@@ -1059,6 +1204,7 @@ static void cluster_lease_test(struct kunit *test)
 	cfg.scope = EFS_SCOPE_LOCAL;
 	apply(fs, &cfg, NULL);
 	KUNIT_EXPECT_EQ(test, fs->ops_rate, 300ULL);
+	KUNIT_EXPECT_EQ(test, fs->read_rate, 55000ULL);
 	got = efs_fs_credit_balance(fs, test_now_ns);
 	KUNIT_EXPECT_LE(test, diff_u64(got, balance), EFS_MIB);
 	why = NULL;
@@ -1079,6 +1225,9 @@ static struct kunit_case registry_cases[] = {
 	KUNIT_CASE(defaults_test),
 	KUNIT_CASE(transit_policy_test),
 	KUNIT_CASE_PARAM(ops_rate_test, ops_gen_params),
+	KUNIT_CASE_PARAM(rw_rate_test, rw_gen_params),
+	KUNIT_CASE(rw_mode_change_test),
+	KUNIT_CASE(rw_validate_test),
 	KUNIT_CASE(apply_keeps_state_test),
 	KUNIT_CASE(apply_keeps_ops_test),
 	KUNIT_CASE(apply_maxio_lower_test),

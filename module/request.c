@@ -3,11 +3,14 @@
  * What each NFS RPC costs, decided from the knfsd hooks.
  *
  * The first fh_verify() of an RPC that lands in a claimed export charges
- * the ops budget once (1 unit for a read, write_weight units for an update)
- * and 4 KiB of metered bytes (the EFS minimum). Data reads and writes then
+ * the ops budgets once (one op to the read or the write budget; 1 unit of
+ * the combined budget for a read, write_weight units for an update) and
+ * 4 KiB of metered bytes (the EFS minimum). Data reads and writes then
  * charge the rest of their metered bytes, and a write that was first seen
- * as a read (NFSv4: PUTFH then WRITE) pays the difference in units. Further
- * fh_verify() calls of the same RPC cost nothing: one RPC is charged once.
+ * as a read (NFSv4: PUTFH then WRITE) is charged one write op and the
+ * difference in units, and once that is admitted its read op is given
+ * back. Further fh_verify() calls of the same RPC cost nothing: one RPC is
+ * charged once against each budget.
  *
  * The hot path stays cheap: while no filesystem is registered RPCs are not
  * tracked at all; a hook in an unclaimed export costs one RCU hash walk;
@@ -116,13 +119,17 @@ static void efs_client_account(struct efs_client *c, u64 metered, bool tls)
 		WRITE_ONCE(c->tls, tls);
 }
 
-/* Count one operation for fs and its client (c may be NULL). */
+/*
+ * Count one operation for fs and its client (c may be NULL): write_op,
+ * the budget it was charged to (an RPC that wrote and then read is a
+ * write).
+ */
 static void efs_account(struct efs_fs *fs, struct efs_client *c,
 			enum efs_op_kind kind, u64 bytes, u64 metered,
-			u32 units, bool tls)
+			u32 units, bool write_op, bool tls)
 {
 	efs_stats_add_op(fs, kind, bytes, metered);
-	efs_stats_add_units(fs, units);
+	efs_stats_add_units(fs, units, write_op);
 	if (tls)
 		efs_stats_add_tls_op(fs);
 	efs_client_account(c, metered, tls);
@@ -131,7 +138,7 @@ static void efs_account(struct efs_fs *fs, struct efs_client *c,
 static void efs_rpc_account(struct efs_fs *fs, struct efs_rpc *rpc)
 {
 	efs_account(fs, rpc->client, rpc->kind, rpc->data_bytes, rpc->metered,
-		    rpc->units, rpc->tls);
+		    rpc->units, rpc->write_op, rpc->tls);
 }
 
 void efs_rpc_end(struct efs_rpc *rpc)
@@ -197,25 +204,34 @@ static void efs_account_alone(struct efs_fs *fs, struct efs_client *c,
 			      u64 bytes)
 {
 	efs_account(fs, c, kind, bytes, efs_metered(fs, kind, bytes),
-		    efs_units(fs, kind), efs_transit_tls(rqstp));
+		    efs_units(fs, kind), efs_op_is_write(kind),
+		    efs_transit_tls(rqstp));
 }
 
-/* Charge an operation on its own: its units and its metered bytes. */
+/* One request of kind: its ops and metered bytes. */
+static void efs_cost_of(struct efs_fs *fs, enum efs_op_kind kind, u64 metered,
+			struct efs_cost *cost)
+{
+	efs_op_cost(cost, kind, READ_ONCE(fs->cfg.write_weight), metered);
+}
+
+/* Charge an operation on its own: its ops and its metered bytes. */
 static int efs_charge_alone(struct efs_fs *fs, struct efs_client *c,
 			    struct svc_rqst *rqstp, enum efs_op_kind kind,
 			    u64 bytes)
 {
-	int err = efs_throttle(fs, c, efs_units(fs, kind),
-			       efs_metered(fs, kind, bytes), rqstp);
+	struct efs_cost cost;
+	int err;
 
+	efs_cost_of(fs, kind, efs_metered(fs, kind, bytes), &cost);
+	err = efs_throttle(fs, c, &cost, rqstp);
 	return min(err, 0);
 }
 
 /* Charge the RPC more; if refused (DELAY), the RPC counts as nothing. */
-static int efs_rpc_charge(struct efs_rpc *rpc, u32 units, u64 metered)
+static int efs_rpc_charge(struct efs_rpc *rpc, const struct efs_cost *cost)
 {
-	int err = efs_throttle(rpc->fs, rpc->client, units, metered,
-			       rpc->rqstp);
+	int err = efs_throttle(rpc->fs, rpc->client, cost, rpc->rqstp);
 
 	if (err < 0) {
 		rpc->failed = true;
@@ -230,13 +246,40 @@ static int efs_rpc_charge(struct efs_rpc *rpc, u32 units, u64 metered)
 static int efs_rpc_claim(struct efs_rpc *rpc, struct efs_fs *fs,
 			 enum efs_op_kind kind)
 {
+	struct efs_cost cost;
+
 	rpc->fs = fs;		/* the RPC keeps the caller's reference */
 	rpc->client = efs_rqst_client(fs, rpc->rqstp);
 	rpc->tls = efs_transit_tls(rpc->rqstp);
 	rpc->kind = kind;
-	rpc->units = efs_units(fs, kind);
 	rpc->metered = EFS_METER_MIN_BYTES;
-	return efs_rpc_charge(rpc, rpc->units, rpc->metered);
+	efs_cost_of(fs, kind, rpc->metered, &cost);
+	rpc->units = cost.units;
+	rpc->write_op = cost.writes;
+	return efs_rpc_charge(rpc, &cost);
+}
+
+/*
+ * An RPC charged as a read turns out to be a write: charge it one write
+ * op, extra units and extra_bytes, and once that is admitted give its
+ * read op back, so it ends charged once, as a write.
+ */
+static int efs_rpc_charge_write(struct efs_rpc *rpc, u32 extra_units,
+				u64 extra_bytes)
+{
+	static const struct efs_cost read_op = { .reads = 1 };
+	struct efs_cost cost = {
+		.units = extra_units, .writes = 1, .metered = extra_bytes,
+	};
+	int err;
+
+	rpc->units += extra_units;
+	rpc->metered += extra_bytes;
+	rpc->write_op = true;
+	err = efs_rpc_charge(rpc, &cost);
+	if (!err)
+		efs_refund_fs(rpc->fs, &read_op);
+	return err;
 }
 
 /*
@@ -274,12 +317,11 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 	if (!fs)
 		return 0;
 	if (rpc && rpc->fs == fs) {
-		if (kind != EFS_OP_META_WRITE || efs_op_is_write(rpc->kind))
+		if (kind != EFS_OP_META_WRITE || rpc->write_op)
 			return 0;
 		rpc->kind = EFS_OP_META_WRITE;
 		extra = efs_units(fs, kind) - rpc->units;
-		rpc->units += extra;
-		return efs_rpc_charge(rpc, extra, 0);
+		return efs_rpc_charge_write(rpc, extra, 0);
 	}
 	/* From here on the caller holds a reference to fs. */
 	if (!efs_transit_allowed(fs, rqstp, access))
@@ -311,7 +353,6 @@ int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
 	struct efs_rpc *rpc;
 	struct efs_fs *fs;
 	u64 metered, extra_bytes;
-	u32 extra_units = 0;
 	int err;
 
 	op->kind = write ? EFS_OP_DATA_WRITE : EFS_OP_DATA_READ;
@@ -334,15 +375,19 @@ int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
 		return err;
 	}
 
-	/* Charge what the data adds to the RPC's minimum and its units. */
+	/* Charge what the data adds to the RPC's minimum and its ops. */
 	metered = efs_metered(fs, op->kind, rpc->data_bytes + bytes);
 	extra_bytes = metered > rpc->metered ? metered - rpc->metered : 0;
-	if (write && !efs_op_is_write(rpc->kind))
-		extra_units = efs_units(fs, op->kind) - rpc->units;
 	rpc->kind = op->kind;
-	rpc->metered += extra_bytes;
-	rpc->units += extra_units;
-	err = efs_rpc_charge(rpc, extra_units, extra_bytes);
+	if (write && !rpc->write_op) {
+		err = efs_rpc_charge_write(rpc, efs_units(fs, op->kind) -
+					   rpc->units, extra_bytes);
+	} else {
+		struct efs_cost cost = { .metered = extra_bytes };
+
+		rpc->metered += extra_bytes;
+		err = efs_rpc_charge(rpc, &cost);
+	}
 	if (!err)
 		op->rpc = rpc;
 	return err;

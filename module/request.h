@@ -21,6 +21,7 @@ struct efs_rpc {
 	struct efs_client *client;	/* its client on fs, ref held */
 	enum efs_op_kind kind;		/* what the RPC did to fs so far */
 	u32 units;			/* ops-budget units charged */
+	bool write_op;			/* charged to the write budget */
 	u64 data_bytes;			/* bytes actually read or written */
 	u64 metered;			/* metered bytes charged */
 	bool failed;			/* answered DELAY: count nothing */

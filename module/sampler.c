@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Once a second, for every filesystem: sample its stored bytes S when due
- * (bursting budgets follow S), derive PercentIOLimit and ClientConnections,
+ * (bursting budgets follow S), derive PercentIOLimit (the use of the ops
+ * budget that binds) and ClientConnections,
  * and raise events: credits low / exhausted, throttling started / stopped.
  * Working at this cadence rate-limits the events by construction; "stopped"
  * needs EFS_THROTTLE_QUIET quiet seconds in a row (hysteresis).
@@ -53,11 +54,37 @@ static void efs_sample_credits(struct efs_fs *fs, u64 now)
 	s->credits_low = is_low || exhausted;
 }
 
+/* Use of a budget of rate per second over elapsed ns, in 1/100 %. */
+static u64 efs_percent_of(u64 used, u64 rate, u64 elapsed)
+{
+	u64 budget = mul_u64_u64_div_u64(rate, elapsed, NSEC_PER_SEC);
+
+	return budget ? min_t(u64, div64_u64(used * 10000, budget), 10000U) : 0;
+}
+
+/*
+ * PercentIOLimit: the highest use among the ops budgets in force (read,
+ * write, combined), so it reaches 100 % when any of them binds.
+ */
+static u32 efs_percent_io_limit(struct efs_fs *fs, const struct efs_totals *t,
+				u64 elapsed)
+{
+	const struct efs_sample *s = &fs->sample;
+	u64 pct;
+
+	pct = efs_percent_of(t->c.io_units - s->io_units,
+			     READ_ONCE(fs->ops_rate), elapsed);
+	pct = max(pct, efs_percent_of(t->c.read_class_ops - s->read_ops,
+				      READ_ONCE(fs->read_rate), elapsed));
+	pct = max(pct, efs_percent_of(t->c.write_class_ops - s->write_ops,
+				      READ_ONCE(fs->write_rate), elapsed));
+	return (u32)pct;
+}
+
 static void efs_sample_fs(struct efs_fs *fs, u64 now)
 {
 	struct efs_sample *s = &fs->sample;
 	struct efs_totals t;
-	u64 units, elapsed, budget;
 
 	if (fs->cfg.metered_size == EFS_METERED_SIZE_AUTO &&
 	    now >= s->next_size_ns) {
@@ -67,12 +94,8 @@ static void efs_sample_fs(struct efs_fs *fs, u64 now)
 
 	efs_stats_sum(fs, &t);
 	if (s->time_ns) {
-		elapsed = now - s->time_ns;
-		units = t.c.io_units - s->io_units;
-		budget = mul_u64_u64_div_u64(READ_ONCE(fs->ops_rate), elapsed,
-					     NSEC_PER_SEC);
-		s->percent_io_limit = budget ?
-			min_t(u64, div64_u64(units * 10000, budget), 10000U) : 0;
+		s->percent_io_limit = efs_percent_io_limit(fs, &t,
+							   now - s->time_ns);
 
 		if (t.c.throttled_ops + t.c.delay_replies > s->throttled_ops) {
 			s->quiet_intervals = 0;
@@ -93,6 +116,8 @@ static void efs_sample_fs(struct efs_fs *fs, u64 now)
 	}
 	s->time_ns = now;
 	s->io_units = t.c.io_units;
+	s->read_ops = t.c.read_class_ops;
+	s->write_ops = t.c.write_class_ops;
 	s->throttled_ops = t.c.throttled_ops + t.c.delay_replies;
 	efs_clients_tick(&fs->clients, jiffies,
 			 (unsigned long)fs->cfg.client_idle_s * HZ,

@@ -30,9 +30,14 @@ void efs_stats_add_op(struct efs_fs *fs, enum efs_op_kind kind, u64 bytes,
 	efs_ctr_add(fs, metered_bytes, metered);
 }
 
-void efs_stats_add_units(struct efs_fs *fs, u32 units)
+/* A request's units and its read or write op (PercentIOLimit's). */
+void efs_stats_add_units(struct efs_fs *fs, u32 units, bool write)
 {
 	efs_ctr_add(fs, io_units, units);
+	if (write)
+		efs_ctr_add(fs, write_class_ops, 1);
+	else
+		efs_ctr_add(fs, read_class_ops, 1);
 }
 
 /* Bucket i counts waits shorter than 2^i ms; the last takes the rest. */
@@ -87,6 +92,8 @@ void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t)
 		t->c.metadata_ops += READ_ONCE(c->metadata_ops);
 		t->c.metered_bytes += READ_ONCE(c->metered_bytes);
 		t->c.io_units += READ_ONCE(c->io_units);
+		t->c.read_class_ops += READ_ONCE(c->read_class_ops);
+		t->c.write_class_ops += READ_ONCE(c->write_class_ops);
 		t->c.throttled_ops += READ_ONCE(c->throttled_ops);
 		t->c.throttle_delay_ns += READ_ONCE(c->throttle_delay_ns);
 		t->c.delay_replies += READ_ONCE(c->delay_replies);

@@ -5,10 +5,10 @@
  * it answered NFS4ERR_DELAY / NFS3ERR_JUKEBOX.
  *
  * Fast path (nobody is queued for the filesystem and the budgets allow it):
- * lock-free, one cmpxchg per bucket. An unthrottled request costs the
- * client's ceiling buckets (when set), the ops bucket and the byte
- * buckets, one atomic_read of the filesystem's fair-queue length, and a
- * clock read.
+ * lock-free, one cmpxchg per bucket in force. An unthrottled request costs
+ * the client's ceiling buckets (when set), its read or write bucket, the
+ * combined ops bucket (when in force) and the byte buckets, one
+ * atomic_read of the filesystem's fair-queue length, and a clock read.
  *
  * Slow path: the request takes one of the server-wide waiting slots
  * (budget.c) and joins the filesystem's fair queue (fq.c). Requests leave
@@ -59,7 +59,7 @@ static void efs_fq_preempt_locked(struct efs_fs *fs, u64 now)
 	    efs_fq_finish(w) >= efs_fq_finish(b) ||
 	    b->release_ns - b->own_ns + w->cost_ns > b->deadline_ns)
 		return;
-	efs_refund_fs(fs, b->units, b->metered);
+	efs_refund_fs(fs, &b->cost);
 	fq->booked = NULL;
 	efs_fq_requeue(fq, b);
 }
@@ -78,9 +78,9 @@ static void efs_fq_book_locked(struct efs_fs *fs, u64 now)
 	lockdep_assert_held(&fq->lock);
 	efs_fq_preempt_locked(fs, now);
 	while (!fq->booked && (w = efs_fq_first(fq))) {
-		efs_charge_fs(fs, w->units, w->metered, now, &wait);
+		efs_charge_fs(fs, &w->cost, now, &wait);
 		if (now + wait.debt_ns > w->deadline_ns) {
-			efs_refund_fs(fs, w->units, w->metered);
+			efs_refund_fs(fs, &w->cost);
 			efs_fq_cancel(fq, w);
 			efs_wake(w, EFS_W_REFUSED);
 			continue;
@@ -242,7 +242,7 @@ static int efs_fq_wait_locked(struct efs_fs *fs, struct efs_waiter *w)
 			} else if (fq->booked == w) {
 				fq->booked = NULL;
 				if (!releasing)
-					efs_refund_fs(fs, w->units, w->metered);
+					efs_refund_fs(fs, &w->cost);
 				efs_fq_book_locked(fs, efs_now_ns());
 			}
 			w->state = releasing ? EFS_W_RELEASED : EFS_W_REFUSED;
@@ -280,14 +280,15 @@ static int efs_fq_wait_locked(struct efs_fs *fs, struct efs_waiter *w)
  * Returns as efs_throttle() does: 0 when it went without a wait, 1 after
  * one, -EAGAIN for DELAY.
  */
-static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
-			 u64 metered, const struct efs_wait *cw, u64 now)
+static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c,
+			 const struct efs_cost *charge, const struct efs_wait *cw,
+			 u64 now)
 {
 	struct efs_fq *fq = &fs->fq;
 	u64 max_wait = (u64)READ_ONCE(fs->cfg.max_wait_ms) * NSEC_PER_MSEC;
-	u64 cost = efs_charge_cost_ns(fs, units, metered, now);
+	u64 cost = efs_charge_cost_ns(fs, charge, now);
 	struct efs_waiter w = {
-		.task = current, .units = units, .metered = metered,
+		.task = current, .cost = *charge,
 		/* Sleeping on its ceiling for its own cost is not waiting. */
 		.deadline_ns = now + max_wait + cw->total_ns - cw->debt_ns,
 	};
@@ -309,12 +310,12 @@ static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c, u32 units,
 	 * nothing queued now, go without a slot if the budget allows.
 	 */
 	if (!cw->total_ns && !fq->booked && !atomic_read(&fq->queued)) {
-		efs_charge_fs(fs, units, metered, now, &probe);
+		efs_charge_fs(fs, charge, now, &probe);
 		if (!probe.total_ns) {
 			spin_unlock(&fq->lock);
 			return 0;
 		}
-		efs_refund_fs(fs, units, metered);
+		efs_refund_fs(fs, charge);
 	}
 	/* A client already queued waits behind the whole backlog. */
 	if (c && c->queued && fq->queued_ns + min(cost, max_wait) > max_wait) {
@@ -365,29 +366,32 @@ static void efs_client_ceilings_sync(struct efs_fs *fs, struct efs_client *c,
 	efs_bucket_set_rate(&c->bytes, bps, efs_bytes_burst(bps), now);
 }
 
+/* A client's ceilings: its units (--per-client-iops-limit) and bytes. */
 static void efs_client_charge(struct efs_fs *fs, struct efs_client *c,
-			      u32 units, u64 metered, u64 now,
+			      const struct efs_cost *cost, u64 now,
 			      struct efs_wait *w)
 {
 	struct efs_wait one;
 
 	efs_client_ceilings_sync(fs, c, now);
-	if (units && c->iops.rate) {
-		efs_bucket_charge_wait(&c->iops, units, now, true, &one);
+	if (cost->units && c->iops.rate) {
+		efs_bucket_charge_wait(&c->iops, cost->units, now, true, &one);
 		efs_wait_merge(w, &one);
 	}
-	if (metered && c->bytes.rate) {
-		efs_bucket_charge_wait(&c->bytes, metered, now, true, &one);
+	if (cost->metered && c->bytes.rate) {
+		efs_bucket_charge_wait(&c->bytes, cost->metered, now, true,
+				       &one);
 		efs_wait_merge(w, &one);
 	}
 }
 
-static void efs_client_refund(struct efs_client *c, u32 units, u64 metered)
+static void efs_client_refund(struct efs_client *c,
+			      const struct efs_cost *cost)
 {
-	if (units && c->iops.rate)
-		efs_bucket_refund(&c->iops, units);
-	if (metered && c->bytes.rate)
-		efs_bucket_refund(&c->bytes, metered);
+	if (cost->units && c->iops.rate)
+		efs_bucket_refund(&c->iops, cost->units);
+	if (cost->metered && c->bytes.rate)
+		efs_bucket_refund(&c->bytes, cost->metered);
 }
 
 /*
@@ -396,21 +400,21 @@ static void efs_client_refund(struct efs_client *c, u32 units, u64 metered)
  * known), which the caller holds.
  * The overflow entry stands for many clients: no ceiling applies to it.
  */
-int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
-		 u64 metered, struct svc_rqst *rqstp)
+int efs_throttle(struct efs_fs *fs, struct efs_client *c,
+		 const struct efs_cost *cost, struct svc_rqst *rqstp)
 {
 	struct efs_wait cwait = {}, fwait;
 	u64 now;
 	int err;
 
 	/* Nothing to charge (a small read's data step): skip the clock. */
-	if (!units && !metered)
+	if (!cost->units && !cost->reads && !cost->writes && !cost->metered)
 		return 0;
 	now = efs_now_ns();
 	if (c && efs_client_is_overflow(&fs->clients, c))
 		c = NULL;
 	if (c)
-		efs_client_charge(fs, c, units, metered, now, &cwait);
+		efs_client_charge(fs, c, cost, now, &cwait);
 	/*
 	 * Only requests queued for the filesystem's budget go first; those
 	 * sleeping on their own client's ceiling hold no place in it, so a
@@ -418,23 +422,23 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c, u32 units,
 	 * slot behind them, or DELAY when they held every slot).
 	 */
 	if (!cwait.total_ns && !atomic_read(&fs->fq.queued)) {
-		efs_charge_fs(fs, units, metered, now, &fwait);
+		efs_charge_fs(fs, cost, now, &fwait);
 		if (!fwait.total_ns) {
 			if (c)
 				efs_pressure_underused(c);
 			return 0;
 		}
-		efs_refund_fs(fs, units, metered);
+		efs_refund_fs(fs, cost);
 	}
 	if (efs_fs_releasing(fs))
 		return 0;
 
-	err = efs_wait_turn(fs, c, units, metered, &cwait, now);
+	err = efs_wait_turn(fs, c, cost, &cwait, now);
 	if (!err)
 		return 0;
 	if (err < 0) {
 		if (c) {
-			efs_client_refund(c, units, metered);
+			efs_client_refund(c, cost);
 			atomic64_inc(&c->delay_replies);
 			efs_pressure_note(c);
 		}

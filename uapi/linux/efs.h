@@ -94,10 +94,34 @@
 #define EFS_GRANT_LEASE_MS_MAX	600000U	/* 10 minutes */
 #define EFS_GRANT_FORGET_MS_MAX	3600000U	/* an hour */
 #define EFS_GRANT_BPS_NONE	(~0ULL)	/* a grant without a byte budget */
+/* EFS's highest read and write IOPS (elastic, raised on request). */
+#define EFS_READ_IOPS_LIMIT_MAX		2500000U	/* ops/s */
+#define EFS_WRITE_IOPS_LIMIT_MAX	500000U		/* ops/s */
 
-/* Defaults (0 in IOPS_LIMIT / MAX_WAITERS means "the default"). */
+/*
+ * Defaults (0 in IOPS_LIMIT, READ_IOPS_LIMIT, WRITE_IOPS_LIMIT and
+ * MAX_WAITERS means "the default").
+ *
+ * The read and write budgets (EFS_A_FS_READ_IOPS_LIMIT, _WRITE_): ops/s
+ * per throughput mode as AWS publishes them for generalPurpose; maxIO
+ * (no published split) has none unless set. A read-class request (data
+ * or metadata read) costs 1 read op, a write-class one 1 write op.
+ *
+ * The combined budget, the older model (EFS_A_FS_IOPS_LIMIT and
+ * EFS_A_FS_WRITE_OP_WEIGHT: a read costs 1 unit, a write the weight):
+ * in force when EFS_A_FS_IOPS_LIMIT is set, and for maxIO and cluster
+ * filesystems at the performance mode's default (EFS_GP_IOPS_DEFAULT,
+ * EFS_MAXIO_IOPS_DEFAULT); a local generalPurpose filesystem has none
+ * by default, so that elastic's limits can be reached.
+ */
 #define EFS_GP_IOPS_DEFAULT	35000U
 #define EFS_MAXIO_IOPS_DEFAULT	500000U
+#define EFS_BURSTING_READ_IOPS_DEFAULT		35000U
+#define EFS_BURSTING_WRITE_IOPS_DEFAULT		7000U
+#define EFS_PROVISIONED_READ_IOPS_DEFAULT	55000U
+#define EFS_PROVISIONED_WRITE_IOPS_DEFAULT	25000U
+#define EFS_ELASTIC_READ_IOPS_DEFAULT		250000U
+#define EFS_ELASTIC_WRITE_IOPS_DEFAULT		50000U
 #define EFS_WRITE_WEIGHT_DEFAULT 5U
 #define EFS_MAX_WAIT_MS_DEFAULT	1000U
 #define EFS_READ_RATIO_DEFAULT	3U
@@ -197,6 +221,7 @@ enum efs_event_type {
 #define EFS_FEATURE_STATE_RESTORE	(1U << 11)	/* EFS_A_FS_COUNTER_BASE */
 #define EFS_FEATURE_THROTTLED_NICE	(1U << 12)	/* waited requests at nice 19 */
 #define EFS_FEATURE_CLUSTER_SCOPE	(1U << 13)	/* EFS_CMD_FS_GRANT, leases */
+#define EFS_FEATURE_RW_IOPS		(1U << 14)	/* read and write budgets */
 
 enum efs_attr {
 	EFS_A_UNSPEC,
@@ -227,7 +252,7 @@ enum efs_attr {
 	EFS_A_FS_CREDIT_LOW_PCT,	/* u32: CREDITS_LOW threshold, % of max */
 
 	/* live state (get) */
-	EFS_A_FS_IOPS_EFFECTIVE,	/* u32: units/s in force */
+	EFS_A_FS_IOPS_EFFECTIVE,	/* u32: units/s in force, 0 = none */
 	EFS_A_FS_SIZE_BYTES,		/* u64: S in force (SizeInBytes) */
 	EFS_A_FS_PERMITTED_THROUGHPUT,	/* u64: bytes/s, 0 = unlimited */
 	EFS_A_FS_BASELINE_THROUGHPUT,	/* u64: bytes/s */
@@ -327,6 +352,12 @@ enum efs_attr {
 	EFS_A_GRANT_EXPIRES_MS,		/* u32: lease left (get), 0 = none */
 	EFS_A_GRANT_FORGET_MS,		/* u32: then 1 unit/s (FS_GRANT), 0 = never */
 	EFS_A_GRANT_STATE,		/* u8: enum efs_grant_state (get) */
+
+	/* EFS's read and write IOPS limits (issue 27): see the defaults */
+	EFS_A_FS_READ_IOPS_LIMIT,	/* u32: ops/s, 0 = throughput mode's (add/set/get) */
+	EFS_A_FS_WRITE_IOPS_LIMIT,	/* u32: ops/s, 0 = throughput mode's (add/set/get) */
+	EFS_A_FS_READ_IOPS_EFFECTIVE,	/* u32: ops/s in force, 0 = none (get) */
+	EFS_A_FS_WRITE_IOPS_EFFECTIVE,	/* u32: ops/s in force, 0 = none (get) */
 
 	__EFS_A_MAX,
 };
