@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * metrics: every filesystem in Prometheus text format.
+ * metrics: every filesystem in Prometheus text format, and the cluster's
+ * gauges from efs-clusterd's status file.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include <libmnl/libmnl.h>
 
 #include "clientinfo.h"
+#include "cluster_status.h"
 #include "efsctl.h"
 #include "nl.h"
 #include "units.h"
@@ -17,7 +22,7 @@
 #include "print.h"
 
 const char cmd_metrics_usage[] =
-"Usage: efsctl metrics [--per-client-top N]\n"
+"Usage: efsctl metrics [--per-client-top N] [--cluster-status FILE]\n"
 "\n"
 "Print the counters and gauges of every filesystem in the Prometheus text\n"
 "exposition format (0.0.4), e.g. for node_exporter's textfile collector:\n"
@@ -33,6 +38,15 @@ const char cmd_metrics_usage[] =
 "        each filesystem (1..1000: the series count stays bounded).\n"
 "        Listing clients needs CAP_NET_ADMIN: without it they are left\n"
 "        out, said once on stderr, and the rest printed (exit status 0)\n"
+"  --cluster-status FILE\n"
+"        efs-clusterd's status file (default: status-file in [daemon] of\n"
+"        " EFS_CLUSTER_CONF ", else " EFS_CLUSTER_STATUS ";\n"
+"        none: leave the cluster out). While it is fresh (rewritten\n"
+"        within 5 s) the efs_cluster_* gauges follow: quorate, members,\n"
+"        and per cluster filesystem (labels cluster, fs) its budget and\n"
+"        per head (labels node, node_name) used, demanded and granted\n"
+"        IOPS and throughput. No file: nothing more, no error; a stale or\n"
+"        malformed one is said once on stderr (exit status 0)\n"
 "  -h, --help\n";
 
 /*
@@ -82,16 +96,57 @@ static int print_clients(const struct efs_fs_list *l, uint32_t top)
 	return err && err != -EPERM ? -1 : 0;
 }
 
+/*
+ * The cluster's gauges when efs-clusterd's status file is there and fresh.
+ * A head without the daemon has no file: nothing, quietly. A stale or
+ * malformed file is said once on stderr and is not a failure, so the
+ * filesystem series keep flowing.
+ */
+static void print_cluster(const char *opt)
+{
+	char path[PATH_MAX], err[PATH_MAX + 256];
+	struct efs_cl_status st;
+
+	if (opt && !strcmp(opt, "none"))
+		return;
+	switch (efs_cl_status_path(opt, EFS_CLUSTER_CONF, path, sizeof(path),
+				   err, sizeof(err))) {
+	case 0:
+		break;
+	case 1:
+		return;		/* status-file = none */
+	default:
+		efs_err("cluster series left out: %s", err);
+		return;
+	}
+	switch (efs_cl_status_read(path, time(NULL),
+				   EFS_CLUSTER_STATUS_MAX_AGE_S, &st, err,
+				   sizeof(err))) {
+	case EFS_CL_OK:
+		efs_cl_status_print_prom(stdout, &st);
+		efs_cl_status_free(&st);
+		return;
+	case EFS_CL_MISSING:
+		return;
+	default:
+		efs_err("cluster series left out: %s", err);
+		return;
+	}
+}
+
 int cmd_metrics(int argc, char **argv)
 {
+	enum { MET_TOP = 1, MET_CLUSTER };
 	static const struct opt_def defs[] = {
-		{ "per-client-top", 0, true, 1 },
+		{ "per-client-top", 0, true, MET_TOP },
+		{ "cluster-status", 0, true, MET_CLUSTER },
 		{ NULL, 0, false, 0 },
 	};
 	struct efs_fs_list l = { 0 };
+	const char *cluster = NULL;
 	uint32_t top = 0;
 	struct opts o;
-	int rc = EXIT_OK;
+	int i, rc = EXIT_OK;
 
 	if (opts_parse(defs, argc, argv, &o))
 		return EXIT_FAIL;
@@ -99,10 +154,18 @@ int cmd_metrics(int argc, char **argv)
 		efs_err("unexpected argument '%s'", o.pos[0]);
 		return EXIT_FAIL;
 	}
-	if (o.nhits && efs_parse_u32_range(o.hits[0].value, 1, 1000, &top)) {
-		efs_err("--per-client-top: invalid value '%s' (expected 1..1000)",
-			o.hits[0].value);
-		return EXIT_FAIL;
+	for (i = 0; i < o.nhits; i++) {
+		if (o.hits[i].def->id == MET_CLUSTER) {
+			cluster = o.hits[i].value;
+			if (!*cluster) {
+				efs_err("--cluster-status: empty file name");
+				return EXIT_FAIL;
+			}
+		} else if (efs_parse_u32_range(o.hits[i].value, 1, 1000, &top)) {
+			efs_err("--per-client-top: invalid value '%s' (expected 1..1000)",
+				o.hits[i].value);
+			return EXIT_FAIL;
+		}
 	}
 	if (efs_fs_fetch_sorted(NULL, &l))
 		return EXIT_FAIL;
@@ -110,5 +173,6 @@ int cmd_metrics(int argc, char **argv)
 	if (top && print_clients(&l, top))
 		rc = EXIT_FAIL;
 	efs_fs_list_free(&l);
+	print_cluster(cluster);
 	return rc;
 }

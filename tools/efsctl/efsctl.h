@@ -57,6 +57,7 @@ int cmd_state_save(int argc, char **argv);
 int cmd_state_restore(int argc, char **argv);
 int cmd_tls_setup(int argc, char **argv);
 int cmd_tls_status(int argc, char **argv);
+int cmd_cluster_status(int argc, char **argv);
 
 extern const char cmd_version_usage[];
 extern const char cmd_fs_add_usage[];
@@ -75,5 +76,6 @@ extern const char cmd_state_save_usage[];
 extern const char cmd_state_restore_usage[];
 extern const char cmd_tls_setup_usage[];
 extern const char cmd_tls_status_usage[];
+extern const char cmd_cluster_status_usage[];
 
 #endif

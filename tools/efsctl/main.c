@@ -59,6 +59,12 @@ static const struct cmd tls_cmds[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+static const struct cmd cluster_cmds[] = {
+	{ "status", "efs-clusterd's view: quorum, members, grants of each head",
+	  cmd_cluster_status, cmd_cluster_status_usage, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
 static const struct cmd commands[] = {
 	{ "fs", "manage filesystems: add, set, del, show, stats, clients",
 	  NULL, NULL, fs_cmds },
@@ -70,6 +76,8 @@ static const struct cmd commands[] = {
 	  NULL, NULL, state_cmds },
 	{ "tls", "NFS over TLS (RPC-with-TLS) on this server: setup, status",
 	  NULL, NULL, tls_cmds },
+	{ "cluster", "several heads sharing budgets (efs-clusterd): status",
+	  NULL, NULL, cluster_cmds },
 	{ "monitor", "print events (throttling, credits) as they happen",
 	  cmd_monitor, cmd_monitor_usage, NULL },
 	{ "metrics", "print metrics in Prometheus text format",
@@ -92,7 +100,7 @@ static void list_commands(FILE *f, const struct cmd *cmds, const char *prefix)
 		char words[32];
 
 		snprintf(words, sizeof(words), "%s%s", prefix, c->name);
-		fprintf(f, "  %-12s %s\n", words, c->summary);
+		fprintf(f, "  %-14s %s\n", words, c->summary);
 	}
 }
 
@@ -113,6 +121,8 @@ static void global_help(FILE *f)
 	list_commands(f, state_cmds, "state ");
 	fprintf(f, "\nTLS commands:\n");
 	list_commands(f, tls_cmds, "tls ");
+	fprintf(f, "\nCluster commands:\n");
+	list_commands(f, cluster_cmds, "cluster ");
 	fprintf(f,
 		"\n"
 		"Run 'efsctl COMMAND --help' (e.g. 'efsctl fs add --help') for\n"

@@ -99,11 +99,19 @@ int opts_parse(const struct opt_def *defs, int argc, char **argv,
 			continue;
 		}
 		if (arg[1] != '-') {
-			/* short flag: exactly one letter, no value */
+			/* exactly one letter; a value is the next word */
 			d = arg[2] ? NULL : find_short(defs, arg[1]);
-			if (!d || d->has_value) {
+			if (!d) {
 				efs_err("unknown option '%s'", arg);
 				return -1;
+			}
+			if (d->has_value) {
+				if (i + 1 >= argc) {
+					efs_err("option '%s' needs a value",
+						arg);
+					return -1;
+				}
+				value = argv[++i];
 			}
 		} else {
 			const char *name = arg + 2, *eq = strchr(name, '=');

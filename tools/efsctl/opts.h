@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Strict argv parser: long options ("--name value" or "--name=value"),
- * a few short flags, options anywhere among positional arguments, "--" ends
- * options. Anything unknown is an error; nothing is interpreted here beyond
- * splitting, so the command decides what values mean.
+ * a few short ones ("-v", "-c value"), options anywhere among positional
+ * arguments, "--" ends options. Anything unknown is an error; nothing is
+ * interpreted here beyond splitting, so the command decides what values
+ * mean.
  */
 #ifndef EFSCTL_OPTS_H
 #define EFSCTL_OPTS_H
@@ -12,7 +13,7 @@
 
 struct opt_def {
 	const char *name;	/* long name without "--" */
-	char short_name;	/* 0 if none; short options never take values */
+	char short_name;	/* 0 if none; its value: the next word */
 	bool has_value;
 	int id;
 };

@@ -53,7 +53,7 @@ t() {
 		failures=$((failures + 1))
 	fi
 }
-t completion_commands "efsctl " "--help --version apply fs help metrics monitor server state tls version"
+t completion_commands "efsctl " "--help --version apply cluster fs help metrics monitor server state tls version"
 t completion_fs "efsctl fs " "add clients del grant set show stats"
 t completion_scope "efsctl fs set alpha --scope " "cluster local"
 t completion_grant "efsctl fs grant alpha --l" "--lease-ms"
@@ -63,6 +63,10 @@ t completion_per_client "efsctl fs set alpha --per-client-t" "--per-client-throu
 t completion_state "efsctl state " "restore save"
 t completion_tls "efsctl tls " "setup status"
 t completion_tls_status "efsctl tls status --" "--help --json"
+t completion_cluster "efsctl cluster " "status"
+t completion_cluster_status "efsctl cluster status --" "--config --help --json --status-file"
+t completion_cluster_status_file "efsctl cluster status --status-file $T/d" "$T/d"
+t completion_metrics "efsctl metrics --c" "--cluster-status"
 t completion_set_names "efsctl fs set " "alpha beta"
 t completion_del_prefix "efsctl fs del a" "alpha"
 t completion_perf_modes "efsctl fs add x /srv --performance-mode " "generalPurpose maxIO"

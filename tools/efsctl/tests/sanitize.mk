@@ -25,14 +25,17 @@ $(SAN_BUILD)/tests/%: $(SAN_BUILD)/tests/%.o $(SAN_LIB_OBJS)
 	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LDLIBS)
 
 test-sanitize: $(SAN_BUILD)/efsctl $(SAN_BUILD)/tests/unit \
-	       $(SAN_BUILD)/tests/apply_unit tests/fakenl.so
+	       $(SAN_BUILD)/tests/apply_unit $(SAN_BUILD)/tests/cluster_unit \
+	       tests/fakenl.so
 	@rc=0; export $(SAN_ENV); \
 	$(SAN_BUILD)/tests/unit || rc=1; \
 	$(SAN_BUILD)/tests/apply_unit || rc=1; \
+	$(SAN_BUILD)/tests/cluster_unit || rc=1; \
 	EFSCTL_VERSION='$(EFSCTL_VERSION)' \
 		sh ./tests/cli.sh $(SAN_BUILD)/efsctl ./tests/fakenl.so || rc=1; \
 	sh ./tests/apply_cli.sh $(SAN_BUILD)/efsctl ./tests/fakenl.so || rc=1; \
 	bash ./tests/completion.sh $(SAN_BUILD)/efsctl ./tests/fakenl.so || rc=1; \
+	sh ./tests/cluster_cli.sh $(SAN_BUILD)/efsctl ./tests/fakenl.so || rc=1; \
 	exit $$rc
 
 .PHONY: test-sanitize
