@@ -47,7 +47,7 @@ static const char *const feature_names[] = {
 	"perf-modes", "throughput-modes", "metrics", "events",
 	"client-ceilings", "client-stats", "fair-queueing", "thread-budget",
 	"back-pressure", "tls-transit", "at-rest-policy", "state-restore",
-	"throttled-nice", "cluster-scope",
+	"throttled-nice", "cluster-scope", "rw-iops",
 };
 
 static void copy_str(char *dst, size_t size, const struct nlattr *a)

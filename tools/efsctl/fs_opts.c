@@ -30,6 +30,12 @@ enum value_kind {
 	  V_U32, 0, EFS_IOPS_LIMIT_MAX, NULL)				\
 	X(WEIGHT, "write-op-weight", EFS_A_FS_WRITE_OP_WEIGHT,		\
 	  V_U32, 1, EFS_WRITE_WEIGHT_MAX, NULL)				\
+	X(RIOPS, "read-iops-limit", EFS_A_FS_READ_IOPS_LIMIT,		\
+	  V_U32, 0, EFS_READ_IOPS_LIMIT_MAX,				\
+	  "0..2500000 read ops/s, EFS's highest; 0 = the throughput mode's default") \
+	X(WIOPS, "write-iops-limit", EFS_A_FS_WRITE_IOPS_LIMIT,		\
+	  V_U32, 0, EFS_WRITE_IOPS_LIMIT_MAX,				\
+	  "0..500000 write ops/s, EFS's highest; 0 = the throughput mode's default") \
 	X(WAIT, "max-wait-ms", EFS_A_FS_MAX_WAIT_MS,			\
 	  V_U32, 0, EFS_MAX_WAIT_MS_MAX, NULL)				\
 	X(WAITERS, "max-waiters", EFS_A_FS_MAX_WAITERS,			\
@@ -268,6 +274,8 @@ void efs_fs_config_defaults(struct efs_fs_config *cfg)
 	efs_fs_config_set(cfg, EFS_A_FS_IOPS_LIMIT, 0);
 	efs_fs_config_set(cfg, EFS_A_FS_WRITE_OP_WEIGHT,
 			  EFS_WRITE_WEIGHT_DEFAULT);
+	efs_fs_config_set(cfg, EFS_A_FS_READ_IOPS_LIMIT, 0);
+	efs_fs_config_set(cfg, EFS_A_FS_WRITE_IOPS_LIMIT, 0);
 	efs_fs_config_set(cfg, EFS_A_FS_MAX_WAIT_MS, EFS_MAX_WAIT_MS_DEFAULT);
 	efs_fs_config_set(cfg, EFS_A_FS_MAX_WAITERS, 0);
 	efs_fs_config_set(cfg, EFS_A_FS_THROUGHPUT_MODE, EFS_TP_BURSTING);

@@ -58,13 +58,24 @@ int efs_scope_parse(const char *s, uint64_t *v);
 
 #define EFS_FS_OPTS_HELP \
 "  --performance-mode generalPurpose|maxIO\n" \
-"        IOPS class (default generalPurpose: 35000 units/s;\n" \
-"        maxIO: 500000 units/s)\n" \
+"        (default generalPurpose: EFS's read and write IOPS limits by\n" \
+"        throughput mode; maxIO: a combined budget of 500000 units/s)\n" \
+"  --read-iops-limit N\n" \
+"        data and metadata reads a second, 0..2500000 (default 0: the\n" \
+"        throughput mode's, as EFS: bursting 35000, provisioned 55000,\n" \
+"        elastic 250000; maxIO none)\n" \
+"  --write-iops-limit N\n" \
+"        data writes and metadata updates a second, 0..500000 (default 0:\n" \
+"        bursting 7000, provisioned 25000, elastic 50000; maxIO none)\n" \
 "  --iops-limit N\n" \
-"        units/s, 0..100000000 (default 0: the performance mode's)\n" \
+"        the older model: one combined budget in units/s, a read costing\n" \
+"        1 unit and a write --write-op-weight, 0..100000000 (default 0:\n" \
+"        none for generalPurpose, 35000 units/s for a cluster one;\n" \
+"        500000 units/s for maxIO); applies on top of the read and\n" \
+"        write limits\n" \
 "  --write-op-weight N\n" \
-"        units a data write or metadata update costs (a read costs 1),\n" \
-"        1..1000 (default 5)\n" \
+"        units of the combined budget a data write or metadata update\n" \
+"        costs (a read costs 1), 1..1000 (default 5)\n" \
 "  --max-wait-ms N\n" \
 "        longest a throttled request waits before the client is told to\n" \
 "        retry (NFS4ERR_DELAY), 0..60000 ms (default 1000)\n" \

@@ -124,6 +124,10 @@ static const struct attr_desc {
 	A(EFS_A_GRANT_EXPIRES_MS, K_U32, grant_expires_ms),
 	N(EFS_A_GRANT_FORGET_MS, K_U32),
 	A(EFS_A_GRANT_STATE, K_U8, grant_state),
+	A(EFS_A_FS_READ_IOPS_LIMIT, K_U32, read_iops_limit),
+	A(EFS_A_FS_WRITE_IOPS_LIMIT, K_U32, write_iops_limit),
+	A(EFS_A_FS_READ_IOPS_EFFECTIVE, K_U32, read_iops_effective),
+	A(EFS_A_FS_WRITE_IOPS_EFFECTIVE, K_U32, write_iops_effective),
 #undef A
 #undef N
 };
@@ -281,6 +285,7 @@ void efs_fs_info_config(const struct efs_fs_info *fs,
 		EFS_A_FS_PER_CLIENT_IOPS, EFS_A_FS_CLIENT_IDLE_S,
 		EFS_A_FS_AT_REST_POLICY, EFS_A_FS_TRANSIT_POLICY,
 		EFS_A_FS_SCOPE, EFS_A_FS_CLUSTER_HEADS,
+		EFS_A_FS_READ_IOPS_LIMIT, EFS_A_FS_WRITE_IOPS_LIMIT,
 	};
 	size_t i;
 
@@ -323,6 +328,15 @@ void efs_fs_info_put_counter_base(struct nlmsghdr *req,
 	for (i = 0; i < fs->wait_hist_n; i++)
 		mnl_attr_put_u64(req, EFS_A_FS_WAIT_HIST, fs->wait_hist[i]);
 	mnl_attr_nest_end(req, nest);
+}
+
+uint32_t efs_fs_iops_limit(const struct efs_fs_info *fs)
+{
+	uint32_t ops = fs->iops_effective, reads = fs->read_iops_effective;
+
+	if (!fs->present[EFS_A_FS_READ_IOPS_EFFECTIVE] || !reads)
+		return ops;
+	return ops && ops < reads ? ops : reads;
 }
 
 const struct efs_fs_info *efs_fs_info_find(const struct efs_fs_info *v,

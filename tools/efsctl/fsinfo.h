@@ -28,8 +28,10 @@ struct efs_fs_info {
 
 	/* configuration */
 	uint32_t performance_mode;	/* enum efs_performance_mode */
-	uint32_t iops_limit;		/* configured units/s, 0 = mode default */
+	uint32_t iops_limit;		/* combined units/s, 0 = none or mode's */
 	uint32_t write_op_weight;
+	uint32_t read_iops_limit;	/* read ops/s, 0 = throughput mode's */
+	uint32_t write_iops_limit;	/* write ops/s, 0 = throughput mode's */
 	uint32_t max_wait_ms;
 	uint32_t max_waiters;		/* 0 = half of nfsd's threads */
 	uint32_t throughput_mode;	/* enum efs_throughput_mode */
@@ -47,7 +49,9 @@ struct efs_fs_info {
 	uint32_t cluster_heads;		/* heads assumed before a grant */
 
 	/* live state */
-	uint32_t iops_effective;	/* units/s in force */
+	uint32_t iops_effective;	/* combined units/s in force, 0 = none */
+	uint32_t read_iops_effective;	/* read ops/s in force, 0 = none */
+	uint32_t write_iops_effective;	/* write ops/s in force, 0 = none */
 	uint64_t size_bytes;		/* S in force (SizeInBytes) */
 	uint64_t burst_credit_balance;	/* bytes */
 	uint64_t burst_credit_max;	/* bytes */
@@ -128,6 +132,14 @@ void efs_fs_info_config(const struct efs_fs_info *fs,
 			struct efs_fs_config *cfg);
 /* Append every set attribute to nlh with its protocol width. */
 void efs_fs_config_put(struct nlmsghdr *nlh, const struct efs_fs_config *cfg);
+
+/*
+ * IopsLimit: the reads a second the filesystem admits (a read costs one
+ * unit of the combined budget and one op of the read budget): the lower
+ * of the two in force, 0 = unlimited. For a module without read and write
+ * budgets, the combined budget.
+ */
+uint32_t efs_fs_iops_limit(const struct efs_fs_info *fs);
 
 /* Read a numeric member of struct efs_fs_info by offset and size. */
 #define EFS_FS_FIELD(member) \

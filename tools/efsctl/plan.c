@@ -79,6 +79,11 @@ static int add_step(struct efs_plan *p, const struct efs_conf_fs *w)
 		efs_fs_config_unset(&s->cfg, EFS_A_FS_SCOPE);
 	if (!efs_fs_config_has(&w->cfg, EFS_A_FS_CLUSTER_HEADS))
 		efs_fs_config_unset(&s->cfg, EFS_A_FS_CLUSTER_HEADS);
+	/* nor the read and write IOPS limits (their 0 is the default) */
+	if (!efs_fs_config_has(&w->cfg, EFS_A_FS_READ_IOPS_LIMIT))
+		efs_fs_config_unset(&s->cfg, EFS_A_FS_READ_IOPS_LIMIT);
+	if (!efs_fs_config_has(&w->cfg, EFS_A_FS_WRITE_IOPS_LIMIT))
+		efs_fs_config_unset(&s->cfg, EFS_A_FS_WRITE_IOPS_LIMIT);
 	return 0;
 }
 
@@ -95,7 +100,9 @@ static bool unreported_default(const struct efs_fs_config *cur,
 	if (efs_fs_config_has(cur, a))
 		return false;
 	efs_fs_config_defaults(&def);
-	return (a == EFS_A_FS_SCOPE || a == EFS_A_FS_CLUSTER_HEADS) &&
+	return (a == EFS_A_FS_SCOPE || a == EFS_A_FS_CLUSTER_HEADS ||
+		a == EFS_A_FS_READ_IOPS_LIMIT ||
+		a == EFS_A_FS_WRITE_IOPS_LIMIT) &&
 	       efs_fs_config_has(&def, a) && def.val[a] == desired->val[a];
 }
 

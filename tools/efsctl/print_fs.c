@@ -121,6 +121,60 @@ static void print_scope(struct out *o, const struct efs_fs_info *fs)
 			 fs->grant_expires_ms);
 }
 
+/* One of EFS's read and write IOPS limits: in force, and configured. */
+static void print_rw_limit(struct out *o, const struct efs_fs_info *fs,
+			   const char *key, const char *label,
+			   uint32_t in_force, uint32_t configured)
+{
+	char conf_key[48];
+
+	snprintf(conf_key, sizeof(conf_key), "%sConfigured", key);
+	out_text(o, "  %-24s", label);
+	out_u64(o, key, in_force ? "%s ops/s" : "none", in_force);
+	out_u64(o, conf_key, NULL, configured);
+	if (configured)
+		out_text(o, "\n");
+	else if (in_force)
+		out_text(o, " (%s default)\n",
+			 efs_tp_mode_str(fs->throughput_mode));
+	else
+		out_text(o, " (maxIO: its combined budget applies)\n");
+}
+
+/*
+ * The ops budgets: EFS's read and write IOPS limits, and the combined
+ * budget of the older model (--iops-limit, a write costing the weight).
+ * IopsLimit, kept for its users: the reads a second the filesystem
+ * admits, the lower of the combined budget and the read limit.
+ */
+static void print_iops(struct out *o, const struct efs_fs_info *fs)
+{
+	bool rw = fs->present[EFS_A_FS_READ_IOPS_EFFECTIVE];
+
+	out_u64(o, "IopsLimit", NULL, efs_fs_iops_limit(fs));
+	if (rw) {
+		print_rw_limit(o, fs, "ReadIopsLimit", "read iops limit",
+			       fs->read_iops_effective, fs->read_iops_limit);
+		print_rw_limit(o, fs, "WriteIopsLimit", "write iops limit",
+			       fs->write_iops_effective, fs->write_iops_limit);
+	}
+	out_u64(o, "CombinedIopsLimit", fs->iops_effective ?
+		"  combined iops limit     %s units/s" : NULL,
+		fs->iops_effective);
+	out_u64(o, "IopsLimitConfigured", NULL, fs->iops_limit);
+	if (!fs->iops_effective)
+		out_text(o, "  combined iops limit     none (--iops-limit not set)\n");
+	else if (fs->iops_limit)
+		out_text(o, " (configured)\n");
+	else
+		out_text(o, " (mode default)\n");
+
+	out_u64(o, "WriteOpWeight", "  write op weight         %s units",
+		fs->write_op_weight);
+	out_text(o, "%s\n", fs->iops_effective ? "" :
+		 " (of the combined budget, when set)");
+}
+
 void efs_print_fs(struct out *o, const struct efs_fs_info *fs)
 {
 	char num[48];
@@ -131,16 +185,7 @@ void efs_print_fs(struct out *o, const struct efs_fs_info *fs)
 	out_str(o, "PerformanceMode", "  performance mode        %s\n",
 		efs_perf_mode_str(fs->performance_mode));
 
-	out_u64(o, "IopsLimit", "  iops limit              %s units/s",
-		fs->iops_effective);
-	out_u64(o, "IopsLimitConfigured", NULL, fs->iops_limit);
-	if (fs->iops_limit)
-		out_text(o, " (configured)\n");
-	else
-		out_text(o, " (mode default)\n");
-
-	out_u64(o, "WriteOpWeight", "  write op weight         %s units\n",
-		fs->write_op_weight);
+	print_iops(o, fs);
 	out_u64(o, "MaxWaitMs", "  max wait                %s ms\n",
 		fs->max_wait_ms);
 	out_u64(o, "MaxWaiters", "  max waiters             %s",

@@ -12,6 +12,7 @@ enum prom_value {
 	PV_INT,		/* the field as an integer */
 	PV_NS_SECONDS,	/* nanoseconds printed as seconds */
 	PV_HUNDREDTHS,	/* hundredths printed as a decimal */
+	PV_IOPS_LIMIT,	/* efs_fs_iops_limit(), not a field */
 };
 
 static const struct prom_metric {
@@ -88,7 +89,7 @@ static const struct prom_metric {
 	  "Provisioned throughput, 0 when not set.",
 	  EFS_FS_FIELD(provisioned_bps), PV_INT },
 	{ "efs_percent_io_limit", "gauge",
-	  "Use of the IOPS budget in percent (PercentIOLimit).",
+	  "Use of the IOPS budget that binds in percent: the highest of the read, write and combined budgets' (PercentIOLimit).",
 	  EFS_FS_FIELD(percent_io_limit), PV_HUNDREDTHS },
 	{ "efs_client_connections", "gauge",
 	  "NFS clients connected (ClientConnections).",
@@ -100,7 +101,16 @@ static const struct prom_metric {
 	  "Size the throughput budget derives from (SizeInBytes).",
 	  EFS_FS_FIELD(size_bytes), PV_INT },
 	{ "efs_iops_limit", "gauge",
-	  "IOPS budget in force, units per second.",
+	  "Reads per second admitted: the lower of the read IOPS limit and the combined budget in force (IopsLimit), 0 when unlimited.",
+	  0, 0, PV_IOPS_LIMIT },
+	{ "efs_read_iops_limit", "gauge",
+	  "Read IOPS limit in force, operations per second, 0 when none (ReadIopsLimit).",
+	  EFS_FS_FIELD(read_iops_effective), PV_INT },
+	{ "efs_write_iops_limit", "gauge",
+	  "Write IOPS limit in force, operations per second, 0 when none (WriteIopsLimit).",
+	  EFS_FS_FIELD(write_iops_effective), PV_INT },
+	{ "efs_combined_iops_limit", "gauge",
+	  "Combined IOPS budget in force (the older model: a write costs the write op weight), units per second, 0 when none (CombinedIopsLimit).",
 	  EFS_FS_FIELD(iops_effective), PV_INT },
 	{ "efs_throttling", "gauge",
 	  "1 while requests are being throttled.",
@@ -195,7 +205,9 @@ void efs_prom_print(FILE *f, const struct efs_fs_info *fs, size_t n)
 
 		header(f, m->name, m->type, m->help);
 		for (i = 0; i < n; i++) {
-			uint64_t v = efs_fs_field(&fs[i], m->off, m->size);
+			uint64_t v = m->pv == PV_IOPS_LIMIT ?
+				     efs_fs_iops_limit(&fs[i]) :
+				     efs_fs_field(&fs[i], m->off, m->size);
 
 			if (m->pv == PV_NS_SECONDS)
 				efs_fmt_ratio(num, sizeof(num), v, 1000000000,

@@ -202,6 +202,12 @@ found:
 	case EFS_A_FS_WRITE_OP_WEIGHT:
 		fs->write_op_weight = (uint32_t)v;
 		return 0;
+	case EFS_A_FS_READ_IOPS_LIMIT:
+		fs->read_iops_limit = (uint32_t)v;
+		return 0;
+	case EFS_A_FS_WRITE_IOPS_LIMIT:
+		fs->write_iops_limit = (uint32_t)v;
+		return 0;
 	case EFS_A_FS_MAX_WAIT_MS:
 		fs->max_wait_ms = (uint32_t)v;
 		return 0;

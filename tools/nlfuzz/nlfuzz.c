@@ -353,6 +353,10 @@ static const uint8_t reply_type[EFS_A_MAX + 1] = {
 	[EFS_A_GRANT_EXPIRES_MS] = T_U32,
 	[EFS_A_GRANT_FORGET_MS] = T_U32,
 	[EFS_A_GRANT_STATE] = T_U8,
+	[EFS_A_FS_READ_IOPS_LIMIT] = T_U32,
+	[EFS_A_FS_WRITE_IOPS_LIMIT] = T_U32,
+	[EFS_A_FS_READ_IOPS_EFFECTIVE] = T_U32,
+	[EFS_A_FS_WRITE_IOPS_EFFECTIVE] = T_U32,
 };
 
 static const char *bad_reason;
@@ -700,6 +704,8 @@ static const struct pol policy[EFS_A_MAX + 1] = {
 	[EFS_A_GRANT_LEASE_MS] = { V_U32, 1, EFS_GRANT_LEASE_MS_MAX },
 	[EFS_A_GRANT_HEADS] = { V_U32, 1, EFS_CLUSTER_HEADS_MAX },
 	[EFS_A_GRANT_FORGET_MS] = { V_U32, 0, EFS_GRANT_FORGET_MS_MAX },
+	[EFS_A_FS_READ_IOPS_LIMIT] = { V_U32, 0, EFS_READ_IOPS_LIMIT_MAX },
+	[EFS_A_FS_WRITE_IOPS_LIMIT] = { V_U32, 0, EFS_WRITE_IOPS_LIMIT_MAX },
 };
 
 static const uint16_t counter_attrs[] = {

@@ -113,6 +113,20 @@ static void test_conf_good(void)
 	}
 	efs_conf_free(&c);
 
+	/* EFS's read and write IOPS limits (issue 27) */
+	EXPECT(!efs_conf_parse_string("[rw]\npath = /srv/rw\n"
+				      "read-iops-limit = 100\n"
+				      "write-iops-limit = 40\n",
+				      "t.conf", &c, err, sizeof(err)));
+	EXPECT(c.n == 1);
+	if (c.n == 1) {
+		EXPECT(c.v[0].cfg.val[EFS_A_FS_READ_IOPS_LIMIT] == 100);
+		EXPECT(c.v[0].cfg.val[EFS_A_FS_WRITE_IOPS_LIMIT] == 40);
+		EXPECT(c.v[0].opt_line[EFS_A_FS_WRITE_IOPS_LIMIT] == 4);
+		EXPECT(!efs_fs_config_has(&c.v[0].cfg, EFS_A_FS_IOPS_LIMIT));
+	}
+	efs_conf_free(&c);
+
 	EXPECT(!efs_conf_parse_string("# nothing\n", "e.conf", &c, err,
 				      sizeof(err)));
 	EXPECT(c.n == 0);
@@ -187,6 +201,10 @@ static const struct {
 	/* fits a line as written, but not as fs show --format conf prints it */
 	{ "long_path", "[a]\npath=/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
 	  "b.conf:2: path: longer than 191 characters" },
+	{ "read_iops_max", "[a]\npath = /x\nread-iops-limit = 2500001\n",
+	  "b.conf:3: read-iops-limit: invalid value '2500001' (expected 0..2500000 read ops/s, EFS's highest; 0 = the throughput mode's default)" },
+	{ "write_iops_max", "[a]\npath = /x\nwrite-iops-limit = 1e6\n",
+	  "b.conf:3: write-iops-limit: invalid value '1e6' (expected 0..500000 write ops/s, EFS's highest; 0 = the throughput mode's default)" },
 	{ "first_error_wins", "[a]\npath = /x\niops-limit = q\nbogus\n",
 	  "b.conf:3: iops-limit: invalid value 'q' (expected 0..100000000)" },
 };
@@ -453,6 +471,8 @@ static void test_conf_round_trip(void)
 	have[1].size_sample_ms = 100;
 	have[1].credit_low_pct = 0;
 	have[1].transit_policy = EFS_TRANSIT_REQUIRED;
+	have[1].read_iops_limit = 100;
+	have[1].write_iops_limit = 40;
 	kfs(&have[2], "c", "/srv/c");
 	f = fmemopen(buf, sizeof(buf), "w");
 	EXPECT(!efs_conf_print(f, have, 3, err, sizeof(err)));
@@ -461,6 +481,9 @@ static void test_conf_round_trip(void)
 	EXPECT(strstr(buf, "[b]\n") &&
 	       strstr(strstr(buf, "[b]\n"), "\ntransit-encryption = required\n"));
 	EXPECT(!strstr(buf, "transit-encryption = optional"));
+	EXPECT(strstr(strstr(buf, "[b]\n"), "\nread-iops-limit = 100\n"));
+	EXPECT(strstr(strstr(buf, "[b]\n"), "\nwrite-iops-limit = 40\n"));
+	EXPECT(!strstr(buf, "read-iops-limit = 0"));
 	EXPECT(!efs_conf_parse_string(buf, "rt.conf", &c, err, sizeof(err)));
 	if (!case_ok) {
 		fprintf(stderr, "  %s\n%s", err, buf);
@@ -558,6 +581,8 @@ static void test_state_round_trip(void)
 	fs[0].provisioned_bps = 5 * MIB / 2;
 	fs[0].transit_policy = EFS_TRANSIT_REQUIRED;
 	fs[0].tls_ops = 7;		/* not state: never saved */
+	fs[0].read_iops_limit = 100;
+	fs[0].write_iops_limit = 40;
 	state_fs(&fs[1], "x", "/srv/x");
 	fs[1].wait_hist_n = 0;
 	f = fmemopen(buf, sizeof(buf), "w");
@@ -567,6 +592,7 @@ static void test_state_round_trip(void)
 	EXPECT(strstr(buf, "fs home /srv/my%20home%25 "));
 	EXPECT(strstr(buf, " transit-encryption=required "));
 	EXPECT(strstr(buf, " transit-encryption=optional "));
+	EXPECT(strstr(buf, " read-iops-limit=100 write-iops-limit=40 "));
 	EXPECT(!strstr(buf, "tls"));
 	EXPECT(!state_of(buf, &s, err, sizeof(err)));
 	if (!case_ok) {
@@ -593,6 +619,10 @@ static void test_state_round_trip(void)
 	EXPECT(b.val[EFS_A_FS_TRANSIT_POLICY] == EFS_TRANSIT_REQUIRED);
 	EXPECT(s.v[1].transit_policy == EFS_TRANSIT_OPTIONAL);
 	EXPECT(s.v[0].tls_ops == 0);
+	EXPECT(s.v[0].read_iops_limit == 100 && s.v[0].write_iops_limit == 40);
+	EXPECT(b.val[EFS_A_FS_READ_IOPS_LIMIT] == 100);
+	EXPECT(b.val[EFS_A_FS_WRITE_IOPS_LIMIT] == 40);
+	EXPECT(s.v[1].read_iops_limit == 0);
 	efs_state_free(&s);
 }
 
@@ -621,6 +651,7 @@ static const struct {
 	{ "bad_number", HDR FSL " io-units=-1\n", "st:3: io-units: invalid value '-1' (expected a number)" },
 	{ "bad_option", HDR FSL " performance-mode=slow\n", "st:3: performance-mode: invalid value 'slow' (expected generalPurpose or maxIO)" },
 	{ "bad_transit", HDR FSL " transit-encryption=1\n", "st:3: transit-encryption: invalid value '1' (expected optional or required)" },
+	{ "bad_read_iops", HDR FSL " read-iops-limit=2500001\n", "st:3: read-iops-limit: invalid value '2500001' (expected 0..2500000 read ops/s, EFS's highest; 0 = the throughput mode's default)" },
 	{ "bad_hist", HDR FSL " wait-hist=1,,2\n", "st:3: wait-hist: invalid value '1,,2'" },
 	{ "long_hist", HDR FSL " wait-hist=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n", "st:3: wait-hist: invalid value '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17'" },
 	{ "key_twice", HDR FSL " io-units=1 io-units=2\n", "st:3: io-units: given twice" },

@@ -299,7 +299,9 @@ for s in "35000 units/s" "500000 units/s" "default 5" "(default 1000)" \
 	 "--provisioned-throughput-in-mibps N" "--size-sample-interval-ms N" \
 	 "--credit-low-percent N" "--read-metering-ratio N" \
 	 "--burst-credit-balance BYTES" "--max-waiters N" "--max-wait-ms N" \
-	 "--write-op-weight N" "--iops-limit N"; do
+	 "--write-op-weight N" "--iops-limit N" "--read-iops-limit N" \
+	 "--write-iops-limit N" "provisioned 55000" "elastic 250000" \
+	 "bursting 7000" "elastic 50000"; do
 	grep -qF -- "$s" "$T/out" || { ok=0; echo "  fs add --help lacks '$s'" >&2; }
 done
 [ $ok = 1 ] && pass cli_help_defaults || fail cli_help_defaults "see above"
@@ -407,11 +409,15 @@ t_ok fake_show_json fs show --json &&
 	jq_ok fake_show_json_home '.FileSystems[1] | .Path == "'"$T"'/srv/home" and
 		.ThroughputMode == "provisioned" and
 		.ProvisionedThroughputInMibps == 2.5 and
-		.PerformanceMode == "generalPurpose" and .IopsLimit == 35000 and
+		.PerformanceMode == "generalPurpose" and .IopsLimit == 55000 and
+		.ReadIopsLimit == 55000 and .WriteIopsLimit == 25000 and
+		.ReadIopsLimitConfigured == 0 and .CombinedIopsLimit == 0 and
 		.IopsLimitConfigured == 0 and .MeteredSize == "auto" and
 		.SizeInBytes.Value == 123 and .WriteOpWeight == 5' "$T/out" &&
 	jq_ok fake_show_json_data '.FileSystems[0] | .PerformanceMode == "maxIO" and
 		.IopsLimit == 7000 and .IopsLimitConfigured == 7000 and
+		.CombinedIopsLimit == 7000 and .ReadIopsLimit == 0 and
+		.WriteIopsLimit == 0 and
 		.ThroughputMode == "elastic" and .PermittedThroughput == 0 and
 		.BurstCreditBalance == 2308974418330' "$T/out"
 t_ok fake_show_one fs show home --json &&
@@ -634,6 +640,81 @@ EFS_FAKE_EPERM=1 t_err fake_grant_eperm "efsctl: fs grant: Operation not permitt
 t_err fake_scope_bad "efsctl: fs set: --scope: invalid value 'global' (expected local or cluster)" \
 	fs set shared --scope global
 t_ok fake_scope_del fs del shared
+
+# EFS's read and write IOPS limits (issue 27): options, defaults by mode
+t_ok fake_rw_add fs add rw "$T/srv/data" --read-iops-limit 100 --write-iops-limit 40
+log_has fake_rw_add_sent " 98:u32=100 99:u32=40$"
+run_fake fs show rw --json
+jq_ok fake_rw_show '.FileSystems[0] | .ReadIopsLimit == 100 and
+	.WriteIopsLimit == 40 and .ReadIopsLimitConfigured == 100 and
+	.WriteIopsLimitConfigured == 40 and .CombinedIopsLimit == 0 and
+	.IopsLimit == 100 and .IopsLimitConfigured == 0' "$T/out"
+run_fake fs show rw
+out_has fake_rw_text "^  read iops limit         100 ops/s$" \
+	"^  write iops limit        40 ops/s$" \
+	"^  combined iops limit     none (--iops-limit not set)$"
+# back to the mode's defaults; they follow the throughput mode
+t_ok fake_rw_default fs set rw --read-iops-limit 0 --write-iops-limit=0 --throughput-mode elastic
+log_has fake_rw_default_sent "^cmd=3 6:str=rw 13:u32=2 98:u32=0 99:u32=0$"
+run_fake fs show rw --json
+jq_ok fake_rw_elastic '.FileSystems[0] | .ReadIopsLimit == 250000 and
+	.WriteIopsLimit == 50000 and .ReadIopsLimitConfigured == 0 and
+	.IopsLimit == 250000' "$T/out"
+run_fake fs show rw
+out_has fake_rw_elastic_text "^  read iops limit         250000 ops/s (elastic default)$" \
+	"^  write iops limit        50000 ops/s (elastic default)$"
+# the older model on top: IopsLimit is the lower of the two
+t_ok fake_rw_combined fs set rw --iops-limit 300
+run_fake fs show rw --json
+jq_ok fake_rw_combined_show '.FileSystems[0] | .CombinedIopsLimit == 300 and
+	.IopsLimitConfigured == 300 and .IopsLimit == 300 and
+	.ReadIopsLimit == 250000' "$T/out"
+t_ok fake_rw_maxio fs set rw --performance-mode maxIO --iops-limit 0
+run_fake fs show rw --json
+jq_ok fake_rw_maxio_show '.FileSystems[0] | .ReadIopsLimit == 0 and
+	.WriteIopsLimit == 0 and .CombinedIopsLimit == 500000 and
+	.IopsLimit == 500000' "$T/out"
+run_fake fs show rw
+out_has fake_rw_maxio_text "^  read iops limit         none (maxIO: its combined budget applies)$"
+# above EFS's highest: refused by efsctl, nothing sent, nothing changed
+t_err fake_rw_read_max "efsctl: fs set: --read-iops-limit: invalid value '2500001' (expected 0..2500000 read ops/s, EFS's highest; 0 = the throughput mode's default)" \
+	fs set rw --read-iops-limit 2500001
+t_err fake_rw_write_max "efsctl: fs add: --write-iops-limit: invalid value '500001' (expected 0..500000 write ops/s, EFS's highest; 0 = the throughput mode's default)" \
+	fs add rw2 "$T/srv/home" --write-iops-limit 500001
+t_err fake_rw_write_neg "efsctl: fs set: --write-iops-limit: invalid value '-1' (expected 0..500000 write ops/s, EFS's highest; 0 = the throughput mode's default)" \
+	fs set rw --write-iops-limit -1
+run_fake fs show --json
+jq_ok fake_rw_refused_kept '(.FileSystems | map(.Name) | index("rw2") | not) and
+	(.FileSystems[] | select(.Name == "rw") | .ReadIopsLimitConfigured == 0 and
+	 .WriteIopsLimitConfigured == 0)' "$T/out"
+t_ok fake_rw_highest fs set rw --read-iops-limit 2500000 --write-iops-limit 500000
+run_fake fs show rw --json
+jq_ok fake_rw_highest_show '.FileSystems[0] | .ReadIopsLimit == 2500000 and
+	.WriteIopsLimit == 500000' "$T/out"
+# a module before them: no read/write lines, IopsLimit the combined one
+EFS_FAKE_NO_RW_IOPS=1 run_fake fs show rw --json
+jq_ok fake_rw_old_module '.FileSystems[0] | .IopsLimit == 500000 and
+	(has("ReadIopsLimit") | not)' "$T/out"
+# a fresh filesystem per throughput mode shows that mode's defaults
+for m in bursting:35000:7000 provisioned:55000:25000 elastic:250000:50000; do
+	IFS=: read -r mode r w <<EOF2
+$m
+EOF2
+	extra=
+	[ "$mode" = provisioned ] && extra="--provisioned-throughput-in-mibps 1"
+	# shellcheck disable=SC2086
+	t_ok "fake_rw_mode_$mode" fs add "rw-$mode" "$T/srv/home" --throughput-mode "$mode" $extra
+	run_fake fs show "rw-$mode" --json
+	jq_ok "fake_rw_mode_${mode}_show" ".FileSystems[0] | .ReadIopsLimit == $r and
+		.WriteIopsLimit == $w and .ReadIopsLimitConfigured == 0 and
+		.WriteIopsLimitConfigured == 0 and .IopsLimit == $r and
+		.CombinedIopsLimit == 0" "$T/out"
+	t_ok "fake_rw_mode_${mode}_del" fs del "rw-$mode"
+done
+# efs.conf and the state file carry them
+run_fake fs show rw --format conf
+out_has fake_rw_conf "^read-iops-limit = 2500000$" "^write-iops-limit = 500000$"
+t_ok fake_rw_del fs del rw
 
 # monitor
 for sig in INT TERM; do

@@ -122,7 +122,8 @@ static bool is_cfg_attr(int a)
 	       a == EFS_A_FS_PER_CLIENT_BPS || a == EFS_A_FS_PER_CLIENT_IOPS ||
 	       a == EFS_A_FS_CLIENT_IDLE_S || a == EFS_A_FS_AT_REST_POLICY ||
 	       a == EFS_A_FS_TRANSIT_POLICY || a == EFS_A_FS_SCOPE ||
-	       a == EFS_A_FS_CLUSTER_HEADS;
+	       a == EFS_A_FS_CLUSTER_HEADS || a == EFS_A_FS_READ_IOPS_LIMIT ||
+	       a == EFS_A_FS_WRITE_IOPS_LIMIT;
 }
 
 /* A cluster filesystem's grant (GRANT_EXPIRES_MS: CLOCK_MONOTONIC ms). */
@@ -219,6 +220,29 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The module's budgets (registry.c): the read/write defaults by mode. */
+static uint32_t rw_in_force(const uint64_t *v, int attr, bool write)
+{
+	static const uint32_t rd[] = { 35000, 55000, 250000 };
+	static const uint32_t wr[] = { 7000, 25000, 50000 };
+	uint64_t tp = v[EFS_A_FS_THROUGHPUT_MODE];
+
+	if (v[attr])
+		return (uint32_t)v[attr];
+	if (v[EFS_A_FS_PERFORMANCE_MODE] == EFS_PERF_MAX_IO || tp > 2)
+		return 0;
+	return write ? wr[tp] : rd[tp];
+}
+
+static uint32_t ops_in_force(const uint64_t *v)
+{
+	if (v[EFS_A_FS_IOPS_LIMIT])
+		return (uint32_t)v[EFS_A_FS_IOPS_LIMIT];
+	if (v[EFS_A_FS_PERFORMANCE_MODE] == EFS_PERF_MAX_IO)
+		return EFS_MAXIO_IOPS_DEFAULT;
+	return v[EFS_A_FS_SCOPE] == EFS_SCOPE_CLUSTER ? EFS_GP_IOPS_DEFAULT : 0;
+}
+
 static void put_fs(struct nlmsghdr *nlh, const struct fake_fs *fs)
 {
 	static const int u32s[] = {
@@ -251,10 +275,19 @@ static void put_fs(struct nlmsghdr *nlh, const struct fake_fs *fs)
 			(uint8_t)v[EFS_A_FS_TRANSIT_POLICY]);
 	mnl_attr_put_u64(nlh, EFS_A_FS_BURST_CREDIT_BALANCE,
 			 v[EFS_A_FS_BURST_CREDIT_BALANCE]);
-	mnl_attr_put_u32(nlh, EFS_A_FS_IOPS_EFFECTIVE,
-			 v[EFS_A_FS_IOPS_LIMIT] ? (uint32_t)v[EFS_A_FS_IOPS_LIMIT] :
-			 v[EFS_A_FS_PERFORMANCE_MODE] == EFS_PERF_MAX_IO ?
-			 EFS_MAXIO_IOPS_DEFAULT : EFS_GP_IOPS_DEFAULT);
+	mnl_attr_put_u32(nlh, EFS_A_FS_IOPS_EFFECTIVE, ops_in_force(v));
+	if (!knob("EFS_FAKE_NO_RW_IOPS")) {	/* a module before them */
+		mnl_attr_put_u32(nlh, EFS_A_FS_READ_IOPS_LIMIT,
+				 (uint32_t)v[EFS_A_FS_READ_IOPS_LIMIT]);
+		mnl_attr_put_u32(nlh, EFS_A_FS_WRITE_IOPS_LIMIT,
+				 (uint32_t)v[EFS_A_FS_WRITE_IOPS_LIMIT]);
+		mnl_attr_put_u32(nlh, EFS_A_FS_READ_IOPS_EFFECTIVE,
+				 rw_in_force(v, EFS_A_FS_READ_IOPS_LIMIT,
+					     false));
+		mnl_attr_put_u32(nlh, EFS_A_FS_WRITE_IOPS_EFFECTIVE,
+				 rw_in_force(v, EFS_A_FS_WRITE_IOPS_LIMIT,
+					     true));
+	}
 	mnl_attr_put_u64(nlh, EFS_A_FS_SIZE_BYTES, 123);
 	mnl_attr_put_u64(nlh, EFS_A_FS_PERMITTED_THROUGHPUT,
 			 v[EFS_A_FS_THROUGHPUT_MODE] == EFS_TP_ELASTIC ? 0 :
@@ -542,6 +575,19 @@ static void handle_efs(const struct nlmsghdr *req)
 		}
 		if (refuse_transit(req)) {
 			ack(req, -EOPNOTSUPP, "transit-encryption required: this kernel has no server-side RPC-with-TLS (Linux 6.4 or later)");
+			return;
+		}
+		/* as efs_config_validate(): the kernel's own words */
+		if (get_attr(req, EFS_A_FS_READ_IOPS_LIMIT) &&
+		    mnl_attr_get_u32(get_attr(req, EFS_A_FS_READ_IOPS_LIMIT)) >
+		    EFS_READ_IOPS_LIMIT_MAX) {
+			ack(req, -ERANGE, "read IOPS limit must be at most 2500000 ops/s, EFS's highest (0 = the throughput mode's default)");
+			return;
+		}
+		if (get_attr(req, EFS_A_FS_WRITE_IOPS_LIMIT) &&
+		    mnl_attr_get_u32(get_attr(req, EFS_A_FS_WRITE_IOPS_LIMIT)) >
+		    EFS_WRITE_IOPS_LIMIT_MAX) {
+			ack(req, -ERANGE, "write IOPS limit must be at most 500000 ops/s, EFS's highest (0 = the throughput mode's default)");
 			return;
 		}
 		break;
