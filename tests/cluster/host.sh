@@ -26,7 +26,9 @@
 #   64  heal
 #   72  end
 # tests/cluster/check_grants.py then checks the records: the sum of the
-# heads' grants within the budget at every instant, and each transition.
+# heads' grants within the budget at every instant, and each transition;
+# efsctl cluster status --json reads the heads' status files (busy, stale,
+# minority side, end).
 # Prints PASS/FAIL lines; exits non-zero on failure. About 95 s.
 set -u
 
@@ -35,6 +37,7 @@ keep=0
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 daemon=$repo/tools/efs-clusterd/efs-clusterd
+efsctl=$repo/tools/efsctl/efsctl
 N=5
 BUDGET=300
 LEASE_MS=3000
@@ -52,6 +55,10 @@ done
 if [ ! -x "$daemon" ]; then
 	make -s -C "$repo/tools/efs-clusterd" efs-clusterd >/dev/null ||
 		fail_early "cannot build efs-clusterd"
+fi
+if [ ! -x "$efsctl" ]; then
+	make -s -C "$repo/tools/efsctl" efsctl >/dev/null ||
+		fail_early "cannot build efsctl"
 fi
 
 T=$(mktemp -d /tmp/efs-cluster.XXXXXX)
@@ -181,6 +188,13 @@ echo "$((E * 1000)) epoch" >>"$T/actions.log"
 at 0; log_action start
 at 6000;  log_action demand_move 1 2
 at 16000; kill -9 "${daemon_pid[2]}"; log_action kill_daemon 2
+# efsctl cluster status: head 1's view while head 3 is busy; head 2's
+# file, no longer rewritten, is stale (exit 3)
+at 23000
+"$efsctl" cluster status --json --status-file "$T/n1/status.json" \
+	>"$T/cs_busy.json" 2>"$T/cs_busy.err"; cs_busy_rc=$?
+"$efsctl" cluster status --status-file "$T/n2/status.json" \
+	>"$T/cs_stale.out" 2>"$T/cs_stale.err"; cs_stale_rc=$?
 at 25000; start_daemon 2; log_action start_daemon 2
 at 32000; kill -9 "${coro_pid[4]}"; log_action kill_corosync 4
 at 43000; start_corosync 4; log_action start_corosync 4
@@ -188,9 +202,15 @@ at 52000; ip -n "$BR" link set p4 down; ip -n "$BR" link set p5 down
 log_action partition 4 5
 at 57000
 q_min=$(status 5 Quorate); q_maj=$(status 1 Quorate)
+"$efsctl" cluster status --json --status-file "$T/n5/status.json" \
+	>"$T/cs_minority.json" 2>"$T/cs_minority.err"; cs_min_rc=$?
 at 64000; ip -n "$BR" link set p4 up; ip -n "$BR" link set p5 up; log_action heal
 at 72000
 log_action end
+"$efsctl" cluster status --json --status-file "$T/n1/status.json" \
+	>"$T/cs_end.json" 2>"$T/cs_end.err"; cs_end_rc=$?
+"$efsctl" cluster status --status-file "$T/n1/status.json" \
+	>"$T/cs_end.txt" 2>&1
 
 failed=0
 python3 "$here/check_grants.py" "$T" $BUDGET $LEASE_MS $FORGET_MS "${detect:-2200}" || failed=1
@@ -208,6 +228,51 @@ if [ -z "$bad" ]; then
 	echo "PASS cluster_rejoin: all $N heads in one synced group after the heal"
 else
 	echo "FAIL cluster_rejoin: heads$bad not synced with $N members"
+	failed=1
+fi
+# efsctl cluster status --json on one head: quorate, its members (head 2
+# gone at 23 s; head 5 alone when cut off), and the
+# shared filesystem's grants within its IOPS limit (issue 26 item 7)
+cs_check() { # NAME RC FILE QUORATE MEMBERS
+	python3 - "$3" "$4" "$5" <<'PY' 2>&1
+import json, sys
+path, quorate, members = sys.argv[1], sys.argv[2] == "true", int(sys.argv[3])
+d = json.load(open(path))
+fs = [f for f in d["FileSystems"] if f["Name"] == "shared"]
+assert d["Quorate"] is quorate, "Quorate %s" % d["Quorate"]
+assert len(d["Members"]) == members, "%d Members" % len(d["Members"])
+assert all(set(m) >= {"NodeId", "Name"} for m in d["Members"]), "Members keys"
+assert isinstance(d["Cluster"], str) and isinstance(d["LocalNodeId"], int)
+assert fs, "no FileSystems entry named shared"
+f = fs[0]
+keys = {"NodeId", "UsedIops", "DemandIops", "GrantedIops", "UsedThroughput",
+        "DemandThroughput", "GrantedThroughput"}
+assert all(set(h) >= keys for h in f["Heads"]), "Heads keys"
+total = sum(h["GrantedIops"] for h in f["Heads"])
+assert total <= f["IopsLimit"], "grants %d > IopsLimit %d" % (total, f["IopsLimit"])
+print("%d members, %d heads granted %d of IopsLimit %d" %
+      (len(d["Members"]), len(f["Heads"]), total, f["IopsLimit"]))
+PY
+}
+for c in "busy $cs_busy_rc cs_busy true $((N - 1))" \
+	 "end $cs_end_rc cs_end true $N" \
+	 "minority $cs_min_rc cs_minority false 1"; do
+	set -- $c
+	if [ "$2" != 0 ]; then
+		echo "FAIL cluster_efsctl_status_$1: exit $2: $(cat "$T/$3.err")"
+		failed=1
+	elif msg=$(cs_check "$1" "$2" "$T/$3.json" "$4" "$5"); then
+		echo "PASS cluster_efsctl_status_$1: Quorate $4, $msg"
+	else
+		echo "FAIL cluster_efsctl_status_$1: $msg"
+		failed=1
+	fi
+done
+if [ "$cs_stale_rc" = 3 ] &&
+   grep -q "s old: efs-clusterd has stopped writing it" "$T/cs_stale.err"; then
+	echo "PASS cluster_efsctl_status_stale: killed head's file: $(cat "$T/cs_stale.err")"
+else
+	echo "FAIL cluster_efsctl_status_stale: exit $cs_stale_rc: $(cat "$T/cs_stale.err")"
 	failed=1
 fi
 if grep -h 'evicted as silent' "$T"/n*/daemon.log >/dev/null; then
