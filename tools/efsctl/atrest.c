@@ -407,29 +407,37 @@ static void unescape(char *s)
 	*w = '\0';
 }
 
+char *efs_exports_line(char *line)
+{
+	size_t n = strlen(line);
+	char *tab, *client;
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	if (!line[0] || line[0] == '#')
+		return NULL;
+	tab = strpbrk(line, "\t ");
+	if (!tab)
+		return NULL;
+	*tab = '\0';
+	unescape(line);
+	client = tab + 1;
+	while (*client == '\t' || *client == ' ')
+		client++;
+	return client;
+}
+
 void efs_exports_parse(FILE *f, const char *path, struct efs_exports *e)
 {
 	char line[4096];
 
 	while (fgets(line, sizeof(line), f)) {
-		char *tab, *client, *open, *close, *x;
+		char *client, *open, *close, *x;
 		struct efs_export *ex;
-		size_t n = strlen(line);
 
-		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (!line[0] || line[0] == '#')
+		client = efs_exports_line(line);
+		if (!client || strcmp(line, path))
 			continue;
-		tab = strpbrk(line, "\t ");
-		if (!tab)
-			continue;
-		*tab = '\0';
-		unescape(line);
-		if (strcmp(line, path))
-			continue;
-		client = tab + 1;
-		while (*client == '\t' || *client == ' ')
-			client++;
 		open = strchr(client, '(');
 		close = open ? strrchr(open, ')') : NULL;
 		if (e->n >= EFS_EXPORTS_MAX)
@@ -455,11 +463,13 @@ void efs_exports_parse(FILE *f, const char *path, struct efs_exports *e)
 	}
 }
 
+const char *const efs_exports_files[EFS_EXPORTS_FILES] = {
+	"/var/lib/nfs/etab", "/proc/fs/nfsd/exports",
+};
+
 void efs_exports_read(const char *path, struct efs_exports *e)
 {
-	static const char *const files[] = {
-		"/var/lib/nfs/etab", "/proc/fs/nfsd/exports",
-	};
+	const char *const *files = efs_exports_files;
 	struct utsname u;
 	unsigned int maj = 0, min = 0;
 	size_t i;
@@ -468,7 +478,7 @@ void efs_exports_read(const char *path, struct efs_exports *e)
 	/* xprtsec= is an export option from Linux 6.4 */
 	if (!uname(&u) && sscanf(u.release, "%u.%u", &maj, &min) == 2)
 		e->xprtsec_supported = maj > 6 || (maj == 6 && min >= 4);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < EFS_EXPORTS_FILES; i++) {
 		FILE *f = fopen(files[i], "re");
 
 		if (!f)

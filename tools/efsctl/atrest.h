@@ -60,6 +60,15 @@ struct efs_exports {
 	struct efs_export v[EFS_EXPORTS_MAX];
 };
 
+/* The host's export tables, in the order efsctl reads them. */
+#define EFS_EXPORTS_FILES 2
+extern const char *const efs_exports_files[EFS_EXPORTS_FILES];
+/*
+ * One line of such a table: cuts line at the path's end and undoes the
+ * path's octal escapes ("\040" is a space) in place; returns the rest
+ * (client and options), or NULL for a comment, a blank or a bad line.
+ */
+char *efs_exports_line(char *line);
 /*
  * The entries of an exports table text (etab or /proc/fs/nfsd/exports
  * format, "PATH<tab>CLIENT(OPTIONS)", octal escapes in PATH) for path.

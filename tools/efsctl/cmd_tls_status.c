@@ -266,27 +266,18 @@ static int find_tlshd(struct tlshd *v, int max)
 #define EXPORT_PATHS_MAX 64
 static int export_paths(char paths[][PATH_MAX], int max)
 {
-	static const char *const files[] = {
-		"/var/lib/nfs/etab", "/proc/fs/nfsd/exports",
-	};
 	char line[4096];
 	size_t i;
 	int n = 0, j;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]) && !n; i++) {
-		FILE *f = fopen(files[i], "re");
+	for (i = 0; i < EFS_EXPORTS_FILES && !n; i++) {
+		FILE *f = fopen(efs_exports_files[i], "re");
 
 		if (!f)
 			continue;
 		while (fgets(line, sizeof(line), f) && n < max) {
-			char *tab;
-
-			if (line[0] == '#' || line[0] == '\n')
+			if (!efs_exports_line(line))
 				continue;
-			tab = strpbrk(line, "\t ");
-			if (!tab)
-				continue;
-			*tab = '\0';
 			for (j = 0; j < n; j++)
 				if (!strcmp(paths[j], line))
 					break;

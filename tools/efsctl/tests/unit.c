@@ -1072,6 +1072,17 @@ static void test_at_rest(void)
 		fclose(f);
 	}
 	EXPECT(local.exports.n == 2);
+	/* one line reader for fs show and tls status: the path unescaped */
+	{
+		char l1[] = "/srv/a\\040b\t10.0.0.1(rw)\n", l2[] = "# x\n",
+		     l3[] = "/srv/plain\n";
+		char *rest = efs_exports_line(l1);
+
+		EXPECT_STR(l1, "/srv/a b");
+		EXPECT(rest && !strcmp(rest, "10.0.0.1(rw)"));
+		EXPECT(!efs_exports_line(l2));
+		EXPECT(!efs_exports_line(l3));
+	}
 	EXPECT_STR(local.exports.v[0].client, "10.99.1.0/24");
 	EXPECT_STR(local.exports.v[0].xprtsec, "tls:mtls");
 	EXPECT_STR(local.exports.v[1].client, "10.99.2.7");
