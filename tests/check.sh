@@ -109,6 +109,10 @@ step efs_clusterd_tests "$OUT/clusterd-test.log" \
 	make --no-print-directory -C tools/efs-clusterd test
 step cluster_host "$OUT/cluster-host.log" tests/cluster/host.sh
 
+# The README and docs/ hold together: links, make targets, the README's
+# length (tests/docs_check.py).
+tests/docs_check.py | tee -a "$EFS_RESULTS"
+
 # The YNL spec and the C header describe the same protocol.
 /usr/bin/python3 tests/uapi_check.py || true
 
