@@ -207,10 +207,6 @@ q_min=$(status 5 Quorate); q_maj=$(status 1 Quorate)
 at 64000; ip -n "$BR" link set p4 up; ip -n "$BR" link set p5 up; log_action heal
 at 72000
 log_action end
-"$efsctl" cluster status --json --status-file "$T/n1/status.json" \
-	>"$T/cs_end.json" 2>"$T/cs_end.err"; cs_end_rc=$?
-"$efsctl" cluster status --status-file "$T/n1/status.json" \
-	>"$T/cs_end.txt" 2>&1
 
 failed=0
 python3 "$here/check_grants.py" "$T" $BUDGET $LEASE_MS $FORGET_MS "${detect:-2200}" || failed=1
@@ -220,6 +216,12 @@ else
 	echo "FAIL cluster_quorum: during the partition head 5 Quorate=$q_min, head 1 Quorate=$q_maj"
 	failed=1
 fi
+# after the heal (and check_grants.py's seconds): head 1's view, when
+# cluster_rejoin looks too
+"$efsctl" cluster status --json --status-file "$T/n1/status.json" \
+	>"$T/cs_end.json" 2>"$T/cs_end.err"; cs_end_rc=$?
+"$efsctl" cluster status --status-file "$T/n1/status.json" \
+	>"$T/cs_end.txt" 2>&1
 bad=
 for i in $(seq 1 $N); do
 	[ "$(status "$i" Synced)" = true ] && [ "$(members "$i")" = $N ] || bad="$bad $i"
@@ -236,20 +238,27 @@ fi
 cs_check() { # NAME RC FILE QUORATE MEMBERS
 	python3 - "$3" "$4" "$5" <<'PY' 2>&1
 import json, sys
+def check(cond, msg):
+    if not cond:
+        print(msg)
+        sys.exit(1)
 path, quorate, members = sys.argv[1], sys.argv[2] == "true", int(sys.argv[3])
-d = json.load(open(path))
+try:
+    d = json.load(open(path))
+except ValueError as e:
+    check(False, "not JSON: %s" % e)
 fs = [f for f in d["FileSystems"] if f["Name"] == "shared"]
-assert d["Quorate"] is quorate, "Quorate %s" % d["Quorate"]
-assert len(d["Members"]) == members, "%d Members" % len(d["Members"])
-assert all(set(m) >= {"NodeId", "Name"} for m in d["Members"]), "Members keys"
-assert isinstance(d["Cluster"], str) and isinstance(d["LocalNodeId"], int)
-assert fs, "no FileSystems entry named shared"
+check(d["Quorate"] is quorate, "Quorate %s, want %s" % (d["Quorate"], quorate))
+check(len(d["Members"]) == members, "%d Members, want %d" % (len(d["Members"]), members))
+check(all(set(m) >= {"NodeId", "Name"} for m in d["Members"]), "Members keys")
+check(isinstance(d["Cluster"], str) and isinstance(d["LocalNodeId"], int), "Cluster, LocalNodeId types")
+check(fs, "no FileSystems entry named shared")
 f = fs[0]
 keys = {"NodeId", "UsedIops", "DemandIops", "GrantedIops", "UsedThroughput",
         "DemandThroughput", "GrantedThroughput"}
-assert all(set(h) >= keys for h in f["Heads"]), "Heads keys"
+check(all(set(h) >= keys for h in f["Heads"]), "Heads keys")
 total = sum(h["GrantedIops"] for h in f["Heads"])
-assert total <= f["IopsLimit"], "grants %d > IopsLimit %d" % (total, f["IopsLimit"])
+check(total <= f["IopsLimit"], "grants %d > IopsLimit %d" % (total, f["IopsLimit"]))
 print("%d members, %d heads granted %d of IopsLimit %d" %
       (len(d["Members"]), len(f["Heads"]), total, f["IopsLimit"]))
 PY
