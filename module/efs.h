@@ -213,8 +213,7 @@ void efs_data_end(struct efs_data_op *op, struct svc_rqst *rqstp, bool ok,
 /* transit.c: encryption in transit (RPC-with-TLS) */
 bool efs_transit_supported(void);
 bool efs_transit_tls(struct svc_rqst *rqstp);
-bool efs_transit_allowed(struct efs_fs *fs, struct svc_rqst *rqstp,
-			 int access);
+bool efs_transit_allowed(struct efs_fs *fs, bool tls, int access);
 void efs_transit_refused(struct efs_fs *fs, struct efs_client *c);
 __be32 efs_transit_refusal_status(struct svc_rqst *rqstp);
 

@@ -27,10 +27,15 @@
 
 #define EFS_RPC_HASH_BITS	7
 
+/*
+ * A bucket a cache line: every nfsd thread adds and removes its RPC here
+ * on every RPC, and four buckets sharing a line made all of them bounce
+ * it between CPUs (8 KiB in all).
+ */
 struct efs_rpc_bucket {
 	spinlock_t lock;
 	struct hlist_head head;
-};
+} ____cacheline_aligned_in_smp;
 
 static struct efs_rpc_bucket efs_rpc_hash[1 << EFS_RPC_HASH_BITS];
 
@@ -107,6 +112,13 @@ static struct efs_client *efs_rqst_client(struct efs_fs *fs,
 	return efs_client_get(&fs->clients, &key, jiffies);
 }
 
+/*
+ * A client's counters are shared atomics, not per-CPU as the filesystem's
+ * (stats.c): the server holds up to efs_clients_max of them, and a
+ * per-CPU copy each would cost clients x CPUs x 32 bytes; one client's
+ * RPCs are few at a time (its slots), so its line is seldom contended,
+ * where every client's requests meet on the filesystem's counters.
+ */
 static void efs_client_account(struct efs_client *c, u64 metered, bool tls)
 {
 	if (!c)
@@ -162,7 +174,8 @@ void efs_rpc_end(struct efs_rpc *rpc)
 /*
  * The filesystem claiming fhp's export, and (in *rpcp) the RPC it is part
  * of, if we track it. An unclaimed export costs one RCU hash walk and no
- * lock. Returns NULL, or the RPC's own filesystem (no reference taken: the
+ * lock; that walk comes before the RPC's lookup (a bucket lock) so that
+ * it stays so, and it is the cheaper of the two for a claimed one. Returns NULL, or the RPC's own filesystem (no reference taken: the
  * RPC holds one), or a new reference the caller puts.
  */
 static struct efs_fs *efs_claimant(struct svc_rqst *rqstp, void *fhp,
@@ -244,13 +257,13 @@ static int efs_rpc_charge(struct efs_rpc *rpc, const struct efs_cost *cost)
 
 /* The RPC's first touch of fs: charge it once, units and minimum bytes. */
 static int efs_rpc_claim(struct efs_rpc *rpc, struct efs_fs *fs,
-			 enum efs_op_kind kind)
+			 enum efs_op_kind kind, bool tls)
 {
 	struct efs_cost cost;
 
 	rpc->fs = fs;		/* the RPC keeps the caller's reference */
 	rpc->client = efs_rqst_client(fs, rpc->rqstp);
-	rpc->tls = efs_transit_tls(rpc->rqstp);
+	rpc->tls = tls;
 	rpc->kind = kind;
 	rpc->metered = EFS_METER_MIN_BYTES;
 	efs_cost_of(fs, kind, rpc->metered, &cost);
@@ -311,6 +324,7 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 	struct efs_rpc *rpc;
 	struct efs_fs *fs;
 	u32 extra;
+	bool tls;
 	int err;
 
 	fs = efs_claimant(rqstp, fhp, &rpc);
@@ -324,10 +338,11 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 		return efs_rpc_charge_write(rpc, extra, 0);
 	}
 	/* From here on the caller holds a reference to fs. */
-	if (!efs_transit_allowed(fs, rqstp, access))
+	tls = efs_transit_tls(rqstp);
+	if (!efs_transit_allowed(fs, tls, access))
 		return efs_refuse_plaintext(fs, rqstp);
 	if (rpc && !rpc->fs)
-		return efs_rpc_claim(rpc, fs, kind);
+		return efs_rpc_claim(rpc, fs, kind, tls);
 
 	/*
 	 * Outside any RPC we saw begin (lockd's opens, say) or a second

@@ -39,13 +39,15 @@ bool efs_transit_tls(struct svc_rqst *rqstp)
 #endif
 }
 
-/* May this request (fh_verify()'s access bits) reach fs? */
-bool efs_transit_allowed(struct efs_fs *fs, struct svc_rqst *rqstp,
-			 int access)
+/*
+ * May this request (fh_verify()'s access bits; tls: efs_transit_tls() of
+ * it, which the caller keeps for its accounting) reach fs?
+ */
+bool efs_transit_allowed(struct efs_fs *fs, bool tls, int access)
 {
 	if (likely(READ_ONCE(fs->cfg.transit_policy) != EFS_TRANSIT_REQUIRED))
 		return true;
-	return (access & EFS_NFSD_MAY_NLM) || efs_transit_tls(rqstp);
+	return (access & EFS_NFSD_MAY_NLM) || tls;
 }
 
 /* Count a refusal; log it once per client (again after it aged out). */
