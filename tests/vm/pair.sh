@@ -17,10 +17,15 @@
 # LAN. A scenario that wants a client far away says "# efs-pair:
 # link=tcp" in its header: qemu's TCP socket netdev, whose frames wait
 # for Nagle's algorithm and the host's delayed ACKs, a round trip of tens
-# of ms while the link is quiet. EFS_PAIR_LINK=udp|tcp overrides. Output:
-# OUTDIR/server and OUTDIR/peer (run.sh output directories) and
-# OUTDIR/share (the control share). Exit status and last line: the
-# server's run.sh's.
+# of ms while the link is quiet. EFS_PAIR_LINK=udp|tcp overrides.
+#
+# The peer guest runs tests/vm/peer/serve.sh (client namespaces at the
+# server's command), or the peer script the scenario names with "#
+# efs-pair: peer=NAME" (tests/vm/peer/NAME.sh: cluster_head, a second NFS
+# head). Output: OUTDIR/server and OUTDIR/peer (run.sh output directories)
+# and OUTDIR/share (the control share). Exit status and last line: the
+# server's run.sh's; the status is 1 as well if the peer's run.sh failed
+# (a kernel warning in the peer guest, say).
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -30,11 +35,11 @@ while getopts k:o: opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	o) outdir=$OPTARG ;;
-	*) sed -n '2,23p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,29p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { sed -n '2,23p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,29p' "$0" >&2; exit 2; }
 name=$(basename "$1" .sh)
 script=$1
 [ -f "$script" ] || script=$HERE/scenarios/$name.sh
@@ -44,6 +49,9 @@ case $link_kind in
 udp | tcp) ;;
 *) echo "pair.sh: link must be udp or tcp, not '$link_kind'" >&2; exit 2 ;;
 esac
+peer_script=$(sed -n 's/^# efs-pair: peer=\([a-z_]*\).*/\1/p' "$script" 2>/dev/null | head -n 1)
+peer_script=$HERE/peer/${peer_script:-serve}.sh
+[ -f "$peer_script" ] || { echo "pair.sh: no peer script $peer_script" >&2; exit 2; }
 outdir=${outdir:-$REPO/build/vm-pair/$name}
 rm -rf "$outdir/share" "$outdir/server" "$outdir/peer"
 mkdir -p "$outdir/share" || exit 2
@@ -86,7 +94,7 @@ done
 EFS_VM_CPUS=${EFS_PEER_CPUS:-$(count_cores "$peer_cores")} \
 	EFS_VM_QEMU_ARGS="$peer_link ${share[*]}" \
 	taskset -c "$peer_cores" "$HERE/run.sh" -k "$kernel" -o "$outdir/peer" \
-	"$HERE/peer/serve.sh" >"$outdir/peer.log" 2>&1 &
+	"$peer_script" >"$outdir/peer.log" 2>&1 &
 peer=$!
 wait "$server"
 rc=$?
@@ -100,5 +108,10 @@ for _ in $(seq 300); do
 done
 kill -0 "$peer" 2>/dev/null && pkill -P "$peer" 2>/dev/null
 wait "$peer"
+prc=$?
 echo "pair.sh: peer guest: $(tail -n 1 "$outdir/peer.log")"
+if [ "$prc" -ne 0 ] && [ "$rc" -eq 0 ]; then
+	grep '^run.sh: ' "$outdir/peer.log" | tail -n 5 | sed 's/^/pair.sh: peer: /' >&2
+	rc=1
+fi
 exit $rc
