@@ -3,8 +3,9 @@
 # kernel_smoke, the extra kernels' smoke set; package_dkms, run by
 # tests/package_test.sh; fault_inject and client_faults, which need the
 # debug kernel: make check-debug; text_poke, a check of the kernel and qemu
-# without efs) on each kernel, one after the other, continuing after
-# failures.
+# without efs; the scenarios whose header says "# efs-pair:", which need
+# tests/vm/pair.sh's peer guest: cluster_pair, make check-cluster) on
+# each kernel, one after the other, continuing after failures.
 #
 #   tests/vm/check.sh [KREL|6.1|6.12 ...]     (default: 6.1 6.12)
 #   EFS_VM_SCENARIOS="kernel_smoke nfsd_layout" tests/vm/check.sh 7.3
@@ -38,6 +39,8 @@ if [ -n "${EFS_VM_SCENARIOS:-}" ]; then
 else
 	for s in "$HERE"/scenarios/*.sh; do
 		case $(basename "$s") in selftest_warn.sh | kernel_smoke.sh | package_dkms.sh | fault_inject.sh | client_faults.sh | text_poke.sh) continue ;; esac
+		# a peer guest's scenario runs through tests/vm/pair.sh only
+		grep -q '^# efs-pair:' "$s" && continue
 		# EFS_VM_SKIP: scenario names to leave out of the full suite.
 		case " ${EFS_VM_SKIP:-} " in *" $(basename "$s" .sh) "*) continue ;; esac
 		scenarios+=("$s")
