@@ -5,7 +5,9 @@
 # for the picture (make deps-demo). Idempotent: a second run installs
 # nothing new. Safe on a real NFS
 # server: it installs only packages that are missing (never upgrades one
-# that is there), adds no apt sources, and installs no kernel; the test
+# that is there), starts no daemon it installs (policy-rc.d; corosync and
+# prometheus are not enabled either: the tests run their own), adds no apt
+# sources, and installs no kernel; the test
 # kernels are unpacked under build/kernels/ by tests/setup/kernels.sh instead, so
 # the machine boots what it booted before.
 #
@@ -71,10 +73,28 @@ missing=
 for p in $pkgs; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
+# Daemons the tests only run themselves (corosync in namespaces, promtool
+# from prometheus): installed here, they are neither started nor enabled,
+# so that make deps on a real server leaves what runs there as it was.
+quiet_daemons="corosync prometheus"
 if [ -n "$missing" ]; then
 	apt-get update -q || true
+	policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		policy=1
+	fi
 	# shellcheck disable=SC2086 # a list of package names
 	apt-get install -y -q --no-install-recommends --no-upgrade $missing
+	rc=$?
+	[ -z "$policy" ] || rm -f /usr/sbin/policy-rc.d
+	for d in $quiet_daemons; do
+		case " $missing " in
+		*" $d "*) systemctl disable "$d.service" >/dev/null 2>&1 || true ;;
+		esac
+	done
+	[ "$rc" = 0 ] || exit "$rc"
 fi
 
 # KUnit and checkpatch work from the unpacked 6.1 kernel source.
