@@ -162,27 +162,57 @@ void efs_bucket_init(struct efs_bucket *b, u64 rate, u64 burst, u64 now)
 }
 
 /*
- * tat for the same level (balance, or debt when negative) in units under
- * new parameters.  top is the tat at which the old balance is zero.
+ * A time at rate from as the time of the same units at rate to (ns *
+ * from / to, saturating; rounded down by under 1 ns): a balance or a
+ * debt moves between rates whole, not rounded to units, so a grant that
+ * changes the rate every tick neither forgives nor adds a fraction of a
+ * unit each time.
+ */
+static u64 efs_rescale_ns(u64 ns, u64 from, u64 to)
+{
+	u64 q, r;
+
+	if (from == to)
+		return ns;
+	q = div64_u64_rem(from, to, &r);
+	if (q && ns > U64_MAX / q)
+		return U64_MAX;
+	/* r < to: the product's quotient is below ns, no overflow. */
+	return efs_sat_add(ns * q, mul_u64_u64_div_u64(ns, r, to));
+}
+
+/*
+ * tat for the same level (balance, or debt when negative) under new
+ * parameters.  top is the tat at which the old balance is zero.
  */
 static u64 efs_rebase_tat(const struct efs_bucket *old_b, u64 tat, u64 now,
 			  u64 rate, u64 tol, u64 burst)
 {
 	u64 old_rate = old_b->rate, old_tol = old_b->tolerance_ns;
 	u64 top = efs_sat_add(now, old_tol);
-	u64 units;
+	/* Above 1e9 units/s a unit is under 1 ns: count whole units then. */
+	bool whole = old_rate > NSEC_PER_SEC || rate > NSEC_PER_SEC;
+	u64 ns, units;
 
 	if (tat <= top) {
 		/* The old balance (at most the old burst), at most burst. */
-		units = efs_ns_to_units(top - tat, old_rate);
-		units = min3(units, old_b->burst, burst);
-		/* units <= burst, so this stays >= now. */
-		return efs_sat_sub(efs_sat_add(now, tol),
-				   efs_cost_to_ns(units, rate));
+		units = min(old_b->burst, burst);
+		if (whole) {
+			units = min(units, efs_ns_to_units(top - tat, old_rate));
+			ns = efs_cost_to_ns(units, rate);
+		} else {
+			ns = min(efs_rescale_ns(top - tat, old_rate, rate),
+				 efs_cost_to_ns(units, rate));
+		}
+		/* ns <= tol, so this stays >= now. */
+		return efs_sat_sub(efs_sat_add(now, tol), ns);
 	}
-	/* Debt: keep it in units too (rounded down, < 1 unit forgiven). */
-	units = efs_ns_to_units(tat - top, old_rate);
-	return efs_sat_add(efs_sat_add(now, tol), efs_cost_to_ns(units, rate));
+	/* Debt, kept whole (in units: rounded down, < 1 unit forgiven). */
+	if (whole)
+		ns = efs_cost_to_ns(efs_ns_to_units(tat - top, old_rate), rate);
+	else
+		ns = efs_rescale_ns(tat - top, old_rate, rate);
+	return efs_sat_add(efs_sat_add(now, tol), ns);
 }
 
 /*
@@ -202,6 +232,9 @@ void efs_bucket_set_rate(struct efs_bucket *b, u64 rate, u64 burst, u64 now)
 	s64 old;
 
 	burst = max_t(u64, burst, 1);
+	/* efs-clusterd renews a grant 5 times a second, mostly unchanged. */
+	if (rate == old_b.rate && burst == old_b.burst)
+		return;
 	tol = efs_cost_to_ns(burst, rate);
 
 	efs_bucket_sync_clock(b, now, true);
@@ -365,14 +398,19 @@ void efs_pcpu_bucket_set_rate(struct efs_pcpu_bucket *pb, u64 rate, u64 burst,
 	s64 left;
 	int cpu;
 
+	batch = clamp_t(u64, batch, 1, min_t(u64, max_t(u64, burst, 1),
+					     S64_MAX));
+	if (rate == READ_ONCE(pb->shared.rate) &&
+	    max_t(u64, burst, 1) == READ_ONCE(pb->shared.burst) &&
+	    batch == READ_ONCE(pb->batch))
+		return;
 	for_each_possible_cpu(cpu) {
 		left = xchg(per_cpu_ptr(pb->prepaid, cpu), 0);
 		if (left > 0)
 			efs_bucket_refund(&pb->shared, left);
 	}
 	efs_bucket_set_rate(&pb->shared, rate, burst, now);
-	WRITE_ONCE(pb->batch, clamp_t(u64, batch, 1,
-				      min_t(u64, pb->shared.burst, S64_MAX)));
+	WRITE_ONCE(pb->batch, batch);
 }
 
 void efs_pcpu_bucket_destroy(struct efs_pcpu_bucket *pb)

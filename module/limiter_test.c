@@ -280,6 +280,32 @@ static void set_rate_debt_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, efs_bucket_charge(&b, 1, T0), 11 * MS);
 }
 
+/*
+ * A grant renewed every tick at a rate that wobbles (efs-clusterd's) keeps
+ * a debt whole: rounding it to units forgave up to one a renewal, and two
+ * heads at 30 units/s admitted 2 units/s more than their grants.
+ */
+static void set_rate_wobble_test(struct kunit *test)
+{
+	struct efs_bucket b;
+	u64 t = T0, w0, w1;
+	int i;
+
+	efs_bucket_init(&b, 30, 1, t);
+	/* 10 units of debt */
+	w0 = efs_bucket_charge(&b, 11, t);
+	KUNIT_EXPECT_GT(test, w0, 300 * MS);
+	for (i = 0; i < 100; i++) {
+		efs_bucket_set_rate(&b, 31, 1, t);
+		efs_bucket_set_rate(&b, 30, 1, t);
+		efs_bucket_set_rate(&b, 30, 1, t);	/* unchanged: nothing */
+	}
+	/* one more unit waits the debt and its own time (200 rescales: ns) */
+	w1 = efs_bucket_charge(&b, 1, t);
+	KUNIT_EXPECT_LE(test, w1, w0 + SEC / 30 + 300);
+	KUNIT_EXPECT_GE(test, w1 + 300, w0 + SEC / 30);
+}
+
 /* Unlimited (rate 0) and the switches to and from it. */
 static void unlimited_test(struct kunit *test)
 {
@@ -609,6 +635,7 @@ static struct kunit_case efs_limiter_cases[] = {
 	KUNIT_CASE(balance_test),
 	KUNIT_CASE(set_rate_test),
 	KUNIT_CASE(set_rate_debt_test),
+	KUNIT_CASE(set_rate_wobble_test),
 	KUNIT_CASE(unlimited_test),
 	KUNIT_CASE(clock_backwards_test),
 	KUNIT_CASE(clock_jitter_test),
