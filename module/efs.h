@@ -167,8 +167,9 @@ struct efs_grant {
 	u64 iops, bps;
 	u32 lease_ms, forget_ms, heads;
 	const u64 *credit_balance;	/* the cluster's, or NULL */
+	unsigned int news;		/* out: EFS_LEASE_NEWS_* */
 };
-int efs_fs_grant_locked(struct efs_fs *fs, const struct efs_grant *g,
+int efs_fs_grant_locked(struct efs_fs *fs, struct efs_grant *g,
 			const char **why);
 
 /* throttle.c */

@@ -18,6 +18,7 @@ void efs_lease_init(struct efs_lease *l, u32 heads)
 	l->forget_ns = 0;
 	l->heads = max(heads, 1U);
 	l->acted = EFS_GRANT_STATE_PRE;
+	l->told_iops = 0;
 }
 
 int efs_lease_check(u64 iops, u64 bps, u32 lease_ms, u32 forget_ms,
@@ -56,6 +57,27 @@ void efs_lease_grant(struct efs_lease *l, u64 iops, u64 bps, u32 lease_ms,
 	l->forget_ns = forget_ms ? now + (u64)forget_ms * NSEC_PER_MSEC : 0;
 	l->heads = max(heads, 1U);
 	l->acted = EFS_GRANT_STATE_GRANTED;
+}
+
+unsigned int efs_lease_grant_news(struct efs_lease *l, u64 iops, u64 bps,
+				  u32 lease_ms, u32 forget_ms, u32 heads,
+				  u64 budget, u64 now)
+{
+	bool held = efs_lease_active(l, now);
+	u32 heads_before = l->heads;
+	unsigned int news = 0;
+	u64 moved, step;
+
+	efs_lease_grant(l, iops, bps, lease_ms, forget_ms, heads, now);
+	if (l->heads != heads_before)
+		news |= EFS_LEASE_NEWS_HEADS;
+	moved = iops > l->told_iops ? iops - l->told_iops : l->told_iops - iops;
+	step = budget ? budget : l->told_iops;
+	if (!held || !l->told_iops || moved * 10 > step) {
+		l->told_iops = iops;
+		news |= EFS_LEASE_NEWS_GRANT;
+	}
+	return news;
 }
 
 u8 efs_lease_stage(const struct efs_lease *l, u64 now)

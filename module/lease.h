@@ -32,6 +32,7 @@ struct efs_lease {
 	u64 forget_ns;		/* 0 = never: the safe share for good */
 	u32 heads;		/* membership size last told (>= 1) */
 	u8 acted;		/* the stage the rates were last set for */
+	u64 told_iops;		/* the grant last announced (an event) */
 };
 
 /* No grant yet: the safe share for heads (0 reads as 1). */
@@ -45,6 +46,18 @@ int efs_lease_check(u64 iops, u64 bps, u32 lease_ms, u32 forget_ms,
 /* Record a checked grant received at now. */
 void efs_lease_grant(struct efs_lease *l, u64 iops, u64 bps, u32 lease_ms,
 		     u32 forget_ms, u32 heads, u64 now);
+/*
+ * efs_lease_grant(), and what of it is news for the operator (events):
+ * EFS_LEASE_NEWS_HEADS, the membership size changed; EFS_LEASE_NEWS_GRANT,
+ * a reallocation: the first grant, one after a lapse, or one that moved
+ * by more than a tenth of budget (of the last grant told, budget 0) since
+ * the last told, so a grant that wobbles every tick says nothing.
+ */
+#define EFS_LEASE_NEWS_HEADS	(1U << 0)
+#define EFS_LEASE_NEWS_GRANT	(1U << 1)
+unsigned int efs_lease_grant_news(struct efs_lease *l, u64 iops, u64 bps,
+				  u32 lease_ms, u32 forget_ms, u32 heads,
+				  u64 budget, u64 now);
 /* enum efs_grant_state at now */
 u8 efs_lease_stage(const struct efs_lease *l, u64 now);
 bool efs_lease_active(const struct efs_lease *l, u64 now);

@@ -233,6 +233,40 @@ static void check_test(struct kunit *test)
 		KUNIT_EXPECT_NOT_NULL(test, why);
 }
 
+/* What of a grant is news: a new membership size, a reallocation. */
+static void news_test(struct kunit *test)
+{
+	struct efs_lease l;
+	u64 t = T0;
+
+	efs_lease_init(&l, 2);
+	/* the first grant is news; the same heads are not */
+	KUNIT_EXPECT_EQ(test, efs_lease_grant_news(&l, 150, 0, 1000, 0, 2, 300, t),
+			EFS_LEASE_NEWS_GRANT);
+	/* every tick, a wobble within a tenth of the budget: nothing */
+	t += 200 * MS;
+	KUNIT_EXPECT_EQ(test, efs_lease_grant_news(&l, 170, 0, 1000, 0, 2, 300, t), 0U);
+	t += 200 * MS;
+	KUNIT_EXPECT_EQ(test, efs_lease_grant_news(&l, 130, 0, 1000, 0, 2, 300, t), 0U);
+	/* more than a tenth from the last told: a reallocation */
+	t += 200 * MS;
+	KUNIT_EXPECT_EQ(test, efs_lease_grant_news(&l, 260, 0, 1000, 0, 2, 300, t),
+			EFS_LEASE_NEWS_GRANT);
+	/* a head joined: both */
+	t += 200 * MS;
+	KUNIT_EXPECT_EQ(test, efs_lease_grant_news(&l, 100, 0, 1000, 0, 3, 300, t),
+			EFS_LEASE_NEWS_HEADS | EFS_LEASE_NEWS_GRANT);
+	/* a grant after a lapse is news, even the same one */
+	t += 1500 * MS;
+	KUNIT_EXPECT_EQ(test, efs_lease_grant_news(&l, 100, 0, 1000, 0, 3, 300, t),
+			EFS_LEASE_NEWS_GRANT);
+	/* no ops budget: a tenth of the last grant told */
+	t += 200 * MS;
+	KUNIT_EXPECT_EQ(test, efs_lease_grant_news(&l, 105, 0, 1000, 0, 3, 0, t), 0U);
+	KUNIT_EXPECT_EQ(test, efs_lease_grant_news(&l, 115, 0, 1000, 0, 3, 0, t),
+			EFS_LEASE_NEWS_GRANT);
+}
+
 static struct kunit_case efs_lease_cases[] = {
 	KUNIT_CASE(safe_share_before_grant_test),
 	KUNIT_CASE_PARAM(safe_share_test, share_gen_params),
@@ -240,6 +274,7 @@ static struct kunit_case efs_lease_cases[] = {
 	KUNIT_CASE(renew_test),
 	KUNIT_CASE(zero_grant_test),
 	KUNIT_CASE(forget_test),
+	KUNIT_CASE(news_test),
 	KUNIT_CASE(bytes_test),
 	KUNIT_CASE_PARAM(check_test, check_gen_params),
 	{}

@@ -544,9 +544,11 @@ unlock:
 }
 
 /*
- * efs-clusterd's grant, every tick: no reply beyond the ack, and no event
- * (a fallback at the lease's end raises EFS_EVENT_LEASE_EXPIRED). Sleeping
- * requests are not woken: they keep the wait they were given.
+ * efs-clusterd's grant, every tick: no reply beyond the ack. An event
+ * only for news (lease.h): EFS_EVENT_CLUSTER_HEADS when the membership's
+ * size changed, EFS_EVENT_GRANT_CHANGED for a reallocation (a fallback at
+ * the lease's end raises EFS_EVENT_LEASE_EXPIRED). Sleeping requests are
+ * not woken: they keep the wait they were given.
  */
 static int efs_nl_fs_grant(struct sk_buff *skb, struct genl_info *info)
 {
@@ -554,6 +556,7 @@ static int efs_nl_fs_grant(struct sk_buff *skb, struct genl_info *info)
 		EFS_A_GRANT_IOPS, EFS_A_GRANT_BPS, EFS_A_GRANT_LEASE_MS,
 		EFS_A_GRANT_HEADS,
 	};
+	char name[EFS_FS_NAME_MAX + 1];
 	struct nlattr **a = info->attrs;
 	const char *why = NULL;
 	struct efs_grant g = {};
@@ -581,12 +584,20 @@ static int efs_nl_fs_grant(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&efs_registry_lock);
 	fs = efs_nl_find(info);
 	err = -ENOENT;
-	if (fs)
+	if (fs) {
 		err = efs_fs_grant_locked(fs, &g, &why);
+		strscpy(name, fs->name, sizeof(name));
+	}
 	mutex_unlock(&efs_registry_lock);
 	if (err && why)
 		efs_extack(info->extack, why);
-	return err;
+	if (err)
+		return err;
+	if (g.news & EFS_LEASE_NEWS_HEADS)
+		efs_netlink_event(name, EFS_EVENT_CLUSTER_HEADS, g.heads);
+	if (g.news & EFS_LEASE_NEWS_GRANT)
+		efs_netlink_event(name, EFS_EVENT_GRANT_CHANGED, g.iops);
+	return 0;
 }
 
 static int efs_nl_fs_del(struct sk_buff *skb, struct genl_info *info)

@@ -392,7 +392,7 @@ static void efs_lease_work(struct work_struct *work)
 }
 
 /* EFS_CMD_FS_GRANT: this head's lease on a cluster filesystem's budget. */
-int efs_fs_grant_locked(struct efs_fs *fs, const struct efs_grant *g,
+int efs_fs_grant_locked(struct efs_fs *fs, struct efs_grant *g,
 			const char **why)
 {
 	u64 now = efs_now_ns();
@@ -407,8 +407,9 @@ int efs_fs_grant_locked(struct efs_fs *fs, const struct efs_grant *g,
 			      g->heads, why);
 	if (err)
 		return err;
-	efs_lease_grant(&fs->lease, g->iops, g->bps, g->lease_ms, g->forget_ms,
-			g->heads, now);
+	g->news = efs_lease_grant_news(&fs->lease, g->iops, g->bps,
+				       g->lease_ms, g->forget_ms, g->heads,
+				       efs_fs_ops_rate(&fs->cfg), now);
 	if (g->credit_balance)
 		WRITE_ONCE(fs->cluster_credit,
 			   min(*g->credit_balance,

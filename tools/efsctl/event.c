@@ -26,6 +26,8 @@ static const struct {
 	[EFS_EVENT_THROTTLE_STOP] = { "throttle-stop", "ThrottleStop" },
 	[EFS_EVENT_LEASE_EXPIRED] = { "lease-expired", "LeaseExpired" },
 	[EFS_EVENT_LEASE_FORGOTTEN] = { "lease-forgotten", "LeaseForgotten" },
+	[EFS_EVENT_CLUSTER_HEADS] = { "cluster-heads", "ClusterHeads" },
+	[EFS_EVENT_GRANT_CHANGED] = { "grant-changed", "GrantChanged" },
 };
 
 const char *efs_event_name(uint32_t type, bool json, char *buf, size_t len)

@@ -203,6 +203,8 @@ enum efs_event_type {
 	EFS_EVENT_THROTTLE_STOP,	/* value: total throttled ops */
 	EFS_EVENT_LEASE_EXPIRED,	/* value: safe share, units/s now in force */
 	EFS_EVENT_LEASE_FORGOTTEN,	/* value: units/s now in force (1) */
+	EFS_EVENT_CLUSTER_HEADS,	/* value: heads in the membership now */
+	EFS_EVENT_GRANT_CHANGED,	/* value: units/s granted now */
 	__EFS_EVENT_MAX,
 };
 

@@ -722,9 +722,11 @@ for sig in INT TERM; do
 		LD_PRELOAD="$FAKE" EFS_FAKE_STATE="$T/state" "$EFSCTL" monitor \
 		>"$T/out" 2>"$T/err"
 	rc=$?
-	if [ "$rc" -eq 0 ] && [ "$(wc -l <"$T/out")" -eq 9 ] &&
+	if [ "$rc" -eq 0 ] && [ "$(wc -l <"$T/out")" -eq 11 ] &&
 	   grep -qx "2026-11-23T12:00:06.123Z home throttle-start value=46" "$T/out" &&
 	   grep -qx "2026-11-23T12:00:08.123Z home lease-expired value=48" "$T/out" &&
+	   grep -qx "2026-11-23T12:00:10.123Z home cluster-heads value=50" "$T/out" &&
+	   grep -qx "2026-11-23T12:00:11.123Z home grant-changed value=51" "$T/out" &&
 	   grep -qx "2026-11-23T12:00:01.123Z home fs-added" "$T/out"; then
 		pass "fake_monitor_sig$sig"
 	else
@@ -734,10 +736,11 @@ done
 EFS_FAKE_EVENTS=1 timeout -s INT --preserve-status 1 env LD_PRELOAD="$FAKE" \
 	EFS_FAKE_STATE="$T/state" "$EFSCTL" monitor --json >"$T/out" 2>"$T/err"
 rc=$?
-if [ "$rc" -eq 0 ] && [ "$(wc -l <"$T/out")" -eq 9 ] &&
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$T/out")" -eq 11 ] &&
    jq -se 'map(.Event) == ["FileSystemAdded","FileSystemChanged",
 	"FileSystemRemoved","CreditsLow","CreditsExhausted","ThrottleStart",
-	"ThrottleStop","LeaseExpired","LeaseForgotten"] and .[5].Value == 46 and .[5].FileSystem == "home" and
+	"ThrottleStop","LeaseExpired","LeaseForgotten","ClusterHeads",
+	"GrantChanged"] and .[5].Value == 46 and .[5].FileSystem == "home" and
 	.[5].Time == "2026-11-23T12:00:06.123Z"' "$T/out" >/dev/null; then
 	pass fake_monitor_json
 else
