@@ -7,7 +7,12 @@
 #    units/s run at 100 IOPS +-10%, while an unclaimed export on the same
 #    server runs at full speed at the same time;
 #  - 4 KiB random writes run at cap/5 (write weight 5) +-10%;
-#  - efsctl fs set changes the cap under load and fio follows within 1 s.
+#  - efsctl fs set changes the cap under load and fio follows within 1 s;
+#  - EFS's read and write IOPS limits without --iops-limit (issue 27):
+#    --read-iops-limit 100 --write-iops-limit 40 hold 4 KiB random reads
+#    at 100 IOPS and random writes at 40 +-10%, over NFSv3 and NFSv4.2
+#    (where a WRITE's compound is first seen as a read: PUTFH), and
+#    PercentIOLimit reads the read budget's use while reads bind it.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
@@ -92,6 +97,32 @@ $EFS_CTL fs set capped --iops-limit $CAP --max-waiters 0 --max-wait-ms 1000 || r
 
 $EFS_CTL fs show capped --json | jq -e '.FileSystems[0].IopsLimit == '$CAP >/dev/null ||
 	{ log "FAIL: fs show does not report the cap" >&2; rc=1; }
+
+# EFS's read and write limits (issue 27), no --iops-limit: no combined
+# budget, reads and writes each held by their own.
+RD=100 WR=40
+$EFS_CTL fs add rw /srv/free --read-iops-limit $RD --write-iops-limit $WR || fail "fs add rw"
+check "rw: the read and write limits, no combined budget" bash -c \
+	"$EFS_CTL fs show rw --json | jq -e '.FileSystems[0] | .ReadIopsLimit == $RD and
+	 .WriteIopsLimit == $WR and .CombinedIopsLimit == 0 and .IopsLimit == $RD' >/dev/null"
+for v in 3 4.2; do
+	nfs_mount free /mnt/rw$v "$v" || fail "mount rw v$v"
+	fio_job "rw-read-v$v" /mnt/rw$v/data randread &
+	sleep 5
+	pct=$($EFS_CTL fs stats rw --json | jq -r .PercentIOLimit)
+	wait || rc=1
+	r=$(fio_iops "rw-read-v$v" read)
+	log "v$v randread under --read-iops-limit $RD: $r IOPS, PercentIOLimit $pct"
+	rate_within "$r" $RD 10 "v$v randread IOPS at the read limit" || rc=1
+	check "v$v PercentIOLimit reads the read budget's use ($pct %)" \
+		awk -v p="$pct" 'BEGIN { exit !(p >= 85) }'
+	fio_job "rw-write-v$v" /mnt/rw$v/data randwrite || rc=1
+	w=$(fio_iops "rw-write-v$v" write)
+	log "v$v randwrite under --write-iops-limit $WR: $w IOPS"
+	rate_within "$w" $WR 10 "v$v randwrite IOPS at the write limit" || rc=1
+	nfs_umount /mnt/rw$v
+done
+$EFS_CTL fs del rw || rc=1
 $EFS_CTL fs stats capped
 efs_unload || rc=1
 nfsd_stop

@@ -14,7 +14,12 @@
 #    the VM's speed sets the pace) until the credit is spent, then the
 #    1 MiB/s baseline; exhaustion time and BurstCreditBalance follow the
 #    credit arithmetic; credits accrue while idle at the baseline and cap;
-#  - elastic: no throttling, counters advance by the metered bytes.
+#  - elastic: no throttling, counters advance by the metered bytes;
+#  - EFS's read and write IOPS limits (issue 27): fs show --json of a
+#    filesystem made in each mode has that mode's defaults (bursting
+#    35000 / 7000, provisioned 55000 / 25000, elastic 250000 / 50000;
+#    maxIO none, its combined 500000), which follow a change of mode
+#    unless set; a limit above EFS's highest is refused, changing nothing.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$EFS_REPO/tests/vm/lib.sh"
 
@@ -154,6 +159,43 @@ sleep 3
 size=$($EFS_CTL fs show t --json | jq -r '.FileSystems[0].SizeInBytes.Value')
 used=$(( $(stat -f -c '(%b - %f) * %S' /srv/t) ))
 check "SizeInBytes follows the filesystem ($size, statfs says $used)" assert_within "$size" "$used" 5 "bytes"
+
+# --- EFS's read and write IOPS limits by mode --------------------------------
+rw_show() { # NAME JQ-CONDITION
+	$EFS_CTL fs show "$1" --json | jq -e ".FileSystems[0] | $2" >/dev/null
+}
+for m in bursting:35000:7000 provisioned:55000:25000 elastic:250000:50000; do
+	IFS=: read -r mode r w <<<"$m"
+	mkdir -p "/srv/m-$mode"
+	extra=()
+	[ "$mode" = provisioned ] && extra=(--provisioned-throughput-in-mibps 1)
+	$EFS_CTL fs add "m-$mode" "/srv/m-$mode" --throughput-mode "$mode" "${extra[@]}" ||
+		{ log "FAIL: fs add m-$mode" >&2; rc=1; }
+	check "$mode: ReadIopsLimit $r, WriteIopsLimit $w, no combined budget" \
+		rw_show "m-$mode" ".ReadIopsLimit == $r and .WriteIopsLimit == $w and
+			.ReadIopsLimitConfigured == 0 and .WriteIopsLimitConfigured == 0 and
+			.CombinedIopsLimit == 0 and .IopsLimit == $r"
+done
+mkdir -p /srv/m-maxio
+$EFS_CTL fs add m-maxio /srv/m-maxio --performance-mode maxIO || rc=1
+check "maxIO: no read/write split, its combined 500000" \
+	rw_show m-maxio '.ReadIopsLimit == 0 and .WriteIopsLimit == 0 and
+		.CombinedIopsLimit == 500000 and .IopsLimit == 500000'
+$EFS_CTL fs set m-bursting --throughput-mode elastic --write-iops-limit 40 || rc=1
+check "a mode change: the read default follows, a set write limit stays" \
+	rw_show m-bursting '.ReadIopsLimit == 250000 and .WriteIopsLimit == 40'
+$EFS_CTL fs set m-bursting --throughput-mode provisioned --provisioned-throughput-in-mibps 1 || rc=1
+check "and again: provisioned's read default" \
+	rw_show m-bursting '.ReadIopsLimit == 55000 and .WriteIopsLimit == 40'
+out=$($EFS_CTL fs set m-elastic --read-iops-limit 2500001 2>&1)
+check "a read limit above 2500000 is refused ($out)" \
+	grep -q "read-iops-limit: invalid value '2500001'" <<<"$out"
+check "and changes nothing" rw_show m-elastic '.ReadIopsLimit == 250000 and .ReadIopsLimitConfigured == 0'
+$EFS_CTL fs set m-elastic --read-iops-limit 2500000 --write-iops-limit 500000 || rc=1
+check "EFS's highest (elastic, raised) is taken" \
+	rw_show m-elastic '.ReadIopsLimit == 2500000 and .WriteIopsLimit == 500000'
+$EFS_CTL fs show m-elastic
+for f in m-bursting m-provisioned m-elastic m-maxio; do $EFS_CTL fs del "$f" || rc=1; done
 
 $EFS_CTL fs show t
 nfs_umount /mnt/t

@@ -48,7 +48,15 @@ check "policy refuses iops 10^9" bash -c "! ynl --do fs-set --json '{\"fs-name\"
 check "provisioned needs a rate" bash -c "! ynl --do fs-set --json '{\"fs-name\": \"y\", \"fs-throughput-mode\": 1}' 2>/dev/null"
 check "bad name refused" bash -c "! ynl --do fs-add --json '{\"fs-name\": \"a b\", \"fs-path\": \"/srv\"}' 2>/dev/null"
 check "missing path refused" bash -c "! ynl --do fs-add --json '{\"fs-name\": \"z\"}' 2>/dev/null"
-check "nothing changed" bash -c "$EFS_CTL fs show y --json | jq -e '.FileSystems[0] | .WriteOpWeight == 7 and .IopsLimit == 123 and .ThroughputMode == \"bursting\"' >/dev/null"
+# EFS's read and write limits (issue 27): the kernel's own range check
+check "fs-set read/write limits via ynl" ynl --do fs-set --json '{"fs-name": "y", "fs-read-iops-limit": 100, "fs-write-iops-limit": 40}'
+out=$(ynl --do fs-get --json '{"fs-name": "y"}')
+check "fs-get shows them in force" grep -q "'fs-read-iops-effective': 100" <<<"$out"
+out=$(ynl --do fs-set --json '{"fs-name": "y", "fs-read-iops-limit": 2500001}' 2>&1)
+check "a read limit above 2500000 refused with the kernel's reason" grep -q "read IOPS limit must be at most 2500000" <<<"$out"
+out=$(ynl --do fs-set --json '{"fs-name": "y", "fs-write-iops-limit": 500001, "fs-write-op-weight": 9}' 2>&1)
+check "a write limit above 500000 refused with the kernel's reason" grep -q "write IOPS limit must be at most 500000" <<<"$out"
+check "nothing changed" bash -c "$EFS_CTL fs show y --json | jq -e '.FileSystems[0] | .WriteOpWeight == 7 and .IopsLimit == 100 and .ReadIopsLimitConfigured == 100 and .WriteIopsLimitConfigured == 40 and .CombinedIopsLimit == 123 and .ThroughputMode == \"bursting\"' >/dev/null"
 export -f ynl
 export YNL SCHEMA EFS_REPO
 check "unprivileged fs-del refused" bash -c "! setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all bash -c 'ynl --do fs-del --json \"{\\\"fs-name\\\": \\\"y\\\"}\"' 2>/dev/null"
