@@ -63,6 +63,8 @@ burst-credit-balance = 256MiB
 path = /srv/b
 throughput-mode = provisioned
 provisioned-throughput-in-mibps = 2
+read-iops-limit = 5000
+write-iops-limit = 2000
 
 [c]
 path = /srv/c
@@ -124,6 +126,8 @@ check "same filesystems after the restart" \
 	test "$(json | jq -r '[.FileSystems[].Name] | join(" ")')" = "a b c"
 conf_after=$($EFS_CTL fs show --format conf)
 check "same settings after the restart" test "$conf_before" = "$conf_after"
+check "b's read and write IOPS limits came back" \
+	test "$(field b ReadIopsLimitConfigured)/$(field b WriteIopsLimit)" = 5000/2000
 bal_a2=$(field a BurstCreditBalance)
 # accrual at baseline for the time between the save and now, plus slack
 elapsed=$(echo "$(date +%s.%N) - $t_bal + 1" | bc)
@@ -181,7 +185,7 @@ st=$?
 log "$out"
 check "reload with a bad config fails" test $st != 0
 check "the error names file, line and problem" \
-	grep -q "efsctl: apply: $CONF:15: iops-limit: invalid value '3x0' (expected 0..100000000)" <<<"$out"
+	grep -q "efsctl: apply: $CONF:17: iops-limit: invalid value '3x0' (expected 0..100000000)" <<<"$out"
 check "nothing changed" test "$($EFS_CTL fs show --format conf)" = "$before_conf"
 sed -i 's/^iops-limit = 3x0/iops-limit = 250/' $CONF
 out=$(unit_action "$UNIT" reload 2>&1)
