@@ -24,7 +24,7 @@
 #   make check-neighbours     the noisy-neighbour scenarios with the issue's own thresholds
 #   make check-fuzz           netlink fuzzing of the module, 300 s a phase, on 6.1 and 6.12
 #                             (EFS_FUZZ_SEED=N to repeat a run)
-#   make check-matrix         the whole configuration matrix on 6.1 and 6.12 (make check: 6.1, and 6.12's hook cases)
+#   make check-matrix         the whole configuration matrix on 6.1 and 6.12 (make check: its fixed cases)
 #   make check-cluster        several heads: tests/cluster/host.sh (5 heads, real corosync, on the host)
 #                             and the two-head VM test cluster_pair on 6.1 and 6.12; a summary
 #   make check-storm          100 insmod/load/disturb/rmmod cycles with verified data, on 6.1 and 6.12;
@@ -158,6 +158,8 @@ check-neighbours: modules-all tools
 		tests/vm/run.sh -c -t 3000 -k $$k noisy_isolation 100 0.80 || rc=1; \
 		tests/vm/run.sh -c -t 3000 -k $$k hostile_client 0.90 || rc=1; \
 		tests/vm/run.sh -k $$k fair_clients 200 0.80 || rc=1; \
+		tests/vm/run.sh -k $$k shared_session || rc=1; \
+		tests/vm/run.sh -k $$k client_ceilings || rc=1; \
 		tests/vm/run.sh -k $$k many_clients || rc=1; \
 		tests/vm/pair.sh -k $$k tests/vm/peer/far_client.sh || rc=1; \
 	done; \
