@@ -13,21 +13,10 @@ EFSCTL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 FAKE=${2:+$(cd "$(dirname "$2")" && pwd)/$(basename "$2")}
 T=$(mktemp -d /tmp/efsctl-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-failures=0
 V=${EFSCTL_VERSION:-0.1.0}
 
-result() {
-	echo "$1 $2"
-	if [ -n "$EFS_RESULTS" ]; then echo "$1 $2" >>"$EFS_RESULTS"; fi
-}
-pass() { result PASS "$1"; }
-fail() {
-	result FAIL "$1"
-	shift
-	echo "  $*" >&2
-	failures=$((failures + 1))
-}
-skip() { result SKIP "$1"; echo "  $2" >&2; }
+# shellcheck source=tests/result.sh
+. "$(dirname "$0")/result.sh"
 
 # efsctl with the fake family; state and request log live in $T
 fake() {

@@ -14,20 +14,9 @@ EFSCTL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 FAKE=${2:+$(cd "$(dirname "$2")" && pwd)/$(basename "$2")}
 T=$(mktemp -d /tmp/efsctl-cluster.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-failures=0
 
-result() {
-	echo "$1 $2"
-	if [ -n "$EFS_RESULTS" ]; then echo "$1 $2" >>"$EFS_RESULTS"; fi
-}
-pass() { result PASS "$1"; }
-fail() {
-	result FAIL "$1"
-	shift
-	echo "  $*" >&2
-	failures=$((failures + 1))
-}
-skip() { result SKIP "$1"; echo "  $2" >&2; }
+# shellcheck source=tests/result.sh
+. "$(dirname "$0")/result.sh"
 
 # run ARGS...: efsctl's output in $T/out, $T/err, status in $rc
 run() {
