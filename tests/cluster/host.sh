@@ -7,7 +7,8 @@
 # (an in-process stand-in for efs.ko that replays a demand and records the
 # grants it gets). The namespaces hang off a bridge in a namespace of its
 # own: nothing changes in the host's network. Everything lives under a temp
-# directory and is torn down on exit.
+# directory and is torn down on exit. The set-up is tests/cluster/lib.sh
+# (the benchmark tests/bench/cluster_host.sh uses it too).
 #
 #   tests/cluster/host.sh [-k]      (-k: keep the temp directory)
 #
@@ -35,121 +36,31 @@ set -u
 keep=0
 [ "${1:-}" = "-k" ] && keep=1
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-daemon=$repo/tools/efs-clusterd/efs-clusterd
+# shellcheck source=tests/cluster/lib.sh
+. "$here/lib.sh"
 efsctl=$repo/tools/efsctl/efsctl
 N=5
 BUDGET=300
 LEASE_MS=3000
 FORGET_MS=6000
 TICK_MS=200
+LABEL=cluster_host
 
 fail_early() {
 	echo "FAIL cluster_host ($*)"
 	exit 1
 }
-[ "$(id -u)" = 0 ] || fail_early "needs root: network namespaces"
-for c in corosync corosync-quorumtool ip unshare python3; do
-	command -v "$c" >/dev/null || fail_early "$c not installed: make deps"
-done
-if [ ! -x "$daemon" ]; then
-	make -s -C "$repo/tools/efs-clusterd" efs-clusterd >/dev/null ||
-		fail_early "cannot build efs-clusterd"
-fi
+cluster_prereqs
 if [ ! -x "$efsctl" ]; then
 	make -s -C "$repo/tools/efsctl" efsctl >/dev/null ||
 		fail_early "cannot build efsctl"
 fi
 
-T=$(mktemp -d /tmp/efs-cluster.XXXXXX)
-TAG=efsc$$
-BR=$TAG-br
-declare -A coro_pid daemon_pid
-
-cleanup() {
-	local p
-	for p in "${coro_pid[@]}" "${daemon_pid[@]}"; do
-		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	for i in $(seq 1 $N); do ip netns del "$TAG-n$i" 2>/dev/null; done
-	ip netns del "$BR" 2>/dev/null
-	if [ "$keep" = 1 ] || [ "${failed:-1}" != 0 ]; then
-		echo "cluster_host: logs and records in $T"
-	else
-		rm -rf "$T"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-now_us() { date +%s%6N; }
-log_action() { echo "$(now_us) $*" >>"$T/actions.log"; }
-
-# --- network: a bridge in its own namespace, one veth per head ---
-ip netns add "$BR" || fail_early "ip netns add"
-ip -n "$BR" link add br0 type bridge
-ip -n "$BR" link set br0 up
-for i in $(seq 1 $N); do
-	ns=$TAG-n$i
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-	ip -n "$ns" link add eth0 type veth peer name p$i netns "$BR"
-	ip -n "$BR" link set p$i master br0 up
-	ip -n "$ns" addr add 10.250.0.$i/24 dev eth0
-	ip -n "$ns" link set eth0 up
-done
-
-# --- corosync, one per namespace ---
-for i in $(seq 1 $N); do
-	mkdir -p "$T/n$i/etc" "$T/n$i/state"
-	{
-		printf 'totem {\n\tversion: 2\n\tcluster_name: efstest\n\ttransport: knet\n'
-		printf '\ttoken: 1000\n\ttoken_coefficient: 0\n'
-		printf '\tcrypto_cipher: none\n\tcrypto_hash: none\n}\n'
-		printf 'nodelist {\n'
-		for j in $(seq 1 $N); do
-			printf '\tnode {\n\t\tring0_addr: 10.250.0.%d\n\t\tnodeid: %d\n\t\tname: n%d\n\t}\n' "$j" "$j" "$j"
-		done
-		printf '}\nquorum {\n\tprovider: corosync_votequorum\n}\n'
-		printf 'logging {\n\tto_stderr: yes\n\tto_syslog: no\n\tto_logfile: no\n\ttimestamp: on\n}\n'
-		printf 'system {\n\tstate_dir: %s\n}\n' "$T/n$i/state"
-	} >"$T/n$i/etc/corosync.conf"
-done
-
-start_corosync() { # I
-	local i=$1
-	ip netns exec "$TAG-n$i" unshare -m sh -c \
-		"mount -t tmpfs t /run && mkdir -p /run/corosync && mount --bind $T/n$i/etc /etc/corosync && exec corosync -f" \
-		>>"$T/n$i/corosync.log" 2>&1 &
-	coro_pid[$i]=$!
-}
-
-start_daemon() { # I
-	local i=$1
-	ip netns exec "$TAG-n$i" "$daemon" -c "$T/n$i/cluster.conf" -n "n$i" \
-		-b "script:$T/n$i/script" -r "$T/n$i/record" \
-		-s "$T/n$i/status.json" >>"$T/n$i/daemon.log" 2>&1 &
-	daemon_pid[$i]=$!
-}
-
-# the status file is one line of JSON; grep is enough (and fast: python's
-# start-up costs seconds on a machine busy with VM tests)
-status() { # I FIELD: a top-level scalar of head I's status file
-	grep -o "\"$2\":[a-z0-9]*" "$T/n$1/status.json" 2>/dev/null | head -1 | cut -d: -f2
-}
-members() { # I: how many members head I sees
-	sed -n 's/.*"Members":\[\([^]]*\)\].*/\1/p' "$T/n$1/status.json" 2>/dev/null |
-		grep -o '"NodeId"' | wc -l
-}
-
+cluster_init efs-cluster
+cluster_network
+cluster_corosync_conf
 for i in $(seq 1 $N); do start_corosync "$i"; done
-for t in $(seq 1 40); do
-	ip netns exec "$TAG-n1" corosync-quorumtool -s 2>/dev/null | grep -q 'Quorate: *Yes' && break
-	sleep 0.5
-done
-ip netns exec "$TAG-n1" corosync-quorumtool -s 2>/dev/null | grep -q 'Quorate: *Yes' ||
-	fail_early "corosync did not become quorate"
+cluster_wait_quorate
 
 # --- the heads' demand scripts, on one clock ---
 E=$(( $(date +%s%3N) + 6000 ))	# time 0 of the timeline
@@ -166,21 +77,13 @@ for i in $(seq 1 $N); do
 		5) echo "at 47000 shared ops=500" ;;
 		esac
 	} >"$T/n$i/script"
-	printf '[cluster]\nname = hosttest\ntick = %dms\nlease = %dms\nforget = %dms\non-partition = strict\n' \
-		$TICK_MS $LEASE_MS $FORGET_MS >"$T/n$i/cluster.conf"
+	write_cluster_conf "$i"
 	start_daemon "$i"
 done
 
-at() { # MS: sleep until time MS of the timeline
-	local now d
-	now=$(date +%s%3N)
-	d=$(( E + $1 - now ))
-	[ "$d" -gt 0 ] && sleep "$(printf '%d.%03d' $((d / 1000)) $((d % 1000)))"
-}
-
 at -1500
 for i in $(seq 1 $N); do
-	[ "$(status "$i" Synced)" = true ] && [ "$(members "$i")" = $N ] ||
+	head_in_group "$i" ||
 		{ failed=1; fail_early "head $i not in the cluster of $N before the timeline"; }
 done
 detect=$(status 1 DetectionMs)
@@ -224,7 +127,7 @@ fi
 	>"$T/cs_end.txt" 2>&1
 bad=
 for i in $(seq 1 $N); do
-	[ "$(status "$i" Synced)" = true ] && [ "$(members "$i")" = $N ] || bad="$bad $i"
+	head_in_group "$i" || bad="$bad $i"
 done
 if [ -z "$bad" ]; then
 	echo "PASS cluster_rejoin: all $N heads in one synced group after the heal"
