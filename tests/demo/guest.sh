@@ -8,7 +8,8 @@
 # Then isolation: a quiet tenant (2 fio jobs, 4 KiB random reads, its own
 # client) alone, beside a neighbour hammering another export (16 jobs from
 # another client) without efs, and beside it with efs capping the
-# neighbour at EFS_DEMO_CAP units/s (default 100); EFS_DEMO_SECS (default
+# neighbour at EFS_DEMO_CAP units/s (default 20: well below what the
+# guest serves, so the quiet tenant gets the rest); EFS_DEMO_SECS (default
 # 8) a phase. fio logs each job's IOPS every second (Unix-time stamps, so
 # the two clients' logs line up): $EFS_OUT/isolation.dat (second, quiet,
 # neighbour), isolation.txt (the table; also in demo.txt). demo.sh plots.
@@ -93,7 +94,7 @@ efs_unload >/dev/null
 # --- isolation ----------------------------------------------------------
 log "isolation: setting up"
 SECS=${EFS_DEMO_SECS:-8}
-CAP=${EFS_DEMO_CAP:-100}
+CAP=${EFS_DEMO_CAP:-20}
 for fs in quiet noisy; do
 	export_tmpfs "$fs" 64M >/dev/null || fail "export $fs"
 	dd if=/dev/urandom of=/srv/$fs/data bs=1M count=16 status=none || fail "dd $fs"
@@ -143,7 +144,10 @@ phase alone
 phase without storm
 efs_load >/dev/null || fail "insmod efs.ko"
 $EFS_CTL fs add noisy /srv/noisy --iops-limit "$CAP" >/dev/null || fail "fs add noisy"
+noisy_stats() { $EFS_CTL fs stats noisy --json | jq -r '"\(.IoUnits) \(.Timestamp) \(.DelayReplies) \(.ThrottledOperations)"'; }
+before=$(noisy_stats)
 phase with storm
+after=$(noisy_stats)
 
 # series PHASE OFFSET: "second quiet neighbour" rows for one phase, its
 # seconds numbered from OFFSET + 1. A job's log line is its rate over the
@@ -205,6 +209,14 @@ alone=$(fio_iops q-alone read)
 	done
 } >"$EFS_OUT/isolation.txt"
 tee -a "$REPORT" <"$EFS_OUT/isolation.txt"
+# What efs did to the neighbour: its rate as efs admitted it, and how
+# often it asked the neighbour's client to come back later (NFS4ERR_DELAY:
+# a request that would wait too long gives its nfsd thread back; the
+# client backs off, so 16 jobs stay below their cap).
+awk -v a="$before" -v b="$after" -v cap="$CAP" 'BEGIN { split(a, x, " "); split(b, y, " ")
+	dt = (y[2] - x[2]) / 1e9
+	r = dt > 0 ? (y[1] - x[1]) / dt : 0
+	printf "efs admitted the neighbour %.1f IOPS (cap %d), made %d of its requests wait and sent %d DELAY replies\n", r, cap, y[4] - x[4], y[3] - x[3] }' | tee -a "$REPORT"
 in_client cq nfs_umount /mnt/quiet
 nfs_umount /mnt/noisy
 efs_unload >/dev/null
