@@ -34,6 +34,12 @@ fi
 suite=${1:?usage: buildroot.sh SUITE}
 root=$ROOTS/$suite
 [ -f "$root/.done" ] && exit 0
+# Two kernels of one suite (trixie's 6.12 and 7.3) may ask at once
+# (kernels.sh fetches in parallel): one makes the root, the other waits.
+mkdir -p "$ROOTS"
+exec 9>"$ROOTS/.lock-$suite"
+flock 9
+[ -f "$root/.done" ] && exit 0
 command -v mmdebstrap >/dev/null || { echo "buildroot: mmdebstrap missing (make deps)" >&2; exit 1; }
 # The host's Debian mirror, as tests/setup/kernels.sh found it.
 uri=$(sed -n 's/^deb \[[^]]*\] \([^ ]*\) bookworm main$/\1/p' "$REPO/build/apt/sources.list" | head -1)

@@ -14,7 +14,9 @@
 # Kernels (KERNEL_SPECS below): every Debian kernel series, from its suite:
 # 5.10 (bullseye), 6.1 (bookworm), 6.12.95 (bookworm-backports), 6.12.117
 # (trixie, Debian 13's own), 7.3 (trixie-backports), 7.2 (sid). Also
-# linux-source-6.12 (for YNL's cli.py), unpacked under build/src/.
+# linux-source-6.12 (for YNL's cli.py), unpacked under build/src/, and the
+# TLS tests' root (tests/setup/tlsroot.sh). Three jobs at a time
+# (EFS_DEPS_JOBS).
 # Downloads use a private apt configuration in build/apt/ (its own sources
 # list and package lists, with the host's own Debian mirror), so the host's
 # apt state stays as is.
@@ -150,18 +152,12 @@ fetch() {
 
 # Compilers compare by "(Debian VERSION) VERSION", without the driver's name.
 hostcc=$(gcc --version 2>/dev/null | head -1 | sed 's/^[^ ]* //')
-for spec in "${KERNEL_SPECS[@]}"; do
-	IFS=';' read -r series suites rootsuite <<<"$spec"
-	want_series "$series" || continue
-	# Which release the suite has now: asked once per refresh of the lists
-	# (each apt-cache call parses every suite's list, seconds of CPU).
-	memo=$APT/newest-$series-$rootsuite
-	if [ -s "$memo" ] && [ -z "$(find "$APT/lists" -name '*_Packages*' -newer "$memo" | head -1)" ]; then
-		img=$(cat "$memo")
-	else
-		img=$(newest_image "$suites") || { echo "kernels: no $series kernel in$suites" >&2; exit 1; }
-		echo "$img" >"$memo"
-	fi
+
+# prepare_kernel IMAGE ROOTSUITE: unpack the kernel of linux-image package
+# IMAGE into the sysroot and, if the host's gcc did not build it, make its
+# suite's build root.
+prepare_kernel() {
+	local img=$1 rootsuite=$2 krel split hdr f d kcc
 	krel=${img#linux-image-}
 	if [ ! -f "$KROOT/.done-$krel" ]; then
 		echo "kernels: fetching $krel ($rootsuite)"
@@ -188,7 +184,7 @@ for spec in "${KERNEL_SPECS[@]}"; do
 			cp -a "$KROOT/usr/lib/modules/$krel/." "$KROOT/lib/modules/$krel/"
 			rm -rf "$KROOT/usr/lib/modules/$krel"
 		fi
-		[ -e "$KROOT/boot/vmlinuz-$krel" ] || { echo "kernels: no vmlinuz in the $krel packages" >&2; exit 1; }
+		[ -e "$KROOT/boot/vmlinuz-$krel" ] || { echo "kernels: no vmlinuz in the $krel packages" >&2; return 1; }
 		# The headers include their -common tree by absolute path: point it
 		# into this sysroot.
 		sed -i "s|/usr/src/linux-headers-|$KROOT/usr/src/linux-headers-|g" \
@@ -211,15 +207,63 @@ for spec in "${KERNEL_SPECS[@]}"; do
 		echo "$rootsuite" >"$KROOT/.root-$krel"
 		echo "kernels: $krel ready (build root $rootsuite: $kcc)"
 	fi
+}
+
+# Which release each suite has now: asked once per refresh of the lists
+# (each apt-cache call parses every suite's list, seconds of CPU), and
+# before the jobs below start, so that they only read apt's caches.
+images=()
+for spec in "${KERNEL_SPECS[@]}"; do
+	IFS=';' read -r series suites rootsuite <<<"$spec"
+	want_series "$series" || continue
+	memo=$APT/newest-$series-$rootsuite
+	if [ -s "$memo" ] && [ -z "$(find "$APT/lists" -name '*_Packages*' -newer "$memo" | head -1)" ]; then
+		img=$(cat "$memo")
+	else
+		img=$(newest_image "$suites") || { echo "kernels: no $series kernel in$suites" >&2; exit 1; }
+		echo "$img" >"$memo"
+	fi
+	images+=("$img;$rootsuite")
 done
 
+# The kernels, the build roots, the TLS root and linux-source-6.12 are
+# independent: JOBS (3) at a time. Unpacking (xz) and depmod keep a core
+# busy while another download waits on the mirror; a fresh make deps took
+# 10 min one after the other.
+JOBS=${EFS_DEPS_JOBS:-3}
+STATUS=$(mktemp -d)
+trap 'rm -rf "$STATUS"' EXIT
+njobs=0
+job() { # CMD...: run in the background (errexit on), at most JOBS at once;
+	# its exit status goes to $STATUS/N
+	while [ "$(jobs -pr | wc -l)" -ge "$JOBS" ]; do
+		wait -n || true
+	done
+	njobs=$((njobs + 1))
+	( set +e; ( set -e; "$@" ); echo $? >"$STATUS/$njobs" ) &
+}
+for spec in "${images[@]}"; do
+	IFS=';' read -r img rootsuite <<<"$spec"
+	job prepare_kernel "$img" "$rootsuite"
+done
 # linux-source-6.12 for tools/net/ynl (YNL's cli.py and its specs); the
 # demo has no use for it.
-if [ "$demo" = 0 ] && [ ! -d "$REPO/build/src/linux-source-6.12" ]; then
+fetch_ynl_source() {
+	local tmp
 	echo "kernels: fetching linux-source-6.12"
 	tmp=$(mktemp -d "$REPO/build/src/.XXXXXX")
 	fetch "$tmp" linux-source-6.12
 	tar -C "$REPO/build/src" -xf "$tmp"/usr/src/linux-source-6.12.tar.xz
 	rm -rf "$tmp"
+}
+if [ "$demo" = 0 ]; then
+	[ -d "$REPO/build/src/linux-source-6.12" ] || job fetch_ynl_source
+	# tlshd's root for the TLS tests (tests/setup/tlsroot.sh): it reads
+	# the mirror from the sources list written above.
+	job "$REPO/tests/setup/tlsroot.sh"
 fi
+wait
+for ((i = 1; i <= njobs; i++)); do
+	[ "$(cat "$STATUS/$i" 2>/dev/null)" = 0 ] || { echo "kernels: failed (see above)" >&2; exit 1; }
+done
 echo "kernels: ok ($(kernels_list | tr '\n' ' '))"
