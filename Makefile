@@ -19,6 +19,8 @@
 #   make bench                benchmarks (see tests/bench/README.md)
 #   make bench-tls            NFS over TLS vs plain NFS, side by side (6.12 VM, ~5 min;
 #                             also a step of make bench)
+#   make bench-cluster        several heads on the host: 3 efs-clusterd + real corosync share one
+#                             budget, against every head enforcing it (~70 s; also a step of make bench)
 #   make modules-all          efs.ko for every test kernel (build/kernels), in build/<release>/
 #   make checkpatch           kernel style check of module/
 #   make check-neighbours     the noisy-neighbour scenarios with the issue's own thresholds
@@ -50,7 +52,7 @@ VERSION := $(shell sed -n 's/^\#define EFS_VERSION "\(.*\)"/\1/p' module/efs.h)
 KROOT ?= $(SRC)/build/kernels
 TEST_KERNELS ?= $(shell tests/setup/kernels.sh --list 2>/dev/null)
 
-.PHONY: bench-tls check-cluster check-matrix check-flake check-neighbours check-fuzz check-storm check-debug all module tools install install-dist deb deps deps-demo check demo bench modules-all clean checkpatch kunit vmtest
+.PHONY: bench-tls bench-cluster check-cluster check-matrix check-flake check-neighbours check-fuzz check-storm check-debug all module tools install install-dist deb deps deps-demo check demo bench modules-all clean checkpatch kunit vmtest
 
 all: module
 
@@ -115,10 +117,10 @@ deb:
 # Both install only what is missing, never upgrade a package, and unpack
 # kernels under build/kernels/ instead of installing them: safe on a real
 # NFS server (the machine boots what it booted before).
+# kernels.sh also makes the TLS root (tests/setup/tlsroot.sh), in parallel.
 deps:
 	tests/setup/deps.sh
 	tests/setup/kernels.sh
-	tests/setup/tlsroot.sh
 
 # The kernel's download overlaps the packages' install; the second
 # kernels.sh (quick: all is fetched) picks the compiler with gcc there.
@@ -136,6 +138,15 @@ demo: deps-demo
 
 bench: deps
 	tests/bench/run.sh
+	$(MAKE) -C tools/efs-clusterd efs-clusterd
+	tests/bench/cluster_host.sh
+
+# Several heads on the host (issue 26's benchmark): three efs-clusterd with
+# real corosync in network namespaces share one budget; the naive design
+# beside each figure. Writes build/bench/cluster-host.txt.
+bench-cluster: deps
+	$(MAKE) -C tools/efs-clusterd efs-clusterd
+	tests/bench/cluster_host.sh
 
 bench-tls: deps
 	tests/bench/tls.sh
