@@ -16,18 +16,16 @@
 # The issue's figures are 300 ops/s, +-5% and 270 within 3 s. A TCG guest
 # on a loaded 2-core host reads about 100-175 IOPS (a head alone with a
 # grant of 76 of 80 read 70 a second), so the budget here is R = 60
-# units/s (first argument) and the tolerance +-10%:
+# units/s (first argument), with the issue's +-5%:
 #  (a) both heads' clients ask for more: the sum of both heads' admitted
-#      rates (efs's IoUnits over 8 s on each head) within 10% of R, each
+#      rates (efs's IoUnits over 8 s on each head) within 5% of R, each
 #      head's at most R; each head's fio at most R + JOBS in any second
 #      (completions bunch after a guest stall: a second may hold those of
 #      the requests in flight at its start); the per-second sum of both
 #      heads' fio logs on one clock (the guests' clocks against the host's
-#      through the 9p share) reported. Measured 62.1-64.7 (+3.5% to +7.8%)
-#      in 5 runs: each head admits 1.5-2.4 units/s over its grant of 30,
-#      alone 0-2 over 57; efs_bucket_set_rate() rebases the ops bucket at
-#      every grant (5 a second, changed or not), forgiving up to a unit of
-#      debt each time (module/limiter.c), which would account for it;
+#      through the 9p share) reported. Measured 59.7 (2026-12-07, 6.1);
+#      62.1-64.7 before efs_bucket_set_rate() stopped forgiving up to a
+#      unit of debt at every grant (module/limiter.c, 691cdef);
 #  (b) head 2's clients stop (their last I/O, on head 1's clock): head 1
 #      reaches >= 0.9 R (a 1-s window of its fio log holding >= 0.9 R
 #      I/Os) within 3 s + 1 s: the window itself is 1 s long, so it ends
@@ -141,7 +139,7 @@ r2=$(awk -v u=$((u2b - u2a)) -v t=$((t2b - t2a)) 'BEGIN { printf "%.1f", u * 1e9
 sum=$(awk -v a="$r1" -v b="$r2" 'BEGIN { printf "%.1f", a + b }')
 log "(a) both heads busy: head 1 $r1, head 2 $r2 units/s, sum $sum of $R"
 figure both_sum "$sum"
-rate_within "$sum" "$R" 10 "(a) the two heads' admitted sum" || rc=1
+rate_within "$sum" "$R" 5 "(a) the two heads' admitted sum" || rc=1
 check "(a) no head admits more than $R ($r1, $r2)" awk -v a="$r1" -v b="$r2" -v r="$R" 'BEGIN { exit !(a <= r && b <= r) }'
 $EFS_CTL fs show shared --json >"$EFS_OUT/show-a-h1.json"
 cp /run/efs/cluster.json "$EFS_OUT/cluster-a-h1.json"
