@@ -36,6 +36,7 @@
 #include <linux/jiffies.h>
 #include <linux/sunrpc/svc.h>
 #include "efs.h"
+#include "backpressure.h"
 #include "budget.h"
 
 #define EFS_PRESSURE_HZ		(5 * HZ)	/* after the last DELAY */
@@ -47,6 +48,16 @@
 static unsigned long efs_pressure_until;	/* jiffies; any client */
 static atomic64_t efs_pressure_replies = ATOMIC64_INIT(0);
 static atomic64_t efs_pressure_withheld = ATOMIC64_INIT(0);
+
+u32 efs_pressure_slots_next(u32 slots, u32 floor, bool refused)
+{
+	if (slots < floor)
+		return floor;
+	if (refused)
+		return floor + (slots - floor) / 2;
+	return min(slots + max(slots / 4, 1U),
+		   max_t(u32, floor, EFS_PRESSURE_SLOTS_MAX));
+}
 
 static bool efs_client_held(const struct efs_client *c, unsigned long now)
 {
@@ -308,12 +319,14 @@ static __be32 *efs_seq_target(struct svc_rqst *rqstp, u32 *nops)
 
 /*
  * Patch the SEQUENCE reply of a client under pressure. The RPC's own
- * client entry decides when it has one: HELD patches; NONE (a filesystem
- * where the client is within its share) marks the session shared, as
- * does anything past SEQUENCE that touched no filesystem of efs (an
- * unclaimed export). A lone SEQUENCE asks the client's other entries.
+ * client entry (c on fs) decides when it has one: HELD patches; NONE (a
+ * filesystem where the client is within its share) marks the session
+ * shared, as does anything past SEQUENCE that touched no filesystem of
+ * efs (an unclaimed export). A lone SEQUENCE asks the client's other
+ * entries.
  */
-void efs_pressure_reply(struct svc_rqst *rqstp, const struct efs_rpc *rpc)
+void efs_pressure_reply(struct svc_rqst *rqstp, struct efs_fs *fs,
+			struct efs_client *c)
 {
 	unsigned long now = jiffies;
 	enum efs_pressure_state state;
@@ -328,10 +341,9 @@ void efs_pressure_reply(struct svc_rqst *rqstp, const struct efs_rpc *rpc)
 	target = efs_seq_target(rqstp, &nops);
 	if (!target)
 		return;
-	if (rpc->client && !efs_client_is_overflow(&rpc->fs->clients,
-						   rpc->client)) {
-		state = efs_client_pressure(rpc->client, now);
-		slots = READ_ONCE(rpc->client->pressure_slots);
+	if (c && !efs_client_is_overflow(&fs->clients, c)) {
+		state = efs_client_pressure(c, now);
+		slots = READ_ONCE(c->pressure_slots);
 	} else if (nops > 1) {
 		state = EFS_PRESSURE_NONE;
 	} else {

@@ -31,16 +31,6 @@ u32 efs_budget_limit(void)
 	return max ? max : max(READ_ONCE(efs_budget_threads) / 2, 1U);
 }
 
-u32 efs_pressure_slots_next(u32 slots, u32 floor, bool refused)
-{
-	if (slots < floor)
-		return floor;
-	if (refused)
-		return floor + (slots - floor) / 2;
-	return min(slots + max(slots / 4, 1U),
-		   max_t(u32, floor, EFS_PRESSURE_SLOTS_MAX));
-}
-
 enum efs_slot_verdict efs_slot_decide(u32 waiting, u32 limit, u32 fs_slots,
 				      u32 fs_limit, u32 active_fs, u32 *share)
 {

@@ -46,19 +46,6 @@ void efs_slot_put(struct efs_fq *fq);
 /* Move one of the slots held by from to the filesystem of to. */
 void efs_slot_transfer(struct efs_fq *from, struct efs_fq *to);
 
-/*
- * NFSv4.1 session slots a client under back-pressure is asked to use
- * (backpressure.c), pure: from slots now, the floor (the first ask,
- * efs_pressure_slots()) and whether it was refused: a DELAY halves the
- * excess over the floor; a second in which the budget let most of its
- * requests through at once (it uses less than it may) adds a quarter (at
- * least one), up to EFS_PRESSURE_SLOTS_MAX, so a client far away (slots
- * / round trip below its budget) is not held below its budget. Returns
- * the floor for a client never held (slots 0).
- */
-#define EFS_PRESSURE_SLOTS_MAX	64	/* the Linux client's default table */
-u32 efs_pressure_slots_next(u32 slots, u32 floor, bool refused);
-
 /* Server-wide settings and state. */
 void efs_budget_note_threads(u32 nfsd_threads);
 void efs_budget_set_max(u32 max_waiting);	/* 0 = half of nfsd's */

@@ -52,6 +52,7 @@ size_t efs_client_size(void)
 
 int efs_client_table_init(struct efs_client_table *t)
 {
+	memset(&t->ceilings, 0, sizeof(t->ceilings));
 	memset(&t->overflow, 0, sizeof(t->overflow));
 	refcount_set(&t->overflow.ref, 1);
 	atomic_set(&t->count, 0);
@@ -262,6 +263,66 @@ u32 efs_clients_count(struct efs_client_table *t, unsigned long now,
 
 	*lower_bound = seen && !time_after(now, seen + idle);
 	return atomic_read(&t->count);
+}
+
+void efs_clients_set_ceilings(struct efs_client_table *t, u64 iops,
+			      u64 iops_burst, u64 bps, u64 bps_burst)
+{
+	u32 gen = t->ceilings.gen + 1;
+
+	WRITE_ONCE(t->ceilings.iops, iops);
+	WRITE_ONCE(t->ceilings.iops_burst, iops_burst);
+	WRITE_ONCE(t->ceilings.bps, bps);
+	WRITE_ONCE(t->ceilings.bps_burst, bps_burst);
+	WRITE_ONCE(t->ceilings.gen, gen ? gen : 1);	/* 0: not set up */
+}
+
+/* Bring a client's ceiling buckets in line with the table's ceilings. */
+static void efs_client_ceilings_sync(struct efs_client_table *t,
+				     struct efs_client *c, u64 now)
+{
+	u32 gen = READ_ONCE(t->ceilings.gen), old = READ_ONCE(c->ceiling_gen);
+	u64 iops = READ_ONCE(t->ceilings.iops);
+	u64 iops_burst = READ_ONCE(t->ceilings.iops_burst);
+	u64 bps = READ_ONCE(t->ceilings.bps);
+	u64 bps_burst = READ_ONCE(t->ceilings.bps_burst);
+
+	if (old == gen || cmpxchg(&c->ceiling_gen, old, gen) != old)
+		return;
+	if (!old) {
+		efs_bucket_init(&c->iops, iops, iops_burst, now);
+		efs_bucket_init(&c->bytes, bps, bps_burst, now);
+		return;
+	}
+	efs_bucket_set_rate(&c->iops, iops, iops_burst, now);
+	efs_bucket_set_rate(&c->bytes, bps, bps_burst, now);
+}
+
+/* A client's ceilings: its units (--per-client-iops-limit) and bytes. */
+void efs_client_charge(struct efs_client_table *t, struct efs_client *c,
+		       const struct efs_cost *cost, u64 now,
+		       struct efs_wait *w)
+{
+	struct efs_wait one;
+
+	efs_client_ceilings_sync(t, c, now);
+	if (cost->units && c->iops.rate) {
+		efs_bucket_charge_wait(&c->iops, cost->units, now, true, &one);
+		efs_wait_merge(w, &one);
+	}
+	if (cost->metered && c->bytes.rate) {
+		efs_bucket_charge_wait(&c->bytes, cost->metered, now, true,
+				       &one);
+		efs_wait_merge(w, &one);
+	}
+}
+
+void efs_client_refund(struct efs_client *c, const struct efs_cost *cost)
+{
+	if (cost->units && c->iops.rate)
+		efs_bucket_refund(&c->iops, cost->units);
+	if (cost->metered && c->bytes.rate)
+		efs_bucket_refund(&c->bytes, cost->metered);
 }
 
 void efs_client_addr_str(const struct efs_client_key *key, char *buf,

@@ -13,8 +13,13 @@
  * Past the bound, new addresses share the filesystem's "overflow" entry
  * and ClientConnections is reported as a lower bound.
  *
+ * Each client has its own ceilings, the same for every client of the
+ * filesystem (--per-client-iops-limit, the per-client throughput): its
+ * own buckets, charged before the filesystem's budgets.
+ *
  * Pure code apart from the slab and rhashtable: times are passed in
- * (jiffies), so KUnit drives aging without sleeping.
+ * (jiffies, and ns for the ceilings), so KUnit drives aging without
+ * sleeping.
  */
 #ifndef EFS_CLIENTS_H
 #define EFS_CLIENTS_H
@@ -24,6 +29,7 @@
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include "limiter.h"
+#include "meter.h"
 
 struct sockaddr;
 
@@ -51,7 +57,7 @@ struct efs_client {
 	u64 metered_rate;
 
 	/* Per-client ceilings (bucket rate 0 = none), set up lazily. */
-	u32 ceiling_gen;		/* efs_fs.client_gen they match */
+	u32 ceiling_gen;		/* the table's ceilings.gen they match */
 	struct efs_bucket iops;
 	struct efs_bucket bytes;
 
@@ -70,8 +76,16 @@ struct efs_client {
 /* efs_client.flags: a plaintext refusal was logged (transit.c). */
 #define EFS_CLIENT_PLAINTEXT_LOGGED	0
 
+/* A filesystem's ceilings for each of its clients (rate 0 = none). */
+struct efs_client_ceilings {
+	u64 iops, iops_burst;		/* units/s, --per-client-iops-limit */
+	u64 bps, bps_burst;		/* metered bytes/s */
+	u32 gen;			/* bumped when they change; 0: never set */
+};
+
 struct efs_client_table {
 	struct rhashtable ht;
+	struct efs_client_ceilings ceilings;
 	atomic_t count;			/* entries in ht */
 	struct efs_client overflow;	/* everyone past the bound */
 	unsigned long overflow_seen;	/* jiffies; 0 = never */
@@ -118,6 +132,21 @@ int efs_clients_walk(struct efs_client_table *t,
 /* Active clients; *lower_bound set when some share the overflow entry. */
 u32 efs_clients_count(struct efs_client_table *t, unsigned long now,
 		      unsigned long idle, bool *lower_bound);
+
+/*
+ * New ceilings for every client of t: each client picks them up at its
+ * next request, keeping its buckets' balances.
+ */
+void efs_clients_set_ceilings(struct efs_client_table *t, u64 iops,
+			      u64 iops_burst, u64 bps, u64 bps_burst);
+/*
+ * Charge c's own ceilings (c is not t's overflow entry, which stands for
+ * many clients); *w grows to the longer wait (limiter.h).
+ */
+void efs_client_charge(struct efs_client_table *t, struct efs_client *c,
+		       const struct efs_cost *cost, u64 now,
+		       struct efs_wait *w);
+void efs_client_refund(struct efs_client *c, const struct efs_cost *cost);
 
 /* Format an address ("192.0.2.1", "2001:db8::1") into buf. */
 void efs_client_addr_str(const struct efs_client_key *key, char *buf,

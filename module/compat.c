@@ -19,7 +19,8 @@
 #include <linux/string.h>
 #include <linux/utsname.h>
 #include <net/netlink.h>
-#include "efs.h"
+#include "../uapi/linux/efs.h"
+#include "compat.h"
 #include "nfsd_compat.h"
 
 static char *btf_layout;

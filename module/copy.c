@@ -206,8 +206,9 @@ static u64 efs_copy_chunk(struct efs_copy_op *op, bool rpc, u64 now)
 		if (!s->fs)
 			continue;
 		bps = efs_fs_permitted_bps(s->fs, now);
-		if (rpc && READ_ONCE(s->fs->per_client_bps))
-			bps = min_not_zero(bps, READ_ONCE(s->fs->per_client_bps));
+		if (rpc && READ_ONCE(s->fs->clients.ceilings.bps))
+			bps = min_not_zero(bps,
+					   READ_ONCE(s->fs->clients.ceilings.bps));
 		if (!bps)
 			continue;
 		ns = rpc ? (u64)READ_ONCE(s->fs->cfg.max_wait_ms) *
@@ -225,11 +226,12 @@ static u64 efs_copy_chunk(struct efs_copy_op *op, bool rpc, u64 now)
 static void efs_copy_refund(struct efs_copy_side *s, u64 metered)
 {
 	struct efs_client *c = s->client;
+	struct efs_cost cost = { .metered = metered };
 
 	efs_fs_refund_bytes(s->fs, metered);
 	/* efs_throttle() charged the client's ceiling too (not overflow). */
-	if (c && !efs_client_is_overflow(&s->fs->clients, c) && c->bytes.rate)
-		efs_bucket_refund(&c->bytes, metered);
+	if (c && !efs_client_is_overflow(&s->fs->clients, c))
+		efs_client_refund(c, &cost);
 }
 
 /*

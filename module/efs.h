@@ -121,8 +121,6 @@ struct efs_fs {
 
 	struct efs_counters __percpu *ctr;
 	struct efs_client_table clients;
-	u64 per_client_bps;		/* per-client byte ceiling in force */
-	u32 client_gen;			/* bumped when the ceilings change */
 	struct efs_fq fq;		/* requests waiting, fair order */
 	struct efs_sample sample;	/* sampler only */
 };
@@ -218,29 +216,10 @@ bool efs_transit_allowed(struct efs_fs *fs, bool tls, int access);
 void efs_transit_refused(struct efs_fs *fs, struct efs_client *c);
 __be32 efs_transit_refusal_status(struct svc_rqst *rqstp);
 
-/* backpressure.c: NFSv4.1 session slots of clients refused DELAY */
-void efs_pressure_note(struct efs_client *c);
-void efs_pressure_renew(struct efs_client *c);
-void efs_pressure_underused(struct efs_client *c);
-struct efs_rpc;
-void efs_pressure_reply(struct svc_rqst *rqstp, const struct efs_rpc *rpc);
-u32 efs_pressure_slots(void);
-u32 efs_pressure_client_slots(struct efs_client *c);
-u64 efs_pressure_reply_count(void);
-u64 efs_pressure_withheld_count(void);
-
-/* priority.c: throttled requests finish at a low CPU priority */
-void efs_rpc_lower_priority(struct efs_rpc *rpc);
-void efs_rpc_restore_priority(struct efs_rpc *rpc);
-
 /* hooks.c */
 int efs_hooks_init(void);
 void efs_hooks_exit(void);
 bool efs_hooks_active(void);
-int efs_compat_layout(char *buf, size_t len);
-/* compat.c: the compat attributes of the version reply (issue 9) */
-struct sk_buff;
-int efs_compat_put(struct sk_buff *skb);
 
 /* netlink.c */
 int efs_netlink_init(void);

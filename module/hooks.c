@@ -34,6 +34,8 @@
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include "efs.h"
+#include "backpressure.h"
+#include "compat.h"
 #include "copy.h"
 #include "nfsd_compat.h"
 
@@ -130,7 +132,7 @@ static int efs_nfsd_dispatch(EFS_DISPATCH_PARAMS)
 	ret = static_call(efs_orig_dispatch)(rqstp);
 #endif
 	if (tracked) {
-		efs_pressure_reply(rqstp, &rpc);	/* reads rpc's client */
+		efs_pressure_reply(rqstp, rpc.fs, rpc.client);
 		efs_rpc_end(&rpc);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);

@@ -13,7 +13,9 @@
 #include <linux/ktime.h>
 #include <net/genetlink.h>
 #include "efs.h"
+#include "backpressure.h"
 #include "budget.h"
+#include "compat.h"
 #include "credit.h"
 
 static struct genl_family efs_family;
@@ -278,7 +280,7 @@ static int efs_put_fs(struct sk_buff *skb, struct efs_fs *fs)
 	    nla_put_u32(skb, EFS_A_FS_TLS_CLIENTS,
 			efs_fs_tls_client_count(fs)) ||
 	    efs_put_u64(skb, EFS_A_FS_PER_CLIENT_BPS_EFFECTIVE,
-			fs->per_client_bps) ||
+			fs->clients.ceilings.bps) ||
 	    nla_put_u32(skb, EFS_A_FS_WAITING_THREADS,
 			atomic_read(&fs->fq.waiting)) ||
 	    efs_put_u64(skb, EFS_A_FS_DISPLACED, t.c.displaced) ||

@@ -266,9 +266,4 @@ struct efs_nfsd_file {
 #define EFS_FTRACE_OPS_FLAGS	(EFS_FTRACE_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY)
 #endif
 
-/* compat.c: the check against the running kernel's BTF. */
-int efs_compat_check(void);
-const char *efs_compat_checked(void);
-int efs_compat_layout(char *buf, size_t len);
-
 #endif /* EFS_NFSD_COMPAT_H */

@@ -18,8 +18,7 @@
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
-#include "efs.h"
-#include "request.h"
+#include "priority.h"
 
 static int efs_throttled_nice = MAX_NICE;
 
@@ -46,21 +45,19 @@ module_param_cb(throttled_nice, &efs_throttled_nice_ops,
 MODULE_PARM_DESC(throttled_nice,
 		 "nice of an nfsd thread finishing a request that waited for its budget (-20..19; only ever lowers priority)");
 
-/* The RPC's request waited for its budget: lower its thread's priority. */
-void efs_rpc_lower_priority(struct efs_rpc *rpc)
+void efs_priority_lower(struct efs_priority *p)
 {
 	int nice = READ_ONCE(efs_throttled_nice);
 
-	if (rpc->lowered || task_nice(current) >= nice)
+	if (p->lowered || task_nice(current) >= nice)
 		return;
-	rpc->nice_before = task_nice(current);
-	rpc->lowered = true;
+	p->nice_before = task_nice(current);
+	p->lowered = true;
 	set_user_nice(current, nice);
 }
 
-/* At the end of the RPC's dispatch: the thread's own priority back. */
-void efs_rpc_restore_priority(struct efs_rpc *rpc)
+void efs_priority_restore(struct efs_priority *p)
 {
-	if (rpc->lowered)
-		set_user_nice(current, rpc->nice_before);
+	if (p->lowered)
+		set_user_nice(current, p->nice_before);
 }

@@ -301,7 +301,7 @@ void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 	u64 now = efs_now_ns();
 	bool size_changed = cfg->metered_size != fs->cfg.metered_size;
 	bool perf_changed = cfg->perf_mode != fs->cfg.perf_mode;
-	u32 gen;
+	u64 bps;
 
 	efs_fs_scope_change(fs, cfg, now);
 	fs->cfg = *cfg;		/* hot paths READ_ONCE() single fields */
@@ -328,9 +328,10 @@ void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 		efs_bucket_set_balance(&fs->credit, *credit_balance, now);
 
 	/* Clients pick their new ceilings up at their next request. */
-	WRITE_ONCE(fs->per_client_bps, efs_per_client_bps(cfg));
-	gen = fs->client_gen + 1;
-	WRITE_ONCE(fs->client_gen, gen ? gen : 1);	/* 0: not set up */
+	bps = efs_per_client_bps(cfg);
+	efs_clients_set_ceilings(&fs->clients, cfg->per_client_iops,
+				 efs_ops_burst(cfg, cfg->per_client_iops),
+				 bps, efs_bytes_burst(bps));
 }
 
 /*

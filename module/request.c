@@ -161,7 +161,7 @@ void efs_rpc_end(struct efs_rpc *rpc)
 	hlist_del(&rpc->node);
 	spin_unlock(&b->lock);
 
-	efs_rpc_restore_priority(rpc);
+	efs_priority_restore(&rpc->prio);
 	if (!rpc->fs)
 		return;
 	if (!rpc->failed)
@@ -251,7 +251,7 @@ static int efs_rpc_charge(struct efs_rpc *rpc, const struct efs_cost *cost)
 		return err;
 	}
 	if (err)
-		efs_rpc_lower_priority(rpc);
+		efs_priority_lower(&rpc->prio);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include <linux/list.h>
 #include "meter.h"
+#include "priority.h"
 
 struct svc_rqst;
 struct efs_fs;
@@ -26,8 +27,7 @@ struct efs_rpc {
 	u64 metered;			/* metered bytes charged */
 	bool failed;			/* answered DELAY: count nothing */
 	bool tls;			/* came over an RPC-with-TLS session */
-	bool lowered;			/* waited: thread's nice lowered */
-	int nice_before;		/* the thread's nice to restore */
+	struct efs_priority prio;	/* waited: thread's nice lowered */
 };
 
 /*

@@ -27,6 +27,7 @@
 #include <linux/sunrpc/svc.h>
 #include <linux/wait.h>
 #include "efs.h"
+#include "backpressure.h"
 #include "budget.h"
 #include "charge.h"
 
@@ -346,54 +347,6 @@ static int efs_wait_turn(struct efs_fs *fs, struct efs_client *c,
 	return err ? err : 1;
 }
 
-/* Bring a client's ceiling buckets in line with the fs configuration. */
-static void efs_client_ceilings_sync(struct efs_fs *fs, struct efs_client *c,
-				     u64 now)
-{
-	u32 gen = READ_ONCE(fs->client_gen), old = READ_ONCE(c->ceiling_gen);
-	u64 iops = READ_ONCE(fs->cfg.per_client_iops);
-	u64 bps = READ_ONCE(fs->per_client_bps);
-
-	if (old == gen || cmpxchg(&c->ceiling_gen, old, gen) != old)
-		return;
-	if (!old) {
-		efs_bucket_init(&c->iops, iops, efs_ops_burst(&fs->cfg, iops),
-				now);
-		efs_bucket_init(&c->bytes, bps, efs_bytes_burst(bps), now);
-		return;
-	}
-	efs_bucket_set_rate(&c->iops, iops, efs_ops_burst(&fs->cfg, iops), now);
-	efs_bucket_set_rate(&c->bytes, bps, efs_bytes_burst(bps), now);
-}
-
-/* A client's ceilings: its units (--per-client-iops-limit) and bytes. */
-static void efs_client_charge(struct efs_fs *fs, struct efs_client *c,
-			      const struct efs_cost *cost, u64 now,
-			      struct efs_wait *w)
-{
-	struct efs_wait one;
-
-	efs_client_ceilings_sync(fs, c, now);
-	if (cost->units && c->iops.rate) {
-		efs_bucket_charge_wait(&c->iops, cost->units, now, true, &one);
-		efs_wait_merge(w, &one);
-	}
-	if (cost->metered && c->bytes.rate) {
-		efs_bucket_charge_wait(&c->bytes, cost->metered, now, true,
-				       &one);
-		efs_wait_merge(w, &one);
-	}
-}
-
-static void efs_client_refund(struct efs_client *c,
-			      const struct efs_cost *cost)
-{
-	if (cost->units && c->iops.rate)
-		efs_bucket_refund(&c->iops, cost->units);
-	if (cost->metered && c->bytes.rate)
-		efs_bucket_refund(&c->bytes, cost->metered);
-}
-
 /*
  * Returns 0 when the request may proceed at once, 1 when it may after a
  * wait, -EAGAIN to answer DELAY. c is the request's client (NULL: not
@@ -414,7 +367,7 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c,
 	if (c && efs_client_is_overflow(&fs->clients, c))
 		c = NULL;
 	if (c)
-		efs_client_charge(fs, c, cost, now, &cwait);
+		efs_client_charge(&fs->clients, c, cost, now, &cwait);
 	/*
 	 * Only requests queued for the filesystem's budget go first; those
 	 * sleeping on their own client's ceiling hold no place in it, so a
