@@ -23,6 +23,7 @@
 #include <linux/workqueue.h>
 #include "../uapi/linux/efs.h"
 #include "charge.h"
+#include "config.h"
 #include "clients.h"
 #include "fq.h"
 #include "lease.h"
@@ -31,29 +32,6 @@
 #include "request.h"
 
 #define EFS_VERSION "0.1.0"
-
-struct efs_config {
-	u32 perf_mode;		/* enum efs_performance_mode */
-	u32 iops_limit;		/* combined: 0 = none (gp) or mode's */
-	u32 write_weight;
-	u32 read_iops_limit;	/* 0 = the throughput mode's default */
-	u32 write_iops_limit;	/* 0 = the throughput mode's default */
-	u32 max_wait_ms;
-	u32 max_waiters;	/* 0 = only the server-wide budget */
-	u32 tp_mode;		/* enum efs_throughput_mode */
-	u64 provisioned_bps;	/* 0 = none configured */
-	u64 metered_size;	/* EFS_METERED_SIZE_AUTO = sample */
-	u32 read_ratio;
-	u32 sample_ms;
-	u32 credit_low_pct;
-	u64 per_client_bps;	/* EFS_PER_CLIENT_BPS_DEFAULT = mode's */
-	u32 per_client_iops;	/* 0 = none */
-	u32 client_idle_s;
-	u8 at_rest_policy;	/* enum efs_at_rest_policy: efsctl checks it */
-	u8 transit_policy;	/* enum efs_transit_policy: transit.c */
-	u8 scope;		/* enum efs_scope */
-	u32 cluster_heads;	/* heads assumed before the first grant */
-};
 
 /* Per-CPU counters; summed on read (stats.c). */
 struct efs_counters {
@@ -142,24 +120,15 @@ struct efs_fs *efs_fs_lookup_export(const struct path *export_root);
 bool efs_fs_any_rcu(bool (*fn)(struct efs_fs *fs, void *arg), void *arg);
 struct efs_fs *efs_fs_find_locked(const char *name);
 void efs_fs_put(struct efs_fs *fs);
-int efs_config_validate(const struct efs_config *cfg, const char **why);
-void efs_config_defaults(struct efs_config *cfg);
 int efs_fs_add(const char *name, const char *path, const struct efs_config *cfg,
 	       const u64 *credit_balance, const struct efs_counters *base,
 	       struct efs_fs **added, const char **why);
 void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 			 const u64 *credit_balance);
 int efs_fs_del_locked(struct efs_fs *fs);
-u32 efs_fs_ops_rate(const struct efs_config *cfg);
-u32 efs_fs_read_iops(const struct efs_config *cfg);
-u32 efs_fs_write_iops(const struct efs_config *cfg);
 u64 efs_fs_credit_balance(struct efs_fs *fs, u64 now);
 u64 efs_fs_permitted_bps(struct efs_fs *fs, u64 now);
 void efs_fs_set_size_locked(struct efs_fs *fs, u64 size);
-u64 efs_ops_burst(const struct efs_config *cfg, u64 rate);
-u64 efs_rw_burst(u64 rate);
-u64 efs_bytes_burst(u64 rate);
-u64 efs_per_client_bps(const struct efs_config *cfg);
 /* EFS_CMD_FS_GRANT (see uapi/linux/efs.h) */
 struct efs_grant {
 	u64 iops, bps;
@@ -224,6 +193,5 @@ bool efs_hooks_active(void);
 /* netlink.c */
 int efs_netlink_init(void);
 void efs_netlink_exit(void);
-void efs_netlink_event(const char *fs_name, u32 type, u64 value);
 
 #endif /* EFS_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family "efs" (uapi/linux/efs.h, uapi/efs.yaml):
- * version query, fs add/set/del/get, and the "events" multicast group.
+ * The commands of the generic netlink family "efs" (uapi/linux/efs.h,
+ * uapi/efs.yaml; the family and its events are family.c's): version
+ * query, fs add/set/del/get/grant, server get/set, client list.
  * Changes need CAP_NET_ADMIN (GENL_ADMIN_PERM), and so does listing a
  * filesystem's clients (their addresses and traffic: knfsd keeps its own
  * client list root-only); the per-filesystem and server totals are open
@@ -13,12 +14,11 @@
 #include <linux/ktime.h>
 #include <net/genetlink.h>
 #include "efs.h"
+#include "family.h"
 #include "backpressure.h"
 #include "budget.h"
 #include "compat.h"
 #include "credit.h"
-
-static struct genl_family efs_family;
 
 static struct netlink_range_validation efs_iops_range = {
 	.max = EFS_IOPS_LIMIT_MAX,
@@ -449,7 +449,7 @@ static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
 	}
 	efs_config_defaults(&cfg);
 	efs_parse_config(a, &cfg);
-	err = efs_config_validate(&cfg, &why);
+	err = efs_config_validate(&cfg, efs_transit_supported(), &why);
 	if (err)
 		goto out;
 	if (a[EFS_A_FS_BURST_CREDIT_BALANCE])
@@ -468,7 +468,7 @@ static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
 		nlmsg_free(msg);
 		goto out;
 	}
-	efs_netlink_event(name, EFS_EVENT_FS_ADDED, 0);
+	efs_family_event(name, EFS_EVENT_FS_ADDED, 0);
 
 	/* The reply describes the filesystem added, even if already gone. */
 	mutex_lock(&efs_registry_lock);
@@ -523,7 +523,7 @@ static int efs_nl_fs_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	cfg = fs->cfg;
 	efs_parse_config(a, &cfg);
-	err = efs_config_validate(&cfg, &why);
+	err = efs_config_validate(&cfg, efs_transit_supported(), &why);
 	if (err) {
 		efs_extack(info->extack, why);
 		goto unlock;
@@ -538,7 +538,7 @@ static int efs_nl_fs_set(struct sk_buff *skb, struct genl_info *info)
 			    &balance : NULL);
 	/* A sleeping request re-checks nothing: let it go under the new rule. */
 	wake_up_all(&efs_wait_wq);
-	efs_netlink_event(fs->name, EFS_EVENT_FS_CHANGED, 0);
+	efs_family_event(fs->name, EFS_EVENT_FS_CHANGED, 0);
 	err = efs_reply_changed(msg, info, EFS_CMD_FS_SET, efs_put_fs_msg, fs);
 unlock:
 	mutex_unlock(&efs_registry_lock);
@@ -596,9 +596,9 @@ static int efs_nl_fs_grant(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	if (g.news & EFS_LEASE_NEWS_HEADS)
-		efs_netlink_event(name, EFS_EVENT_CLUSTER_HEADS, g.heads);
+		efs_family_event(name, EFS_EVENT_CLUSTER_HEADS, g.heads);
 	if (g.news & EFS_LEASE_NEWS_GRANT)
-		efs_netlink_event(name, EFS_EVENT_GRANT_CHANGED, g.iops);
+		efs_family_event(name, EFS_EVENT_GRANT_CHANGED, g.iops);
 	return 0;
 }
 
@@ -616,7 +616,7 @@ static int efs_nl_fs_del(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&efs_registry_lock);
 	if (!err)
-		efs_netlink_event(name, EFS_EVENT_FS_REMOVED, 0);
+		efs_family_event(name, EFS_EVENT_FS_REMOVED, 0);
 	return err;
 }
 
@@ -825,28 +825,6 @@ static int efs_nl_client_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err ? err : skb->len;
 }
 
-void efs_netlink_event(const char *fs_name, u32 type, u64 value)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (!genl_has_listeners(&efs_family, &init_net, 0))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &efs_family, 0, EFS_CMD_EVENT);
-	if (!hdr || nla_put_u32(msg, EFS_A_EVENT_TYPE, type) ||
-	    nla_put_string(msg, EFS_A_FS_NAME, fs_name) ||
-	    efs_put_u64(msg, EFS_A_EVENT_VALUE, value) ||
-	    efs_put_u64(msg, EFS_A_EVENT_TIME_NS, ktime_get_real_ns())) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&efs_family, msg, 0, 0, GFP_KERNEL);
-}
-
 #define EFS_OP(_cmd, _doit, _dumpit, _flags) {				\
 	.cmd = _cmd, .doit = _doit, .dumpit = _dumpit, .flags = _flags,	\
 	.policy = efs_policy, .maxattr = EFS_A_MAX,			\
@@ -864,31 +842,12 @@ static const struct genl_ops efs_ops[] = {
 	EFS_OP(EFS_CMD_FS_GRANT, efs_nl_fs_grant, NULL, GENL_ADMIN_PERM),
 };
 
-static const struct genl_multicast_group efs_mcgrps[] = {
-	{ .name = EFS_MCGRP_EVENTS },
-};
-
-static struct genl_family efs_family __ro_after_init = {
-	.name = EFS_GENL_NAME,
-	.version = EFS_GENL_VERSION,
-	.maxattr = EFS_A_MAX,
-	.policy = efs_policy,
-	.module = THIS_MODULE,
-	.ops = efs_ops,
-	.n_ops = ARRAY_SIZE(efs_ops),
-	.mcgrps = efs_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(efs_mcgrps),
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)	/* 5.10: always strict */
-	.resv_start_op = 0,
-#endif
-};
-
 int efs_netlink_init(void)
 {
-	return genl_register_family(&efs_family);
+	return efs_family_register(efs_ops, ARRAY_SIZE(efs_ops), efs_policy);
 }
 
 void efs_netlink_exit(void)
 {
-	genl_unregister_family(&efs_family);
+	efs_family_unregister();
 }

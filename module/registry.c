@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 #include "efs.h"
+#include "family.h"
 #include "credit.h"
 
 #define EFS_FS_HASH_BITS	6
@@ -26,152 +27,8 @@ static DEFINE_HASHTABLE(efs_fs_hash, EFS_FS_HASH_BITS);
 static struct workqueue_struct *efs_lease_wq;
 static bool efs_lease_stopped;	/* module exit: no more expiry work */
 
-/* A bucket lets this much time's worth of budget through at once. */
-#define EFS_BURST_WINDOW_DIV	20	/* 1/20 s = 50 ms */
-#define EFS_BYTES_BURST_MIN	(256ULL << 10)
 /* maxIO: each CPU takes 1 ms of budget from the shared bucket at a time. */
 #define EFS_PCPU_BATCH_DIV	1000
-
-void efs_config_defaults(struct efs_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->perf_mode = EFS_PERF_GENERAL_PURPOSE;
-	cfg->write_weight = EFS_WRITE_WEIGHT_DEFAULT;
-	cfg->max_wait_ms = EFS_MAX_WAIT_MS_DEFAULT;
-	cfg->tp_mode = EFS_TP_BURSTING;
-	cfg->metered_size = EFS_METERED_SIZE_AUTO;
-	cfg->read_ratio = EFS_READ_RATIO_DEFAULT;
-	cfg->sample_ms = EFS_SAMPLE_MS_DEFAULT;
-	cfg->credit_low_pct = EFS_CREDIT_LOW_PCT_DEFAULT;
-	cfg->per_client_bps = EFS_PER_CLIENT_BPS_DEFAULT;
-	cfg->client_idle_s = EFS_CLIENT_IDLE_S_DEFAULT;
-	cfg->scope = EFS_SCOPE_LOCAL;
-	cfg->cluster_heads = EFS_CLUSTER_HEADS_DEFAULT;
-}
-
-/* The per-client byte ceiling in force: EFS's per-client limits. */
-u64 efs_per_client_bps(const struct efs_config *cfg)
-{
-	if (cfg->per_client_bps != EFS_PER_CLIENT_BPS_DEFAULT)
-		return cfg->per_client_bps;
-	return cfg->tp_mode == EFS_TP_ELASTIC ? EFS_PER_CLIENT_ELASTIC_BPS :
-						EFS_PER_CLIENT_BURSTING_BPS;
-}
-
-/* Cross-field rules; the netlink policy has already checked each range. */
-int efs_config_validate(const struct efs_config *cfg, const char **why)
-{
-	if (cfg->tp_mode == EFS_TP_PROVISIONED && !cfg->provisioned_bps) {
-		*why = "provisioned throughput mode needs --provisioned-throughput-in-mibps (at least 1)";
-		return -EINVAL;
-	}
-	if (cfg->provisioned_bps &&
-	    (cfg->provisioned_bps < EFS_PROVISIONED_BPS_MIN ||
-	     cfg->provisioned_bps > EFS_PROVISIONED_BPS_MAX)) {
-		*why = "provisioned throughput must be between 1 MiB/s and 1 TiB/s";
-		return -ERANGE;
-	}
-	if (cfg->per_client_bps != EFS_PER_CLIENT_BPS_DEFAULT &&
-	    cfg->per_client_bps > EFS_PROVISIONED_BPS_MAX) {
-		*why = "per-client throughput must be at most 1 TiB/s (0 = none)";
-		return -ERANGE;
-	}
-	if (cfg->transit_policy == EFS_TRANSIT_REQUIRED &&
-	    !efs_transit_supported()) {
-		*why = "transit-encryption required: this kernel has no server-side RPC-with-TLS (Linux 6.4 or later)";
-		return -EOPNOTSUPP;
-	}
-	if (cfg->metered_size != EFS_METERED_SIZE_AUTO &&
-	    cfg->metered_size > EFS_SIZE_MAX) {
-		*why = "metered size is larger than 1 EiB";
-		return -ERANGE;
-	}
-	if (cfg->scope >= __EFS_SCOPE_MAX) {
-		*why = "scope must be local or cluster";
-		return -EINVAL;
-	}
-	if (!cfg->cluster_heads || cfg->cluster_heads > EFS_CLUSTER_HEADS_MAX) {
-		*why = "cluster heads must be 1..1024";
-		return -ERANGE;
-	}
-	if (cfg->read_iops_limit > EFS_READ_IOPS_LIMIT_MAX) {
-		*why = "read IOPS limit must be at most 2500000 ops/s, EFS's highest (0 = the throughput mode's default)";
-		return -ERANGE;
-	}
-	if (cfg->write_iops_limit > EFS_WRITE_IOPS_LIMIT_MAX) {
-		*why = "write IOPS limit must be at most 500000 ops/s, EFS's highest (0 = the throughput mode's default)";
-		return -ERANGE;
-	}
-	return 0;
-}
-
-/*
- * The combined budget of the older model (a read 1 unit, a write the
- * write weight): --iops-limit when set; else maxIO's default, and
- * generalPurpose's for a cluster filesystem (efs-clusterd divides that
- * budget among the heads); else none (0): a local generalPurpose
- * filesystem has EFS's read and write budgets, which a combined default
- * would hold below elastic's.
- */
-u32 efs_fs_ops_rate(const struct efs_config *cfg)
-{
-	if (cfg->iops_limit)
-		return cfg->iops_limit;
-	if (cfg->perf_mode == EFS_PERF_MAX_IO)
-		return EFS_MAXIO_IOPS_DEFAULT;
-	return cfg->scope == EFS_SCOPE_CLUSTER ? EFS_GP_IOPS_DEFAULT : 0;
-}
-
-/*
- * EFS's read and write IOPS limits: the configured ones, else the
- * throughput mode's (generalPurpose). maxIO, for which AWS publishes no
- * split, has none unless set: its combined budget holds.
- */
-static const u32 efs_read_iops_default[__EFS_TP_MAX] = {
-	[EFS_TP_BURSTING] = EFS_BURSTING_READ_IOPS_DEFAULT,
-	[EFS_TP_PROVISIONED] = EFS_PROVISIONED_READ_IOPS_DEFAULT,
-	[EFS_TP_ELASTIC] = EFS_ELASTIC_READ_IOPS_DEFAULT,
-};
-
-static const u32 efs_write_iops_default[__EFS_TP_MAX] = {
-	[EFS_TP_BURSTING] = EFS_BURSTING_WRITE_IOPS_DEFAULT,
-	[EFS_TP_PROVISIONED] = EFS_PROVISIONED_WRITE_IOPS_DEFAULT,
-	[EFS_TP_ELASTIC] = EFS_ELASTIC_WRITE_IOPS_DEFAULT,
-};
-
-u32 efs_fs_read_iops(const struct efs_config *cfg)
-{
-	if (cfg->read_iops_limit)
-		return cfg->read_iops_limit;
-	if (cfg->perf_mode == EFS_PERF_MAX_IO || cfg->tp_mode >= __EFS_TP_MAX)
-		return 0;
-	return efs_read_iops_default[cfg->tp_mode];
-}
-
-u32 efs_fs_write_iops(const struct efs_config *cfg)
-{
-	if (cfg->write_iops_limit)
-		return cfg->write_iops_limit;
-	if (cfg->perf_mode == EFS_PERF_MAX_IO || cfg->tp_mode >= __EFS_TP_MAX)
-		return 0;
-	return efs_write_iops_default[cfg->tp_mode];
-}
-
-u64 efs_bytes_burst(u64 rate)
-{
-	return max(rate / EFS_BURST_WINDOW_DIV, EFS_BYTES_BURST_MIN);
-}
-
-u64 efs_ops_burst(const struct efs_config *cfg, u64 rate)
-{
-	return max3(rate / EFS_BURST_WINDOW_DIV, (u64)cfg->write_weight, 1ULL);
-}
-
-/* A read or write budget: one op costs 1. */
-u64 efs_rw_burst(u64 rate)
-{
-	return max(rate / EFS_BURST_WINDOW_DIV, 1ULL);
-}
 
 static bool efs_fs_cluster(const struct efs_fs *fs)
 {
@@ -239,8 +96,8 @@ static u64 efs_fs_rw_share(u64 rw, u64 granted, u64 budget)
 static void efs_fs_apply_ops(struct efs_fs *fs, u64 now)
 {
 	const struct efs_config *cfg = &fs->cfg;
-	u64 budget = efs_fs_ops_rate(cfg), rate = budget;
-	u64 rd = efs_fs_read_iops(cfg), wr = efs_fs_write_iops(cfg);
+	u64 budget = efs_config_ops_rate(cfg), rate = budget;
+	u64 rd = efs_config_read_iops(cfg), wr = efs_config_write_iops(cfg);
 
 	if (cfg->scope == EFS_SCOPE_CLUSTER && budget) {
 		rate = efs_lease_ops_rate(&fs->lease, budget, now);
@@ -328,7 +185,7 @@ void efs_fs_apply_locked(struct efs_fs *fs, const struct efs_config *cfg,
 		efs_bucket_set_balance(&fs->credit, *credit_balance, now);
 
 	/* Clients pick their new ceilings up at their next request. */
-	bps = efs_per_client_bps(cfg);
+	bps = efs_config_client_bps(cfg);
 	efs_clients_set_ceilings(&fs->clients, cfg->per_client_iops,
 				 efs_ops_burst(cfg, cfg->per_client_iops),
 				 bps, efs_bytes_burst(bps));
@@ -388,7 +245,7 @@ static void efs_lease_work(struct work_struct *work)
 	}
 	mutex_unlock(&efs_registry_lock);
 	if (event)
-		efs_netlink_event(name, event, rate);
+		efs_family_event(name, event, rate);
 	efs_fs_put(fs);
 }
 
@@ -410,7 +267,7 @@ int efs_fs_grant_locked(struct efs_fs *fs, struct efs_grant *g,
 		return err;
 	g->news = efs_lease_grant_news(&fs->lease, g->iops, g->bps,
 				       g->lease_ms, g->forget_ms, g->heads,
-				       efs_fs_ops_rate(&fs->cfg), now);
+				       efs_config_ops_rate(&fs->cfg), now);
 	if (g->credit_balance)
 		WRITE_ONCE(fs->cluster_credit,
 			   min(*g->credit_balance,

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the efs registry (registry.c): adding, finding and
- * looking up filesystems by export root, refused adds, configuration
- * validation and defaults, live reconfiguration, PermittedThroughput and
- * the lifetime of a filesystem that is deleted while a request holds it.
+ * looking up filesystems by export root, refused adds, live
+ * reconfiguration, PermittedThroughput and the lifetime of a filesystem
+ * that is deleted while a request holds it.
  *
  * registry.c is linked with the pure files; main.c and sampler.c are not,
  * so this file provides their symbols as test doubles: an injected clock
@@ -24,6 +24,7 @@
 #include <linux/wait.h>
 
 #include "efs.h"
+#include "family.h"
 #include "credit.h"
 
 /* Test doubles for main.c, sampler.c and stats.c (KUnit build only). */
@@ -51,16 +52,8 @@ u64 efs_fs_sample_size(struct efs_fs *fs)
 	return READ_ONCE(test_sample_size);
 }
 
-/* transit.c: whether the kernel has server-side TLS, as a test sets it. */
-static bool test_tls_supported;
-
-bool efs_transit_supported(void)
-{
-	return READ_ONCE(test_tls_supported);
-}
-
-/* netlink.c: a lease's expiry raises an event (no listener here). */
-void efs_netlink_event(const char *fs_name, u32 type, u64 value)
+/* family.c: a lease's expiry raises an event (no listener here). */
+void efs_family_event(const char *fs_name, u32 type, u64 value)
 {
 }
 
@@ -404,121 +397,6 @@ static void add_refused_test(struct kunit *test)
 		efs_fs_put(fs);
 }
 
-struct validate_case {
-	const char *name;
-	u32 tp_mode;
-	u64 provisioned_bps;
-	u64 metered_size;
-	int err;
-	const char *why;
-};
-
-static const struct validate_case validate_cases[] = {
-	{ "bursting", EFS_TP_BURSTING, 0, EFS_METERED_SIZE_AUTO, 0, NULL },
-	{ "elastic", EFS_TP_ELASTIC, 0, EFS_METERED_SIZE_AUTO, 0, NULL },
-	{ "provisioned_no_rate", EFS_TP_PROVISIONED, 0,
-	  EFS_METERED_SIZE_AUTO, -EINVAL, "needs" },
-	{ "provisioned_1MiB", EFS_TP_PROVISIONED, EFS_PROVISIONED_BPS_MIN,
-	  EFS_METERED_SIZE_AUTO, 0, NULL },
-	{ "provisioned_1B", EFS_TP_PROVISIONED, 1, EFS_METERED_SIZE_AUTO,
-	  -ERANGE, "between 1 MiB/s and 1 TiB/s" },
-	{ "provisioned_below_1MiB", EFS_TP_PROVISIONED,
-	  EFS_PROVISIONED_BPS_MIN - 1, EFS_METERED_SIZE_AUTO, -ERANGE,
-	  "between 1 MiB/s and 1 TiB/s" },
-	{ "provisioned_1TiB", EFS_TP_PROVISIONED, EFS_PROVISIONED_BPS_MAX,
-	  EFS_METERED_SIZE_AUTO, 0, NULL },
-	{ "provisioned_above_1TiB", EFS_TP_PROVISIONED,
-	  EFS_PROVISIONED_BPS_MAX + 1, EFS_METERED_SIZE_AUTO, -ERANGE,
-	  "between 1 MiB/s and 1 TiB/s" },
-	/* A rate given for later is checked in any mode. */
-	{ "bursting_rate_below_1MiB", EFS_TP_BURSTING,
-	  EFS_PROVISIONED_BPS_MIN - 1, EFS_METERED_SIZE_AUTO, -ERANGE,
-	  "between 1 MiB/s and 1 TiB/s" },
-	{ "size_zero", EFS_TP_BURSTING, 0, 0, 0, NULL },
-	{ "size_max", EFS_TP_BURSTING, 0, EFS_SIZE_MAX, 0, NULL },
-	{ "size_above_max", EFS_TP_BURSTING, 0, EFS_SIZE_MAX + 1, -ERANGE,
-	  "larger than 1 EiB" },
-	{ "size_auto_minus_1", EFS_TP_BURSTING, 0, EFS_METERED_SIZE_AUTO - 1,
-	  -ERANGE, "larger than 1 EiB" },
-};
-
-static void validate_case_desc(const struct validate_case *t, char *desc)
-{
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(validate, validate_cases, validate_case_desc);
-
-static void validate_test(struct kunit *test)
-{
-	const struct validate_case *t = test->param_value;
-	struct efs_config cfg;
-	const char *why = NULL;
-
-	cfg_make(&cfg, t->tp_mode, t->provisioned_bps, t->metered_size);
-	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), t->err);
-	if (!t->why) {
-		KUNIT_EXPECT_NULL(test, why);
-		return;
-	}
-	KUNIT_ASSERT_NOT_NULL(test, why);
-	KUNIT_EXPECT_TRUE_MSG(test, strstr(why, t->why) != NULL,
-			      "why \"%s\" does not say \"%s\"", why, t->why);
-}
-
-static void defaults_test(struct kunit *test)
-{
-	struct efs_config cfg;
-	const char *why = NULL;
-
-	memset(&cfg, 0xa5, sizeof(cfg));
-	efs_config_defaults(&cfg);
-	KUNIT_EXPECT_EQ(test, cfg.perf_mode, (u32)EFS_PERF_GENERAL_PURPOSE);
-	KUNIT_EXPECT_EQ(test, cfg.iops_limit, 0U);
-	KUNIT_EXPECT_EQ(test, cfg.write_weight, EFS_WRITE_WEIGHT_DEFAULT);
-	KUNIT_EXPECT_EQ(test, cfg.max_wait_ms, EFS_MAX_WAIT_MS_DEFAULT);
-	KUNIT_EXPECT_EQ(test, cfg.max_waiters, 0U);
-	KUNIT_EXPECT_EQ(test, cfg.tp_mode, (u32)EFS_TP_BURSTING);
-	KUNIT_EXPECT_EQ(test, cfg.provisioned_bps, 0ULL);
-	KUNIT_EXPECT_EQ(test, cfg.metered_size, EFS_METERED_SIZE_AUTO);
-	KUNIT_EXPECT_EQ(test, cfg.read_ratio, EFS_READ_RATIO_DEFAULT);
-	KUNIT_EXPECT_EQ(test, cfg.sample_ms, EFS_SAMPLE_MS_DEFAULT);
-	KUNIT_EXPECT_EQ(test, cfg.credit_low_pct, EFS_CREDIT_LOW_PCT_DEFAULT);
-	KUNIT_EXPECT_EQ(test, cfg.per_client_bps, EFS_PER_CLIENT_BPS_DEFAULT);
-	KUNIT_EXPECT_EQ(test, cfg.per_client_iops, 0U);
-	KUNIT_EXPECT_EQ(test, cfg.client_idle_s, EFS_CLIENT_IDLE_S_DEFAULT);
-	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), 0);
-	/* EFS's per-client limits: 500 MiB/s, 1500 MiB/s when elastic. */
-	KUNIT_EXPECT_EQ(test, efs_per_client_bps(&cfg), 500ULL << 20);
-	cfg.tp_mode = EFS_TP_ELASTIC;
-	KUNIT_EXPECT_EQ(test, efs_per_client_bps(&cfg), 1500ULL << 20);
-	cfg.per_client_bps = 0;
-	KUNIT_EXPECT_EQ(test, efs_per_client_bps(&cfg), 0ULL);
-	cfg.per_client_bps = EFS_PROVISIONED_BPS_MAX + 1;
-	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), -ERANGE);
-}
-
-/* transit-encryption required only where the kernel has server TLS */
-static void transit_policy_test(struct kunit *test)
-{
-	struct efs_config cfg;
-	const char *why = NULL;
-
-	efs_config_defaults(&cfg);
-	KUNIT_EXPECT_EQ(test, cfg.transit_policy, (u8)EFS_TRANSIT_OPTIONAL);
-	WRITE_ONCE(test_tls_supported, false);
-	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), 0);
-	cfg.transit_policy = EFS_TRANSIT_REQUIRED;
-	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), -EOPNOTSUPP);
-	KUNIT_ASSERT_NOT_NULL(test, why);
-	KUNIT_EXPECT_TRUE(test, strstr(why, "RPC-with-TLS") != NULL);
-	why = NULL;
-	WRITE_ONCE(test_tls_supported, true);
-	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), 0);
-	KUNIT_EXPECT_NULL(test, why);
-	WRITE_ONCE(test_tls_supported, false);
-}
-
 struct ops_case {
 	const char *name;
 	u32 perf_mode;
@@ -563,7 +441,7 @@ static void ops_rate_test(struct kunit *test)
 	cfg.perf_mode = t->perf_mode;
 	cfg.iops_limit = t->iops_limit;
 	cfg.write_weight = t->write_weight;
-	KUNIT_EXPECT_EQ(test, (u64)efs_fs_ops_rate(&cfg), t->rate);
+	KUNIT_EXPECT_EQ(test, (u64)efs_config_ops_rate(&cfg), t->rate);
 
 	fs = add_ok(test, "a", DIR_A, &cfg, NULL);
 	KUNIT_EXPECT_EQ(test, fs->ops_rate, t->rate);
@@ -634,10 +512,10 @@ static void rw_rate_test(struct kunit *test)
 	cfg.perf_mode = t->perf_mode;
 	cfg.read_iops_limit = t->read_limit;
 	cfg.write_iops_limit = t->write_limit;
-	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), 0);
-	KUNIT_EXPECT_EQ(test, (u64)efs_fs_read_iops(&cfg), t->read_rate);
-	KUNIT_EXPECT_EQ(test, (u64)efs_fs_write_iops(&cfg), t->write_rate);
-	KUNIT_EXPECT_EQ(test, (u64)efs_fs_ops_rate(&cfg), t->ops_rate);
+	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, false, &why), 0);
+	KUNIT_EXPECT_EQ(test, (u64)efs_config_read_iops(&cfg), t->read_rate);
+	KUNIT_EXPECT_EQ(test, (u64)efs_config_write_iops(&cfg), t->write_rate);
+	KUNIT_EXPECT_EQ(test, (u64)efs_config_ops_rate(&cfg), t->ops_rate);
 
 	fs = add_ok(test, "a", DIR_A, &cfg, NULL);
 	KUNIT_EXPECT_EQ(test, fs->read_rate, t->read_rate);
@@ -697,31 +575,6 @@ static void rw_mode_change_test(struct kunit *test)
 }
 
 /* Above EFS's highest read or write limit: refused, with a reason. */
-static void rw_validate_test(struct kunit *test)
-{
-	struct efs_config cfg;
-	const char *why = NULL;
-
-	efs_config_defaults(&cfg);
-	KUNIT_EXPECT_EQ(test, cfg.read_iops_limit, 0U);
-	KUNIT_EXPECT_EQ(test, cfg.write_iops_limit, 0U);
-	cfg.read_iops_limit = EFS_READ_IOPS_LIMIT_MAX;
-	cfg.write_iops_limit = EFS_WRITE_IOPS_LIMIT_MAX;
-	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), 0);
-	cfg.read_iops_limit = EFS_READ_IOPS_LIMIT_MAX + 1;
-	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), -ERANGE);
-	KUNIT_ASSERT_NOT_NULL(test, why);
-	KUNIT_EXPECT_TRUE(test, strstr(why, "read IOPS limit") != NULL);
-	KUNIT_EXPECT_TRUE(test, strstr(why, "2500000") != NULL);
-	why = NULL;
-	cfg.read_iops_limit = 0;
-	cfg.write_iops_limit = EFS_WRITE_IOPS_LIMIT_MAX + 1;
-	KUNIT_EXPECT_EQ(test, efs_config_validate(&cfg, &why), -ERANGE);
-	KUNIT_ASSERT_NOT_NULL(test, why);
-	KUNIT_EXPECT_TRUE(test, strstr(why, "write IOPS limit") != NULL);
-	KUNIT_EXPECT_TRUE(test, strstr(why, "500000") != NULL);
-}
-
 static void set_counters(struct efs_fs *fs)
 {
 	struct efs_counters *c;
@@ -1221,13 +1074,9 @@ static struct kunit_case registry_cases[] = {
 	KUNIT_CASE(add_find_test),
 	KUNIT_CASE_PARAM(lookup_export_test, lookup_gen_params),
 	KUNIT_CASE_PARAM(add_refused_test, refused_gen_params),
-	KUNIT_CASE_PARAM(validate_test, validate_gen_params),
-	KUNIT_CASE(defaults_test),
-	KUNIT_CASE(transit_policy_test),
 	KUNIT_CASE_PARAM(ops_rate_test, ops_gen_params),
 	KUNIT_CASE_PARAM(rw_rate_test, rw_gen_params),
 	KUNIT_CASE(rw_mode_change_test),
-	KUNIT_CASE(rw_validate_test),
 	KUNIT_CASE(apply_keeps_state_test),
 	KUNIT_CASE(apply_keeps_ops_test),
 	KUNIT_CASE(apply_maxio_lower_test),

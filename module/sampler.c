@@ -11,6 +11,7 @@
 #include <linux/statfs.h>
 #include <linux/workqueue.h>
 #include "efs.h"
+#include "family.h"
 #include "credit.h"
 
 #define EFS_SAMPLE_PERIOD	HZ
@@ -46,9 +47,9 @@ static void efs_sample_credits(struct efs_fs *fs, u64 now)
 	is_low = balance < low;
 
 	if (exhausted && !s->credits_exhausted)
-		efs_netlink_event(fs->name, EFS_EVENT_CREDITS_EXHAUSTED, balance);
+		efs_family_event(fs->name, EFS_EVENT_CREDITS_EXHAUSTED, balance);
 	else if (is_low && !s->credits_low && !exhausted)
-		efs_netlink_event(fs->name, EFS_EVENT_CREDITS_LOW, balance);
+		efs_family_event(fs->name, EFS_EVENT_CREDITS_LOW, balance);
 	s->credits_exhausted = exhausted;
 	/* Leave "low" only after climbing back above it. */
 	s->credits_low = is_low || exhausted;
@@ -101,7 +102,7 @@ static void efs_sample_fs(struct efs_fs *fs, u64 now)
 			s->quiet_intervals = 0;
 			if (!s->throttling) {
 				s->throttling = true;
-				efs_netlink_event(fs->name,
+				efs_family_event(fs->name,
 						  EFS_EVENT_THROTTLE_START,
 						  t.c.throttled_ops +
 						  t.c.delay_replies -
@@ -110,7 +111,7 @@ static void efs_sample_fs(struct efs_fs *fs, u64 now)
 		} else if (s->throttling &&
 			   ++s->quiet_intervals >= EFS_THROTTLE_QUIET) {
 			s->throttling = false;
-			efs_netlink_event(fs->name, EFS_EVENT_THROTTLE_STOP,
+			efs_family_event(fs->name, EFS_EVENT_THROTTLE_STOP,
 					  t.c.throttled_ops);
 		}
 	}

@@ -39,8 +39,8 @@ KUNITCONFIG=$REPO/tests/kunit/.kunitconfig
 # Files under module/: <area>.c, <area>_test.c and, if there is one,
 # <area>.h per suite.  registry.c is not pure: registry_test.c provides
 # test doubles for what it uses from main.c, sampler.c and stats.c.
-AREAS="limiter charge credit meter clients fq budget registry lease backpressure"
-SUITES="efs_limiter efs_charge efs_credit efs_meter efs_clients efs_fq efs_budget efs_registry efs_lease efs_backpressure"
+AREAS="limiter charge credit meter clients fq budget config registry lease backpressure"
+SUITES="efs_limiter efs_charge efs_credit efs_meter efs_clients efs_fq efs_budget efs_config efs_registry efs_lease efs_backpressure"
 # Shared headers under module/ that the areas include.
 HEADERS="efs.h request.h"
 
