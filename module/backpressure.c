@@ -38,6 +38,7 @@
 #include "efs.h"
 #include "backpressure.h"
 #include "budget.h"
+#include "registry.h"
 
 #define EFS_PRESSURE_HZ		(5 * HZ)	/* after the last DELAY */
 #define EFS_NFS_PROGRAM		100003

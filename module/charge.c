@@ -5,6 +5,7 @@
 #include <linux/minmax.h>
 #include "efs.h"
 #include "charge.h"
+#include "rates.h"
 
 /* The read and write budgets, then the combined one. */
 static void efs_charge_ops(struct efs_fs *fs, const struct efs_cost *cost,

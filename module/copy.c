@@ -57,7 +57,13 @@
 #include <linux/sunrpc/svc.h>
 #include <linux/wait.h>
 #include "efs.h"
+#include "charge.h"
+#include "clock.h"
 #include "copy.h"
+#include "rates.h"
+#include "registry.h"
+#include "stats.h"
+#include "throttle.h"
 
 #define EFS_COPY_CHUNK_NS	(250 * NSEC_PER_MSEC)
 #define EFS_COPY_CHUNK_MIN	(64 * 1024ULL)
@@ -263,7 +269,7 @@ static bool efs_copy_released(struct efs_copy_op *op)
 {
 	struct efs_copy_side *s;
 
-	if (READ_ONCE(efs_releasing))
+	if (efs_throttle_releasing())
 		return true;
 	for (s = op->side; s < op->side + ARRAY_SIZE(op->side); s++)
 		if (s->fs && READ_ONCE(s->fs->dead))

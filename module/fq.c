@@ -4,8 +4,12 @@
  * red-black tree; n is bounded by the waiting threads (a few dozen).
  */
 #include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/wait.h>
 #include "fq.h"
 #include "clients.h"
+
+DECLARE_WAIT_QUEUE_HEAD(efs_wait_wq);
 
 void efs_fq_init(struct efs_fq *fq)
 {
@@ -152,4 +156,27 @@ struct efs_waiter *efs_fq_last(struct efs_fq *fq)
 void efs_fq_start(struct efs_fq *fq, struct efs_waiter *w)
 {
 	fq->vtime = max(fq->vtime, w->tag);
+}
+
+void efs_fq_wake(struct efs_waiter *w, enum efs_waiter_state state)
+{
+	w->state = state;
+	wake_up_process(w->task);
+}
+
+void efs_fq_release_all(struct efs_fq *fq)
+{
+	struct efs_waiter *w;
+
+	spin_lock(&fq->lock);
+	if (fq->booked) {
+		efs_fq_wake(fq->booked, EFS_W_RELEASED);
+		fq->booked = NULL;
+	}
+	while ((w = efs_fq_first(fq))) {
+		efs_fq_cancel(fq, w);
+		efs_fq_wake(w, EFS_W_RELEASED);
+	}
+	spin_unlock(&fq->lock);
+	wake_up_all(&efs_wait_wq);	/* sleepers on a client ceiling */
 }

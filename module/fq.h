@@ -21,8 +21,10 @@
  * is displaced first, by any other client's request that is not over its
  * ceiling itself (without a slot it would have been answered DELAY).
  *
- * Pure data structure: the caller holds the lock and does the sleeping
- * (throttle.c).
+ * A data structure: the caller holds the lock and does the sleeping
+ * (throttle.c); requests that sleep outside the queue (on their client's
+ * ceiling, or pacing a copy) do so on efs_wait_wq, which releasing a
+ * filesystem's waiters wakes.
  */
 #ifndef EFS_FQ_H
 #define EFS_FQ_H
@@ -32,6 +34,7 @@
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include "meter.h"
 
 struct efs_client;
@@ -112,5 +115,16 @@ struct efs_waiter *efs_fq_first(struct efs_fq *fq);
 struct efs_waiter *efs_fq_last(struct efs_fq *fq);
 /* w (just removed from the queue) is being served: V moves to its tag. */
 void efs_fq_start(struct efs_fq *fq, struct efs_waiter *w);
+
+/* w's state becomes state, and its task is woken. */
+void efs_fq_wake(struct efs_waiter *w, enum efs_waiter_state state);
+/*
+ * Everyone waiting for the filesystem goes (it was deleted, or the module
+ * is unloading): the booked and the queued requests are released, and
+ * efs_wait_wq is woken for the others, who check why they sleep.
+ */
+void efs_fq_release_all(struct efs_fq *fq);
+/* Where requests sleep outside the queue; woken on every change. */
+extern wait_queue_head_t efs_wait_wq;
 
 #endif /* EFS_FQ_H */

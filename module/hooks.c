@@ -33,11 +33,13 @@
 #include <linux/srcu.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
-#include "efs.h"
 #include "backpressure.h"
 #include "compat.h"
 #include "copy.h"
+#include "hooks.h"
 #include "nfsd_compat.h"
+#include "request.h"
+#include "transit.h"
 
 struct nfsd_file;
 struct kvec;

@@ -2,22 +2,21 @@
 /*
  * efs: Amazon EFS style quality of service for the in-kernel NFS server.
  *
- * Init brings the parts up in dependency order and unwinds on failure;
- * exit releases every throttled request first, then waits until no nfsd
+ * Init brings the units up in dependency order and unwinds on failure.
+ * Exit stops what raises events (the sampler, lease expiries) and the
+ * commands, releases every throttled request, then waits until no nfsd
  * thread is inside efs before freeing anything.
  */
 #include <linux/module.h>
-#include <linux/ktime.h>
 #include "efs.h"
-
-bool efs_releasing;
-DECLARE_WAIT_QUEUE_HEAD(efs_wait_wq);
-
-/* One clock for every bucket: monotonic, ns. */
-u64 efs_now_ns(void)
-{
-	return ktime_get_ns();
-}
+#include "clients.h"
+#include "cluster.h"
+#include "hooks.h"
+#include "netlink.h"
+#include "registry.h"
+#include "request.h"
+#include "sampler.h"
+#include "throttle.h"
 
 static int __init efs_init(void)
 {
@@ -27,12 +26,12 @@ static int __init efs_init(void)
 	err = efs_clients_init();
 	if (err)
 		return err;
-	err = efs_registry_init();
+	err = efs_cluster_init();
 	if (err)
 		goto clients;
 	err = efs_netlink_init();
 	if (err)
-		goto registry;
+		goto cluster;
 	err = efs_sampler_init();
 	if (err)
 		goto netlink;
@@ -46,8 +45,9 @@ sampler:
 	efs_sampler_exit();
 netlink:
 	efs_netlink_exit();
-registry:
-	efs_registry_exit();
+cluster:
+	efs_cluster_exit();
+	efs_registry_exit();	/* filesystems added meanwhile */
 clients:
 	efs_clients_exit();
 	return err;
@@ -56,10 +56,9 @@ clients:
 static void __exit efs_exit(void)
 {
 	efs_sampler_exit();
-	efs_registry_lease_stop();
+	efs_cluster_exit();
 	efs_netlink_exit();
-	WRITE_ONCE(efs_releasing, true);
-	efs_registry_release_waiters();
+	efs_throttle_exit();
 	efs_hooks_exit();
 	efs_registry_exit();
 	efs_clients_exit();

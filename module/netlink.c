@@ -14,11 +14,19 @@
 #include <linux/ktime.h>
 #include <net/genetlink.h>
 #include "efs.h"
-#include "family.h"
 #include "backpressure.h"
 #include "budget.h"
+#include "clock.h"
+#include "cluster.h"
 #include "compat.h"
 #include "credit.h"
+#include "family.h"
+#include "hooks.h"
+#include "netlink.h"
+#include "rates.h"
+#include "registry.h"
+#include "stats.h"
+#include "transit.h"
 
 static struct netlink_range_validation efs_iops_range = {
 	.max = EFS_IOPS_LIMIT_MAX,
@@ -463,7 +471,7 @@ static int efs_nl_fs_add(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	err = efs_fs_add(name, nla_data(a[EFS_A_FS_PATH]), &cfg,
 			 a[EFS_A_FS_BURST_CREDIT_BALANCE] ? &balance : NULL,
-			 basep, &fs, &why);
+			 basep, efs_now_ns(), &fs, &why);
 	if (err) {
 		nlmsg_free(msg);
 		goto out;
@@ -535,7 +543,7 @@ static int efs_nl_fs_set(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		goto unlock;
 	efs_fs_apply_locked(fs, &cfg, a[EFS_A_FS_BURST_CREDIT_BALANCE] ?
-			    &balance : NULL);
+			    &balance : NULL, efs_now_ns());
 	/* A sleeping request re-checks nothing: let it go under the new rule. */
 	wake_up_all(&efs_wait_wq);
 	efs_family_event(fs->name, EFS_EVENT_FS_CHANGED, 0);
@@ -587,7 +595,9 @@ static int efs_nl_fs_grant(struct sk_buff *skb, struct genl_info *info)
 	fs = efs_nl_find(info);
 	err = -ENOENT;
 	if (fs) {
-		err = efs_fs_grant_locked(fs, &g, &why);
+		err = efs_fs_grant_locked(fs, &g, efs_now_ns(), &why);
+		if (!err)
+			efs_cluster_arm_locked(fs, g.lease_ms);
 		strscpy(name, fs->name, sizeof(name));
 	}
 	mutex_unlock(&efs_registry_lock);
@@ -612,6 +622,7 @@ static int efs_nl_fs_del(struct sk_buff *skb, struct genl_info *info)
 	fs = efs_nl_find(info);
 	if (fs) {
 		strscpy(name, fs->name, sizeof(name));
+		efs_cluster_forget_locked(fs);
 		err = efs_fs_del_locked(fs);
 	}
 	mutex_unlock(&efs_registry_lock);

@@ -5,10 +5,10 @@
  * reconfiguration, PermittedThroughput and the lifetime of a filesystem
  * that is deleted while a request holds it.
  *
- * registry.c is linked with the pure files; main.c and sampler.c are not,
- * so this file provides their symbols as test doubles: an injected clock
- * (efs_now_ns), the wait queue deleted filesystems wake, and a settable
- * sampled size.  The export roots are directories of the rootfs
+ * registry.c is linked with the units it calls into (rates.c, stats.c,
+ * fq.c, clients.c and the pure files), without test doubles: the clock
+ * is an argument, and S is sampled from the export root's filesystem.
+ * The export roots are directories of the rootfs
  * (KUnit runs before init, with the rootfs as "/").
  */
 #include <kunit/test.h>
@@ -19,48 +19,18 @@
 #include <linux/namei.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/statfs.h>
 #include <linux/string.h>
 #include <linux/time64.h>
 #include <linux/wait.h>
 
 #include "efs.h"
-#include "family.h"
 #include "credit.h"
-
-/* Test doubles for main.c, sampler.c and stats.c (KUnit build only). */
-bool efs_releasing;
-DECLARE_WAIT_QUEUE_HEAD(efs_wait_wq);
+#include "rates.h"
+#include "registry.h"
+#include "stats.h"
 
 static u64 test_now_ns;
-static u64 test_sample_size;
-static unsigned int test_sample_calls;
-
-u64 efs_now_ns(void)
-{
-	return READ_ONCE(test_now_ns);
-}
-
-/* throttle.c: nothing waits in these tests. */
-void efs_fq_release_all(struct efs_fs *fs)
-{
-	wake_up_all(&efs_wait_wq);
-}
-
-u64 efs_fs_sample_size(struct efs_fs *fs)
-{
-	test_sample_calls++;
-	return READ_ONCE(test_sample_size);
-}
-
-/* family.c: a lease's expiry raises an event (no listener here). */
-void efs_family_event(const char *fs_name, u32 type, u64 value)
-{
-}
-
-/* stats.c: these tests add no counter base (netlink's restore does). */
-void efs_stats_add_base(struct efs_fs *fs, const struct efs_counters *base)
-{
-}
 
 #define T0_NS		(1000ULL * NSEC_PER_SEC)
 #define SAMPLE_SIZE	(10 * EFS_GIB)
@@ -109,8 +79,6 @@ static void registry_suite_exit(struct kunit_suite *suite)
 static int registry_test_init(struct kunit *test)
 {
 	test_now_ns = T0_NS;
-	test_sample_size = SAMPLE_SIZE;
-	test_sample_calls = 0;
 	/* A previous case left filesystems behind: its exit failed. */
 	return list_empty(&efs_fs_list) ? 0 : -EBUSY;
 }
@@ -185,11 +153,27 @@ static unsigned int dentry_refs(struct kunit *test, const char *name)
 	return n;
 }
 
+/* S as the registry samples it at name: the bytes used on its filesystem. */
+static u64 statfs_size(struct kunit *test, const char *name)
+{
+	struct kstatfs st;
+	struct path p;
+	int err;
+
+	KUNIT_ASSERT_EQ_MSG(test, kern_path(name, LOOKUP_FOLLOW, &p), 0,
+			    "kern_path(%s)", name);
+	err = vfs_statfs(&p, &st);
+	path_put(&p);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_GE(test, st.f_blocks, st.f_bfree);
+	return (st.f_blocks - st.f_bfree) * st.f_bsize;
+}
+
 static void apply(struct efs_fs *fs, const struct efs_config *cfg,
 		  const u64 *balance)
 {
 	mutex_lock(&efs_registry_lock);
-	efs_fs_apply_locked(fs, cfg, balance);
+	efs_fs_apply_locked(fs, cfg, balance, test_now_ns);
 	mutex_unlock(&efs_registry_lock);
 }
 
@@ -208,7 +192,8 @@ static struct efs_fs *add_ok(struct kunit *test, const char *name,
 	struct efs_fs *fs;
 	int err;
 
-	err = efs_fs_add(name, path, cfg, balance, NULL, NULL, &why);
+	err = efs_fs_add(name, path, cfg, balance, NULL, test_now_ns, NULL,
+			 &why);
 	KUNIT_ASSERT_EQ_MSG(test, err, 0, "add %s at %s: %s", name, path,
 			    why ? why : "(no reason)");
 	KUNIT_EXPECT_NULL(test, why);
@@ -232,9 +217,10 @@ static void add_find_test(struct kunit *test)
 	struct efs_config cfg;
 	struct efs_fs *a, *b, *fs;
 	unsigned int i = 0;
+	u64 size;
 
 	efs_config_defaults(&cfg);
-	test_sample_size = 3 * EFS_GIB;
+	size = statfs_size(test, DIR_A);
 	a = add_ok(test, "a", DIR_A, &cfg, NULL);
 
 	KUNIT_EXPECT_STREQ(test, a->name, "a");
@@ -243,9 +229,8 @@ static void add_find_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, a->dead);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->fq.waiting), 0);
 	KUNIT_EXPECT_EQ(test, a->cfg.metered_size, EFS_METERED_SIZE_AUTO);
-	/* S sampled once, through the sampler. */
-	KUNIT_EXPECT_EQ(test, test_sample_calls, 1U);
-	KUNIT_EXPECT_EQ(test, a->size_bytes, 3 * EFS_GIB);
+	/* S sampled from the export root's filesystem. */
+	KUNIT_EXPECT_EQ(test, a->size_bytes, size);
 	/* bursting generalPurpose: EFS's 35000 reads, 7000 writes a second */
 	KUNIT_EXPECT_EQ(test, a->ops_rate, 0ULL);
 	KUNIT_EXPECT_EQ(test, a->read_rate, 35000ULL);
@@ -253,7 +238,7 @@ static void add_find_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a->permitted_bps, 100 * EFS_MIB);
 	/* A new filesystem starts with its full credit. */
 	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(a, T0_NS),
-			efs_credit_max(3 * EFS_GIB));
+			efs_credit_max(size));
 
 	KUNIT_EXPECT_NULL(test, find_fs("b"));
 	KUNIT_EXPECT_NULL(test, find_fs("A"));
@@ -268,7 +253,6 @@ static void add_find_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, find_fs("a"), a);
 	KUNIT_EXPECT_PTR_EQ(test, find_fs("b"), b);
 	/* A fixed metered size is not sampled. */
-	KUNIT_EXPECT_EQ(test, test_sample_calls, 1U);
 	KUNIT_EXPECT_EQ(test, b->size_bytes, 7 * EFS_GIB);
 
 	/* The list keeps the order of adds. */
@@ -378,7 +362,8 @@ static void add_refused_test(struct kunit *test)
 	refs_a = dentry_refs(test, DIR_A);
 	refs_b = dentry_refs(test, DIR_B);
 
-	err = efs_fs_add(t->fs_name, t->path, &cfg, NULL, NULL, NULL, &why);
+	err = efs_fs_add(t->fs_name, t->path, &cfg, NULL, NULL, test_now_ns,
+			 NULL, &why);
 	KUNIT_EXPECT_EQ(test, err, t->err);
 	KUNIT_ASSERT_NOT_NULL(test, why);
 	KUNIT_EXPECT_TRUE_MSG(test, strstr(why, t->why) != NULL,
@@ -670,9 +655,6 @@ static void apply_keeps_state_test(struct kunit *test)
 		expect_counters(test, fs);
 		expected = got;		/* errors do not add up over steps */
 	}
-	/* Not resampled: the metered size did not change. */
-	KUNIT_EXPECT_EQ(test, test_sample_calls, 0U);
-
 	/* An explicit balance replaces the kept one ... */
 	balance = 5 * EFS_MIB;
 	apply(fs, &cfg, &balance);
@@ -759,7 +741,7 @@ static void apply_maxio_lower_test(struct kunit *test)
 /* The metered size: fixed, changed live, back to sampling. */
 static void apply_size_test(struct kunit *test)
 {
-	u64 balance = 3 * EFS_GIB;
+	u64 balance = 3 * EFS_GIB, size;
 	struct efs_config cfg;
 	struct efs_fs *fs;
 
@@ -774,25 +756,23 @@ static void apply_size_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fs->credit.burst, efs_credit_max(4 * EFS_TIB));
 	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 400 * EFS_MIB);
 	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(fs, test_now_ns), balance);
-	KUNIT_EXPECT_EQ(test, test_sample_calls, 0U);
 
+	/* Automatic: S is sampled, once. */
 	cfg.metered_size = EFS_METERED_SIZE_AUTO;
-	test_sample_size = 2 * EFS_TIB;
+	size = statfs_size(test, DIR_A);
 	apply(fs, &cfg, NULL);
-	KUNIT_EXPECT_EQ(test, test_sample_calls, 1U);
-	KUNIT_EXPECT_EQ(test, fs->size_bytes, 2 * EFS_TIB);
-	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 200 * EFS_MIB);
+	KUNIT_EXPECT_EQ(test, fs->size_bytes, size);
+	KUNIT_EXPECT_EQ(test, fs->permitted_bps, efs_burst_bps(size));
 	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(fs, test_now_ns), balance);
 
 	/* Still automatic: the sampler's S stays, no new sample. */
 	mutex_lock(&efs_registry_lock);
-	efs_fs_set_size_locked(fs, 1 * EFS_TIB);
+	efs_fs_set_size_locked(fs, 2 * EFS_TIB, test_now_ns);
 	mutex_unlock(&efs_registry_lock);
-	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 100 * EFS_MIB);
+	KUNIT_EXPECT_EQ(test, fs->permitted_bps, 200 * EFS_MIB);
 	cfg.write_weight = 2;
 	apply(fs, &cfg, NULL);
-	KUNIT_EXPECT_EQ(test, test_sample_calls, 1U);
-	KUNIT_EXPECT_EQ(test, fs->size_bytes, 1 * EFS_TIB);
+	KUNIT_EXPECT_EQ(test, fs->size_bytes, 2 * EFS_TIB);
 	KUNIT_EXPECT_EQ(test, efs_fs_credit_balance(fs, test_now_ns), balance);
 }
 
@@ -1025,7 +1005,7 @@ static void cluster_lease_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fs->credit.rate, 0ULL);
 
 	mutex_lock(&efs_registry_lock);
-	err = efs_fs_grant_locked(fs, &g, &why);
+	err = efs_fs_grant_locked(fs, &g, test_now_ns, &why);
 	mutex_unlock(&efs_registry_lock);
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, fs->ops_rate, 240ULL);
@@ -1047,7 +1027,7 @@ static void cluster_lease_test(struct kunit *test)
 	why = NULL;
 	mutex_lock(&efs_registry_lock);
 	g.lease_ms = 0;
-	err = efs_fs_grant_locked(fs, &g, &why);
+	err = efs_fs_grant_locked(fs, &g, test_now_ns, &why);
 	mutex_unlock(&efs_registry_lock);
 	KUNIT_EXPECT_EQ(test, err, -ERANGE);
 	KUNIT_EXPECT_NOT_NULL(test, why);
@@ -1063,7 +1043,7 @@ static void cluster_lease_test(struct kunit *test)
 	why = NULL;
 	mutex_lock(&efs_registry_lock);
 	g.lease_ms = 1000;
-	err = efs_fs_grant_locked(fs, &g, &why);
+	err = efs_fs_grant_locked(fs, &g, test_now_ns, &why);
 	mutex_unlock(&efs_registry_lock);
 	KUNIT_EXPECT_EQ(test, err, -EINVAL);
 	KUNIT_EXPECT_NOT_NULL(test, why);

@@ -23,7 +23,13 @@
 #include <linux/sunrpc/svc.h>
 #include "efs.h"
 #include "budget.h"
+#include "charge.h"
 #include "nfsd_compat.h"
+#include "registry.h"
+#include "request.h"
+#include "stats.h"
+#include "throttle.h"
+#include "transit.h"
 
 #define EFS_RPC_HASH_BITS	7
 

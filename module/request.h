@@ -41,4 +41,19 @@ struct efs_data_op {
 	enum efs_op_kind kind;
 };
 
+void efs_request_init(void);
+/*
+ * nfsd_dispatch() entry: false, and nothing tracked, while no filesystem
+ * is registered; else efs_rpc_end() must follow.
+ */
+bool efs_rpc_begin(struct efs_rpc *rpc, struct svc_rqst *rqstp);
+void efs_rpc_end(struct efs_rpc *rpc);
+/* After a successful fh_verify(): 0, -EAGAIN (DELAY) or -EACCES. */
+int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access);
+/* Around a data read or write of bytes: 0 (then end) or -EAGAIN. */
+int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
+		   bool write, u64 bytes);
+void efs_data_end(struct efs_data_op *op, struct svc_rqst *rqstp, bool ok,
+		  u64 bytes);
+
 #endif /* EFS_REQUEST_H */

@@ -7,26 +7,20 @@
  * Working at this cadence rate-limits the events by construction; "stopped"
  * needs EFS_THROTTLE_QUIET quiet seconds in a row (hysteresis).
  */
-#include <linux/fs.h>
-#include <linux/statfs.h>
 #include <linux/workqueue.h>
 #include "efs.h"
-#include "family.h"
+#include "clock.h"
 #include "credit.h"
+#include "family.h"
+#include "rates.h"
+#include "registry.h"
+#include "sampler.h"
+#include "stats.h"
 
 #define EFS_SAMPLE_PERIOD	HZ
 #define EFS_THROTTLE_QUIET	3
 
 static struct delayed_work efs_sampler_work;
-
-u64 efs_fs_sample_size(struct efs_fs *fs)
-{
-	struct kstatfs st;
-
-	if (vfs_statfs(&fs->path, &st) || st.f_blocks < st.f_bfree)
-		return fs->size_bytes;
-	return (st.f_blocks - st.f_bfree) * st.f_bsize;
-}
 
 static void efs_sample_credits(struct efs_fs *fs, u64 now)
 {
@@ -86,10 +80,12 @@ static void efs_sample_fs(struct efs_fs *fs, u64 now)
 {
 	struct efs_sample *s = &fs->sample;
 	struct efs_totals t;
+	u64 size;
 
 	if (fs->cfg.metered_size == EFS_METERED_SIZE_AUTO &&
 	    now >= s->next_size_ns) {
-		efs_fs_set_size_locked(fs, efs_fs_sample_size(fs));
+		size = efs_fs_sample_size(fs);
+		efs_fs_set_size_locked(fs, size, efs_now_ns());
 		s->next_size_ns = now + (u64)fs->cfg.sample_ms * NSEC_PER_MSEC;
 	}
 

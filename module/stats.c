@@ -6,6 +6,7 @@
 #include <linux/jiffies.h>
 #include <linux/log2.h>
 #include "efs.h"
+#include "stats.h"
 
 #define efs_ctr_add(fs, field, v) this_cpu_add((fs)->ctr->field, (v))
 

@@ -30,16 +30,21 @@
 #include "backpressure.h"
 #include "budget.h"
 #include "charge.h"
+#include "clock.h"
+#include "registry.h"
+#include "stats.h"
+#include "throttle.h"
+
+static bool efs_releasing;	/* the module is unloading: nobody waits */
+
+bool efs_throttle_releasing(void)
+{
+	return READ_ONCE(efs_releasing);
+}
 
 static bool efs_fs_releasing(struct efs_fs *fs)
 {
 	return READ_ONCE(efs_releasing) || READ_ONCE(fs->dead);
-}
-
-static void efs_wake(struct efs_waiter *w, enum efs_waiter_state state)
-{
-	w->state = state;
-	wake_up_process(w->task);
 }
 
 /*
@@ -83,39 +88,20 @@ static void efs_fq_book_locked(struct efs_fs *fs, u64 now)
 		if (now + wait.debt_ns > w->deadline_ns) {
 			efs_refund_fs(fs, &w->cost);
 			efs_fq_cancel(fq, w);
-			efs_wake(w, EFS_W_REFUSED);
+			efs_fq_wake(w, EFS_W_REFUSED);
 			continue;
 		}
 		efs_fq_remove(fq, w);
 		efs_fq_start(fq, w);
 		if (!wait.total_ns) {
-			efs_wake(w, EFS_W_RELEASED);
+			efs_fq_wake(w, EFS_W_RELEASED);
 			continue;
 		}
 		w->release_ns = now + wait.total_ns;
 		w->own_ns = wait.total_ns - wait.debt_ns;
 		fq->booked = w;
-		efs_wake(w, EFS_W_BOOKED);
+		efs_fq_wake(w, EFS_W_BOOKED);
 	}
-}
-
-/* Everyone waiting for fs goes (fs deleted, module unloading). */
-void efs_fq_release_all(struct efs_fs *fs)
-{
-	struct efs_fq *fq = &fs->fq;
-	struct efs_waiter *w;
-
-	spin_lock(&fq->lock);
-	if (fq->booked) {
-		efs_wake(fq->booked, EFS_W_RELEASED);
-		fq->booked = NULL;
-	}
-	while ((w = efs_fq_first(fq))) {
-		efs_fq_cancel(fq, w);
-		efs_wake(w, EFS_W_RELEASED);
-	}
-	spin_unlock(&fq->lock);
-	wake_up_all(&efs_wait_wq);	/* sleepers on a client ceiling */
 }
 
 /* Take w's place from it: it answers DELAY, its slot is ours. */
@@ -126,7 +112,7 @@ static void efs_displace_locked(struct efs_fs *fs, struct efs_waiter *w)
 	else
 		efs_fq_cancel(&fs->fq, w);
 	w->slot_passed = true;
-	efs_wake(w, EFS_W_REFUSED);
+	efs_fq_wake(w, EFS_W_REFUSED);
 	efs_budget_count_displaced();
 	efs_stats_add_displaced(fs);
 }
@@ -404,4 +390,19 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c,
 	}
 	efs_stats_add_wait(fs, efs_now_ns() - now);
 	return 1;
+}
+
+/*
+ * Module exit, before it waits for the hooks to drain: every waiting
+ * request goes, and none waits from now on.
+ */
+void efs_throttle_exit(void)
+{
+	struct efs_fs *fs;
+
+	WRITE_ONCE(efs_releasing, true);
+	mutex_lock(&efs_registry_lock);
+	list_for_each_entry(fs, &efs_fs_list, node)
+		efs_fq_release_all(&fs->fq);
+	mutex_unlock(&efs_registry_lock);
 }

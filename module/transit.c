@@ -8,7 +8,7 @@
  * an enum in linux/sunrpc/svc_xprt.h: efs is built against the running
  * kernel's own headers, so it tests that kernel's bit (it moved in 6.6).
  * Kernels before 6.4 have no such bit: there "required" is refused when
- * set (registry.c) and every request counts as plaintext.
+ * set (config.c) and every request counts as plaintext.
  *
  * A refusal is what knfsd answers for an export's xprtsec= mismatch
  * (check_xprtsec_policy() in fh_verify()): NFS4ERR_WRONGSEC to NFSv4,
@@ -22,6 +22,8 @@
 #include <linux/sunrpc/svc_xprt.h>
 #include "efs.h"
 #include "nfsd_compat.h"
+#include "stats.h"
+#include "transit.h"
 
 bool efs_transit_supported(void)
 {
