@@ -56,7 +56,7 @@ step() { # NAME LOGFILE CMD...: run, record PASS/FAIL by exit status
 # 1. The module builds warning-free (W=1) for every kernel.
 for k in $KERNELS; do
 	log=$OUT/build-$k.log
-	if make --no-print-directory "build/$k/efs.ko" W=1 >"$log" 2>&1 &&
+	if make --no-print-directory -j"$(nproc)" "build/$k/efs.ko" W=1 >"$log" 2>&1 &&
 	   ! grep -E 'warning:|error:' "$log"; then
 		result PASS "build_module [$k]"
 	else
@@ -73,19 +73,17 @@ tests/btf_protos.sh $KERNELS >"$OUT/btf-protos.log" 2>&1
 grep -E '^(PASS|FAIL) ' "$OUT/btf-protos.log" | tee -a "$EFS_RESULTS"
 grep -q '^FAIL ' "$OUT/btf-protos.log" && tail -30 "$OUT/btf-protos.log"
 
-# The tools the guests run (efsctl, efs-clusterd for cluster_pair), then
-# two lanes at once (tests/check-lanes.sh): in the background, at nice 19,
-# what measures no time -- the host steps below, KUnit, the packages and
-# the VM scenarios that assert no rate; in the foreground the timing
-# scenarios, one VM at a time, whose vCPU threads a nice-19 neighbour
-# leaves alone.
+# The tools the guests run (efsctl, efs-clusterd for cluster_pair). Then
+# the light lane's VM runs (no rate asserted) start in the background
+# beside the host steps, and the timing scenarios run alone after both
+# (tests/check-lanes.sh).
 step build_efsctl "$OUT/efsctl-build.log" make --no-print-directory tools
 step build_efs_clusterd "$OUT/clusterd-build.log" \
 	make --no-print-directory -C tools/efs-clusterd
 # shellcheck source=tests/check-lanes.sh
 . "$REPO/tests/check-lanes.sh"
 
-# 2. The background lane's host part: kernel style, the tools' unit
+# 2. The host steps, beside the light lane: kernel style, the tools' unit
 # tests, the cluster daemons on the host, KUnit, the packages.
 host_steps() {
 	step checkpatch "$OUT/checkpatch.log" tests/checkpatch.sh
@@ -106,12 +104,10 @@ host_steps() {
 
 	# efs-clusterd: its unit tests (allocation, ledger, messages, simulated
 	# heads), then five daemons with real corosync in network namespaces on
-	# this host (tests/cluster/host.sh, about 95 s). The host test times
-	# corosync's membership and the daemons' leases to the second: it runs
-	# at nice 0 (nice -n -19 from the lane's 19); it takes little CPU.
+	# this host (tests/cluster/host.sh, about 95 s).
 	step efs_clusterd_tests "$OUT/clusterd-test.log" \
 		make --no-print-directory -C tools/efs-clusterd test
-	step cluster_host "$OUT/cluster-host.log" nice -n -19 tests/cluster/host.sh
+	step cluster_host "$OUT/cluster-host.log" tests/cluster/host.sh
 
 	# The README and docs/ hold together: links, make targets, the
 	# README's length (tests/docs_check.py).
@@ -160,29 +156,23 @@ show_vm_runs() {
 	done
 }
 
-background_lane_start
+light_lane_start
+host_steps
+light_lane_wait
 
-# 3. The timing scenarios, one VM at a time in the foreground: the full
-# suite less the background lane's share on the full kernels
-# (EFS_FULL_KERNELS), the smoke set on the others, then the two-head
-# cluster (two guests, a core each). What each kernel runs, and why, is in
-# tests/check-lanes.sh.
+# 3. The timing scenarios, alone on the machine, one VM at a time: the
+# full suite less the light lane's share on the full kernels
+# (EFS_FULL_KERNELS; the light lane ran the smoke set on the others),
+# then the two-head cluster (two guests, a core each). What each kernel
+# runs, and why, is in tests/check-lanes.sh.
 for k in $KERNELS; do
-	if ! is_full "$k"; then
-		no_smoke "$k" && { echo "== vm smoke [$k]: skipped (EFS_NO_SMOKE_KERNELS)"; continue; }
-		echo "== vm smoke [$k]"
-		EFS_VM_SCENARIOS=kernel_smoke tests/vm/check.sh "$k" 2>&1 |
-			tee "$OUT/vm-$k.log" | show_vm_runs
-		continue
-	fi
+	is_full "$k" || continue
 	echo "== vm [$k]"
 	EFS_VM_SKIP="$(timing_skip "$k")" tests/vm/check.sh "$k" 2>&1 |
 		tee "$OUT/vm-$k.log" | show_vm_runs
 	matrix_run "$k" 2>&1 | tee -a "$OUT/vm-$k.log" | show_vm_runs
 done
 cluster_pair_run
-
-background_lane_wait
 
 passed=$(grep -c '^PASS ' "$EFS_RESULTS")
 failed=$(grep -c '^FAIL ' "$EFS_RESULTS")
