@@ -103,11 +103,13 @@ if [ -z "$(find "$APT/lists" -name '*_Packages*' -mmin -1440 2>/dev/null | head 
 fi
 
 # newest_image SUITE_REGEX: the linux-image-X-amd64 package that the
-# newest linux-image-amd64 of those suites depends on.
+# newest linux-image-amd64 of those suites depends on. (Every apt-cache
+# call parses every suite's list: madison's answer is asked once.)
+madison=
 newest_image() {
 	local ver
-	ver=$(apt-cache "${aptopts[@]}" madison linux-image-amd64 |
-		awk -F'|' -v s="$1" '$3 ~ s {gsub(/ /, "", $2); print $2}' | sort -V | tail -1)
+	[ -n "$madison" ] || madison=$(apt-cache "${aptopts[@]}" madison linux-image-amd64)
+	ver=$(awk -F'|' -v s="$1" '$3 ~ s {gsub(/ /, "", $2); print $2}' <<<"$madison" | sort -V | tail -1)
 	[ -n "$ver" ] || return 1
 	apt-cache "${aptopts[@]}" show "linux-image-amd64=$ver" | sed -n 's/^Depends: //p' |
 		tr ',' '\n' | grep -o 'linux-image-[0-9][^ ]*-amd64' | head -1
@@ -135,17 +137,22 @@ want_series() { # SERIES: in $EFS_KERNELS (default: every series)
 	return 1
 }
 
-# fetch DEST PACKAGE...: download (cached) and unpack into DEST.
+# fetch DEST PACKAGE...: download (cached) and unpack into DEST. The
+# missing ones in one apt-get call: each call parses every suite's list,
+# seconds of CPU.
 fetch() {
-	local dest=$1 p f
+	local dest=$1 p f missing=()
 	shift
 	for p in "$@"; do
+		[ -n "$(find "$DEBS" -maxdepth 1 -name "${p}_*.deb" | head -1)" ] || missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		(cd "$DEBS" && apt-get "${aptopts[@]}" download -q "${missing[@]}" >/dev/null) ||
+			{ echo "kernels: cannot download ${missing[*]}" >&2; return 1; }
+	fi
+	for p in "$@"; do
 		f=$(find "$DEBS" -maxdepth 1 -name "${p}_*.deb" | head -1)
-		if [ -z "$f" ]; then
-			(cd "$DEBS" && apt-get "${aptopts[@]}" download -q "$p" >/dev/null) ||
-				{ echo "kernels: cannot download $p" >&2; return 1; }
-			f=$(find "$DEBS" -maxdepth 1 -name "${p}_*.deb" | head -1)
-		fi
+		[ -n "$f" ] || { echo "kernels: no $p after the download" >&2; return 1; }
 		dpkg-deb -x "$f" "$dest"
 	done
 }
