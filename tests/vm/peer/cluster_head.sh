@@ -34,13 +34,14 @@
 HEAD_DIR=/run/efs/head
 HEAD_CLUSTERD=$EFS_REPO/tools/efs-clusterd/efs-clusterd
 
-# head_up N BUDGET [HEADS]: knfsd with export /srv/shared (32 MiB of data),
-# efs.ko, filesystem "shared" of cluster scope with an IOPS budget of
-# BUDGET ops units/s, elastic (no byte budget), HEADS (default 2) heads
-# assumed before the first grant; efsctl monitor --json to
-# $EFS_OUT/events-hN.jsonl.
+# head_up N BUDGET [HEADS [SCOPE]]: knfsd with export /srv/shared (32 MiB
+# of data), efs.ko, filesystem "shared" of SCOPE (default cluster) with an
+# IOPS budget of BUDGET ops units/s, elastic (no byte budget), HEADS
+# (default 2) heads assumed before the first grant; efsctl monitor --json
+# to $EFS_OUT/events-hN.jsonl. SCOPE local: the naive design, every head
+# enforcing the whole budget (cluster_naive).
 head_up() {
-	local n=$1 budget=$2 heads=${3:-2}
+	local n=$1 budget=$2 heads=${3:-2} scope=${4:-cluster}
 	mkdir -p "$HEAD_DIR"
 	echo "$n" >"$HEAD_DIR/id"
 	nfsd_start 16 || return 1
@@ -49,9 +50,11 @@ head_up() {
 	efs_load || return 1
 	$EFS_CTL monitor --json >"$EFS_OUT/events-h$n.jsonl" 2>"$EFS_OUT/monitor-h$n.err" &
 	echo $! >"$HEAD_DIR/monitor.pid"
-	$EFS_CTL fs add shared /srv/shared --scope cluster --cluster-heads "$heads" \
+	local opts=(--scope "$scope")
+	[ "$scope" = cluster ] && opts+=(--cluster-heads "$heads")
+	$EFS_CTL fs add shared /srv/shared "${opts[@]}" \
 		--iops-limit "$budget" --throughput-mode elastic || return 1
-	log "head $n: shared at /srv/shared, budget $budget, cluster scope"
+	log "head $n: shared at /srv/shared, budget $budget, $scope scope"
 }
 
 # head_corosync N PEERS: write corosync.conf (nodes 1..PEERS at
@@ -254,6 +257,39 @@ head_down() {
 	efs_unload || rc=1
 	nfsd_stop
 	return $rc
+}
+
+# --- measuring: fio logs of one line per I/O, "EPOCH_MS, 1, ..." ---------
+# (the scenarios' side: cluster_pair, cluster_naive)
+# shellcheck disable=SC2034 # the scenarios that source this use it
+LOGOPTS=(--log_unix_epoch=1)
+figure() { # NAME VALUE: a line of $EFS_OUT/figures (tests/bench reads it)
+	echo "$1 $2" >>"$EFS_OUT/figures"
+}
+fio_log() { # NAME: the I/O times of run_fio NAME's logs, sorted
+	cat "$EFS_OUT/$1"_iops.*.log "$EFS_SHARE/$1"_iops.*.log 2>/dev/null |
+		awk -F, '{ for (i = 0; i < $2; i++) print $1 }' | sort -n
+}
+# per_second T0 T1 [SHIFT]: I/Os in each whole second [T0 + k s, T0 + k+1 s)
+# before T1 (stdin: times; SHIFT ms added to each first)
+per_second() {
+	awk -v a="$1" -v b="$2" -v s="${3:-0}" '{ t = $1 + s; if (t >= a && t < b) n[int((t - a) / 1000)]++ }
+		END { for (k = 0; k < int((b - a) / 1000); k++) print n[k] + 0 }'
+}
+# first_reach T0 COUNT: the first I/O time >= T0 whose 1-s window (t - 1 s,
+# t] holds >= COUNT I/Os (stdin: sorted times); empty if none
+first_reach() {
+	awk -v t0="$1" -v x="$2" 'BEGIN { n = 0; lo = 0 } { t[n++] = $1; while (t[lo] <= $1 - 1000) lo++
+		if ($1 >= t0 && n - lo >= x) { print $1; exit } }'
+}
+stat_line() { # stdin: numbers -> "min max mean"
+	awk 'NR == 1 { mn = mx = $1 } { s += $1; if ($1 < mn) mn = $1; if ($1 > mx) mx = $1 }
+		END { printf "%d %d %.1f\n", mn, mx, NR ? s / NR : 0 }'
+}
+sleep_until() { # EPOCH_MS (this guest's clock)
+	local d=$(($1 - $(head_ms)))
+	[ $d -gt 0 ] && sleep "$(awk -v d=$d 'BEGIN { print d / 1000 }')"
+	return 0
 }
 
 # Sourced: the functions only. Run: the peer guest's command loop.

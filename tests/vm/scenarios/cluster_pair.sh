@@ -68,9 +68,6 @@ JOBS=8
 rc=0
 peer_present || fail "cluster_pair needs a peer guest: tests/vm/pair.sh cluster_pair"
 : >"$EFS_OUT/figures"
-figure() { # NAME VALUE: a line of the figures file (tests/bench reads it)
-	echo "$1 $2" >>"$EFS_OUT/figures"
-}
 
 # --- the two heads -----------------------------------------------------
 peer_attach "$EFS_SERVER_IP" || fail "peer_attach"
@@ -94,34 +91,6 @@ read -r o1 e1 <<<"$(head_clock)"
 read -r o2 e2 <<<"$(peer_run head_clock)"
 OFFSET=$((o2 - o1))
 log "clocks: head 1 $o1 ms (+-$e1) from the host's, head 2 $o2 ms (+-$e2): peer offset $OFFSET ms"
-
-# --- fio logs: one line per I/O, "EPOCH_MS, 1, ..." ---------------------
-LOGOPTS=(--log_unix_epoch=1)
-fio_log() { # NAME: the I/O times of run_fio NAME's logs, sorted
-	cat "$EFS_OUT/$1"_iops.*.log "$EFS_SHARE/$1"_iops.*.log 2>/dev/null |
-		awk -F, '{ for (i = 0; i < $2; i++) print $1 }' | sort -n
-}
-# per_second T0 T1 [SHIFT]: I/Os in each whole second [T0 + k s, T0 + k+1 s)
-# before T1 (stdin: times; SHIFT ms added to each first)
-per_second() {
-	awk -v a="$1" -v b="$2" -v s="${3:-0}" '{ t = $1 + s; if (t >= a && t < b) n[int((t - a) / 1000)]++ }
-		END { for (k = 0; k < int((b - a) / 1000); k++) print n[k] + 0 }'
-}
-# first_reach T0 COUNT: the first I/O time >= T0 whose 1-s window (t - 1 s,
-# t] holds >= COUNT I/Os (stdin: sorted times); empty if none
-first_reach() {
-	awk -v t0="$1" -v x="$2" 'BEGIN { n = 0; lo = 0 } { t[n++] = $1; while (t[lo] <= $1 - 1000) lo++
-		if ($1 >= t0 && n - lo >= x) { print $1; exit } }'
-}
-stat_line() { # stdin: numbers -> "min max mean"
-	awk 'NR == 1 { mn = mx = $1 } { s += $1; if ($1 < mn) mn = $1; if ($1 > mx) mx = $1 }
-		END { printf "%d %d %.1f\n", mn, mx, NR ? s / NR : 0 }'
-}
-sleep_until() { # EPOCH_MS (this guest's clock)
-	local d=$(($1 - $(head_ms)))
-	[ $d -gt 0 ] && sleep "$(awk -v d=$d 'BEGIN { print d / 1000 }')"
-	return 0
-}
 
 # --- (a) both heads' clients ask for more ------------------------------
 storm_start c1 h1a /mnt/s1 $JOBS --write_iops_log="$EFS_OUT/h1a" "${LOGOPTS[@]}" ||
