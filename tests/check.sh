@@ -87,6 +87,8 @@ step build_efs_clusterd "$OUT/clusterd-build.log" \
 # tests, the cluster daemons on the host, KUnit, the packages.
 host_steps() {
 	step checkpatch "$OUT/checkpatch.log" tests/checkpatch.sh
+	# The module's files form a tree: no include or call cycle.
+	step module_graph "$OUT/module-graph.log" python3 tests/module_graph.py
 	echo "== efsctl unit tests"
 	make --no-print-directory -C tools/efsctl test >"$OUT/efsctl-test.log" 2>&1 ||
 		{ tail -30 "$OUT/efsctl-test.log"; grep -q '^FAIL' "$OUT/efsctl-test.log" || result FAIL efsctl_tests; }
