@@ -48,11 +48,7 @@ fail_early() {
 }
 cluster_prereqs
 mkdir -p "$OUT/cluster-host" || fail_early "cannot create $OUT"
-cluster_init efs-bench-cluster
-cluster_network
-cluster_corosync_conf
-for i in $(seq 1 $N); do start_corosync "$i"; done
-cluster_wait_quorate
+cluster_up efs-bench-cluster
 
 E=$(( $(date +%s%3N) + 6000 ))	# time 0 of the timeline
 for i in $(seq 1 $N); do

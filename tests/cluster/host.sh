@@ -56,11 +56,7 @@ if [ ! -x "$efsctl" ]; then
 		fail_early "cannot build efsctl"
 fi
 
-cluster_init efs-cluster
-cluster_network
-cluster_corosync_conf
-for i in $(seq 1 $N); do start_corosync "$i"; done
-cluster_wait_quorate
+cluster_up efs-cluster
 
 # --- the heads' demand scripts, on one clock ---
 E=$(( $(date +%s%3N) + 6000 ))	# time 0 of the timeline

@@ -120,6 +120,17 @@ cluster_wait_quorate() {
 	quorate || fail_early "corosync did not become quorate"
 }
 
+# cluster_up PREFIX: the temp directory, the network, corosync.conf, and
+# every head's corosync (N), quorate.
+cluster_up() {
+	local i
+	cluster_init "$1"
+	cluster_network
+	cluster_corosync_conf
+	for i in $(seq 1 "$N"); do start_corosync "$i"; done
+	cluster_wait_quorate
+}
+
 write_cluster_conf() { # I
 	printf '[cluster]\nname = hosttest\ntick = %dms\nlease = %dms\nforget = %dms\non-partition = strict\n' \
 		"$TICK_MS" "$LEASE_MS" "$FORGET_MS" >"$T/n$1/cluster.conf"
