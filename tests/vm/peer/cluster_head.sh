@@ -292,6 +292,43 @@ sleep_until() { # EPOCH_MS (this guest's clock)
 	return 0
 }
 
+# both_busy JOBS: JOBS-job storms from head 1's client c1 (h1a, on
+# /mnt/s1) and head 2's c2 (h2a, on /mnt/s2), then each head's admitted
+# units/s (efs's counters) over 8 s from 4 s in. Sets BUSY_R1, BUSY_R2,
+# BUSY_SUM and each head's window on its own clock, BUSY_W1 and BUSY_W2
+# ("from to", epoch ms). Not in $( ): the storms' fio keep stdout open.
+# shellcheck disable=SC2034 # BUSY_*: the scenarios' results
+both_busy() {
+	local u1a t1a w1a u2a t2a w2a u1b t1b w1b u2b t2b w2b
+	storm_start c1 h1a /mnt/s1 "$1" --write_iops_log="$EFS_OUT/h1a" "${LOGOPTS[@]}" ||
+		fail "fio on head 1"
+	peer_run storm_start c2 h2a /mnt/s2 "$1" --write_iops_log="$EFS_SHARE/h2a" "${LOGOPTS[@]}" ||
+		fail "fio on head 2"
+	sleep 4
+	read -r u1a t1a w1a <<<"$(head_units)"
+	read -r u2a t2a w2a <<<"$(peer_run head_units)"
+	sleep 8
+	read -r u1b t1b w1b <<<"$(head_units)"
+	read -r u2b t2b w2b <<<"$(peer_run head_units)"
+	BUSY_R1=$(awk -v u=$((u1b - u1a)) -v t=$((t1b - t1a)) 'BEGIN { printf "%.1f", u * 1e9 / t }')
+	BUSY_R2=$(awk -v u=$((u2b - u2a)) -v t=$((t2b - t2a)) 'BEGIN { printf "%.1f", u * 1e9 / t }')
+	BUSY_SUM=$(awk -v a="$BUSY_R1" -v b="$BUSY_R2" 'BEGIN { printf "%.1f", a + b }')
+	BUSY_W1="$w1a $w1b"
+	BUSY_W2="$w2a $w2b"
+}
+
+# both_seconds OFFSET: "min max mean" of both heads' fio I/Os a second
+# over head 1's busy window (BUSY_W1), head 2's times moved onto head 1's
+# clock by OFFSET ms; writes $EFS_OUT/h1a.times and h2a.times.
+both_seconds() {
+	fio_log h1a >"$EFS_OUT/h1a.times"
+	fio_log h2a >"$EFS_OUT/h2a.times"
+	# shellcheck disable=SC2086 # the window: two words
+	{ cat "$EFS_OUT/h1a.times"
+	  awk -v o="$1" '{ printf "%.0f\n", $1 - o }' "$EFS_OUT/h2a.times"; } |
+		per_second $BUSY_W1 | stat_line
+}
+
 # Sourced: the functions only. Run: the peer guest's command loop.
 [ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 peer_attach "$EFS_PEER_BRIDGE_IP" || fail "peer_attach"

@@ -34,32 +34,17 @@ read -r o1 _ <<<"$(head_clock)"
 read -r o2 _ <<<"$(peer_run head_clock)"
 OFFSET=$((o2 - o1))
 
-storm_start c1 h1a /mnt/s1 $JOBS --write_iops_log="$EFS_OUT/h1a" "${LOGOPTS[@]}" ||
-	fail "fio on head 1"
-peer_run storm_start c2 h2a /mnt/s2 $JOBS --write_iops_log="$EFS_SHARE/h2a" "${LOGOPTS[@]}" ||
-	fail "fio on head 2"
-sleep 4
-read -r u1a t1a w1a <<<"$(head_units)"
-read -r u2a t2a _ <<<"$(peer_run head_units)"
-sleep 8
-read -r u1b t1b w1b <<<"$(head_units)"
-read -r u2b t2b _ <<<"$(peer_run head_units)"
+both_busy $JOBS
 storm_stop h1a || { log "FAIL: fio on head 1" >&2; rc=1; }
 peer_run storm_stop h2a || { log "FAIL: fio on head 2" >&2; rc=1; }
-r1=$(awk -v u=$((u1b - u1a)) -v t=$((t1b - t1a)) 'BEGIN { printf "%.1f", u * 1e9 / t }')
-r2=$(awk -v u=$((u2b - u2a)) -v t=$((t2b - t2a)) 'BEGIN { printf "%.1f", u * 1e9 / t }')
-sum=$(awk -v a="$r1" -v b="$r2" 'BEGIN { printf "%.1f", a + b }')
+r1=$BUSY_R1 r2=$BUSY_R2 sum=$BUSY_SUM
 log "both heads busy, each on its own: head 1 $r1, head 2 $r2 units/s, sum $sum of $R"
 figure both_sum "$sum"
 rate_within "$r1" "$R" 10 "head 1 alone with the whole budget" || rc=1
 rate_within "$r2" "$R" 10 "head 2 alone with the whole budget" || rc=1
 
 # the per-second sum of both heads' fio, head 2's times on our clock
-fio_log h1a >"$EFS_OUT/h1a.times"
-fio_log h2a >"$EFS_OUT/h2a.times"
-read -r mns mxs means <<<"$( { cat "$EFS_OUT/h1a.times"
-	awk -v o="$OFFSET" '{ printf "%.0f\n", $1 - o }' "$EFS_OUT/h2a.times"; } |
-	per_second "$w1a" "$w1b" | stat_line)"
+read -r mns mxs means <<<"$(both_seconds "$OFFSET")"
 log "both heads' fio, per second on one clock: $mns..$mxs (mean $means) of $R"
 figure both_sum_fio_mean "$means"
 figure both_worst_second "$mxs"

@@ -93,19 +93,8 @@ OFFSET=$((o2 - o1))
 log "clocks: head 1 $o1 ms (+-$e1) from the host's, head 2 $o2 ms (+-$e2): peer offset $OFFSET ms"
 
 # --- (a) both heads' clients ask for more ------------------------------
-storm_start c1 h1a /mnt/s1 $JOBS --write_iops_log="$EFS_OUT/h1a" "${LOGOPTS[@]}" ||
-	fail "fio on head 1"
-peer_run storm_start c2 h2a /mnt/s2 $JOBS --write_iops_log="$EFS_SHARE/h2a" "${LOGOPTS[@]}" ||
-	fail "fio on head 2"
-sleep 4
-read -r u1a t1a w1a <<<"$(head_units)"
-read -r u2a t2a w2a <<<"$(peer_run head_units)"
-sleep 8
-read -r u1b t1b w1b <<<"$(head_units)"
-read -r u2b t2b w2b <<<"$(peer_run head_units)"
-r1=$(awk -v u=$((u1b - u1a)) -v t=$((t1b - t1a)) 'BEGIN { printf "%.1f", u * 1e9 / t }')
-r2=$(awk -v u=$((u2b - u2a)) -v t=$((t2b - t2a)) 'BEGIN { printf "%.1f", u * 1e9 / t }')
-sum=$(awk -v a="$r1" -v b="$r2" 'BEGIN { printf "%.1f", a + b }')
+both_busy $JOBS
+r1=$BUSY_R1 r2=$BUSY_R2 sum=$BUSY_SUM
 log "(a) both heads busy: head 1 $r1, head 2 $r2 units/s, sum $sum of $R"
 figure both_sum "$sum"
 rate_within "$sum" "$R" 5 "(a) the two heads' admitted sum" || rc=1
@@ -190,18 +179,15 @@ wait $watcher
 sleep_until $((tk + FORGET + 5500))
 
 # --- the per-second logs ----------------------------------------------------
-fio_log h1a >"$EFS_OUT/h1a.times"
-fio_log h2a >"$EFS_OUT/h2a.times"
+read -r mns mxs means <<<"$(both_seconds "$OFFSET")"
 # (a): each head's seconds over the window of the counters, each on its clock
-read -r mn1 mx1 mean1 <<<"$(per_second "$w1a" "$w1b" <"$EFS_OUT/h1a.times" | stat_line)"
-read -r mn2 mx2 mean2 <<<"$(per_second "$w2a" "$w2b" <"$EFS_OUT/h2a.times" | stat_line)"
+# shellcheck disable=SC2086 # the windows: two words each
+read -r mn1 mx1 mean1 <<<"$(per_second $BUSY_W1 <"$EFS_OUT/h1a.times" | stat_line)"
+# shellcheck disable=SC2086
+read -r mn2 mx2 mean2 <<<"$(per_second $BUSY_W2 <"$EFS_OUT/h2a.times" | stat_line)"
 log "(a) fio per second: head 1 $mn1..$mx1 (mean $mean1), head 2 $mn2..$mx2 (mean $mean2)"
 check "(a) no head above $R + $JOBS in any second (head 1 max $mx1, head 2 max $mx2)" \
 	test "$mx1" -le $((R + JOBS)) -a "$mx2" -le $((R + JOBS))
-# the sum, head 2's times moved onto our clock
-read -r mns mxs means <<<"$( { cat "$EFS_OUT/h1a.times"
-	awk -v o="$OFFSET" '{ printf "%.0f\n", $1 - o }' "$EFS_OUT/h2a.times"; } |
-	per_second "$w1a" "$w1b" | stat_line)"
 log "(a) both heads' fio, per second on one clock: $mns..$mxs (mean $means) of $R"
 figure both_sum_fio_mean "$means"
 figure both_worst_second "$mxs"
