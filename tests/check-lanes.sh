@@ -130,15 +130,12 @@ light_smoke() {
 
 # The light lane, one VM at a time in the background (two at once beside
 # the host steps slowed every run two- to threefold: each guest wants
-# both cores): the first full kernel's share, the other full kernels',
-# then the smoke set.
+# both cores): each full kernel's share, then the smoke set.
 light_lane_start() {
 	echo "== vm light lane (in the background: $OUT/vm-light.log)"
 	(
-		first=$(first_full_kernel)
-		[ -n "$first" ] && light_kernel "$first"
 		for k in $KERNELS; do
-			is_full "$k" && [ "$k" != "$first" ] && light_kernel "$k"
+			is_full "$k" && light_kernel "$k"
 		done
 		light_smoke
 	) >"$OUT/vm-light.log" 2>&1 &
