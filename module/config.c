@@ -118,22 +118,27 @@ static const u32 efs_write_iops_default[__EFS_TP_MAX] = {
 	[EFS_TP_ELASTIC] = EFS_ELASTIC_WRITE_IOPS_DEFAULT,
 };
 
-u32 efs_config_read_iops(const struct efs_config *cfg)
+/* A read or write limit: the one set, else the throughput mode's (maxIO: none). */
+static u32 efs_config_rw_iops(const struct efs_config *cfg, u32 set,
+			      const u32 *defaults)
 {
-	if (cfg->read_iops_limit)
-		return cfg->read_iops_limit;
+	if (set)
+		return set;
 	if (cfg->perf_mode == EFS_PERF_MAX_IO || cfg->tp_mode >= __EFS_TP_MAX)
 		return 0;
-	return efs_read_iops_default[cfg->tp_mode];
+	return defaults[cfg->tp_mode];
+}
+
+u32 efs_config_read_iops(const struct efs_config *cfg)
+{
+	return efs_config_rw_iops(cfg, cfg->read_iops_limit,
+				  efs_read_iops_default);
 }
 
 u32 efs_config_write_iops(const struct efs_config *cfg)
 {
-	if (cfg->write_iops_limit)
-		return cfg->write_iops_limit;
-	if (cfg->perf_mode == EFS_PERF_MAX_IO || cfg->tp_mode >= __EFS_TP_MAX)
-		return 0;
-	return efs_write_iops_default[cfg->tp_mode];
+	return efs_config_rw_iops(cfg, cfg->write_iops_limit,
+				  efs_write_iops_default);
 }
 
 u64 efs_bytes_burst(u64 rate)
