@@ -41,86 +41,38 @@
 #include "request.h"
 #include "transit.h"
 
-struct nfsd_file;
-struct kvec;
-struct xdr_buf;
-struct nfsd4_compound_state;
-union nfsd4_op_u;
-
 /*
- * knfsd's prototypes, per nfsd_compat.h's ranges; EFS_PROTOS there says the
- * same in BTF's terms and compat.c checks it against the running kernel.
+ * Of each entry of nfsd_compat.h's table (EFS_HOOK_*): the static call
+ * of knfsd's function, and its setter.
  */
-typedef __be32 efs_fh_verify_t(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
-			       umode_t type, int access);
-#if EFS_NFSD_DISPATCH_STATP
-typedef int efs_dispatch_t(struct svc_rqst *rqstp, __be32 *statp);
-#define EFS_DISPATCH_PARAMS	struct svc_rqst *rqstp, __be32 *statp
-#else
-typedef int efs_dispatch_t(struct svc_rqst *rqstp);
-#define EFS_DISPATCH_PARAMS	struct svc_rqst *rqstp
-#endif
+#define EFS_HOOK_CALL(id, sym, ret_t, params, args, btf)		\
+	DEFINE_STATIC_CALL_NULL(efs_orig_##id, ret_t params);		\
+	static void efs_set_##id(unsigned long func)			\
+	{								\
+		ret_t (*orig)params = (void *)func;			\
+									\
+		static_call_update(efs_orig_##id, orig);		\
+	}
+EFS_HOOK_DISPATCH(EFS_HOOK_CALL)
+EFS_HOOK_FH_VERIFY(EFS_HOOK_CALL)
+EFS_HOOK_VFS_WRITE(EFS_HOOK_CALL)
+EFS_HOOK_SPLICE_READ(EFS_HOOK_CALL)
+EFS_HOOK_READ(EFS_HOOK_CALL)
+EFS_HOOK_COPY(EFS_HOOK_CALL)
+EFS_HOOK_COPY_RANGE(EFS_HOOK_CALL)
+EFS_HOOK_CLONE_RANGE(EFS_HOOK_CALL)
 
-#if EFS_NFSD_WRITE_PAYLOAD
-#define EFS_VFS_WRITE_PARAMS						\
-	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
-	struct nfsd_file *nf, loff_t offset,				\
-	const struct xdr_buf *payload, unsigned long *cnt, int stable,	\
-	__be32 *verf
-#else
-#define EFS_VFS_WRITE_PARAMS						\
-	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
-	struct nfsd_file *nf, loff_t offset, struct kvec *vec, int vlen, \
-	unsigned long *cnt, int stable, __be32 *verf
-#endif
-typedef __be32 efs_vfs_write_t(EFS_VFS_WRITE_PARAMS);
-
-typedef __be32 efs_splice_read_t(struct svc_rqst *rqstp,
-				 struct efs_svc_fh *fhp, struct file *file,
-				 loff_t offset, unsigned long *count, u32 *eof);
-
-#if EFS_NFSD_READV
-#define EFS_READ_PARAMS							\
-	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
-	struct file *file, loff_t offset, struct kvec *vec, int vlen,	\
-	unsigned long *count, u32 *eof
-#elif EFS_NFSD_ITER_READ_NF
-#define EFS_READ_PARAMS							\
-	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
-	struct nfsd_file *nf, loff_t offset, unsigned long *count,	\
-	unsigned int base, u32 *eof
-#else
-#define EFS_READ_PARAMS							\
-	struct svc_rqst *rqstp, struct efs_svc_fh *fhp,			\
-	struct file *file, loff_t offset, unsigned long *count,		\
-	unsigned int base, u32 *eof
-#endif
-typedef __be32 efs_read_t(EFS_READ_PARAMS);
-
-typedef __be32 efs_copy_t(struct svc_rqst *rqstp,
-			  struct nfsd4_compound_state *cstate,
-			  union nfsd4_op_u *u);
-typedef ssize_t efs_copy_range_t(struct file *src, u64 src_pos,
-				 struct file *dst, u64 dst_pos, u64 count);
-typedef __be32 efs_clone_range_t(struct svc_rqst *rqstp,
-				 struct efs_nfsd_file *nf_src, u64 src_pos,
-				 struct efs_nfsd_file *nf_dst, u64 dst_pos,
-				 u64 count, bool sync);
-
-DEFINE_STATIC_CALL_NULL(efs_orig_fh_verify, efs_fh_verify_t);
-DEFINE_STATIC_CALL_NULL(efs_orig_dispatch, efs_dispatch_t);
-DEFINE_STATIC_CALL_NULL(efs_orig_vfs_write, efs_vfs_write_t);
-DEFINE_STATIC_CALL_NULL(efs_orig_splice_read, efs_splice_read_t);
-DEFINE_STATIC_CALL_NULL(efs_orig_read, efs_read_t);
-DEFINE_STATIC_CALL_NULL(efs_orig_copy, efs_copy_t);
-DEFINE_STATIC_CALL_NULL(efs_orig_copy_range, efs_copy_range_t);
-DEFINE_STATIC_CALL_NULL(efs_orig_clone_range, efs_clone_range_t);
+/* A wrapper's signature, and its call of knfsd's function. */
+#define EFS_WRAPPER(id, sym, ret_t, params, args, btf)			\
+	static ret_t efs_wrap_##id params
+#define EFS_ORIG(id, sym, ret_t, params, args, btf)			\
+	(static_call(efs_orig_##id) args)
 
 static struct srcu_struct efs_hook_srcu;
 
 /* --- the wrappers ------------------------------------------------------ */
 
-static int efs_nfsd_dispatch(EFS_DISPATCH_PARAMS)
+EFS_HOOK_DISPATCH(EFS_WRAPPER)
 {
 	struct efs_rpc rpc;
 	bool tracked;
@@ -128,11 +80,7 @@ static int efs_nfsd_dispatch(EFS_DISPATCH_PARAMS)
 
 	idx = srcu_read_lock(&efs_hook_srcu);
 	tracked = efs_rpc_begin(&rpc, rqstp);
-#if EFS_NFSD_DISPATCH_STATP
-	ret = static_call(efs_orig_dispatch)(rqstp, statp);
-#else
-	ret = static_call(efs_orig_dispatch)(rqstp);
-#endif
+	ret = EFS_HOOK_DISPATCH(EFS_ORIG);
 	if (tracked) {
 		efs_pressure_reply(rqstp, rpc.fs, rpc.client);
 		efs_rpc_end(&rpc);
@@ -156,14 +104,13 @@ static bool efs_charged_rqst(struct svc_rqst *rqstp)
 	return rqstp && rqstp->rq_prog != EFS_NLM_PROGRAM;
 }
 
-static __be32 efs_fh_verify(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
-			    umode_t type, int access)
+EFS_HOOK_FH_VERIFY(EFS_WRAPPER)
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	__be32 err;
 	int refused;
 
-	err = static_call(efs_orig_fh_verify)(rqstp, fhp, type, access);
+	err = EFS_HOOK_FH_VERIFY(EFS_ORIG);
 	if (!err && efs_charged_rqst(rqstp)) {
 		refused = efs_rpc_fh_verified(rqstp, fhp, access);
 		if (refused == -EACCES)
@@ -176,40 +123,28 @@ static __be32 efs_fh_verify(struct svc_rqst *rqstp, struct efs_svc_fh *fhp,
 }
 
 /* Direct-I/O writes (6.19+) are inside nfsd_vfs_write(): charged here. */
-static __be32 efs_nfsd_vfs_write(EFS_VFS_WRITE_PARAMS)
+EFS_HOOK_VFS_WRITE(EFS_WRAPPER)
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	__be32 err = EFS_NFSERR_JUKEBOX;
 	struct efs_data_op op;
 
 	if (!efs_data_begin(&op, rqstp, fhp, true, *cnt)) {
-#if EFS_NFSD_WRITE_PAYLOAD
-		err = static_call(efs_orig_vfs_write)(rqstp, fhp, nf, offset,
-						      payload, cnt, stable,
-						      verf);
-#else
-		err = static_call(efs_orig_vfs_write)(rqstp, fhp, nf, offset,
-						      vec, vlen, cnt, stable,
-						      verf);
-#endif
+		err = EFS_HOOK_VFS_WRITE(EFS_ORIG);
 		efs_data_end(&op, rqstp, !err, *cnt);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
 	return err;
 }
 
-static __be32 efs_nfsd_splice_read(struct svc_rqst *rqstp,
-				   struct efs_svc_fh *fhp, struct file *file,
-				   loff_t offset, unsigned long *count,
-				   u32 *eof)
+EFS_HOOK_SPLICE_READ(EFS_WRAPPER)
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	__be32 err = EFS_NFSERR_JUKEBOX;
 	struct efs_data_op op;
 
 	if (!efs_data_begin(&op, rqstp, fhp, false, *count)) {
-		err = static_call(efs_orig_splice_read)(rqstp, fhp, file,
-							offset, count, eof);
+		err = EFS_HOOK_SPLICE_READ(EFS_ORIG);
 		efs_data_end(&op, rqstp, !err, *count);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
@@ -220,23 +155,14 @@ static __be32 efs_nfsd_splice_read(struct svc_rqst *rqstp,
  * nfsd_readv() (to 6.4) or nfsd_iter_read() (6.5+); direct-I/O reads
  * (6.19+) are inside nfsd_iter_read(): charged here.
  */
-static __be32 efs_nfsd_read(EFS_READ_PARAMS)
+EFS_HOOK_READ(EFS_WRAPPER)
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	__be32 err = EFS_NFSERR_JUKEBOX;
 	struct efs_data_op op;
 
 	if (!efs_data_begin(&op, rqstp, fhp, false, *count)) {
-#if EFS_NFSD_READV
-		err = static_call(efs_orig_read)(rqstp, fhp, file, offset, vec,
-						 vlen, count, eof);
-#elif EFS_NFSD_ITER_READ_NF
-		err = static_call(efs_orig_read)(rqstp, fhp, nf, offset, count,
-						 base, eof);
-#else
-		err = static_call(efs_orig_read)(rqstp, fhp, file, offset,
-						 count, base, eof);
-#endif
+		err = EFS_HOOK_READ(EFS_ORIG);
 		efs_data_end(&op, rqstp, !err, *count);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
@@ -251,25 +177,21 @@ static __be32 efs_nfsd_read(EFS_READ_PARAMS)
  * COPY: marks its nfsd thread so that the chunks it copies synchronously
  * are charged as its RPC's (an asynchronous COPY's run in a copy thread).
  */
-static __be32 efs_nfsd4_copy(struct svc_rqst *rqstp,
-			     struct nfsd4_compound_state *cstate,
-			     union nfsd4_op_u *u)
+EFS_HOOK_COPY(EFS_WRAPPER)
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	struct efs_copy_rpc cr;
 	__be32 err;
 
 	efs_copy_rpc_begin(&cr, rqstp);
-	err = static_call(efs_orig_copy)(rqstp, cstate, u);
+	err = EFS_HOOK_COPY(EFS_ORIG);
 	efs_copy_rpc_end(&cr);
 	srcu_read_unlock(&efs_hook_srcu, idx);
 	return err;
 }
 
 /* One chunk of a COPY, synchronous or in a copy thread: charged, paced. */
-static ssize_t efs_nfsd_copy_file_range(struct file *src, u64 src_pos,
-					struct file *dst, u64 dst_pos,
-					u64 count)
+EFS_HOOK_COPY_RANGE(EFS_WRAPPER)
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	struct efs_copy_op op;
@@ -277,8 +199,7 @@ static ssize_t efs_nfsd_copy_file_range(struct file *src, u64 src_pos,
 
 	ret = efs_copy_begin(&op, src, dst, &count);
 	if (!ret) {
-		ret = static_call(efs_orig_copy_range)(src, src_pos, dst,
-						       dst_pos, count);
+		ret = EFS_HOOK_COPY_RANGE(EFS_ORIG);
 		efs_copy_end(&op, ret);
 	}
 	srcu_read_unlock(&efs_hook_srcu, idx);
@@ -286,11 +207,7 @@ static ssize_t efs_nfsd_copy_file_range(struct file *src, u64 src_pos,
 }
 
 /* CLONE: charged once it succeeded (copy.c). */
-static __be32 efs_nfsd4_clone_file_range(struct svc_rqst *rqstp,
-					 struct efs_nfsd_file *nf_src,
-					 u64 src_pos,
-					 struct efs_nfsd_file *nf_dst,
-					 u64 dst_pos, u64 count, bool sync)
+EFS_HOOK_CLONE_RANGE(EFS_WRAPPER)
 {
 	int idx = srcu_read_lock(&efs_hook_srcu);
 	struct efs_copy_op op;
@@ -298,8 +215,7 @@ static __be32 efs_nfsd4_clone_file_range(struct svc_rqst *rqstp,
 
 	efs_clone_begin(&op, rqstp, nf_src->nf_file, src_pos, nf_dst->nf_file,
 			count);
-	err = static_call(efs_orig_clone_range)(rqstp, nf_src, src_pos, nf_dst,
-						dst_pos, count, sync);
+	err = EFS_HOOK_CLONE_RANGE(EFS_ORIG);
 	efs_clone_end(&op, !err);
 	srcu_read_unlock(&efs_hook_srcu, idx);
 	return err;
@@ -315,19 +231,8 @@ struct efs_hook {
 	unsigned long func;		/* nfsd's function, 0 = not hooked */
 };
 
-#define EFS_SET_ORIG(call, type)					\
-static void efs_set_##call(unsigned long func)				\
-{									\
-	static_call_update(call, (type *)func);				\
-}
-EFS_SET_ORIG(efs_orig_dispatch, efs_dispatch_t)
-EFS_SET_ORIG(efs_orig_fh_verify, efs_fh_verify_t)
-EFS_SET_ORIG(efs_orig_vfs_write, efs_vfs_write_t)
-EFS_SET_ORIG(efs_orig_splice_read, efs_splice_read_t)
-EFS_SET_ORIG(efs_orig_read, efs_read_t)
-EFS_SET_ORIG(efs_orig_copy, efs_copy_t)
-EFS_SET_ORIG(efs_orig_copy_range, efs_copy_range_t)
-EFS_SET_ORIG(efs_orig_clone_range, efs_clone_range_t)
+#define EFS_HOOK_ENTRY(id, sym, ret_t, params, args, btf)		\
+	{ .name = sym, .wrapper = efs_wrap_##id, .set_orig = efs_set_##id }
 
 /*
  * nfsd_dispatch comes first: a request is then either wholly inside an
@@ -335,17 +240,14 @@ EFS_SET_ORIG(efs_orig_clone_range, efs_clone_range_t)
  * reverse one).
  */
 static struct efs_hook efs_hooks[] = {
-	{ "nfsd_dispatch", efs_nfsd_dispatch, efs_set_efs_orig_dispatch },
-	{ "fh_verify", efs_fh_verify, efs_set_efs_orig_fh_verify },
-	{ "nfsd_vfs_write", efs_nfsd_vfs_write, efs_set_efs_orig_vfs_write },
-	{ "nfsd_splice_read", efs_nfsd_splice_read,
-	  efs_set_efs_orig_splice_read },
-	{ EFS_NFSD_READ_FN, efs_nfsd_read, efs_set_efs_orig_read },
-	{ "nfsd4_copy", efs_nfsd4_copy, efs_set_efs_orig_copy },
-	{ "nfsd_copy_file_range", efs_nfsd_copy_file_range,
-	  efs_set_efs_orig_copy_range },
-	{ "nfsd4_clone_file_range", efs_nfsd4_clone_file_range,
-	  efs_set_efs_orig_clone_range },
+	EFS_HOOK_DISPATCH(EFS_HOOK_ENTRY),
+	EFS_HOOK_FH_VERIFY(EFS_HOOK_ENTRY),
+	EFS_HOOK_VFS_WRITE(EFS_HOOK_ENTRY),
+	EFS_HOOK_SPLICE_READ(EFS_HOOK_ENTRY),
+	EFS_HOOK_READ(EFS_HOOK_ENTRY),
+	EFS_HOOK_COPY(EFS_HOOK_ENTRY),
+	EFS_HOOK_COPY_RANGE(EFS_HOOK_ENTRY),
+	EFS_HOOK_CLONE_RANGE(EFS_HOOK_ENTRY),
 };
 
 static DEFINE_MUTEX(efs_hooks_lock);

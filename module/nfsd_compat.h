@@ -84,12 +84,6 @@
  */
 #define EFS_XPT_TLS		(LINUX_VERSION_CODE >= EFS_KV(6, 4, 0))
 
-#if EFS_NFSD_READV
-#define EFS_NFSD_READ_FN	"nfsd_readv"
-#else
-#define EFS_NFSD_READ_FN	"nfsd_iter_read"
-#endif
-
 /*
  * Where the ranges above were read in a kernel's source or BTF: these
  * series (and, for 6.12, every Debian release checked). Outside them efs
@@ -121,37 +115,98 @@
 #endif
 
 /*
- * The prototypes of the functions efs wraps, as efs-btf-check renders BTF:
- * "name=ret(arg,...)", a struct/union/enum by its tag, a typedef by its
- * name, an int by its name with '_' for ' ', '*' per pointer, "const_" for
- * const. They must say what the efs_*_t typedefs in hooks.c say.
+ * The functions efs wraps, one entry each: X(id, symbol, return type,
+ * (parameters), (arguments), BTF). id is efs's name for the hook: of
+ * each entry hooks.c makes the static call efs_orig_<id> that calls
+ * knfsd's function, the signature of its wrapper efs_wrap_<id> and its
+ * line in the table of hooks. The parameters are knfsd's, with nfsd's private structs
+ * by efs's mirrors below; the arguments are their names, passed on as
+ * they came. BTF is the same prototype as efs-btf-check renders BTF: a
+ * struct/union/enum by its tag, a typedef by its name, an int by its
+ * name with '_' for ' ', '*' per pointer, "const_" for const; compat.c
+ * compares EFS_PROTOS, made of these, with the running kernel's.
  */
-#define EFS_PROTO_FH_VERIFY \
-	"fh_verify=__be32(svc_rqst*,svc_fh*,umode_t,int)"
+struct file;
+struct kvec;
+struct xdr_buf;
+struct nfsd_file;
+struct nfsd4_compound_state;
+union nfsd4_op_u;
+struct efs_svc_fh;
+struct efs_nfsd_file;
+
 #if EFS_NFSD_DISPATCH_STATP
-#define EFS_PROTO_DISPATCH	"nfsd_dispatch=int(svc_rqst*,__be32*)"
+#define EFS_HOOK_DISPATCH(X)						\
+	X(dispatch, "nfsd_dispatch", int,				\
+	  (struct svc_rqst *rqstp, __be32 *statp), (rqstp, statp),	\
+	  "int(svc_rqst*,__be32*)")
 #else
-#define EFS_PROTO_DISPATCH	"nfsd_dispatch=int(svc_rqst*)"
+#define EFS_HOOK_DISPATCH(X)						\
+	X(dispatch, "nfsd_dispatch", int,				\
+	  (struct svc_rqst *rqstp), (rqstp),				\
+	  "int(svc_rqst*)")
 #endif
+
+#define EFS_HOOK_FH_VERIFY(X)						\
+	X(fh_verify, "fh_verify", __be32,				\
+	  (struct svc_rqst *rqstp, struct efs_svc_fh *fhp, umode_t type,	\
+	   int access),							\
+	  (rqstp, fhp, type, access),					\
+	  "__be32(svc_rqst*,svc_fh*,umode_t,int)")
+
 #if EFS_NFSD_WRITE_PAYLOAD
-#define EFS_PROTO_VFS_WRITE \
-	"nfsd_vfs_write=__be32(svc_rqst*,svc_fh*,nfsd_file*,loff_t,const_xdr_buf*,long_unsigned_int*,int,__be32*)"
+#define EFS_HOOK_VFS_WRITE(X)						\
+	X(vfs_write, "nfsd_vfs_write", __be32,				\
+	  (struct svc_rqst *rqstp, struct efs_svc_fh *fhp,		\
+	   struct nfsd_file *nf, loff_t offset,				\
+	   const struct xdr_buf *payload, unsigned long *cnt, int stable, \
+	   __be32 *verf),						\
+	  (rqstp, fhp, nf, offset, payload, cnt, stable, verf),		\
+	  "__be32(svc_rqst*,svc_fh*,nfsd_file*,loff_t,const_xdr_buf*,long_unsigned_int*,int,__be32*)")
 #else
-#define EFS_PROTO_VFS_WRITE \
-	"nfsd_vfs_write=__be32(svc_rqst*,svc_fh*,nfsd_file*,loff_t,kvec*,int,long_unsigned_int*,int,__be32*)"
+#define EFS_HOOK_VFS_WRITE(X)						\
+	X(vfs_write, "nfsd_vfs_write", __be32,				\
+	  (struct svc_rqst *rqstp, struct efs_svc_fh *fhp,		\
+	   struct nfsd_file *nf, loff_t offset, struct kvec *vec,	\
+	   int vlen, unsigned long *cnt, int stable, __be32 *verf),	\
+	  (rqstp, fhp, nf, offset, vec, vlen, cnt, stable, verf),	\
+	  "__be32(svc_rqst*,svc_fh*,nfsd_file*,loff_t,kvec*,int,long_unsigned_int*,int,__be32*)")
 #endif
-#define EFS_PROTO_SPLICE_READ \
-	"nfsd_splice_read=__be32(svc_rqst*,svc_fh*,file*,loff_t,long_unsigned_int*,u32*)"
+
+#define EFS_HOOK_SPLICE_READ(X)						\
+	X(splice_read, "nfsd_splice_read", __be32,			\
+	  (struct svc_rqst *rqstp, struct efs_svc_fh *fhp,		\
+	   struct file *file, loff_t offset, unsigned long *count,	\
+	   u32 *eof),							\
+	  (rqstp, fhp, file, offset, count, eof),			\
+	  "__be32(svc_rqst*,svc_fh*,file*,loff_t,long_unsigned_int*,u32*)")
+
 #if EFS_NFSD_READV
-#define EFS_PROTO_READ \
-	"nfsd_readv=__be32(svc_rqst*,svc_fh*,file*,loff_t,kvec*,int,long_unsigned_int*,u32*)"
+#define EFS_HOOK_READ(X)						\
+	X(read, "nfsd_readv", __be32,					\
+	  (struct svc_rqst *rqstp, struct efs_svc_fh *fhp,		\
+	   struct file *file, loff_t offset, struct kvec *vec, int vlen, \
+	   unsigned long *count, u32 *eof),				\
+	  (rqstp, fhp, file, offset, vec, vlen, count, eof),		\
+	  "__be32(svc_rqst*,svc_fh*,file*,loff_t,kvec*,int,long_unsigned_int*,u32*)")
 #elif EFS_NFSD_ITER_READ_NF
-#define EFS_PROTO_READ \
-	"nfsd_iter_read=__be32(svc_rqst*,svc_fh*,nfsd_file*,loff_t,long_unsigned_int*,unsigned_int,u32*)"
+#define EFS_HOOK_READ(X)						\
+	X(read, "nfsd_iter_read", __be32,				\
+	  (struct svc_rqst *rqstp, struct efs_svc_fh *fhp,		\
+	   struct nfsd_file *nf, loff_t offset, unsigned long *count,	\
+	   unsigned int base, u32 *eof),				\
+	  (rqstp, fhp, nf, offset, count, base, eof),			\
+	  "__be32(svc_rqst*,svc_fh*,nfsd_file*,loff_t,long_unsigned_int*,unsigned_int,u32*)")
 #else
-#define EFS_PROTO_READ \
-	"nfsd_iter_read=__be32(svc_rqst*,svc_fh*,file*,loff_t,long_unsigned_int*,unsigned_int,u32*)"
+#define EFS_HOOK_READ(X)						\
+	X(read, "nfsd_iter_read", __be32,				\
+	  (struct svc_rqst *rqstp, struct efs_svc_fh *fhp,		\
+	   struct file *file, loff_t offset, unsigned long *count,	\
+	   unsigned int base, u32 *eof),				\
+	  (rqstp, fhp, file, offset, count, base, eof),			\
+	  "__be32(svc_rqst*,svc_fh*,file*,loff_t,long_unsigned_int*,unsigned_int,u32*)")
 #endif
+
 /*
  * NFSv4.2 COPY and CLONE (copy.c), the same from 5.10 through 7.3:
  * nfsd4_copy() is the COPY operation (a synchronous copy runs in it, an
@@ -162,15 +217,39 @@
  * nfsd4_copy() is static, but its address is in nfsd's operation table,
  * so it is never inlined, and it is in BTF (6.1, 6.12, 7.3).
  */
-#define EFS_PROTO_COPY \
-	"nfsd4_copy=__be32(svc_rqst*,nfsd4_compound_state*,nfsd4_op_u*)"
-#define EFS_PROTO_COPY_RANGE \
-	"nfsd_copy_file_range=ssize_t(file*,u64,file*,u64,u64)"
-#define EFS_PROTO_CLONE_RANGE \
-	"nfsd4_clone_file_range=__be32(svc_rqst*,nfsd_file*,u64,nfsd_file*,u64,u64,bool)"
-#define EFS_PROTOS EFS_PROTO_DISPATCH ";" EFS_PROTO_FH_VERIFY ";" \
-	EFS_PROTO_VFS_WRITE ";" EFS_PROTO_SPLICE_READ ";" EFS_PROTO_READ ";" \
-	EFS_PROTO_COPY ";" EFS_PROTO_COPY_RANGE ";" EFS_PROTO_CLONE_RANGE
+#define EFS_HOOK_COPY(X)						\
+	X(copy, "nfsd4_copy", __be32,					\
+	  (struct svc_rqst *rqstp, struct nfsd4_compound_state *cstate,	\
+	   union nfsd4_op_u *u),					\
+	  (rqstp, cstate, u),						\
+	  "__be32(svc_rqst*,nfsd4_compound_state*,nfsd4_op_u*)")
+
+#define EFS_HOOK_COPY_RANGE(X)						\
+	X(copy_range, "nfsd_copy_file_range", ssize_t,			\
+	  (struct file *src, u64 src_pos, struct file *dst, u64 dst_pos,	\
+	   u64 count),							\
+	  (src, src_pos, dst, dst_pos, count),				\
+	  "ssize_t(file*,u64,file*,u64,u64)")
+
+#define EFS_HOOK_CLONE_RANGE(X)						\
+	X(clone_range, "nfsd4_clone_file_range", __be32,		\
+	  (struct svc_rqst *rqstp, struct efs_nfsd_file *nf_src,	\
+	   u64 src_pos, struct efs_nfsd_file *nf_dst, u64 dst_pos,	\
+	   u64 count, bool sync),					\
+	  (rqstp, nf_src, src_pos, nf_dst, dst_pos, count, sync),	\
+	  "__be32(svc_rqst*,nfsd_file*,u64,nfsd_file*,u64,u64,bool)")
+
+/* "symbol=BTF;..." for every entry (modinfo efs_protos, compat.c). */
+#define EFS_HOOK_PROTO(id, sym, ret_t, params, args, btf)	sym "=" btf
+#define EFS_PROTOS							\
+	EFS_HOOK_DISPATCH(EFS_HOOK_PROTO) ";"				\
+	EFS_HOOK_FH_VERIFY(EFS_HOOK_PROTO) ";"				\
+	EFS_HOOK_VFS_WRITE(EFS_HOOK_PROTO) ";"				\
+	EFS_HOOK_SPLICE_READ(EFS_HOOK_PROTO) ";"			\
+	EFS_HOOK_READ(EFS_HOOK_PROTO) ";"				\
+	EFS_HOOK_COPY(EFS_HOOK_PROTO) ";"				\
+	EFS_HOOK_COPY_RANGE(EFS_HOOK_PROTO) ";"				\
+	EFS_HOOK_CLONE_RANGE(EFS_HOOK_PROTO)
 
 /* fs/nfsd/nfsfh.h: struct knfsd_fh, then the start of struct svc_fh. */
 struct efs_knfsd_fh {
