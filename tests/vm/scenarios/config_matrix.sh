@@ -656,22 +656,33 @@ if want_case jukebox; then
 		d0=$(snap | awk '{ print $4 }')
 		run_fio "jukebox$v" --filename="/mnt/v$v/w" --rw=randwrite --bs=64k --direct=1 \
 			--ioengine=psync --numjobs=4 --thread --group_reporting --time_based \
-			--ramp_time=$((RAMP + 2)) --runtime=$SECS &
+			--ramp_time=$((RAMP + 2)) --runtime=$((SECS + 3)) &
 		pid=$!
 		fio_wait_running "jukebox$v" 4 20 && $EFS_CTL fs set mx --burst-credit-balance 0
+		# what efs admitted over SECS - 1 s of fio's measured window,
+		# from its own counters (a second in: the bucket's burst spent;
+		# fio runs 3 s longer than that window)
+		sleep $((RAMP + 1))
+		s0=$(snap)
+		sleep $((SECS - 1))
+		s1=$(snap)
 		wait $pid
 		st=$?
 		d1=$(snap | awk '{ print $4 }')
+		metered=$(rates "$s0" "$s1" | awk '{ print $2 }')
 		got=$(fio_bw_bytes "jukebox$v" write)
 		errs=$(fio_errors "jukebox$v")
 		ok=0
 		[ "$st" = 0 ] && [ "${errs:-x}" = 0 ] || ok=1
 		[ $((d1 - d0)) -gt 0 ] || ok=1
-		# At most the baseline (what accrued before fio started is spent
-		# in its ramp).
-		_rate_reported "jukebox$v $got B/s, want <= $((MiB * 11 / 10))" ||
-			[ "${got:-0}" -le $((MiB * 11 / 10)) ] || ok=1
-		verdict "jukebox-v$v" $ok "maxIO at baseline, max-waiters 1, max-wait 50 ms, 4 jobs of 64 KiB writes over v$v: $((d1 - d0)) DELAY/JUKEBOX replies (want > 0), $got B/s (want <= 1 MiB/s +10%), ${errs:-?} errors (rc $st)"
+		# At most the baseline, +10% (what accrued before fio started
+		# is spent in its ramp). Not at least: a JUKEBOX costs an NFSv3
+		# client 5 s, so v3 runs below it by design. fio's own figure
+		# counts I/Os admitted before its window that complete in it
+		# (4 in flight, 64 KiB each) and is reported, not asserted.
+		_rate_reported "jukebox$v metered $metered B/s, want <= $((MiB * 11 / 10))" ||
+			[ "${metered:-999999999}" -le $((MiB * 11 / 10)) ] || ok=1
+		verdict "jukebox-v$v" $ok "maxIO at baseline, max-waiters 1, max-wait 50 ms, 4 jobs of 64 KiB writes over v$v: $((d1 - d0)) DELAY/JUKEBOX replies (want > 0), metered $metered B/s (want <= 1 MiB/s +10%; fio saw $got B/s), ${errs:-?} errors (rc $st)"
 	done
 fi
 
