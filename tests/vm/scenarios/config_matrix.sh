@@ -500,7 +500,8 @@ done <<<"$ROWS"
 # 83-101 in both). So make check takes -15% .. +5% (over-admission is
 # the bug the top guards; maxIO's old bug read 35 of 100), and make
 # check-matrix, run on a quiet host, the issue's +-5% (EFS_CM_STRICT=1).
-if [ -n "${EFS_CM_STRICT:-}" ]; then
+EFS_CM_STRICT=${EFS_CM_STRICT:-}
+if [ -n "$EFS_CM_STRICT" ]; then
 	FIXED_LO=0.95 FIXED_HI=1.05 FIXED_BAND="+-5%"
 else
 	FIXED_LO=0.85 FIXED_HI=1.05 FIXED_BAND="-15%..+5%"
@@ -509,10 +510,17 @@ fixed_rate() { # ID OP JOBS EXPECTED OPTIONS...
 	local id=$1 o=$2 j=$3 exp=$4 got errs st c0 c1 ok=0 thr=() file=data free
 	shift 4
 	want_case "$id" || return
-	# The same load unthrottled just before: a loaded host's guest slows
-	# down by 2x within minutes, and 100 IOPS from one job is near its
-	# own speed.
-	free=$(unthrottled "$id-free" "$j" "rand$o" 4096)
+	# What the guest does with this load unthrottled, quoted in the line
+	# (it explains a low reading; the band does not depend on it). Under
+	# EFS_CM_STRICT the same load just before (a loaded host's guest
+	# slows down by 2x within minutes, and 100 IOPS from one job is near
+	# its own speed); make check quotes the scenario's own reads at its
+	# start and measures only the writes' (8 s a case saved).
+	case $EFS_CM_STRICT:$o:$j in
+	:read:1) free="$FREE1 (at the start)" ;;
+	:read:4) free="$FREE4 (at the start)" ;;
+	*) free=$(unthrottled "$id-free" "$j" "rand$o" 4096) ;;
+	esac
 	fresh "$@" || { verdict "$id" 1 "fs add $* refused"; return; }
 	[ "$j" -gt 1 ] && thr=(--thread)
 	[ "$o" = write ] && file=w
