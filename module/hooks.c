@@ -15,16 +15,17 @@
  * What each costs a request that is not throttled, beside the ftrace
  * trampoline and the SRCU section:
  *   nfsd_dispatch	with no filesystem registered, one list check;
- *			else the RPC's entry in a bucket (one uncontended
- *			lock to add, one to remove) and, at the end, its
- *			counters: this CPU's copy, its client's atomics.
+ *			else the RPC's entry in a bucket (its owner slot:
+ *			a cmpxchg to take, a store to free; if another RPC
+ *			has it, one uncontended lock each) and, at the end,
+ *			its counters: this CPU's copy, its client's atomics.
  *   fh_verify		an unclaimed export: one RCU hash walk. A claimed
- *			one: that walk, the RPC's lookup (a bucket lock)
- *			and, the first time only, its client's lookup (RCU)
- *			and one charge: a cmpxchg a bucket (ops, read or
- *			write, bytes).
- *   read, write	the same walk and lookup, and a charge of the bytes
- *			past the first 4 KiB (a cmpxchg).
+ *			one, the first time: that walk, the RPC's lookup,
+ *			its client's lookup (RCU) and one charge: a cmpxchg
+ *			a bucket (ops, read or write, bytes). After that,
+ *			on the same export: one compare in the owner slot.
+ *   read, write	that compare, and a charge of the bytes past the
+ *			first 4 KiB (a cmpxchg).
  *   copy, clone	as a write of what they move (copy.c).
  */
 #include <linux/kprobes.h>

@@ -37,10 +37,19 @@
  * A bucket a cache line: every nfsd thread adds and removes its RPC here
  * on every RPC, and four buckets sharing a line made all of them bounce
  * it between CPUs (8 KiB in all).
+ *
+ * The first RPC to find its bucket's owner slot free takes it: adding,
+ * finding and removing it then take no lock (with 128 buckets and a few
+ * dozen nfsd threads, nearly every RPC). Only the thread of owner's
+ * svc_rqst reads owned, and only it clears the slot, so a thread that
+ * reads someone else's owner looks in the list instead. The others go to
+ * the list, under the lock.
  */
 struct efs_rpc_bucket {
 	spinlock_t lock;
 	struct hlist_head head;
+	struct svc_rqst *owner;
+	struct efs_rpc *owned;
 } ____cacheline_aligned_in_smp;
 
 static struct efs_rpc_bucket efs_rpc_hash[1 << EFS_RPC_HASH_BITS];
@@ -76,10 +85,23 @@ bool efs_rpc_begin(struct efs_rpc *rpc, struct svc_rqst *rqstp)
 	/* The default waiting budget follows "rpc.nfsd N" (one compare). */
 	if (rqstp->rq_server)
 		efs_budget_note_threads(READ_ONCE(rqstp->rq_server->sv_nrthreads));
+	if (!READ_ONCE(b->owner) && !cmpxchg(&b->owner, NULL, rqstp)) {
+		b->owned = rpc;
+		rpc->owns_slot = true;
+		return true;
+	}
 	spin_lock(&b->lock);
 	hlist_add_head(&rpc->node, &b->head);
 	spin_unlock(&b->lock);
 	return true;
+}
+
+/* rqstp's RPC if it holds its bucket's owner slot: no lock, no walk. */
+static struct efs_rpc *efs_rpc_owned(struct svc_rqst *rqstp)
+{
+	struct efs_rpc_bucket *b = efs_rpc_bucket(rqstp);
+
+	return READ_ONCE(b->owner) == rqstp ? b->owned : NULL;
 }
 
 /*
@@ -89,8 +111,10 @@ bool efs_rpc_begin(struct efs_rpc *rpc, struct svc_rqst *rqstp)
 static struct efs_rpc *efs_rpc_find(struct svc_rqst *rqstp)
 {
 	struct efs_rpc_bucket *b = efs_rpc_bucket(rqstp);
-	struct efs_rpc *rpc, *found = NULL;
+	struct efs_rpc *rpc, *found = efs_rpc_owned(rqstp);
 
+	if (found)
+		return found;
 	spin_lock(&b->lock);
 	hlist_for_each_entry(rpc, &b->head, node) {
 		if (rpc->rqstp == rqstp) {
@@ -163,9 +187,15 @@ void efs_rpc_end(struct efs_rpc *rpc)
 {
 	struct efs_rpc_bucket *b = efs_rpc_bucket(rpc->rqstp);
 
-	spin_lock(&b->lock);
-	hlist_del(&rpc->node);
-	spin_unlock(&b->lock);
+	if (rpc->owns_slot) {
+		b->owned = NULL;
+		/* owned is clear before the next owner can take the slot */
+		smp_store_release(&b->owner, NULL);
+	} else {
+		spin_lock(&b->lock);
+		hlist_del(&rpc->node);
+		spin_unlock(&b->lock);
+	}
 
 	efs_priority_restore(&rpc->prio);
 	if (!rpc->fs)
@@ -179,10 +209,15 @@ void efs_rpc_end(struct efs_rpc *rpc)
 
 /*
  * The filesystem claiming fhp's export, and (in *rpcp) the RPC it is part
- * of, if we track it. An unclaimed export costs one RCU hash walk and no
- * lock; that walk comes before the RPC's lookup (a bucket lock) so that
- * it stays so, and it is the cheaper of the two for a claimed one. Returns NULL, or the RPC's own filesystem (no reference taken: the
- * RPC holds one), or a new reference the caller puts.
+ * of, if we track it. Returns NULL, or the RPC's own filesystem (no
+ * reference taken: the RPC holds one), or a new reference the caller puts.
+ *
+ * A further request of an RPC on the export its claim found (the READ
+ * after the PUTFH, the next fh_verify) is answered from the RPC in its
+ * bucket's owner slot: no registry walk, no lock. Otherwise an unclaimed
+ * export costs one RCU hash walk and no lock; that walk comes before the
+ * RPC's lookup (a bucket lock, unless the RPC owns its slot) so that it
+ * stays so.
  */
 static struct efs_fs *efs_claimant(struct svc_rqst *rqstp, void *fhp,
 				   struct efs_rpc **rpcp)
@@ -195,6 +230,11 @@ static struct efs_fs *efs_claimant(struct svc_rqst *rqstp, void *fhp,
 	*rpcp = NULL;
 	if (!exp)
 		return NULL;
+	rpc = efs_rpc_owned(rqstp);
+	if (rpc && rpc->export == exp && !READ_ONCE(rpc->fs->dead)) {
+		*rpcp = rpc;
+		return rpc->fs;
+	}
 	rcu_read_lock();
 	fs = efs_fs_find_export_rcu(&exp->ex_path);
 	if (fs) {
@@ -263,11 +303,12 @@ static int efs_rpc_charge(struct efs_rpc *rpc, const struct efs_cost *cost)
 
 /* The RPC's first touch of fs: charge it once, units and minimum bytes. */
 static int efs_rpc_claim(struct efs_rpc *rpc, struct efs_fs *fs,
-			 enum efs_op_kind kind, bool tls)
+			 const void *export, enum efs_op_kind kind, bool tls)
 {
 	struct efs_cost cost;
 
 	rpc->fs = fs;		/* the RPC keeps the caller's reference */
+	rpc->export = export;
 	rpc->client = efs_rqst_client(fs, rpc->rqstp);
 	rpc->tls = tls;
 	rpc->kind = kind;
@@ -326,6 +367,7 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 {
 	enum efs_op_kind kind = (access & EFS_NFSD_MAY_UPDATE) ?
 				EFS_OP_META_WRITE : EFS_OP_META_READ;
+	struct efs_svc_fh *fh = fhp;
 	struct efs_client *c;
 	struct efs_rpc *rpc;
 	struct efs_fs *fs;
@@ -348,7 +390,8 @@ int efs_rpc_fh_verified(struct svc_rqst *rqstp, void *fhp, int access)
 	if (!efs_transit_allowed(fs, tls, access))
 		return efs_refuse_plaintext(fs, rqstp);
 	if (rpc && !rpc->fs)
-		return efs_rpc_claim(rpc, fs, kind, tls);
+		return efs_rpc_claim(rpc, fs, READ_ONCE(fh->fh_export), kind,
+				     tls);
 
 	/*
 	 * Outside any RPC we saw begin (lockd's opens, say) or a second

@@ -19,6 +19,7 @@ struct efs_rpc {
 	struct hlist_node node;
 	struct svc_rqst *rqstp;
 	struct efs_fs *fs;		/* first claimed fs touched, ref held */
+	const void *export;		/* the svc_export its claim came by */
 	struct efs_client *client;	/* its client on fs, ref held */
 	enum efs_op_kind kind;		/* what the RPC did to fs so far */
 	u32 units;			/* ops-budget units charged */
@@ -28,6 +29,7 @@ struct efs_rpc {
 	bool failed;			/* answered DELAY: count nothing */
 	bool tls;			/* came over an RPC-with-TLS session */
 	struct efs_priority prio;	/* waited: thread's nice lowered */
+	bool owns_slot;			/* in its bucket's owner slot */
 };
 
 /*
