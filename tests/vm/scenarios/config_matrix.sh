@@ -517,9 +517,9 @@ fixed_rate() { # ID OP JOBS EXPECTED OPTIONS...
 	# its own speed); make check quotes the scenario's own reads at its
 	# start and measures only the writes' (8 s a case saved).
 	case $EFS_CM_STRICT:$o:$j in
-	:read:1) free="$FREE1 (at the start)" ;;
-	:read:4) free="$FREE4 (at the start)" ;;
-	*) free=$(unthrottled "$id-free" "$j" "rand$o" 4096) ;;
+	:read:1) free="$FREE1 at the scenario's start" ;;
+	:read:4) free="$FREE4 at the scenario's start" ;;
+	*) free="$(unthrottled "$id-free" "$j" "rand$o" 4096) just before" ;;
 	esac
 	fresh "$@" || { verdict "$id" 1 "fs add $* refused"; return; }
 	[ "$j" -gt 1 ] && thr=(--thread)
@@ -537,7 +537,7 @@ fixed_rate() { # ID OP JOBS EXPECTED OPTIONS...
 		awk -v g="$got" -v e="$exp" -v lo="$FIXED_LO" -v hi="$FIXED_HI" \
 			'BEGIN { exit !(g >= e * lo && g <= e * hi) }' || ok=1
 	[ "$st" = 0 ] && [ "${errs:-x}" = 0 ] || ok=1
-	verdict "$id" $ok "$o 4k v4.2 j$j ($*): $got IOPS, want $exp $FIXED_BAND (the same load unthrottled just before: $free); ${errs:-?} errors (rc $st); $(costs "$c0" "$c1")"
+	verdict "$id" $ok "$o 4k v4.2 j$j ($*): $got IOPS, want $exp $FIXED_BAND (the same load unthrottled: $free); ${errs:-?} errors (rc $st); $(costs "$c0" "$c1")"
 }
 fixed_rate x1 read 1 100 --performance-mode maxIO --iops-limit 100
 fixed_rate g1 read 1 100 --performance-mode generalPurpose --iops-limit 100
