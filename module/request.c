@@ -87,7 +87,6 @@ bool efs_rpc_begin(struct efs_rpc *rpc, struct svc_rqst *rqstp)
 		efs_budget_note_threads(READ_ONCE(rqstp->rq_server->sv_nrthreads));
 	if (!READ_ONCE(b->owner) && !cmpxchg(&b->owner, NULL, rqstp)) {
 		b->owned = rpc;
-		rpc->owns_slot = true;
 		return true;
 	}
 	spin_lock(&b->lock);
@@ -105,16 +104,15 @@ static struct efs_rpc *efs_rpc_owned(struct svc_rqst *rqstp)
 }
 
 /*
- * Only the nfsd thread that owns rqstp looks its RPC up, and only that
- * thread removes it, so the result stays valid after the lock is dropped.
+ * rqstp's RPC in its bucket's list (it does not own the slot). Only the
+ * nfsd thread that owns rqstp looks its RPC up, and only that thread
+ * removes it, so the result stays valid after the lock is dropped.
  */
-static struct efs_rpc *efs_rpc_find(struct svc_rqst *rqstp)
+static struct efs_rpc *efs_rpc_find_listed(struct svc_rqst *rqstp)
 {
 	struct efs_rpc_bucket *b = efs_rpc_bucket(rqstp);
-	struct efs_rpc *rpc, *found = efs_rpc_owned(rqstp);
+	struct efs_rpc *rpc, *found = NULL;
 
-	if (found)
-		return found;
 	spin_lock(&b->lock);
 	hlist_for_each_entry(rpc, &b->head, node) {
 		if (rpc->rqstp == rqstp) {
@@ -187,7 +185,7 @@ void efs_rpc_end(struct efs_rpc *rpc)
 {
 	struct efs_rpc_bucket *b = efs_rpc_bucket(rpc->rqstp);
 
-	if (rpc->owns_slot) {
+	if (efs_rpc_owned(rpc->rqstp) == rpc) {
 		b->owned = NULL;
 		/* owned is clear before the next owner can take the slot */
 		smp_store_release(&b->owner, NULL);
@@ -238,7 +236,8 @@ static struct efs_fs *efs_claimant(struct svc_rqst *rqstp, void *fhp,
 	rcu_read_lock();
 	fs = efs_fs_find_export_rcu(&exp->ex_path);
 	if (fs) {
-		rpc = efs_rpc_find(rqstp);
+		if (!rpc)
+			rpc = efs_rpc_find_listed(rqstp);
 		if ((!rpc || rpc->fs != fs) && !refcount_inc_not_zero(&fs->ref))
 			fs = NULL;
 	}

@@ -29,7 +29,6 @@ struct efs_rpc {
 	bool failed;			/* answered DELAY: count nothing */
 	bool tls;			/* came over an RPC-with-TLS session */
 	struct efs_priority prio;	/* waited: thread's nice lowered */
-	bool owns_slot;			/* in its bucket's owner slot */
 };
 
 /*
