@@ -4,10 +4,11 @@
  *
  * For each target an IPMODIFY ftrace_ops sends nfsd's call to our wrapper
  * (unless the call comes from the wrapper itself), and the wrapper calls
- * the original through a static call: a direct jump, so it also works on
- * kernels with IBT, where nfsd's functions may have lost their ENDBR and an
- * indirect call would fault. nfsd may come and go while efs is loaded: a
- * module notifier hooks it when it goes live and unhooks it as it goes.
+ * the original past its ftrace site (efs_entry()) through a static call:
+ * a direct jump, so it also works on kernels with IBT, where nfsd's
+ * functions may have lost their ENDBR and an indirect call would fault.
+ * nfsd may come and go while efs is loaded: a module notifier hooks it
+ * when it goes live and unhooks it as it goes.
  *
  * Every wrapper runs inside an SRCU read section; unload waits for them
  * (efs_hooks_exit()).
@@ -268,13 +269,41 @@ static void notrace efs_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 #define EFS_ENDBR64	0xfa1e0ff3U	/* f3 0f 1e fa */
 
 /*
- * nfsd's symbols are not exported: a kprobe resolves the address. On IBT
- * kernels the kprobe sits after the ENDBR; the function starts before it.
- * The kprobe is registered disabled, so it is never armed: unregistering
- * an armed ftrace kprobe can fail to disarm (-ENOMEM), which leaves it in
- * kprobes' table pointing at this stack frame (seen under failslab).
+ * Where the wrappers enter knfsd's function: past its ftrace site, the
+ * 5-byte call that ftrace patches in (a NOP until then). Entered at the
+ * top, every hooked call would cross ftrace's trampoline a second time
+ * only for the thunk to let it by (some 60 instructions a call, three
+ * calls an RPC). The site's call changes no register and no stack slot
+ * the body reads, so the body runs as if it had returned. Tracers of the
+ * function (another ftrace_ops, a kprobe at the site) see each call once,
+ * when nfsd makes it. Anything else at the site (a text poke under way)
+ * keeps the top, where the thunk lets the wrapper's call by.
  */
-static int efs_resolve(const char *name, unsigned long *func)
+static unsigned long efs_entry(unsigned long site, unsigned long func)
+{
+#ifdef CONFIG_X86_64
+	static const u8 nop5[MCOUNT_INSN_SIZE] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	u8 insn[MCOUNT_INSN_SIZE];
+
+	if (copy_from_kernel_nofault(insn, (void *)site, sizeof(insn)))
+		return func;
+	if (!memcmp(insn, nop5, sizeof(insn)) || insn[0] == 0xe8)
+		return site + MCOUNT_INSN_SIZE;
+#endif
+	return func;
+}
+
+/*
+ * nfsd's symbols are not exported: a kprobe resolves the address, which
+ * is the function's ftrace site. On IBT kernels the site is after the
+ * ENDBR; the function starts before it. The kprobe is registered
+ * disabled, so it is never armed: unregistering an armed ftrace kprobe can
+ * fail to disarm (-ENOMEM), which leaves it in kprobes' table pointing at
+ * this stack frame (seen under failslab). *entry: where the wrappers call
+ * it (efs_entry()).
+ */
+static int efs_resolve(const char *name, unsigned long *func,
+		       unsigned long *entry)
 {
 	struct kprobe kp = {
 		.symbol_name = name,
@@ -289,10 +318,11 @@ static int efs_resolve(const char *name, unsigned long *func)
 		return err;
 	addr = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
+	*func = addr;
 	if (!copy_from_kernel_nofault(&insn, (void *)(addr - 4), 4) &&
 	    insn == EFS_ENDBR64)
-		addr -= 4;
-	*func = addr;
+		*func = addr - 4;
+	*entry = efs_entry(addr, *func);
 	return 0;
 }
 
@@ -322,15 +352,15 @@ static void efs_unhook_one(struct efs_hook *h)
 
 static int efs_hook_one(struct efs_hook *h)
 {
-	unsigned long func;
+	unsigned long func, entry;
 	int err;
 
-	err = efs_resolve(h->name, &func);
+	err = efs_resolve(h->name, &func, &entry);
 	if (err) {
 		pr_err("efs: cannot find knfsd's %s (%d)\n", h->name, err);
 		return err;
 	}
-	h->set_orig(func);
+	h->set_orig(entry);
 	memset(&h->ops, 0, sizeof(h->ops));
 	h->ops.func = efs_ftrace_thunk;
 	h->ops.flags = EFS_FTRACE_OPS_FLAGS;
@@ -413,7 +443,7 @@ static struct notifier_block efs_module_nb = {
 
 int efs_hooks_init(void)
 {
-	unsigned long func;
+	unsigned long func, entry;
 	int err;
 
 	/* Before anything is hooked: is knfsd what efs was built for? */
@@ -428,7 +458,7 @@ int efs_hooks_init(void)
 		goto srcu;
 
 	mutex_lock(&efs_hooks_lock);
-	if (efs_resolve("nfsd_dispatch", &func) == 0)
+	if (efs_resolve("nfsd_dispatch", &func, &entry) == 0)
 		err = efs_hook_all_locked();
 	else
 		pr_info("efs: nfsd is not loaded; efs will hook it when it loads\n");
