@@ -49,30 +49,16 @@ static inline u64 efs_sat_sub(u64 a, u64 b)
 }
 
 /*
- * ns needed for cost units at rate, rounded up, saturating at U64_MAX.
- * rate 0 is "unlimited": no time is needed.
+ * ns for cost when cost * NSEC_PER_SEC overflows (efs_cost_to_ns()).
+ * cost = q * rate + r with r < rate, so
+ * ns = q * NSEC_PER_SEC + r * NSEC_PER_SEC / rate, and the second quotient
+ * is below NSEC_PER_SEC: mul_u64_u64_div_u64() cannot overflow (and
+ * fault) there.
  */
-u64 efs_cost_to_ns(u64 cost, u64 rate)
+static noinline u64 efs_cost_to_ns_large(u64 cost, u64 rate)
 {
 	u64 q, r, ns, frac;
 
-	if (!rate || !cost)
-		return 0;
-
-	/* Fast path: cost * NSEC_PER_SEC fits, one division. */
-	if (cost <= U64_MAX / NSEC_PER_SEC) {
-		u64 x = cost * NSEC_PER_SEC;
-
-		ns = div64_u64(x, rate);
-		return ns * rate == x ? ns : ns + 1;
-	}
-
-	/*
-	 * cost = q * rate + r with r < rate, so
-	 * ns = q * NSEC_PER_SEC + r * NSEC_PER_SEC / rate, and the second
-	 * quotient is below NSEC_PER_SEC: mul_u64_u64_div_u64() cannot
-	 * overflow (and fault) there.
-	 */
 	q = div64_u64_rem(cost, rate, &r);
 	if (q > U64_MAX / NSEC_PER_SEC)
 		return U64_MAX;
@@ -89,6 +75,30 @@ u64 efs_cost_to_ns(u64 cost, u64 rate)
 		ns = efs_sat_add(ns, frac);
 	}
 	return ns;
+}
+
+/*
+ * ns needed for cost units at rate, rounded up, saturating at U64_MAX.
+ * rate 0 is "unlimited": no time is needed. Inline in the charges below:
+ * every request runs it once for each bucket it is charged to.
+ */
+static __always_inline u64 efs_cost_ns(u64 cost, u64 rate)
+{
+	u64 x, ns;
+
+	if (!rate || !cost)
+		return 0;
+	if (unlikely(cost > U64_MAX / NSEC_PER_SEC))
+		return efs_cost_to_ns_large(cost, rate);
+	/* cost * NSEC_PER_SEC fits: one division. */
+	x = cost * NSEC_PER_SEC;
+	ns = div64_u64(x, rate);
+	return ns * rate == x ? ns : ns + 1;
+}
+
+u64 efs_cost_to_ns(u64 cost, u64 rate)
+{
+	return efs_cost_ns(cost, rate);
 }
 
 /*
@@ -126,17 +136,12 @@ u64 efs_ns_to_units(u64 ns, u64 rate)
  * Readers (advance == false) handle a jump back but do not move last_now
  * forward: asking for the balance at a later time commits nothing.
  */
-static void efs_bucket_sync_clock(struct efs_bucket *b, u64 now, bool advance)
+static noinline void efs_bucket_clock_back(struct efs_bucket *b, u64 now,
+					   s64 last)
 {
-	s64 last = atomic64_read(&b->last_now);
 	s64 old;
 	u64 shift, tat;
 
-	if (likely(now >= (u64)last)) {
-		if (unlikely(now - (u64)last > EFS_CLOCK_SLACK_NS) && advance)
-			atomic64_set(&b->last_now, now);
-		return;
-	}
 	shift = (u64)last - now;
 	if (shift <= EFS_CLOCK_SLACK_NS)
 		return;
@@ -148,6 +153,20 @@ static void efs_bucket_sync_clock(struct efs_bucket *b, u64 now, bool advance)
 	do {
 		tat = efs_sat_sub((u64)old, shift);
 	} while (!atomic64_try_cmpxchg(&b->tat, &old, (s64)tat));
+}
+
+/* Inline, the common case: the clock went forward. */
+static __always_inline void efs_bucket_sync_clock(struct efs_bucket *b,
+						  u64 now, bool advance)
+{
+	s64 last = atomic64_read(&b->last_now);
+
+	if (likely(now >= (u64)last)) {
+		if (unlikely(now - (u64)last > EFS_CLOCK_SLACK_NS) && advance)
+			atomic64_set(&b->last_now, now);
+		return;
+	}
+	efs_bucket_clock_back(b, now, last);
 }
 
 /* A new bucket starts full: tat == now means balance == burst. */
@@ -252,15 +271,18 @@ void efs_bucket_set_rate(struct efs_bucket *b, u64 rate, u64 burst, u64 now)
 	WRITE_ONCE(b->rate, rate);
 }
 
-/* Advance tat by cost; the new tat, and cost's time in *ns. */
-static u64 efs_bucket_advance(struct efs_bucket *b, u64 rate, u64 cost,
-			      u64 now, u64 *ns)
+/*
+ * Advance tat by cost; the new tat, and cost's time in *ns. Inline, with
+ * what it calls: a request runs it for each bucket it is charged to.
+ */
+static __always_inline u64 efs_bucket_advance(struct efs_bucket *b, u64 rate,
+					      u64 cost, u64 now, u64 *ns)
 {
 	u64 tat;
 	s64 old;
 
 	efs_bucket_sync_clock(b, now, true);
-	*ns = efs_cost_to_ns(cost, rate);
+	*ns = efs_cost_ns(cost, rate);
 	old = atomic64_read(&b->tat);
 	do {
 		tat = efs_sat_add(max_t(u64, (u64)old, now), *ns);
