@@ -2,10 +2,11 @@
 /*
  * The client table of a filesystem (see clients.h).
  *
- * Hot path cost for a known client: one rhashtable lookup under RCU, a
- * refcount increment and decrement, and a store to last_seen at most once
- * a second. A new client allocates one entry (efs_client_size() bytes).
+ * Hot path cost for a known client: a compare in the table's recent slots
+ * (else one rhashtable lookup) under RCU, a refcount increment and
+ * decrement, and a store to last_seen at most once a second. A new client allocates one entry (efs_client_size() bytes).
  */
+#include <linux/hash.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/jiffies.h>
@@ -57,6 +58,7 @@ int efs_client_table_init(struct efs_client_table *t)
 	refcount_set(&t->overflow.ref, 1);
 	atomic_set(&t->count, 0);
 	t->overflow_seen = 0;
+	memset(t->recent, 0, sizeof(t->recent));
 	return rhashtable_init(&t->ht, &efs_client_params);
 }
 
@@ -113,15 +115,40 @@ static struct efs_client *efs_client_overflow(struct efs_client_table *t,
 	return &t->overflow;
 }
 
+static struct efs_client __rcu **efs_client_recent(struct efs_client_table *t,
+						const struct efs_client_key *key)
+{
+	u32 h = (__force u32)(key->addr[1] ^ key->addr[3]);
+
+	return &t->recent[hash_32(h, EFS_CLIENT_RECENT_BITS)];
+}
+
+static bool efs_client_key_eq(const struct efs_client_key *a,
+			      const struct efs_client_key *b)
+{
+	return !((a->addr[0] ^ b->addr[0]) | (a->addr[1] ^ b->addr[1]) |
+		 (a->addr[2] ^ b->addr[2]) | (a->addr[3] ^ b->addr[3]));
+}
+
 struct efs_client *efs_client_get(struct efs_client_table *t,
 				  const struct efs_client_key *key,
 				  unsigned long now)
 {
+	struct efs_client __rcu **recent = efs_client_recent(t, key);
 	struct efs_client *c, *old;
 
 	rcu_read_lock();
+	c = rcu_dereference(*recent);
+	if (c && efs_client_key_eq(&c->key, key) &&
+	    refcount_inc_not_zero(&c->ref)) {
+		rcu_read_unlock();
+		efs_client_touch(c, now);
+		return c;
+	}
 	c = rhashtable_lookup(&t->ht, key, efs_client_params);
 	if (c && refcount_inc_not_zero(&c->ref)) {
+		/* Holding a reference: aging cannot have cleared it yet. */
+		rcu_assign_pointer(*recent, c);
 		rcu_read_unlock();
 		efs_client_touch(c, now);
 		return c;
@@ -167,17 +194,6 @@ struct efs_client *efs_client_find_rcu(struct efs_client_table *t,
 	return rhashtable_lookup(&t->ht, key, efs_client_params);
 }
 
-void efs_client_put(struct efs_client *c)
-{
-	/* The table holds one reference until aging removes the entry. */
-	refcount_dec(&c->ref);
-}
-
-bool efs_client_is_overflow(struct efs_client_table *t, struct efs_client *c)
-{
-	return c == &t->overflow;
-}
-
 static void efs_client_rates(struct efs_client *c, u64 elapsed_ns)
 {
 	u64 ops = atomic64_read(&c->ops);
@@ -199,8 +215,9 @@ static void efs_client_rates(struct efs_client *c, u64 elapsed_ns)
  * Once a second (the sampler, process context): each client's rates over
  * the elapsed_ns since the last tick, and removal of the entries idle
  * for longer than idle (jiffies) that nobody holds. Lookups may still find
- * a removed entry until its RCU grace period ends, but
- * refcount_inc_not_zero() fails on it once its count is 0.
+ * a removed entry (in the rhashtable or its recent slot) until its RCU
+ * grace period ends, but refcount_inc_not_zero() fails on it once its
+ * count is 0.
  */
 unsigned int efs_clients_tick(struct efs_client_table *t, unsigned long now,
 			      unsigned long idle, u64 elapsed_ns)
@@ -225,6 +242,15 @@ unsigned int efs_clients_tick(struct efs_client_table *t, unsigned long now,
 			refcount_set(&c->ref, 1);
 			continue;
 		}
+		/*
+		 * Whoever put c in its recent slot held a reference, which
+		 * it dropped (with release) before the count read 1 here:
+		 * the barrier makes its store seen, and nobody stores c
+		 * again (its count stays 0).
+		 */
+		smp_mb();
+		cmpxchg((struct efs_client **)efs_client_recent(t, &c->key), c,
+			NULL);
 		atomic_dec(&t->count);
 		atomic_dec(&efs_clients_total);
 		call_rcu(&c->rcu, efs_client_free_rcu);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the client table (clients.c): keys from addresses,
- * lookups, the server-wide bound and its lower-bound count, aging with an
- * injected jiffies clock, and 100,000 distinct clients.
+ * lookups and the recent slots, the server-wide bound and its lower-bound
+ * count, aging with an injected jiffies clock, and 100,000 distinct
+ * clients.
  */
 #include <kunit/test.h>
 #include <linux/in.h>
@@ -86,6 +87,47 @@ static void same_client_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, efs_clients_tick(&t, NOW + IDLE / 2, IDLE, 0), 0U);
 	KUNIT_EXPECT_EQ(test, efs_clients_tick(&t, NOW + 2 * IDLE, IDLE, 0), 1U);
 	KUNIT_EXPECT_EQ(test, efs_clients_count(&t, NOW, IDLE, &lb), 0U);
+	efs_client_table_destroy(&t);
+}
+
+/*
+ * The recent slots: a hit is the entry the rhashtable holds, keys that
+ * share a slot each find their own, and an entry aged out leaves its
+ * slot (a later lookup makes a new entry, not the freed one).
+ */
+static void recent_test(struct kunit *test)
+{
+	struct efs_client_table t;
+	struct efs_client_key k[40];
+	struct efs_client *c[40], *again;
+	unsigned int i, filled = 0;
+
+	KUNIT_ASSERT_EQ(test, efs_client_table_init(&t), 0);
+	/* More keys than slots: some share one. */
+	for (i = 0; i < ARRAY_SIZE(k); i++) {
+		key_n(&k[i], i + 1);
+		c[i] = efs_client_get(&t, &k[i], NOW);
+		efs_client_put(efs_client_get(&t, &k[i], NOW));
+	}
+	for (i = 0; i < ARRAY_SIZE(k); i++) {
+		again = efs_client_get(&t, &k[i], NOW);
+		KUNIT_EXPECT_PTR_EQ(test, again, c[i]);
+		KUNIT_EXPECT_EQ(test, memcmp(&again->key, &k[i], sizeof(k[i])),
+				0);
+		efs_client_put(again);
+		efs_client_put(c[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(t.recent); i++)
+		filled += !!rcu_access_pointer(t.recent[i]);
+	KUNIT_EXPECT_GT(test, filled, 0U);
+	KUNIT_EXPECT_EQ(test, efs_clients_tick(&t, NOW + 2 * IDLE, IDLE, 0),
+			(unsigned int)ARRAY_SIZE(k));
+	for (i = 0; i < ARRAY_SIZE(t.recent); i++)
+		KUNIT_EXPECT_NULL(test, rcu_access_pointer(t.recent[i]));
+	again = efs_client_get(&t, &k[0], NOW + 3 * IDLE);
+	KUNIT_EXPECT_EQ(test, refcount_read(&again->ref), 2U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t.count), 1);
+	efs_client_put(again);
 	efs_client_table_destroy(&t);
 }
 
@@ -179,6 +221,7 @@ static void hundred_thousand_test(struct kunit *test)
 static struct kunit_case efs_clients_cases[] = {
 	KUNIT_CASE(keys_test),
 	KUNIT_CASE(same_client_test),
+	KUNIT_CASE(recent_test),
 	KUNIT_CASE(rates_test),
 	KUNIT_CASE(bound_test),
 	KUNIT_CASE(hundred_thousand_test),
