@@ -168,10 +168,7 @@ static void efs_account(struct efs_fs *fs, struct efs_client *c,
 			enum efs_op_kind kind, u64 bytes, u64 metered,
 			u32 units, bool write_op, bool tls)
 {
-	efs_stats_add_op(fs, kind, bytes, metered);
-	efs_stats_add_units(fs, units, write_op);
-	if (tls)
-		efs_stats_add_tls_op(fs);
+	efs_stats_add_request(fs, kind, bytes, metered, units, write_op, tls);
 	efs_client_account(c, metered, tls);
 }
 
@@ -445,11 +442,13 @@ int efs_data_begin(struct efs_data_op *op, struct svc_rqst *rqstp, void *fhp,
 	if (write && !rpc->write_op) {
 		err = efs_rpc_charge_write(rpc, efs_units(fs, op->kind) -
 					   rpc->units, extra_bytes);
-	} else {
+	} else if (extra_bytes) {
 		struct efs_cost cost = { .metered = extra_bytes };
 
 		rpc->metered += extra_bytes;
 		err = efs_rpc_charge(rpc, &cost);
+	} else {
+		err = 0;	/* within the 4 KiB its claim paid */
 	}
 	if (!err)
 		op->rpc = rpc;

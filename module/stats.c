@@ -31,14 +31,23 @@ void efs_stats_add_op(struct efs_fs *fs, enum efs_op_kind kind, u64 bytes,
 	efs_ctr_add(fs, metered_bytes, metered);
 }
 
-/* A request's units and its read or write op (PercentIOLimit's). */
-void efs_stats_add_units(struct efs_fs *fs, u32 units, bool write)
+/*
+ * One request's counters, in one call from its RPC's end: its op, its
+ * units and read or write op (PercentIOLimit's), and whether it came
+ * over TLS.
+ */
+void efs_stats_add_request(struct efs_fs *fs, enum efs_op_kind kind,
+			   u64 bytes, u64 metered, u32 units, bool write,
+			   bool tls)
 {
+	efs_stats_add_op(fs, kind, bytes, metered);
 	efs_ctr_add(fs, io_units, units);
 	if (write)
 		efs_ctr_add(fs, write_class_ops, 1);
 	else
 		efs_ctr_add(fs, read_class_ops, 1);
+	if (tls)
+		efs_ctr_add(fs, tls_ops, 1);
 }
 
 /* Bucket i counts waits shorter than 2^i ms; the last takes the rest. */
@@ -65,11 +74,6 @@ void efs_stats_add_delay_reply(struct efs_fs *fs)
 void efs_stats_add_displaced(struct efs_fs *fs)
 {
 	efs_ctr_add(fs, displaced, 1);
-}
-
-void efs_stats_add_tls_op(struct efs_fs *fs)
-{
-	efs_ctr_add(fs, tls_ops, 1);
 }
 
 void efs_stats_add_plaintext_refused(struct efs_fs *fs)

@@ -36,11 +36,13 @@ struct efs_totals {
 
 void efs_stats_add_op(struct efs_fs *fs, enum efs_op_kind kind, u64 bytes,
 		      u64 metered);
-void efs_stats_add_units(struct efs_fs *fs, u32 units, bool write);
+/* A request: its op, units, read or write op (write), over TLS (tls). */
+void efs_stats_add_request(struct efs_fs *fs, enum efs_op_kind kind,
+			   u64 bytes, u64 metered, u32 units, bool write,
+			   bool tls);
 void efs_stats_add_wait(struct efs_fs *fs, u64 waited_ns);
 void efs_stats_add_delay_reply(struct efs_fs *fs);
 void efs_stats_add_displaced(struct efs_fs *fs);
-void efs_stats_add_tls_op(struct efs_fs *fs);
 void efs_stats_add_plaintext_refused(struct efs_fs *fs);
 void efs_stats_sum(struct efs_fs *fs, struct efs_totals *t);
 /* Counters saved before a module reload, continued (EFS_A_FS_COUNTER_BASE). */

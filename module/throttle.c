@@ -346,7 +346,7 @@ int efs_throttle(struct efs_fs *fs, struct efs_client *c,
 	u64 now;
 	int err;
 
-	/* Nothing to charge (a small read's data step): skip the clock. */
+	/* Nothing to charge: skip the clock. */
 	if (!cost->units && !cost->reads && !cost->writes && !cost->metered)
 		return 0;
 	now = efs_now_ns();
