@@ -4,7 +4,8 @@
  *
  * Hot path cost for a known client: a compare in the table's recent slots
  * (else one rhashtable lookup) under RCU, a refcount increment and
- * decrement, and a store to last_seen at most once a second. A new client allocates one entry (efs_client_size() bytes).
+ * decrement, and a store to last_seen at most once a second. A new
+ * client allocates one entry (efs_client_size() bytes).
  */
 #include <linux/hash.h>
 #include <linux/in.h>
