@@ -268,21 +268,32 @@ static void notrace efs_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 
 #define EFS_ENDBR64	0xfa1e0ff3U	/* f3 0f 1e fa */
 
+/* Does an ENDBR sit at addr (then the function's ftrace site follows)? */
+static bool efs_endbr_at(unsigned long addr)
+{
+	u32 insn = 0;
+
+	return !copy_from_kernel_nofault(&insn, (void *)addr, 4) &&
+	       insn == EFS_ENDBR64;
+}
+
 /*
- * Where the wrappers enter knfsd's function: past its ftrace site, the
- * 5-byte call that ftrace patches in (a NOP until then). Entered at the
- * top, every hooked call would cross ftrace's trampoline a second time
- * only for the thunk to let it by (some 60 instructions a call, three
- * calls an RPC). The site's call changes no register and no stack slot
- * the body reads, so the body runs as if it had returned. Tracers of the
- * function (another ftrace_ops, a kprobe at the site) see each call once,
- * when nfsd makes it. Anything else at the site (a text poke under way)
- * keeps the top, where the thunk lets the wrapper's call by.
+ * Where the wrappers enter knfsd's function func: past its ftrace site,
+ * the 5-byte call that ftrace patches in (a NOP until then). Entered at
+ * the top, every hooked call would cross ftrace's trampoline a second
+ * time only for the thunk to let it by (some 60 instructions a call,
+ * three calls an RPC). The site's call changes no register and no stack
+ * slot the body reads, so the body runs as if it had returned. Tracers of
+ * the function (another ftrace_ops, a kprobe at the site) see each call
+ * once, when nfsd makes it. Anything else at the site (another NOP, a
+ * text poke under way) keeps the top, where the thunk lets the wrapper's
+ * call by.
  */
-static unsigned long efs_entry(unsigned long site, unsigned long func)
+static unsigned long efs_entry(unsigned long func)
 {
 #ifdef CONFIG_X86_64
 	static const u8 nop5[MCOUNT_INSN_SIZE] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	unsigned long site = func + (efs_endbr_at(func) ? 4 : 0);
 	u8 insn[MCOUNT_INSN_SIZE];
 
 	if (copy_from_kernel_nofault(insn, (void *)site, sizeof(insn)))
@@ -294,23 +305,19 @@ static unsigned long efs_entry(unsigned long site, unsigned long func)
 }
 
 /*
- * nfsd's symbols are not exported: a kprobe resolves the address, which
- * is the function's ftrace site. On IBT kernels the site is after the
- * ENDBR; the function starts before it. The kprobe is registered
- * disabled, so it is never armed: unregistering an armed ftrace kprobe can
- * fail to disarm (-ENOMEM), which leaves it in kprobes' table pointing at
- * this stack frame (seen under failslab). *entry: where the wrappers call
- * it (efs_entry()).
+ * nfsd's symbols are not exported: a kprobe resolves the address. On IBT
+ * kernels the kprobe sits after the ENDBR; the function starts before it.
+ * The kprobe is registered disabled, so it is never armed: unregistering
+ * an armed ftrace kprobe can fail to disarm (-ENOMEM), which leaves it in
+ * kprobes' table pointing at this stack frame (seen under failslab).
  */
-static int efs_resolve(const char *name, unsigned long *func,
-		       unsigned long *entry)
+static int efs_resolve(const char *name, unsigned long *func)
 {
 	struct kprobe kp = {
 		.symbol_name = name,
 		.flags = KPROBE_FLAG_DISABLED,
 	};
 	unsigned long addr;
-	u32 insn = 0;
 	int err;
 
 	err = register_kprobe(&kp);
@@ -318,11 +325,9 @@ static int efs_resolve(const char *name, unsigned long *func,
 		return err;
 	addr = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
+	if (efs_endbr_at(addr - 4))
+		addr -= 4;
 	*func = addr;
-	if (!copy_from_kernel_nofault(&insn, (void *)(addr - 4), 4) &&
-	    insn == EFS_ENDBR64)
-		*func = addr - 4;
-	*entry = efs_entry(addr, *func);
 	return 0;
 }
 
@@ -352,15 +357,15 @@ static void efs_unhook_one(struct efs_hook *h)
 
 static int efs_hook_one(struct efs_hook *h)
 {
-	unsigned long func, entry;
+	unsigned long func;
 	int err;
 
-	err = efs_resolve(h->name, &func, &entry);
+	err = efs_resolve(h->name, &func);
 	if (err) {
 		pr_err("efs: cannot find knfsd's %s (%d)\n", h->name, err);
 		return err;
 	}
-	h->set_orig(entry);
+	h->set_orig(efs_entry(func));
 	memset(&h->ops, 0, sizeof(h->ops));
 	h->ops.func = efs_ftrace_thunk;
 	h->ops.flags = EFS_FTRACE_OPS_FLAGS;
@@ -443,7 +448,7 @@ static struct notifier_block efs_module_nb = {
 
 int efs_hooks_init(void)
 {
-	unsigned long func, entry;
+	unsigned long func;
 	int err;
 
 	/* Before anything is hooked: is knfsd what efs was built for? */
@@ -458,7 +463,7 @@ int efs_hooks_init(void)
 		goto srcu;
 
 	mutex_lock(&efs_hooks_lock);
-	if (efs_resolve("nfsd_dispatch", &func, &entry) == 0)
+	if (efs_resolve("nfsd_dispatch", &func) == 0)
 		err = efs_hook_all_locked();
 	else
 		pr_info("efs: nfsd is not loaded; efs will hook it when it loads\n");
